@@ -1,0 +1,135 @@
+using System.CommandLine;
+using FactoryPulse.Dump;
+
+namespace FactoryPulse.Dump.Cli;
+
+/// <summary>fpdump: pg_dump / pg_restore without pg_dump. Exit codes: 0 success, 1 failure, 2 usage error.</summary>
+internal static class Program
+{
+    private static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("fpdump — back up and restore PostgreSQL databases without pg_dump.")
+        {
+            DumpCommand(),
+            RestoreCommand(),
+        };
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            foreach (var error in parseResult.Errors)
+                await Console.Error.WriteLineAsync($"fpdump: {error.Message}");
+            await Console.Error.WriteLineAsync("Try 'fpdump --help' for more information.");
+            return 2;
+        }
+        return await parseResult.InvokeAsync();
+    }
+
+    private static Option<string> ConnectionOption() => new("--connection", "-d")
+    {
+        Description = "Connection string: Npgsql keywords (Host=…;Database=…) or a postgres:// URI. Missing parts come from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE.",
+    };
+
+    private static Command DumpCommand()
+    {
+        var connection = ConnectionOption();
+        var output = new Option<string>("--output", "-f") { Description = "Archive directory to create (its parent must exist).", Required = true };
+        var format = new Option<string>("--format", "-F") { Description = "Archive format: directory (the only one in this version).", DefaultValueFactory = _ => "directory" };
+        var schemaOnly = new Option<bool>("--schema-only", "-s") { Description = "Dump only the object definitions, no data." };
+        var dataOnly = new Option<bool>("--data-only", "-a") { Description = "Dump only the data, no object definitions." };
+        var command = new Command("dump", "Write an archive of a database (like pg_dump -Fd).") { connection, output, format, schemaOnly, dataOnly };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (result.GetValue(format) is not ("directory" or "d"))
+                return Usage($"unsupported format '{result.GetValue(format)}' (this version writes: directory)");
+            return await Run(async () =>
+            {
+                var dump = await DatabaseDumper.DumpAsync(new DumpOptions
+                {
+                    ConnectionString = result.GetValue(connection) ?? "",
+                    OutputPath = result.GetValue(output)!,
+                    SchemaOnly = result.GetValue(schemaOnly),
+                    DataOnly = result.GetValue(dataOnly),
+                }, new ConsoleProgress(), cancellationToken);
+                Console.WriteLine($"fpdump: wrote {dump.ArchivePath}: {dump.EntryCount} entries, {dump.TableCount} tables, {dump.RowCount} rows, {dump.DataBytes} data bytes in {dump.Elapsed.TotalSeconds:0.0} s");
+            });
+        });
+        return command;
+    }
+
+    private static Command RestoreCommand()
+    {
+        var connection = ConnectionOption();
+        var input = new Option<string>("--input", "-i") { Description = "Archive directory written by 'fpdump dump'.", Required = true };
+        var schemaOnly = new Option<bool>("--schema-only", "-s") { Description = "Restore only the object definitions." };
+        var clean = new Option<bool>("--clean", "-c") { Description = "Drop the archive's objects before re-creating them." };
+        var ifExists = new Option<bool>("--if-exists") { Description = "With --clean, use DROP … IF EXISTS." };
+        var noOwner = new Option<bool>("--no-owner", "-O") { Description = "Do not restore ownership; objects belong to the restoring role." };
+        var noPrivileges = new Option<bool>("--no-privileges", "-x") { Description = "Do not restore GRANT/REVOKE or default privileges." };
+        var singleTransaction = new Option<bool>("--single-transaction", "-1") { Description = "Restore in one transaction: any error leaves the target unchanged." };
+        var command = new Command("restore", "Restore an archive into a database (like pg_restore).")
+        {
+            connection, input, schemaOnly, clean, ifExists, noOwner, noPrivileges, singleTransaction,
+        };
+        command.SetAction(async (result, cancellationToken) => await Run(async () =>
+        {
+            var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions
+            {
+                ConnectionString = result.GetValue(connection) ?? "",
+                InputPath = result.GetValue(input)!,
+                SchemaOnly = result.GetValue(schemaOnly),
+                Clean = result.GetValue(clean),
+                IfExists = result.GetValue(ifExists),
+                NoOwner = result.GetValue(noOwner),
+                NoPrivileges = result.GetValue(noPrivileges),
+                SingleTransaction = result.GetValue(singleTransaction),
+            }, new ConsoleProgress(), cancellationToken);
+            foreach (var warning in report.Warnings)
+                Console.WriteLine($"fpdump: warning: {warning}");
+            Console.WriteLine($"fpdump: restored {report.ObjectsCreated} objects, {report.Tables.Count} tables, {report.TotalRows} rows, {report.SequencesSet} sequence values in {report.Elapsed.TotalSeconds:0.0} s");
+        }));
+        return command;
+    }
+
+    private static int Usage(string message)
+    {
+        Console.Error.WriteLine($"fpdump: {message}");
+        return 2;
+    }
+
+    private static async Task<int> Run(Func<Task> action)
+    {
+        try
+        {
+            await action();
+            return 0;
+        }
+        catch (DumpException exception)
+        {
+            await Console.Error.WriteLineAsync($"fpdump: error: {exception.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("fpdump: cancelled; no archive was left under the output name.");
+            return 1;
+        }
+    }
+
+    /// <summary>One line per table on stderr, so stdout stays for results.</summary>
+    private sealed class ConsoleProgress : IProgress<DumpProgress>
+    {
+        private OperationPhase _lastPhase = OperationPhase.Connecting;
+
+        public void Report(DumpProgress value)
+        {
+            if (value.Phase != _lastPhase)
+            {
+                _lastPhase = value.Phase;
+                if (value.Phase != OperationPhase.Completed)
+                    Console.Error.WriteLine($"fpdump: {value.Phase}");
+            }
+            if (value.Phase == OperationPhase.Data && value.CurrentObject is not null)
+                Console.Error.WriteLine($"fpdump:   [{value.TablesDone + 1}/{value.TablesTotal}] {value.CurrentObject}");
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FactoryPulse.Dump.Archive;
+
+/// <summary>The archive's table of contents and facts, stored as <c>manifest.json</c>. Versioned; readers refuse newer versions.</summary>
+internal sealed class ArchiveManifest
+{
+    public const int CurrentFormatVersion = 1;
+    public const string FileName = "manifest.json";
+
+    public int FormatVersion { get; set; } = CurrentFormatVersion;
+    public string Tool { get; set; } = "FactoryPulse.Dump";
+    public string ToolVersion { get; set; } = "";
+    public string ServerVersion { get; set; } = "";
+    public int ServerVersionNumber { get; set; }
+    public string Database { get; set; } = "";
+    public string Encoding { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public ManifestOptions Options { get; set; } = new();
+    public List<TocEntry> Entries { get; set; } = [];
+
+    /// <summary>Written true only after every data file is closed and checked; the rename to the final name follows.</summary>
+    public bool Complete { get; set; }
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        MaxDepth = 16,
+    };
+}
+
+internal sealed class ManifestOptions
+{
+    public bool SchemaOnly { get; set; }
+    public bool DataOnly { get; set; }
+}
+
+/// <summary>One archive entry, as pg_dump's TOC entry: section, kind, tag, owner, definition, drop statement, dependencies.</summary>
+internal sealed class TocEntry
+{
+    public int DumpId { get; set; }
+    public string Section { get; set; } = "";
+    public string Pass { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string? Schema { get; set; }
+    public string Name { get; set; } = "";
+    public string? Owner { get; set; }
+    public string Definition { get; set; } = "";
+    public string? OwnerStatement { get; set; }
+    public string? DropStatement { get; set; }
+    public string? DropIfExistsStatement { get; set; }
+    public List<int> Dependencies { get; set; } = [];
+    public List<string> Roles { get; set; } = [];
+    public TableDataInfo? Data { get; set; }
+
+    public string DisplayName => Schema is null ? $"{Kind} {Name}" : $"{Kind} {Schema}.{Name}";
+}
+
+/// <summary>Where a table's rows are and how to check them.</summary>
+internal sealed class TableDataInfo
+{
+    public string File { get; set; } = "";
+    public string Format { get; set; } = "binary";
+    public string Compression { get; set; } = "none";
+    public List<DataColumn> Columns { get; set; } = [];
+    public long Rows { get; set; }
+    public long Bytes { get; set; }
+    public string Checksum { get; set; } = "";
+}
+
+internal sealed class DataColumn
+{
+    public string Name { get; set; } = "";
+    public string Type { get; set; } = "";
+}

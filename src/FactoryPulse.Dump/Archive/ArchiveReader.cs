@@ -1,0 +1,84 @@
+using System.Text.Json;
+
+namespace FactoryPulse.Dump.Archive;
+
+/// <summary>Opens a directory archive and checks its manifest before anything touches a database.</summary>
+internal static class ArchiveReader
+{
+    // A manifest is text the size of the schema; anything larger is not ours.
+    private const long MaxManifestBytes = 256L * 1024 * 1024;
+
+    public static async Task<ArchiveManifest> ReadManifestAsync(string archivePath, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(archivePath))
+            throw new ArchiveException($"No archive at '{archivePath}': the directory does not exist.");
+        var manifestPath = Path.Combine(archivePath, ArchiveManifest.FileName);
+        if (!File.Exists(manifestPath))
+            throw new ArchiveException($"'{archivePath}' is not a complete archive: {ArchiveManifest.FileName} is missing (an interrupted dump leaves no manifest).");
+        var length = new FileInfo(manifestPath).Length;
+        if (length > MaxManifestBytes)
+            throw new ArchiveException($"{manifestPath} is {length} bytes, larger than any manifest this tool writes.");
+
+        ArchiveManifest? manifest;
+        try
+        {
+            var stream = File.OpenRead(manifestPath);
+            await using var streamScope = stream.ConfigureAwait(false);
+            manifest = await JsonSerializer.DeserializeAsync<ArchiveManifest>(stream, ArchiveManifest.JsonOptions, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException exception)
+        {
+            throw new ArchiveException($"{manifestPath} is corrupt: {exception.Message}", exception);
+        }
+        if (manifest is null)
+            throw new ArchiveException($"{manifestPath} is empty.");
+        if (manifest.FormatVersion > ArchiveManifest.CurrentFormatVersion)
+            throw new ArchiveException($"The archive has format version {manifest.FormatVersion}, newer than this tool reads ({ArchiveManifest.CurrentFormatVersion}). Upgrade FactoryPulse.Dump.");
+        if (manifest.FormatVersion < 1)
+            throw new ArchiveException($"{manifestPath} has an invalid format version {manifest.FormatVersion}.");
+        if (!manifest.Complete)
+            throw new ArchiveException($"The archive at '{archivePath}' is marked incomplete; it cannot be restored.");
+        Validate(archivePath, manifest);
+        return manifest;
+    }
+
+    private static void Validate(string archivePath, ArchiveManifest manifest)
+    {
+        var ids = new HashSet<int>();
+        var files = new HashSet<string>(StringComparer.Ordinal);
+        var root = Path.GetFullPath(archivePath);
+        foreach (var entry in manifest.Entries)
+        {
+            if (entry is null)
+                throw new ArchiveException("The manifest holds an empty entry.");
+            if (!ids.Add(entry.DumpId))
+                throw new ArchiveException($"The manifest lists dump id {entry.DumpId} twice.");
+            if (entry.Data is not { } data)
+                continue;
+            if (string.IsNullOrEmpty(data.File) || Path.IsPathRooted(data.File) || data.File.Contains("..", StringComparison.Ordinal))
+                throw new ArchiveException($"Entry {entry.DisplayName} names an unsafe data file '{data.File}'.");
+            var full = Path.GetFullPath(Path.Combine(root, data.File));
+            if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                throw new ArchiveException($"Entry {entry.DisplayName} names a data file outside the archive: '{data.File}'.");
+            if (!files.Add(data.File))
+                throw new ArchiveException($"Two entries share the data file '{data.File}'.");
+            if (!File.Exists(full))
+                throw new ArchiveException($"Data file '{data.File}' of {entry.DisplayName} is missing.");
+            var length = new FileInfo(full).Length;
+            if (length != data.Bytes)
+                throw new ArchiveException($"Data file '{data.File}' of {entry.DisplayName} has {length} bytes; the manifest says {data.Bytes} (truncated or replaced).");
+            if (data.Format is not ("binary" or "text") || data.Compression != "none")
+                throw new ArchiveException($"Data file '{data.File}' of {entry.DisplayName} has an unknown format '{data.Format}/{data.Compression}'.");
+        }
+        foreach (var entry in manifest.Entries)
+        {
+            foreach (var dependency in entry.Dependencies)
+            {
+                if (!ids.Contains(dependency))
+                    throw new ArchiveException($"Entry {entry.DisplayName} depends on dump id {dependency}, which the manifest does not hold.");
+            }
+        }
+    }
+
+    public static string DataFilePath(string archivePath, TableDataInfo data) => Path.Combine(archivePath, data.File);
+}

@@ -1,0 +1,844 @@
+using FactoryPulse.Dump.Model;
+using FactoryPulse.Dump.Sql;
+using Npgsql;
+
+namespace FactoryPulse.Dump.Catalog;
+
+/// <summary>Everything read from one database in one snapshot: the objects, their dependencies and how to write them.</summary>
+internal sealed class DatabaseCatalog
+{
+    public required int ServerVersionNumber { get; init; }
+    public required string ServerVersion { get; init; }
+    public required string DatabaseName { get; init; }
+    public required string Encoding { get; init; }
+    public required DdlContext Context { get; init; }
+    public required List<DumpableObject> Objects { get; init; }
+    public required List<TableObject> Tables { get; init; }
+    public required List<SequenceObject> Sequences { get; init; }
+    public required List<MaterializedViewObject> MaterializedViews { get; init; }
+    public required Dictionary<uint, bool> TableBinarySafe { get; init; }
+    public required Dictionary<uint, double> TableRowEstimates { get; init; }
+}
+
+/// <summary>
+/// Reads the catalog with the server's own deparsers (pg_get_functiondef, pg_get_viewdef, pg_get_constraintdef,
+/// pg_get_indexdef, pg_get_triggerdef, pg_get_expr) under an empty search_path, so every name comes back qualified.
+/// </summary>
+internal sealed class CatalogReader
+{
+    // Schemas initdb creates for the system; pg_toast/pg_temp_N and friends all start with pg_.
+    private const string UserSchema = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'";
+
+    private readonly NpgsqlConnection _connection;
+    private readonly CancellationToken _cancellationToken;
+    private HashSet<string> _keywords = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<uint, SchemaObject> _schemas = [];
+    private readonly Dictionary<string, SchemaObject> _schemasByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<uint, ExtensionObject> _extensions = [];
+    private readonly Dictionary<uint, TypeObject> _types = [];
+    private readonly Dictionary<uint, FunctionObject> _functions = [];
+    private readonly Dictionary<uint, RelationObject> _relations = [];
+    private readonly Dictionary<uint, ColumnDefaultObject> _defaults = [];
+    private readonly Dictionary<uint, DumpableObject> _constraints = [];
+    private readonly Dictionary<uint, DumpableObject> _indexes = [];
+    private readonly Dictionary<uint, TriggerObject> _triggers = [];
+    private readonly Dictionary<uint, PolicyObject> _policies = [];
+    private readonly Dictionary<uint, PublicationObject> _publications = [];
+    private readonly Dictionary<uint, PublicationTableObject> _publicationTables = [];
+    private readonly Dictionary<uint, uint> _typeAliases = [];
+    private readonly Dictionary<uint, uint> _rewriteToView = [];
+    private readonly Dictionary<uint, TypeShape> _typeShapes = [];
+    private readonly List<DumpableObject> _objects = [];
+
+    private CatalogReader(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        _connection = connection;
+        _cancellationToken = cancellationToken;
+    }
+
+    private readonly record struct TypeShape(char Type, uint BaseType, uint Element, bool HasSend, uint RelationId);
+
+    public static Task<DatabaseCatalog> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        new CatalogReader(connection, cancellationToken).ReadAsync();
+
+    private Task Query(string sql, Action<CatalogRow> onRow) => CatalogQuery.ForEachAsync(_connection, sql, onRow, _cancellationToken);
+
+    private static string NotExtensionMember(string catalog, string alias) =>
+        $"NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend member WHERE member.classid = 'pg_catalog.{catalog}'::pg_catalog.regclass AND member.objid = {alias}.oid AND member.deptype = 'e')";
+
+    private string Ident(string name) => SqlText.QuoteIdentifierIfNeeded(name, _keywords);
+
+    private string? Collation(CatalogRow row) =>
+        row.NullableString("collation_name") is { } name ? Ident(row.String("collation_schema")) + "." + Ident(name) : null;
+
+    private async Task<DatabaseCatalog> ReadAsync()
+    {
+        int versionNumber = 0;
+        string version = "", database = "", encoding = "";
+        await Query(
+            """
+            SELECT pg_catalog.current_setting('server_version_num')::int AS version_number,
+                   pg_catalog.current_setting('server_version') AS version,
+                   pg_catalog.current_database() AS database,
+                   pg_catalog.pg_encoding_to_char(d.encoding) AS encoding
+            FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()
+            """,
+            row =>
+            {
+                versionNumber = row.Int("version_number");
+                version = row.String("version");
+                database = row.String("database");
+                encoding = row.String("encoding");
+            }).ConfigureAwait(false);
+
+        var keywords = new HashSet<string>(StringComparer.Ordinal);
+        await Query("SELECT word FROM pg_catalog.pg_get_keywords() WHERE catcode <> 'U'", row => keywords.Add(row.String("word"))).ConfigureAwait(false);
+        _keywords = keywords;
+
+        await RefuseUnsupportedAsync(versionNumber).ConfigureAwait(false);
+
+        var comments = new Dictionary<(uint, uint, int), string>();
+        await Query(
+            """
+            SELECT d.classoid, d.objoid, d.objsubid, d.description FROM pg_catalog.pg_description d
+            WHERE d.objoid >= 16384 OR d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+            """,
+            row => comments[(row.Oid("classoid"), row.Oid("objoid"), row.Int("objsubid"))] = row.String("description")).ConfigureAwait(false);
+        var context = new DdlContext(keywords, comments);
+
+        await ReadTypeShapesAsync().ConfigureAwait(false);
+        await ReadSchemasAsync().ConfigureAwait(false);
+        await ReadExtensionsAsync().ConfigureAwait(false);
+        await ReadTypesAsync().ConfigureAwait(false);
+        await ReadFunctionsAsync().ConfigureAwait(false);
+        var rowEstimates = await ReadRelationsAsync().ConfigureAwait(false);
+        await ReadColumnsAsync().ConfigureAwait(false);
+        await ReadSequencesAsync().ConfigureAwait(false);
+        await ReadDefaultsAsync().ConfigureAwait(false);
+        await ReadConstraintsAsync().ConfigureAwait(false);
+        await ReadIndexesAsync().ConfigureAwait(false);
+        await ReadTriggersAsync().ConfigureAwait(false);
+        await ReadPoliciesAsync().ConfigureAwait(false);
+        await ReadPublicationsAsync(versionNumber).ConfigureAwait(false);
+        await ReadDependenciesAsync().ConfigureAwait(false);
+        await ReadAclsAsync(context).ConfigureAwait(false);
+        await ReadDefaultAclsAsync().ConfigureAwait(false);
+
+        var tables = new List<TableObject>();
+        var sequences = new List<SequenceObject>();
+        var matviews = new List<MaterializedViewObject>();
+        var binarySafe = new Dictionary<uint, bool>();
+        foreach (var relation in _relations.Values)
+        {
+            switch (relation)
+            {
+                case TableObject table:
+                    tables.Add(table);
+                    var safe = true;
+                    foreach (var column in table.Columns)
+                        safe &= column.BinarySafe;
+                    binarySafe[table.Id.ObjectId] = safe;
+                    break;
+                case SequenceObject sequence:
+                    sequences.Add(sequence);
+                    break;
+                case MaterializedViewObject matview:
+                    matviews.Add(matview);
+                    break;
+            }
+        }
+
+        return new DatabaseCatalog
+        {
+            ServerVersionNumber = versionNumber,
+            ServerVersion = version,
+            DatabaseName = database,
+            Encoding = encoding,
+            Context = context,
+            Objects = _objects,
+            Tables = tables,
+            Sequences = sequences,
+            MaterializedViews = matviews,
+            TableBinarySafe = binarySafe,
+            TableRowEstimates = rowEstimates,
+        };
+    }
+
+    /// <summary>Objects this version cannot yet restore faithfully are refused up front, never silently dropped.</summary>
+    private async Task RefuseUnsupportedAsync(int versionNumber)
+    {
+        var found = new List<string>();
+        var publicationSchemas = versionNumber >= 150000
+            ? "UNION ALL SELECT 'publication of schema', p.pubname || ' / ' || n.nspname FROM pg_catalog.pg_publication_namespace pn JOIN pg_catalog.pg_publication p ON p.oid = pn.pnpubid JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid"
+            : "";
+        await Query(
+            $"""
+            SELECT kind, name FROM (
+              SELECT 'partitioned or foreign table' AS kind, n.nspname || '.' || c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind IN ('p', 'f') AND {UserSchema} AND {NotExtensionMember("pg_class", "c")}
+              UNION ALL SELECT 'inheritance child or partition', n.nspname || '.' || c.relname FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                WHERE {UserSchema} AND {NotExtensionMember("pg_class", "c")}
+              UNION ALL SELECT 'aggregate or window function', n.nspname || '.' || p.proname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                WHERE p.prokind IN ('a', 'w') AND {UserSchema} AND {NotExtensionMember("pg_proc", "p")}
+              UNION ALL SELECT 'base, range or multirange type', n.nspname || '.' || t.typname FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+                WHERE t.typtype IN ('b', 'r', 'm') AND t.typcategory <> 'A' AND {UserSchema} AND {NotExtensionMember("pg_type", "t")}
+              UNION ALL SELECT 'rule', n.nspname || '.' || c.relname || ' / ' || r.rulename FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                WHERE r.rulename <> '_RETURN' AND {UserSchema}
+              UNION ALL SELECT 'event trigger', e.evtname FROM pg_catalog.pg_event_trigger e WHERE {NotExtensionMember("pg_event_trigger", "e")}
+              UNION ALL SELECT 'large object', l.oid::text FROM pg_catalog.pg_largeobject_metadata l
+              UNION ALL SELECT 'collation', n.nspname || '.' || c.collname FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
+                WHERE {UserSchema} AND {NotExtensionMember("pg_collation", "c")}
+              UNION ALL SELECT 'text search configuration', n.nspname || '.' || c.cfgname FROM pg_catalog.pg_ts_config c JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace
+                WHERE {UserSchema} AND {NotExtensionMember("pg_ts_config", "c")}
+              UNION ALL SELECT 'text search dictionary', n.nspname || '.' || d.dictname FROM pg_catalog.pg_ts_dict d JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace
+                WHERE {UserSchema} AND {NotExtensionMember("pg_ts_dict", "d")}
+              UNION ALL SELECT 'operator', n.nspname || '.' || o.oprname FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
+                WHERE {UserSchema} AND {NotExtensionMember("pg_operator", "o")}
+              UNION ALL SELECT 'cast', c.castsource::pg_catalog.regtype::text || ' AS ' || c.casttarget::pg_catalog.regtype::text FROM pg_catalog.pg_cast c
+                WHERE c.oid >= 16384 AND {NotExtensionMember("pg_cast", "c")}
+              UNION ALL SELECT 'extended statistics', n.nspname || '.' || s.stxname FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace
+                WHERE {UserSchema}
+              UNION ALL SELECT 'foreign data wrapper', w.fdwname FROM pg_catalog.pg_foreign_data_wrapper w WHERE {NotExtensionMember("pg_foreign_data_wrapper", "w")}
+              UNION ALL SELECT 'procedural language', l.lanname FROM pg_catalog.pg_language l WHERE l.oid >= 16384 AND {NotExtensionMember("pg_language", "l")}
+              {publicationSchemas}
+            ) unsupported ORDER BY kind, name
+            """,
+            row => found.Add($"{row.String("kind")} {row.String("name")}")).ConfigureAwait(false);
+        if (found.Count > 0)
+        {
+            var shown = found.Count > 10 ? string.Join(", ", found.GetRange(0, 10)) + $" and {found.Count - 10} more" : string.Join(", ", found);
+            throw new UnsupportedObjectException($"The database holds objects this version of FactoryPulse.Dump cannot dump faithfully yet: {shown}. Nothing was written.");
+        }
+    }
+
+    private Task ReadTypeShapesAsync() => Query(
+        "SELECT t.oid, t.typtype::text AS type, t.typbasetype, t.typelem, t.typsend <> 0 AS has_send, t.typrelid, t.typcategory::text AS category FROM pg_catalog.pg_type t",
+        row =>
+        {
+            var oid = row.Oid("oid");
+            _typeShapes[oid] = new TypeShape(row.Char("type"), row.Oid("typbasetype"), row.Oid("typelem"), row.Bool("has_send"), row.Oid("typrelid"));
+            // Array types and table row types stand for their element / relation in dependencies.
+            if (oid >= CatalogClasses.FirstNormalObjectId && row.Char("category") == 'A' && row.Oid("typelem") != 0)
+                _typeAliases[oid] = row.Oid("typelem");
+        });
+
+    private Task ReadSchemasAsync() => Query(
+        $"""
+        SELECT n.oid, n.nspname AS name, pg_catalog.pg_get_userbyid(n.nspowner) AS owner
+        FROM pg_catalog.pg_namespace n
+        WHERE {UserSchema} AND {NotExtensionMember("pg_namespace", "n")}
+        """,
+        row =>
+        {
+            var schema = new SchemaObject(row.Oid("oid"), row.String("name"), row.String("owner"));
+            _schemas[schema.Id.ObjectId] = schema;
+            _schemasByName[schema.Name] = schema;
+            _objects.Add(schema);
+        });
+
+    private SchemaObject? SchemaNamed(string? name) => name is not null && _schemasByName.TryGetValue(name, out var schema) ? schema : null;
+
+    private Task ReadExtensionsAsync() => Query(
+        """
+        SELECT x.oid, x.extname AS name, n.nspname AS schema, x.extversion AS version
+        FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace
+        WHERE x.oid >= 16384 -- plpgsql comes with initdb; pg_dump leaves it out as well
+        """,
+        row =>
+        {
+            var extension = new ExtensionObject(row.Oid("oid"), row.String("name"), row.String("schema"), row.String("version"));
+            extension.AddDependency(SchemaNamed(extension.ExtensionSchema));
+            _extensions[extension.Id.ObjectId] = extension;
+            _objects.Add(extension);
+        });
+
+    private async Task ReadTypesAsync()
+    {
+        var labels = new Dictionary<uint, List<string>>();
+        await Query(
+            "SELECT e.enumtypid, e.enumlabel FROM pg_catalog.pg_enum e ORDER BY e.enumtypid, e.enumsortorder",
+            row =>
+            {
+                var type = row.Oid("enumtypid");
+                if (!labels.TryGetValue(type, out var list))
+                    labels[type] = list = [];
+                list.Add(row.String("enumlabel"));
+            }).ConfigureAwait(false);
+
+        var attributes = new Dictionary<uint, List<CompositeAttribute>>();
+        await Query(
+            """
+            SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_name,
+                   CASE WHEN a.attcollation <> t.typcollation THEN cn.nspname END AS collation_schema,
+                   CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation_name
+            FROM pg_catalog.pg_attribute a
+            JOIN pg_catalog.pg_class c ON c.oid = a.attrelid AND c.relkind = 'c'
+            JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+            LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+            LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+            WHERE a.attnum > 0 AND NOT a.attisdropped
+            ORDER BY a.attrelid, a.attnum
+            """,
+            row =>
+            {
+                var relation = row.Oid("attrelid");
+                if (!attributes.TryGetValue(relation, out var list))
+                    attributes[relation] = list = [];
+                list.Add(new CompositeAttribute(row.String("attname"), row.String("type_name"), Collation(row)));
+            }).ConfigureAwait(false);
+
+        var constraints = new Dictionary<uint, List<DomainConstraint>>();
+        await Query(
+            """
+            SELECT c.oid, c.contypid, c.conname, pg_catalog.pg_get_constraintdef(c.oid) AS definition, c.convalidated
+            FROM pg_catalog.pg_constraint c WHERE c.contypid <> 0 AND c.contype = 'c'
+            ORDER BY c.contypid, c.conname
+            """,
+            row =>
+            {
+                var type = row.Oid("contypid");
+                if (!constraints.TryGetValue(type, out var list))
+                    constraints[type] = list = [];
+                list.Add(new DomainConstraint(row.Oid("oid"), row.String("conname"), row.String("definition"), row.Bool("convalidated")));
+            }).ConfigureAwait(false);
+
+        await Query(
+            $"""
+            SELECT t.oid, n.nspname AS schema, t.typname AS name, pg_catalog.pg_get_userbyid(t.typowner) AS owner,
+                   t.typtype::text AS kind, t.typrelid,
+                   pg_catalog.format_type(t.typbasetype, t.typtypmod) AS base_type, t.typnotnull, t.typdefault,
+                   CASE WHEN t.typcollation <> bt.typcollation THEN cn.nspname END AS collation_schema,
+                   CASE WHEN t.typcollation <> bt.typcollation THEN co.collname END AS collation_name
+            FROM pg_catalog.pg_type t
+            JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+            LEFT JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
+            LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation
+            LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+            WHERE {UserSchema} AND {NotExtensionMember("pg_type", "t")}
+              AND t.typtype IN ('e', 'c', 'd')
+              -- composite types only: every table, view and sequence has a row type too
+              AND (t.typrelid = 0 OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')
+            ORDER BY n.nspname, t.typname
+            """,
+            row =>
+            {
+                var oid = row.Oid("oid");
+                string schema = row.String("schema"), name = row.String("name"), owner = row.String("owner");
+                TypeObject type = row.Char("kind") switch
+                {
+                    'e' => new EnumTypeObject(oid, schema, name, owner, labels.TryGetValue(oid, out var l) ? l : []),
+                    'c' => new CompositeTypeObject(oid, row.Oid("typrelid"), schema, name, owner, attributes.TryGetValue(row.Oid("typrelid"), out var a) ? a : []),
+                    _ => new DomainObject(oid, schema, name, owner, row.String("base_type"), Collation(row), row.NullableString("typdefault"), row.Bool("typnotnull"),
+                        constraints.TryGetValue(oid, out var c) ? c : []),
+                };
+                type.AddDependency(SchemaNamed(schema));
+                _types[oid] = type;
+                if (type is CompositeTypeObject composite)
+                    _typeAliases[composite.RelationOid] = oid;
+                _objects.Add(type);
+            }).ConfigureAwait(false);
+    }
+
+    private Task ReadFunctionsAsync() => Query(
+        $"""
+        SELECT p.oid, n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_userbyid(p.proowner) AS owner,
+               p.prokind::text AS kind, pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_arguments,
+               pg_catalog.pg_get_functiondef(p.oid) AS definition
+        FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+        WHERE {UserSchema} AND {NotExtensionMember("pg_proc", "p")} AND p.prokind IN ('f', 'p')
+        ORDER BY n.nspname, p.proname, identity_arguments
+        """,
+        row =>
+        {
+            var function = new FunctionObject(row.Oid("oid"), row.String("schema"), row.String("name"), row.String("owner"),
+                row.String("identity_arguments"), row.Char("kind") == 'p', row.String("definition"));
+            function.AddDependency(SchemaNamed(function.Schema));
+            _functions[function.Id.ObjectId] = function;
+            _objects.Add(function);
+        });
+
+    private static string? FormatOptions(string[]? options)
+    {
+        if (options is null || options.Length == 0)
+            return null;
+        var parts = new List<string>(options.Length);
+        foreach (var option in options)
+        {
+            var equals = option.IndexOf('=', StringComparison.Ordinal);
+            parts.Add(equals < 0 ? option : option[..equals] + "=" + SqlText.QuoteLiteral(option[(equals + 1)..]));
+        }
+        return string.Join(", ", parts);
+    }
+
+    private async Task<Dictionary<uint, double>> ReadRelationsAsync()
+    {
+        var estimates = new Dictionary<uint, double>();
+        var sequenceOptions = new Dictionary<uint, SequenceOptions>();
+        await Query(
+            """
+            SELECT s.seqrelid, pg_catalog.format_type(s.seqtypid, NULL) AS type_name, s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle
+            FROM pg_catalog.pg_sequence s
+            """,
+            row => sequenceOptions[row.Oid("seqrelid")] = new SequenceOptions(row.String("type_name"), row.Long("seqstart"), row.Long("seqincrement"),
+                row.Long("seqmin"), row.Long("seqmax"), row.Long("seqcache"), row.Bool("seqcycle"))).ConfigureAwait(false);
+
+        await Query(
+            $"""
+            SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, pg_catalog.pg_get_userbyid(c.relowner) AS owner,
+                   c.relpersistence::text AS persistence, c.relrowsecurity, c.relforcerowsecurity, c.relreplident::text AS replica_identity,
+                   c.reloptions, c.relispopulated, c.reltuples::float8 AS reltuples,
+                   CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS view_definition
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'v', 'm', 'S') AND {UserSchema} AND {NotExtensionMember("pg_class", "c")}
+            ORDER BY n.nspname, c.relname
+            """,
+            row =>
+            {
+                var oid = row.Oid("oid");
+                string schema = row.String("schema"), name = row.String("name"), owner = row.String("owner");
+                var unlogged = row.Char("persistence") == 'u';
+                var options = FormatOptions(row.StringArray("reloptions"));
+                RelationObject relation = row.Char("kind") switch
+                {
+                    'r' => new TableObject(oid, schema, name, owner, unlogged, options, row.Char("replica_identity"), row.Bool("relrowsecurity"), row.Bool("relforcerowsecurity")),
+                    'v' => new ViewObject(oid, schema, name, owner, options, row.String("view_definition")),
+                    'm' => new MaterializedViewObject(oid, schema, name, owner, options, row.String("view_definition"), row.Bool("relispopulated")),
+                    _ => new SequenceObject(oid, schema, name, owner, unlogged, sequenceOptions[oid]),
+                };
+                relation.AddDependency(SchemaNamed(schema));
+                _relations[oid] = relation;
+                _objects.Add(relation);
+                estimates[oid] = row.Double("reltuples");
+            }).ConfigureAwait(false);
+
+        foreach (var relation in _relations.Values)
+        {
+            switch (relation)
+            {
+                case TableObject { RowSecurity: true } table:
+                    var rowSecurity = new RowSecurityObject(table);
+                    rowSecurity.AddDependency(table);
+                    _objects.Add(rowSecurity);
+                    break;
+            }
+        }
+        return estimates;
+    }
+
+    private Task ReadColumnsAsync() => Query(
+        """
+        SELECT a.attrelid, a.attnum::int AS attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_name, a.atttypid,
+               a.attnotnull, a.attgenerated::text AS generated,
+               CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END AS generated_expression,
+               CASE WHEN a.attcollation <> t.typcollation THEN cn.nspname END AS collation_schema,
+               CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation_name,
+               CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
+               COALESCE(a.attstattarget::int, -1) AS stattarget
+        FROM pg_catalog.pg_attribute a
+        JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+        LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+        LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+        LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+        WHERE c.relkind IN ('r', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY a.attrelid, a.attnum
+        """,
+        row =>
+        {
+            if (!_relations.TryGetValue(row.Oid("attrelid"), out var relation))
+                return;
+            var storage = row.NullableString("storage") switch
+            {
+                "p" => "PLAIN",
+                "e" => "EXTERNAL",
+                "m" => "MAIN",
+                "x" => "EXTENDED",
+                _ => null,
+            };
+            relation.Columns.Add(new ColumnInfo(row.Int("attnum"), row.String("attname"), row.String("type_name"), row.Bool("attnotnull"),
+                row.NullableString("generated_expression"), Collation(row), storage, row.Int("stattarget"), IsBinarySafe(row.Oid("atttypid"))));
+        });
+
+    /// <summary>
+    /// Binary COPY embeds type oids in arrays and composites, which differ between databases for user types, and
+    /// types without a send function have no binary form: such columns go through text COPY.
+    /// </summary>
+    private bool IsBinarySafe(uint typeOid)
+    {
+        for (var depth = 0; depth < 32; depth++)
+        {
+            if (!_typeShapes.TryGetValue(typeOid, out var shape) || !shape.HasSend)
+                return false;
+            switch (shape.Type)
+            {
+                case 'd':
+                    typeOid = shape.BaseType;
+                    continue;
+                case 'c' or 'p':
+                    return false;
+                case 'e':
+                    return true; // an enum travels as its label
+            }
+            if (shape.Element != 0)
+            {
+                // An array header holds the element oid: only built-in arrays of built-in elements are portable.
+                return typeOid < CatalogClasses.FirstNormalObjectId && shape.Element < CatalogClasses.FirstNormalObjectId && IsBinarySafe(shape.Element);
+            }
+            return typeOid < CatalogClasses.FirstNormalObjectId;
+        }
+        return false;
+    }
+
+    private async Task ReadSequencesAsync()
+    {
+        await Query(
+            """
+            SELECT d.objid AS sequence, d.refobjid AS relation, a.attname AS column_name, d.deptype::text AS deptype, a.attidentity::text AS identity
+            FROM pg_catalog.pg_depend d
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+            WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+              AND d.deptype IN ('a', 'i') AND d.objid IN (SELECT s.seqrelid FROM pg_catalog.pg_sequence s)
+            """,
+            row =>
+            {
+                if (!_relations.TryGetValue(row.Oid("sequence"), out var relation) || relation is not SequenceObject sequence
+                    || !_relations.TryGetValue(row.Oid("relation"), out var owner) || owner is not TableObject table)
+                    return;
+                sequence.OwnedBy = (table, row.String("column_name"));
+                if (row.Char("deptype") == 'i')
+                    sequence.IdentityKind = row.Char("identity");
+                sequence.AddDependency(table);
+            }).ConfigureAwait(false);
+    }
+
+    private Task ReadDefaultsAsync() => Query(
+        """
+        SELECT d.oid, d.adrelid, a.attname, pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS expression
+        FROM pg_catalog.pg_attrdef d
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+        WHERE a.attgenerated = '' AND NOT a.attisdropped
+        ORDER BY d.adrelid, a.attnum
+        """,
+        row =>
+        {
+            if (!_relations.TryGetValue(row.Oid("adrelid"), out var relation) || relation is SequenceObject)
+                return;
+            var columnDefault = new ColumnDefaultObject(row.Oid("oid"), relation, row.String("attname"), row.String("expression"), relation is ViewObject);
+            columnDefault.AddDependency(relation);
+            _defaults[columnDefault.Id.ObjectId] = columnDefault;
+            _objects.Add(columnDefault);
+        });
+
+    private Task ReadConstraintsAsync() => Query(
+        """
+        SELECT c.oid, c.conrelid, c.conname, c.contype::text AS type, pg_catalog.pg_get_constraintdef(c.oid) AS definition,
+               c.convalidated, c.conislocal, c.conindid
+        FROM pg_catalog.pg_constraint c
+        WHERE c.conrelid <> 0 AND c.contype IN ('c', 'p', 'u', 'x', 'f')
+        ORDER BY c.conrelid, c.conname
+        """,
+        row =>
+        {
+            if (!_relations.TryGetValue(row.Oid("conrelid"), out var relation) || relation is not TableObject table || !row.Bool("conislocal"))
+                return;
+            var oid = row.Oid("oid");
+            var type = row.Char("type");
+            if (type == 'c' && row.Bool("convalidated"))
+            {
+                // Valid CHECKs live inside CREATE TABLE, as pg_dump writes them.
+                table.Checks.Add(new InlineCheck(oid, row.String("conname"), row.String("definition")));
+                _constraints[oid] = table;
+                return;
+            }
+            var constraint = new ConstraintObject(oid, table, row.String("conname"), type, row.String("definition"));
+            constraint.AddDependency(table);
+            _constraints[oid] = constraint;
+            if (type is 'p' or 'u' or 'x')
+                _indexes[row.Oid("conindid")] = constraint;
+            _objects.Add(constraint);
+        });
+
+    private Task ReadIndexesAsync() => Query(
+        """
+        SELECT i.indexrelid, i.indrelid, ic.relname AS name, pg_catalog.pg_get_indexdef(i.indexrelid) AS definition, i.indisclustered
+        FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+        WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c
+                          WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x'))
+        ORDER BY i.indrelid, ic.relname
+        """,
+        row =>
+        {
+            if (!_relations.TryGetValue(row.Oid("indrelid"), out var relation) || relation is not (TableObject or MaterializedViewObject))
+                return;
+            var index = new IndexObject(row.Oid("indexrelid"), relation, row.String("name"), row.String("definition"), row.Bool("indisclustered"));
+            index.AddDependency(relation);
+            _indexes[index.Id.ObjectId] = index;
+            _objects.Add(index);
+        });
+
+    private Task ReadTriggersAsync() => Query(
+        """
+        SELECT t.oid, t.tgrelid, t.tgname, pg_catalog.pg_get_triggerdef(t.oid, false) AS definition, t.tgenabled::text AS enabled
+        FROM pg_catalog.pg_trigger t
+        WHERE NOT t.tgisinternal -- foreign-key triggers come back with their constraints
+        ORDER BY t.tgrelid, t.tgname
+        """,
+        row =>
+        {
+            if (!_relations.TryGetValue(row.Oid("tgrelid"), out var relation))
+                return;
+            var trigger = new TriggerObject(row.Oid("oid"), relation, row.String("tgname"), row.String("definition"), row.Char("enabled"));
+            trigger.AddDependency(relation);
+            _triggers[trigger.Id.ObjectId] = trigger;
+            _objects.Add(trigger);
+        });
+
+    private Task ReadPoliciesAsync() => Query(
+        """
+        SELECT p.oid, p.polrelid, p.polname, p.polcmd::text AS command, p.polpermissive,
+               CASE WHEN p.polroles = '{0}' THEN NULL
+                    ELSE ARRAY(SELECT CASE WHEN r.role = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(r.role)::text END
+                               FROM pg_catalog.unnest(p.polroles) WITH ORDINALITY AS r(role, position) ORDER BY r.position) END AS roles,
+               pg_catalog.pg_get_expr(p.polqual, p.polrelid) AS using_expression,
+               pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) AS check_expression
+        FROM pg_catalog.pg_policy p
+        ORDER BY p.polrelid, p.polname
+        """,
+        row =>
+        {
+            if (!_relations.TryGetValue(row.Oid("polrelid"), out var relation))
+                return;
+            var policy = new PolicyObject(row.Oid("oid"), relation, row.String("polname"), row.Char("command"), row.Bool("polpermissive"),
+                row.StringArray("roles"), row.NullableString("using_expression"), row.NullableString("check_expression"));
+            policy.AddDependency(relation);
+            _policies[policy.Id.ObjectId] = policy;
+            _objects.Add(policy);
+        });
+
+    private async Task ReadPublicationsAsync(int versionNumber)
+    {
+        await Query(
+            """
+            SELECT p.oid, p.pubname, pg_catalog.pg_get_userbyid(p.pubowner) AS owner, p.puballtables,
+                   p.pubinsert, p.pubupdate, p.pubdelete, p.pubtruncate, p.pubviaroot
+            FROM pg_catalog.pg_publication p ORDER BY p.pubname
+            """,
+            row =>
+            {
+                var operations = new List<string>(4);
+                if (row.Bool("pubinsert")) operations.Add("insert");
+                if (row.Bool("pubupdate")) operations.Add("update");
+                if (row.Bool("pubdelete")) operations.Add("delete");
+                if (row.Bool("pubtruncate")) operations.Add("truncate");
+                var publication = new PublicationObject(row.Oid("oid"), row.String("pubname"), row.String("owner"), row.Bool("puballtables"),
+                    string.Join(", ", operations), row.Bool("pubviaroot"));
+                _publications[publication.Id.ObjectId] = publication;
+                _objects.Add(publication);
+            }).ConfigureAwait(false);
+
+        // Column lists and row filters arrived in PostgreSQL 15.
+        var columnsAndFilter = versionNumber >= 150000
+            ? """
+              pg_catalog.pg_get_expr(pr.prqual, pr.prrelid) AS row_filter,
+              CASE WHEN pr.prattrs IS NULL THEN NULL
+                   ELSE ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(pr.prattrs) WITH ORDINALITY AS u(attnum, position)
+                              JOIN pg_catalog.pg_attribute a ON a.attrelid = pr.prrelid AND a.attnum = u.attnum ORDER BY u.position) END AS columns
+              """
+            : "NULL::text AS row_filter, NULL::text[] AS columns";
+        await Query(
+            $"SELECT pr.oid, pr.prpubid, pr.prrelid, {columnsAndFilter} FROM pg_catalog.pg_publication_rel pr",
+            row =>
+            {
+                if (!_publications.TryGetValue(row.Oid("prpubid"), out var publication) || !_relations.TryGetValue(row.Oid("prrelid"), out var relation))
+                    return;
+                var member = new PublicationTableObject(row.Oid("oid"), publication, relation, row.StringArray("columns"), row.NullableString("row_filter"));
+                member.AddDependency(publication);
+                member.AddDependency(relation);
+                _publicationTables[member.Id.ObjectId] = member;
+                _objects.Add(member);
+            }).ConfigureAwait(false);
+    }
+
+    private DumpableObject? Resolve(uint classId, uint objectId)
+    {
+        switch (classId)
+        {
+            case CatalogClasses.Class:
+                if (_relations.TryGetValue(objectId, out var relation))
+                    return relation;
+                if (_indexes.TryGetValue(objectId, out var index))
+                    return index;
+                return _typeAliases.TryGetValue(objectId, out var compositeType) && _types.TryGetValue(compositeType, out var composite) ? composite : null;
+            case CatalogClasses.Type:
+                if (_types.TryGetValue(objectId, out var type))
+                    return type;
+                if (_typeAliases.TryGetValue(objectId, out var element))
+                    return Resolve(CatalogClasses.Type, element);
+                // A table's row type stands for the table.
+                return _typeShapes.TryGetValue(objectId, out var shape) && shape.RelationId != 0 ? Resolve(CatalogClasses.Class, shape.RelationId) : null;
+            case CatalogClasses.Proc:
+                return _functions.GetValueOrDefault(objectId);
+            case CatalogClasses.Namespace:
+                return _schemas.GetValueOrDefault(objectId);
+            case CatalogClasses.Constraint:
+                return _constraints.GetValueOrDefault(objectId);
+            case CatalogClasses.AttrDef:
+                return _defaults.GetValueOrDefault(objectId);
+            case CatalogClasses.Rewrite:
+                return _rewriteToView.TryGetValue(objectId, out var view) ? _relations.GetValueOrDefault(view) : null;
+            case CatalogClasses.Trigger:
+                return _triggers.GetValueOrDefault(objectId);
+            case CatalogClasses.Policy:
+                return _policies.GetValueOrDefault(objectId);
+            case CatalogClasses.Extension:
+                return _extensions.GetValueOrDefault(objectId);
+            case CatalogClasses.Publication:
+                return _publications.GetValueOrDefault(objectId);
+            case CatalogClasses.PublicationRel:
+                return _publicationTables.GetValueOrDefault(objectId);
+            default:
+                return null;
+        }
+    }
+
+    private async Task ReadDependenciesAsync()
+    {
+        await Query("SELECT r.oid, r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid >= 16384",
+            row => _rewriteToView[row.Oid("oid")] = row.Oid("ev_class")).ConfigureAwait(false);
+        await Query(
+            """
+            SELECT d.classid, d.objid, d.refclassid, d.refobjid FROM pg_catalog.pg_depend d
+            WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384
+            """,
+            row =>
+            {
+                var dependent = Resolve(row.Oid("classid"), row.Oid("objid"));
+                var referenced = Resolve(row.Oid("refclassid"), row.Oid("refobjid"));
+                if (dependent is null || referenced is null)
+                    return;
+                // A sequence OWNED BY a column points at its table on purpose (ReadSequencesAsync); the reverse
+                // "table uses sequence" edge lives on the column default instead.
+                dependent.AddDependency(referenced);
+            }).ConfigureAwait(false);
+    }
+
+    private static string AclQuery(string catalog, string alias, string aclColumn, string extraColumns = "", string from = "") =>
+        $"""
+        SELECT {alias}.oid AS objid{extraColumns}, a.position,
+               pg_catalog.pg_get_userbyid(a.grantor)::text AS grantor,
+               CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END AS grantee,
+               a.privilege_type, a.is_grantable
+        FROM pg_catalog.{catalog} {alias}{from}
+        LEFT JOIN LATERAL pg_catalog.aclexplode({alias}.{aclColumn}) WITH ORDINALITY AS a(grantor, grantee, privilege_type, is_grantable, position) ON true
+        WHERE {alias}.{aclColumn} IS NOT NULL
+        ORDER BY {alias}.oid, a.position
+        """;
+
+    private static AclItem? Item(CatalogRow row) =>
+        row.IsNull("privilege_type") ? null : new AclItem(row.String("grantor"), row.NullableString("grantee"), row.String("privilege_type"), row.Bool("is_grantable"));
+
+    private async Task<Dictionary<uint, List<AclItem>>> ReadAclAsync(string catalog, string aclColumn)
+    {
+        var result = new Dictionary<uint, List<AclItem>>();
+        await Query(AclQuery(catalog, "x", aclColumn), row =>
+        {
+            var oid = row.Oid("objid");
+            if (!result.TryGetValue(oid, out var items))
+                result[oid] = items = [];
+            if (Item(row) is { } item)
+                items.Add(item);
+        }).ConfigureAwait(false);
+        return result;
+    }
+
+    private async Task ReadAclsAsync(DdlContext context)
+    {
+        var columnAcls = new Dictionary<uint, List<ColumnAcl>>();
+        await Query(
+            """
+            SELECT x.attrelid AS objid, x.attnum, x.attname, a.position,
+                   pg_catalog.pg_get_userbyid(a.grantor)::text AS grantor,
+                   CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END AS grantee,
+                   a.privilege_type, a.is_grantable
+            FROM pg_catalog.pg_attribute x
+            CROSS JOIN LATERAL pg_catalog.aclexplode(x.attacl) WITH ORDINALITY AS a(grantor, grantee, privilege_type, is_grantable, position)
+            WHERE x.attacl IS NOT NULL AND x.attnum > 0 AND NOT x.attisdropped
+            ORDER BY x.attrelid, x.attnum, a.position
+            """,
+            row =>
+            {
+                var oid = row.Oid("objid");
+                if (!columnAcls.TryGetValue(oid, out var columns))
+                    columnAcls[oid] = columns = [];
+                var name = row.String("attname");
+                if (columns.Count == 0 || columns[^1].Column != name)
+                    columns.Add(new ColumnAcl(name, new List<AclItem>()));
+                ((List<AclItem>)columns[^1].Items).Add(Item(row)!);
+            }).ConfigureAwait(false);
+
+        var relationAcls = await ReadAclAsync("pg_class", "relacl").ConfigureAwait(false);
+        var functionAcls = await ReadAclAsync("pg_proc", "proacl").ConfigureAwait(false);
+        var schemaAcls = await ReadAclAsync("pg_namespace", "nspacl").ConfigureAwait(false);
+        var typeAcls = await ReadAclAsync("pg_type", "typacl").ConfigureAwait(false);
+
+        var acls = new List<DumpableObject>();
+        foreach (var schema in _schemas.Values)
+        {
+            if (schemaAcls.TryGetValue(schema.Id.ObjectId, out var items))
+                acls.Add(new AclObject(schema, "SCHEMA", context.Ident(schema.Name), items, []));
+        }
+        foreach (var function in _functions.Values)
+        {
+            if (functionAcls.TryGetValue(function.Id.ObjectId, out var items))
+                acls.Add(new AclObject(function, function.Kind, function.Signature(context), items, []));
+        }
+        foreach (var type in _types.Values)
+        {
+            if (typeAcls.TryGetValue(type.Id.ObjectId, out var items))
+                acls.Add(new AclObject(type, type is DomainObject ? "DOMAIN" : "TYPE", context.Qualified(type.Schema, type.Name), items, []));
+        }
+        foreach (var relation in _relations.Values)
+        {
+            var hasTableAcl = relationAcls.TryGetValue(relation.Id.ObjectId, out var items);
+            var hasColumnAcls = columnAcls.TryGetValue(relation.Id.ObjectId, out var columns);
+            if (hasTableAcl || hasColumnAcls)
+                acls.Add(new AclObject(relation, relation is SequenceObject ? "SEQUENCE" : "TABLE", relation.QualifiedName(context), items, columns ?? []));
+        }
+        foreach (var acl in acls)
+        {
+            acl.AddDependency(((AclObject)acl).Target);
+            _objects.Add(acl);
+        }
+    }
+
+    private Task ReadDefaultAclsAsync()
+    {
+        var entries = new Dictionary<uint, (string Role, string? Schema, char Type, List<AclItem> Items)>();
+        return Query(
+            """
+            SELECT d.oid AS objid, pg_catalog.pg_get_userbyid(d.defaclrole)::text AS role, n.nspname AS schema, d.defaclobjtype::text AS object_type,
+                   a.position, pg_catalog.pg_get_userbyid(a.grantor)::text AS grantor,
+                   CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END AS grantee,
+                   a.privilege_type, a.is_grantable
+            FROM pg_catalog.pg_default_acl d
+            LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace
+            LEFT JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) WITH ORDINALITY AS a(grantor, grantee, privilege_type, is_grantable, position) ON true
+            ORDER BY d.oid, a.position
+            """,
+            row =>
+            {
+                var oid = row.Oid("objid");
+                if (!entries.ContainsKey(oid))
+                {
+                    var items = new List<AclItem>();
+                    entries[oid] = (row.String("role"), row.NullableString("schema"), row.Char("object_type"), items);
+                    var defaultAcl = new DefaultAclObject(oid, row.String("role"), row.NullableString("schema"), row.Char("object_type"), items);
+                    defaultAcl.AddDependency(SchemaNamed(defaultAcl.Schema));
+                    _objects.Add(defaultAcl);
+                }
+                if (Item(row) is { } item)
+                    entries[oid].Items.Add(item);
+            });
+    }
+}

@@ -1,0 +1,139 @@
+namespace FactoryPulse.Dump.Data;
+
+/// <summary>
+/// Counts rows of a binary COPY stream by walking its framing only (field counts and lengths), never decoding
+/// values; chunks may split anywhere. Also tells whether the trailer was seen, i.e. the stream is whole.
+/// </summary>
+internal struct BinaryCopyRowCounter
+{
+    private const int SignatureAndFlagsLength = 15; // "PGCOPY\n\xff\r\n\0" + int32 flags
+
+    private enum State
+    {
+        Signature,
+        ExtensionLength,
+        Extension,
+        FieldCount,
+        FieldLength,
+        FieldData,
+        Done,
+    }
+
+    private State _state;
+    private long _skip;
+    private int _width;
+    private int _have;
+    private uint _value;
+    private int _fieldsLeft;
+    private bool _started;
+
+    public long Rows { get; private set; }
+
+    public readonly bool SawTrailer => _state == State.Done;
+
+    public void Feed(ReadOnlySpan<byte> data)
+    {
+        if (!_started)
+        {
+            _started = true;
+            _state = State.Signature;
+            _skip = SignatureAndFlagsLength;
+        }
+        var i = 0;
+        while (i < data.Length)
+        {
+            if (_state == State.Done)
+                throw new InvalidDataException("Binary COPY data continues after its trailer.");
+            if (_skip > 0)
+            {
+                var n = (int)Math.Min(_skip, data.Length - i);
+                i += n;
+                _skip -= n;
+                if (_skip == 0)
+                    AfterSkip();
+                continue;
+            }
+            _value = (_value << 8) | data[i];
+            i++;
+            if (++_have < _width)
+                continue;
+            var value = _value;
+            _value = 0;
+            _have = 0;
+            OnInteger(value);
+        }
+    }
+
+    private void Expect(State state, int width)
+    {
+        _state = state;
+        _width = width;
+    }
+
+    private void Skip(State state, long count)
+    {
+        _state = state;
+        _skip = count;
+        if (count == 0)
+            AfterSkip();
+    }
+
+    private void AfterSkip()
+    {
+        switch (_state)
+        {
+            case State.Signature:
+                Expect(State.ExtensionLength, 4);
+                break;
+            case State.Extension:
+                Expect(State.FieldCount, 2);
+                break;
+            case State.FieldData:
+                FieldDone();
+                break;
+        }
+    }
+
+    private void FieldDone()
+    {
+        if (--_fieldsLeft == 0)
+            Expect(State.FieldCount, 2);
+        else
+            Expect(State.FieldLength, 4);
+    }
+
+    private void OnInteger(uint value)
+    {
+        switch (_state)
+        {
+            case State.ExtensionLength:
+                Skip(State.Extension, value);
+                break;
+            case State.FieldCount:
+                var fields = (short)(ushort)value;
+                if (fields == -1)
+                {
+                    _state = State.Done;
+                    return;
+                }
+                if (fields < 0)
+                    throw new InvalidDataException($"Binary COPY tuple claims {fields} fields.");
+                Rows++;
+                _fieldsLeft = fields;
+                if (fields > 0)
+                    Expect(State.FieldLength, 4);
+                break;
+            case State.FieldLength:
+                var length = (int)value;
+                if (length == -1)
+                {
+                    FieldDone();
+                    return;
+                }
+                if (length < 0)
+                    throw new InvalidDataException($"Binary COPY field claims length {length}.");
+                Skip(State.FieldData, length);
+                break;
+        }
+    }
+}

@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Catalog;
+using FactoryPulse.Dump.Data;
+using FactoryPulse.Dump.Model;
+using FactoryPulse.Dump.Sorting;
+using FactoryPulse.Dump.Sql;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace FactoryPulse.Dump.Dumping;
+
+/// <summary>pg_dump's main(): connect, snapshot, read the catalog, sort, write entries and data, commit the archive.</summary>
+internal static class DumpRunner
+{
+    internal static string ToolVersion =>
+        typeof(DumpRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    // Settings under which the deparsers qualify every name and values print without loss.
+    internal const string SessionSettings =
+        "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0; " +
+        "SET client_encoding = 'UTF8'; SET standard_conforming_strings = on; SET DateStyle = ISO; SET IntervalStyle = postgres; " +
+        "SET extra_float_digits = 3; SET row_security = off; SELECT pg_catalog.set_config('search_path', '', false)";
+
+    public static async Task<DumpResult> RunAsync(DumpOptions options, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var logger = options.Logger;
+        if (options.SchemaOnly && options.DataOnly)
+            throw new DumpException("Schema-only and data-only cannot be used together.");
+        var finalPath = Path.GetFullPath(options.OutputPath);
+        var parent = Path.GetDirectoryName(finalPath.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new OutputPathException($"'{finalPath}' has no parent directory.");
+        if (!Directory.Exists(parent))
+            throw new OutputPathException($"Cannot write the archive to '{finalPath}': the directory '{parent}' does not exist.");
+        if (Directory.Exists(finalPath) || File.Exists(finalPath))
+            throw new OutputPathException($"Cannot write the archive to '{finalPath}': it already exists. Choose a new path or remove the old one.");
+
+        var builder = ServerConnection.Parse(options.ConnectionString);
+        progress?.Report(new DumpProgress(OperationPhase.Connecting, null, 0, 0, 0, 0));
+        logger?.LogInformation("Connecting to {Server}", ServerConnection.Describe(builder));
+        var connection = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+
+        try
+        {
+            await ServerConnection.ExecuteAsync(connection, SessionSettings, cancellationToken).ConfigureAwait(false);
+            // One snapshot for catalog and data: the archive is a single point in time.
+            await ServerConnection.ExecuteAsync(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", cancellationToken).ConfigureAwait(false);
+
+            progress?.Report(new DumpProgress(OperationPhase.ReadingCatalog, null, 0, 0, 0, 0));
+            var catalog = await CatalogReader.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
+            await CheckRowSecurityAsync(connection, catalog, cancellationToken).ConfigureAwait(false);
+            await LockTablesAsync(connection, catalog, cancellationToken).ConfigureAwait(false);
+
+            var objects = await SelectObjectsAsync(connection, catalog, options, cancellationToken).ConfigureAwait(false);
+            var sorted = DependencySorter.Sort(objects);
+            var manifest = new ArchiveManifest
+            {
+                ToolVersion = ToolVersion,
+                ServerVersion = catalog.ServerVersion,
+                ServerVersionNumber = catalog.ServerVersionNumber,
+                Database = catalog.DatabaseName,
+                Encoding = catalog.Encoding,
+                CreatedAt = DateTimeOffset.UtcNow,
+                Options = new ManifestOptions { SchemaOnly = options.SchemaOnly, DataOnly = options.DataOnly },
+            };
+            foreach (var item in sorted)
+                manifest.Entries.Add(TocBuilder.Build(item, catalog.Context));
+
+            var result = await WriteArchiveAsync(connection, catalog, manifest, parent, finalPath, progress, logger, cancellationToken).ConfigureAwait(false);
+            await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
+            progress?.Report(new DumpProgress(OperationPhase.Completed, null, result.Tables, result.Tables, result.Rows, result.Bytes));
+            logger?.LogInformation("Wrote {Path}: {Entries} entries, {Tables} tables, {Rows} rows", finalPath, manifest.Entries.Count, result.Tables, result.Rows);
+            return new DumpResult(finalPath, manifest.Entries.Count, result.Tables, result.Rows, result.Bytes, stopwatch.Elapsed, []);
+        }
+        catch (PostgresException exception) when (exception.SqlState == "42501")
+        {
+            throw new InsufficientPrivilegeException($"The role lacks a privilege the dump needs: {exception.MessageText}. Dump as a superuser or as the owner of every object.");
+        }
+        catch (PostgresException exception)
+        {
+            throw new DumpException($"The server reported an error while dumping: {exception.MessageText} (SQLSTATE {exception.SqlState}).", exception);
+        }
+        catch (NpgsqlException exception) when (exception is not PostgresException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ServerConnectionException($"Lost the connection to {ServerConnection.Describe(builder)} during the dump: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>With row_security off, a role that cannot bypass RLS would fail per table; say so once, up front.</summary>
+    private static async Task CheckRowSecurityAsync(NpgsqlConnection connection, DatabaseCatalog catalog, CancellationToken cancellationToken)
+    {
+        string role = "";
+        var bypass = false;
+        await CatalogQuery.ForEachAsync(connection,
+            "SELECT r.rolname, r.rolsuper OR r.rolbypassrls AS bypass FROM pg_catalog.pg_roles r WHERE r.rolname = current_user",
+            row =>
+            {
+                role = row.String("rolname");
+                bypass = row.Bool("bypass");
+            }, cancellationToken).ConfigureAwait(false);
+        if (bypass)
+            return;
+        var blocked = new List<string>();
+        foreach (var table in catalog.Tables)
+        {
+            if (table.RowSecurity && (table.ForceRowSecurity || table.Owner != role))
+                blocked.Add($"{table.Schema}.{table.Name}");
+        }
+        if (blocked.Count > 0)
+            throw new InsufficientPrivilegeException(
+                $"Role '{role}' cannot bypass row-level security on {blocked.Count} table(s) ({string.Join(", ", blocked.Take(8))}{(blocked.Count > 8 ? ", …" : "")}); " +
+                "a dump would silently miss rows. Dump as a superuser, a BYPASSRLS role, or the tables' owner (without FORCE ROW LEVEL SECURITY).");
+    }
+
+    /// <summary>Like pg_dump: ACCESS SHARE locks keep tables from being dropped or altered while we read them.</summary>
+    private static async Task LockTablesAsync(NpgsqlConnection connection, DatabaseCatalog catalog, CancellationToken cancellationToken)
+    {
+        if (catalog.Tables.Count == 0)
+            return;
+        var names = new List<string>(catalog.Tables.Count);
+        foreach (var table in catalog.Tables)
+            names.Add(SqlText.QuoteQualified(table.Schema, table.Name));
+        await ServerConnection.ExecuteAsync(connection, $"LOCK TABLE {string.Join(", ", names)} IN ACCESS SHARE MODE", cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<DumpableObject>> SelectObjectsAsync(NpgsqlConnection connection, DatabaseCatalog catalog, DumpOptions options, CancellationToken cancellationToken)
+    {
+        var objects = new List<DumpableObject>();
+        if (!options.DataOnly)
+            objects.AddRange(catalog.Objects);
+        if (options.SchemaOnly)
+            return objects;
+
+        foreach (var table in catalog.Tables)
+        {
+            var data = new TableDataObject(table, catalog.TableBinarySafe[table.Id.ObjectId]);
+            data.AddDependency(table);
+            objects.Add(data);
+        }
+        foreach (var sequence in catalog.Sequences)
+        {
+            long lastValue = 0;
+            var isCalled = false;
+            await CatalogQuery.ForEachAsync(connection, $"SELECT last_value, is_called FROM {SqlText.QuoteQualified(sequence.Schema, sequence.Name)}",
+                row =>
+                {
+                    lastValue = row.Long("last_value");
+                    isCalled = row.Bool("is_called");
+                }, cancellationToken).ConfigureAwait(false);
+            var set = new SequenceSetObject(sequence, lastValue, isCalled);
+            set.AddDependency(sequence);
+            objects.Add(set);
+        }
+        if (!options.DataOnly)
+        {
+            foreach (var view in catalog.MaterializedViews)
+            {
+                if (!view.Populated)
+                    continue;
+                var refresh = new RefreshMaterializedViewObject(view);
+                refresh.AddDependency(view);
+                objects.Add(refresh);
+            }
+        }
+        return objects;
+    }
+
+    private readonly record struct WriteTotals(int Tables, long Rows, long Bytes);
+
+    private static async Task<WriteTotals> WriteArchiveAsync(
+        NpgsqlConnection connection, DatabaseCatalog catalog, ArchiveManifest manifest, string parent, string finalPath,
+        IProgress<DumpProgress>? progress, ILogger? logger, CancellationToken cancellationToken)
+    {
+        // Written under a hidden temporary name and renamed at the end: a crash never leaves a complete-looking archive.
+        var tempPath = Path.Combine(parent, $".{Path.GetFileName(finalPath)}.incomplete-{Guid.NewGuid():N}");
+        try
+        {
+            OwnerOnlyFiles.CreateDirectory(tempPath);
+            OwnerOnlyFiles.CreateDirectory(Path.Combine(tempPath, "data"));
+            var dataEntries = new List<TocEntry>();
+            foreach (var entry in manifest.Entries)
+            {
+                if (entry.Data is not null)
+                    dataEntries.Add(entry);
+            }
+            int tablesDone = 0;
+            long rows = 0, bytes = 0;
+            foreach (var entry in dataEntries)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var data = entry.Data!;
+                progress?.Report(new DumpProgress(OperationPhase.Data, $"{entry.Schema}.{entry.Name}", tablesDone, dataEntries.Count, rows, bytes));
+                var columns = new List<string>(data.Columns.Count);
+                foreach (var column in data.Columns)
+                    columns.Add(column.Name);
+                var binary = data.Format == "binary";
+                var command = $"COPY {SqlText.QuoteQualified(entry.Schema, entry.Name)} ({SqlText.QuoteColumnList(columns)}) TO STDOUT{(binary ? " (FORMAT binary)" : "")}";
+                CopyOutResult copied;
+                try
+                {
+                    copied = await TableCopier.CopyOutAsync(connection, command, binary, Path.Combine(tempPath, data.File), cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException exception) when (exception is not EndOfStreamException)
+                {
+                    throw new OutputPathException($"Writing the data of {entry.Schema}.{entry.Name} to '{parent}' failed: {exception.Message}", exception);
+                }
+                data.Rows = copied.Rows;
+                data.Bytes = copied.Bytes;
+                data.Checksum = copied.Checksum;
+                tablesDone++;
+                rows += copied.Rows;
+                bytes += copied.Bytes;
+                logger?.LogDebug("Dumped {Table}: {Rows} rows, {Bytes} bytes", $"{entry.Schema}.{entry.Name}", copied.Rows, copied.Bytes);
+            }
+            progress?.Report(new DumpProgress(OperationPhase.Data, null, tablesDone, dataEntries.Count, rows, bytes));
+
+            manifest.Complete = true;
+            var file = OwnerOnlyFiles.CreateNew(Path.Combine(tempPath, ArchiveManifest.FileName));
+            await using (file.ConfigureAwait(false))
+            {
+                await JsonSerializer.SerializeAsync(file, manifest, ArchiveManifest.JsonOptions, cancellationToken).ConfigureAwait(false);
+                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                file.Flush(flushToDisk: true);
+            }
+            Directory.Move(tempPath, finalPath);
+            return new WriteTotals(tablesDone, rows, bytes);
+        }
+        catch
+        {
+            TryDelete(tempPath);
+            throw;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+                Directory.Delete(path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: the hidden ".incomplete" name already says it is not an archive.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

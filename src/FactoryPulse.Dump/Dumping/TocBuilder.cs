@@ -1,0 +1,74 @@
+using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Model;
+
+namespace FactoryPulse.Dump.Dumping;
+
+/// <summary>Turns a sorted object into its archive entry: DDL, owner and drop statements, dependencies, data layout.</summary>
+internal static class TocBuilder
+{
+    public static TocEntry Build(DumpableObject item, DdlContext context)
+    {
+        var entry = new TocEntry
+        {
+            DumpId = item.DumpId,
+            Section = item.Section switch
+            {
+                Section.PreData => "pre-data",
+                Section.Data => "data",
+                _ => "post-data",
+            },
+            Pass = item.Pass switch
+            {
+                RestorePass.Main => "main",
+                RestorePass.Acl => "acl",
+                _ => "post-acl",
+            },
+            Kind = item.Kind,
+            Schema = item.Schema,
+            Name = item.Name,
+            Owner = item.Owner,
+            Definition = Write(writer => item.WriteCreate(writer, context)),
+            OwnerStatement = NullIfEmpty(Write(writer => item.WriteOwner(writer, context))),
+            DropStatement = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: false))),
+            DropIfExistsStatement = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: true))),
+        };
+        foreach (var dependency in item.Dependencies)
+        {
+            if (dependency.DumpId > 0 && dependency is not BoundaryObject)
+                entry.Dependencies.Add(dependency.DumpId);
+        }
+        entry.Dependencies.Sort();
+        var roles = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var role in item.RequiredRoles())
+        {
+            if (role != "public")
+                roles.Add(role);
+        }
+        entry.Roles.AddRange(roles);
+
+        if (item is TableDataObject data)
+        {
+            var info = new TableDataInfo
+            {
+                File = $"data/{item.DumpId}.dat",
+                Format = data.Binary ? "binary" : "text",
+            };
+            foreach (var column in data.Table.Columns)
+            {
+                if (column.GeneratedExpression is null)
+                    info.Columns.Add(new DataColumn { Name = column.Name, Type = column.TypeName });
+            }
+            entry.Data = info;
+        }
+        return entry;
+    }
+
+    private static string Write(Action<StringWriter> write)
+    {
+        using var writer = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
+        write(writer);
+        return writer.ToString();
+    }
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
+}

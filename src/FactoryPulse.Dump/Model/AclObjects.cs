@@ -1,0 +1,136 @@
+namespace FactoryPulse.Dump.Model;
+
+/// <summary>One exploded aclitem; a null grantee means PUBLIC.</summary>
+internal sealed record AclItem(string Grantor, string? Grantee, string Privilege, bool Grantable);
+
+internal sealed record ColumnAcl(string Column, IReadOnlyList<AclItem> Items);
+
+internal static class AclWriter
+{
+    /// <summary>
+    /// Writes GRANTs that rebuild exactly <paramref name="items"/>: consecutive items with the same grantee, grantor
+    /// and grant option become one statement; a grantor other than the owner grants under its own name.
+    /// </summary>
+    public static void WriteGrants(TextWriter writer, DdlContext context, string target, string owner, IReadOnlyList<AclItem> items, string? column = null)
+    {
+        var i = 0;
+        while (i < items.Count)
+        {
+            var first = items[i];
+            var privileges = new List<string>();
+            while (i < items.Count && items[i].Grantee == first.Grantee && items[i].Grantor == first.Grantor && items[i].Grantable == first.Grantable)
+            {
+                privileges.Add(column is null ? items[i].Privilege : $"{items[i].Privilege}({context.Ident(column)})");
+                i++;
+            }
+            var asGrantor = first.Grantor != owner;
+            if (asGrantor)
+                writer.Write($"SET SESSION AUTHORIZATION {context.Ident(first.Grantor)};\n");
+            writer.Write($"GRANT {string.Join(",", privileges)} ON {target} TO {(first.Grantee is null ? "PUBLIC" : context.Ident(first.Grantee))}{(first.Grantable ? " WITH GRANT OPTION" : "")};\n");
+            if (asGrantor)
+                writer.Write("RESET SESSION AUTHORIZATION;\n");
+        }
+    }
+
+    public static IEnumerable<string> Roles(IReadOnlyList<AclItem> items)
+    {
+        foreach (var item in items)
+        {
+            yield return item.Grantor;
+            if (item.Grantee is not null)
+                yield return item.Grantee;
+        }
+    }
+}
+
+/// <summary>The privileges of one object (and its columns), restored in the ACL pass after every object exists.</summary>
+internal sealed class AclObject(DumpableObject target, string targetKeyword, string targetSql, IReadOnlyList<AclItem>? items, IReadOnlyList<ColumnAcl> columns)
+    : DumpableObject(new CatalogId(0, target.Id.ObjectId), target.Schema, target.Name, target.Owner)
+{
+    public DumpableObject Target { get; } = target;
+
+    public override string Kind => "ACL";
+
+    public override int Priority => Priorities.Acl;
+
+    public override Section Section => Target.Section == Section.PreData ? Section.PreData : Section.PostData;
+
+    public override RestorePass Pass => RestorePass.Acl;
+
+    public override string SortDetail => Target.Kind + " " + Target.SortDetail;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        var target = $"{targetKeyword} {targetSql}";
+        if (items is not null)
+        {
+            // Start from nothing, so defaults of the target (PUBLIC EXECUTE, default privileges) cannot linger.
+            writer.Write($"REVOKE ALL ON {target} FROM PUBLIC;\n");
+            writer.Write($"REVOKE ALL ON {target} FROM {context.Ident(Owner!)};\n");
+            AclWriter.WriteGrants(writer, context, target, Owner!, items);
+        }
+        foreach (var column in columns)
+            AclWriter.WriteGrants(writer, context, target, Owner!, column.Items, column.Column);
+    }
+
+    public override IEnumerable<string> RequiredRoles()
+    {
+        if (Owner is not null)
+            yield return Owner;
+        if (items is not null)
+        {
+            foreach (var role in AclWriter.Roles(items))
+                yield return role;
+        }
+        foreach (var column in columns)
+        {
+            foreach (var role in AclWriter.Roles(column.Items))
+                yield return role;
+        }
+    }
+}
+
+internal sealed class DefaultAclObject(uint oid, string role, string? schema, char objectType, IReadOnlyList<AclItem> items)
+    : DumpableObject(new CatalogId(CatalogClasses.DefaultAcl, oid), schema, "DEFAULT PRIVILEGES FOR " + ObjectTypeName(objectType), role)
+{
+    public override string Kind => "DEFAULT ACL";
+
+    public override int Priority => Priorities.DefaultAcl;
+
+    public override Section Section => Section.PostData;
+
+    public override RestorePass Pass => RestorePass.PostAcl;
+
+    public static string ObjectTypeName(char objectType) => objectType switch
+    {
+        'r' => "TABLES",
+        'S' => "SEQUENCES",
+        'f' => "FUNCTIONS",
+        'T' => "TYPES",
+        'n' => "SCHEMAS",
+        _ => throw new UnsupportedObjectException($"Default privileges of unknown object type '{objectType}'."),
+    };
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        var prefix = $"ALTER DEFAULT PRIVILEGES FOR ROLE {context.Ident(Owner!)}{(Schema is null ? "" : " IN SCHEMA " + context.Ident(Schema))}";
+        var objects = ObjectTypeName(objectType);
+        if (Schema is null)
+        {
+            // A global entry replaces the built-in defaults, so clear those first.
+            writer.Write($"{prefix} REVOKE ALL ON {objects} FROM PUBLIC;\n");
+            writer.Write($"{prefix} REVOKE ALL ON {objects} FROM {context.Ident(Owner!)};\n");
+        }
+        foreach (var item in items)
+        {
+            writer.Write($"{prefix} GRANT {item.Privilege} ON {objects} TO {(item.Grantee is null ? "PUBLIC" : context.Ident(item.Grantee))}{(item.Grantable ? " WITH GRANT OPTION" : "")};\n");
+        }
+    }
+
+    public override IEnumerable<string> RequiredRoles()
+    {
+        yield return Owner!;
+        foreach (var role in AclWriter.Roles(items))
+            yield return role;
+    }
+}

@@ -1,0 +1,109 @@
+using FactoryPulse.Dump.Sql;
+
+namespace FactoryPulse.Dump.Model;
+
+/// <summary>The archive section an entry belongs to, as in pg_dump.</summary>
+internal enum Section
+{
+    PreData,
+    Data,
+    PostData,
+}
+
+/// <summary>Restore passes: privileges run after every object exists; default privileges and refreshes last.</summary>
+internal enum RestorePass
+{
+    Main,
+    Acl,
+    PostAcl,
+}
+
+/// <summary>Catalog address of an object: the catalog's table oid plus the row oid.</summary>
+internal readonly record struct CatalogId(uint ClassId, uint ObjectId);
+
+/// <summary>
+/// The small base every dumped object shares (pg_dump's DumpableObject): what it is, where it lives, who owns
+/// it, what it depends on, and how to write its DDL.
+/// </summary>
+internal abstract class DumpableObject
+{
+    protected DumpableObject(CatalogId id, string? schema, string name, string? owner)
+    {
+        Id = id;
+        Schema = schema;
+        Name = name;
+        Owner = owner;
+    }
+
+    public CatalogId Id { get; }
+
+    public string? Schema { get; }
+
+    public string Name { get; }
+
+    public string? Owner { get; }
+
+    /// <summary>The pg_dump TOC type name ("TABLE", "FK CONSTRAINT", …).</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>Sort priority among object kinds (pg_dump_sort.c's dbObjectTypePriority).</summary>
+    public abstract int Priority { get; }
+
+    public virtual Section Section => Section.PreData;
+
+    public virtual RestorePass Pass => RestorePass.Main;
+
+    /// <summary>Secondary sort key after schema and name (function arguments, owning table).</summary>
+    public virtual string SortDetail => string.Empty;
+
+    public List<DumpableObject> Dependencies { get; } = [];
+
+    /// <summary>Position after sorting; the archive's dump id.</summary>
+    public int DumpId { get; set; }
+
+    public void AddDependency(DumpableObject? other)
+    {
+        if (other is not null && !ReferenceEquals(other, this) && !Dependencies.Contains(other))
+            Dependencies.Add(other);
+    }
+
+    public abstract void WriteCreate(TextWriter writer, DdlContext context);
+
+    /// <summary>The ALTER … OWNER TO statement, or null when the kind has no owner to set.</summary>
+    public virtual void WriteOwner(TextWriter writer, DdlContext context) { }
+
+    public virtual void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) { }
+
+    /// <summary>Roles the entry needs on the target (owner, grantees), for the restore's preflight.</summary>
+    public virtual IEnumerable<string> RequiredRoles()
+    {
+        if (Owner is not null)
+            yield return Owner;
+    }
+
+    public override string ToString() => Schema is null ? $"{Kind} {Name}" : $"{Kind} {Schema}.{Name}";
+}
+
+/// <summary>What DDL writers need besides the object: quoting rules and comments.</summary>
+internal sealed class DdlContext(IReadOnlySet<string> keywords, IReadOnlyDictionary<(uint ClassId, uint ObjectId, int SubId), string> comments)
+{
+    public string Ident(string name) => SqlText.QuoteIdentifierIfNeeded(name, keywords);
+
+    public string Qualified(string? schema, string name) => schema is null ? Ident(name) : Ident(schema) + "." + Ident(name);
+
+    public string? CommentOf(CatalogId id, int subId = 0) =>
+        comments.TryGetValue((id.ClassId, id.ObjectId, subId), out var text) ? text : null;
+
+    /// <summary>Writes <c>COMMENT ON {target} IS '…';</c> when the object has a comment.</summary>
+    public void WriteComment(TextWriter writer, string target, CatalogId id, int subId = 0)
+    {
+        var comment = CommentOf(id, subId);
+        if (comment is null)
+            return;
+        writer.Write("\nCOMMENT ON ");
+        writer.Write(target);
+        writer.Write(" IS ");
+        writer.Write(SqlText.QuoteLiteral(comment));
+        writer.Write(";\n");
+    }
+}

@@ -1,0 +1,221 @@
+using FactoryPulse.Dump.Sql;
+
+namespace FactoryPulse.Dump.Model;
+
+internal sealed class IndexObject(uint oid, RelationObject table, string name, string definition, bool clustered)
+    : DumpableObject(new CatalogId(CatalogClasses.Class, oid), table.Schema, name, null)
+{
+    public RelationObject Table { get; } = table;
+
+    public override string Kind => "INDEX";
+
+    public override int Priority => Priorities.Index;
+
+    public override Section Section => Section.PostData;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write(definition);
+        writer.Write(";\n");
+        if (clustered)
+            writer.Write($"ALTER TABLE {Table.QualifiedName(context)} CLUSTER ON {context.Ident(Name)};\n");
+        context.WriteComment(writer, $"INDEX {context.Qualified(Schema, Name)}", Id);
+    }
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP INDEX {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+}
+
+/// <summary>PRIMARY KEY, UNIQUE, EXCLUDE, NOT VALID CHECK and FOREIGN KEY constraints, added after the data.</summary>
+internal sealed class ConstraintObject(uint oid, RelationObject table, string name, char type, string definition)
+    : DumpableObject(new CatalogId(CatalogClasses.Constraint, oid), table.Schema, name, null)
+{
+    public RelationObject Table { get; } = table;
+
+    public char ConstraintType { get; } = type;
+
+    public override string Kind => ConstraintType == 'f' ? "FK CONSTRAINT" : "CONSTRAINT";
+
+    /// <summary>Set when a pre-data object (a view grouping by the key) needs this constraint to exist.</summary>
+    public bool NeededBeforeData { get; set; }
+
+    public override int Priority => NeededBeforeData ? Priorities.ColumnDefault : ConstraintType == 'f' ? Priorities.ForeignKey : Priorities.Constraint;
+
+    public override Section Section => NeededBeforeData ? Section.PreData : Section.PostData;
+
+    public override string SortDetail => Table.Name;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"ALTER TABLE ONLY {Table.QualifiedName(context)}\n    ADD CONSTRAINT {context.Ident(Name)} {definition};\n");
+        context.WriteComment(writer, $"CONSTRAINT {context.Ident(Name)} ON {Table.QualifiedName(context)}", Id);
+    }
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"ALTER TABLE {(ifExists ? "IF EXISTS " : "")}ONLY {Table.QualifiedName(context)} DROP CONSTRAINT {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)};\n");
+}
+
+internal sealed class TriggerObject(uint oid, RelationObject table, string name, string definition, char enabled)
+    : DumpableObject(new CatalogId(CatalogClasses.Trigger, oid), table.Schema, name, null)
+{
+    public RelationObject Table { get; } = table;
+
+    public override string Kind => "TRIGGER";
+
+    public override int Priority => Priorities.Trigger;
+
+    public override Section Section => Section.PostData;
+
+    public override string SortDetail => Table.Name;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write(definition);
+        writer.Write(";\n");
+        var table = Table.QualifiedName(context);
+        var trigger = context.Ident(Name);
+        switch (enabled)
+        {
+            case 'D':
+                writer.Write($"ALTER TABLE {table} DISABLE TRIGGER {trigger};\n");
+                break;
+            case 'R':
+                writer.Write($"ALTER TABLE {table} ENABLE REPLICA TRIGGER {trigger};\n");
+                break;
+            case 'A':
+                writer.Write($"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {trigger};\n");
+                break;
+        }
+        context.WriteComment(writer, $"TRIGGER {trigger} ON {table}", Id);
+    }
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP TRIGGER {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)} ON {Table.QualifiedName(context)};\n");
+}
+
+internal sealed class PolicyObject(uint oid, RelationObject table, string name, char command, bool permissive, IReadOnlyList<string>? roles, string? usingExpression, string? checkExpression)
+    : DumpableObject(new CatalogId(CatalogClasses.Policy, oid), table.Schema, name, null)
+{
+    public RelationObject Table { get; } = table;
+
+    public override string Kind => "POLICY";
+
+    public override int Priority => Priorities.Policy;
+
+    public override Section Section => Section.PostData;
+
+    public override string SortDetail => Table.Name;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        var commandName = command switch
+        {
+            'r' => "SELECT",
+            'a' => "INSERT",
+            'w' => "UPDATE",
+            'd' => "DELETE",
+            _ => "ALL",
+        };
+        writer.Write($"CREATE POLICY {context.Ident(Name)} ON {Table.QualifiedName(context)}");
+        writer.Write(permissive ? " AS PERMISSIVE" : " AS RESTRICTIVE");
+        writer.Write($" FOR {commandName}");
+        writer.Write(" TO ");
+        if (roles is null)
+        {
+            writer.Write("PUBLIC");
+        }
+        else
+        {
+            for (var i = 0; i < roles.Count; i++)
+            {
+                if (i > 0)
+                    writer.Write(", ");
+                writer.Write(context.Ident(roles[i]));
+            }
+        }
+        if (usingExpression is not null)
+            writer.Write($" USING ({usingExpression})");
+        if (checkExpression is not null)
+            writer.Write($" WITH CHECK ({checkExpression})");
+        writer.Write(";\n");
+        context.WriteComment(writer, $"POLICY {context.Ident(Name)} ON {Table.QualifiedName(context)}", Id);
+    }
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP POLICY {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)} ON {Table.QualifiedName(context)};\n");
+
+    public override IEnumerable<string> RequiredRoles() => roles ?? [];
+}
+
+internal sealed class PublicationObject(uint oid, string name, string owner, bool allTables, string publish, bool viaRoot)
+    : DumpableObject(new CatalogId(CatalogClasses.Publication, oid), null, name, owner)
+{
+    public override string Kind => "PUBLICATION";
+
+    public override int Priority => Priorities.Publication;
+
+    public override Section Section => Section.PostData;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"CREATE PUBLICATION {context.Ident(Name)}");
+        if (allTables)
+            writer.Write(" FOR ALL TABLES");
+        writer.Write($" WITH (publish = {SqlText.QuoteLiteral(publish)}");
+        if (viaRoot)
+            writer.Write(", publish_via_partition_root = true");
+        writer.Write(");\n");
+        context.WriteComment(writer, $"PUBLICATION {context.Ident(Name)}", Id);
+    }
+
+    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER PUBLICATION {context.Ident(Name)} OWNER TO {context.Ident(Owner!)};\n");
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP PUBLICATION {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)};\n");
+}
+
+internal sealed class PublicationTableObject(uint oid, PublicationObject publication, RelationObject table, IReadOnlyList<string>? columns, string? rowFilter)
+    : DumpableObject(new CatalogId(CatalogClasses.PublicationRel, oid), table.Schema, table.Name, null)
+{
+    public override string Kind => "PUBLICATION TABLE";
+
+    public override int Priority => Priorities.PublicationTable;
+
+    public override Section Section => Section.PostData;
+
+    public override string SortDetail => publication.Name;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"ALTER PUBLICATION {context.Ident(publication.Name)} ADD TABLE ONLY {table.QualifiedName(context)}");
+        if (columns is not null)
+        {
+            writer.Write(" (");
+            for (var i = 0; i < columns.Count; i++)
+                writer.Write((i > 0 ? ", " : "") + context.Ident(columns[i]));
+            writer.Write(")");
+        }
+        if (rowFilter is not null)
+            writer.Write($" WHERE ({rowFilter})");
+        writer.Write(";\n");
+    }
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"ALTER PUBLICATION {context.Ident(publication.Name)} DROP TABLE ONLY {table.QualifiedName(context)};\n");
+}
+
+/// <summary>pg_dump's PRE-DATA / POST-DATA BOUNDARY: keeps sections apart during the topological sort.</summary>
+internal sealed class BoundaryObject(bool preData)
+    : DumpableObject(new CatalogId(0, 0), null, preData ? "PRE-DATA BOUNDARY" : "POST-DATA BOUNDARY", null)
+{
+    public bool IsPreData { get; } = preData;
+
+    public override string Kind => Name;
+
+    public override int Priority => IsPreData ? Priorities.PreDataBoundary : Priorities.PostDataBoundary;
+
+    public override Section Section => IsPreData ? Section.PreData : Section.Data;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context) { }
+}

@@ -1,0 +1,297 @@
+using FactoryPulse.Dump.Sql;
+
+namespace FactoryPulse.Dump.Model;
+
+internal sealed record ColumnInfo(
+    int Number,
+    string Name,
+    string TypeName,
+    bool NotNull,
+    string? GeneratedExpression,
+    string? Collation,
+    string? Storage,
+    int StatisticsTarget,
+    bool BinarySafe);
+
+internal sealed record InlineCheck(uint Oid, string Name, string Definition);
+
+/// <summary>Relations share ALTER … OWNER and column comments.</summary>
+internal abstract class RelationObject(uint oid, string schema, string name, string owner)
+    : DumpableObject(new CatalogId(CatalogClasses.Class, oid), schema, name, owner)
+{
+    public override int Priority => Priorities.Table;
+
+    protected abstract string Keyword { get; }
+
+    public List<ColumnInfo> Columns { get; } = [];
+
+    public string QualifiedName(DdlContext context) => context.Qualified(Schema, Name);
+
+    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER {Keyword} {QualifiedName(context)} OWNER TO {context.Ident(Owner!)};\n");
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP {Keyword} {(ifExists ? "IF EXISTS " : "")}{QualifiedName(context)};\n");
+
+    protected void WriteComments(TextWriter writer, DdlContext context)
+    {
+        context.WriteComment(writer, $"{Keyword} {QualifiedName(context)}", Id);
+        foreach (var column in Columns)
+            context.WriteComment(writer, $"COLUMN {QualifiedName(context)}.{context.Ident(column.Name)}", Id, column.Number);
+    }
+}
+
+internal sealed class TableObject(uint oid, string schema, string name, string owner, bool unlogged, string? options, char replicaIdentity, bool rowSecurity, bool forceRowSecurity)
+    : RelationObject(oid, schema, name, owner)
+{
+    public override string Kind => "TABLE";
+
+    protected override string Keyword => "TABLE";
+
+    public List<InlineCheck> Checks { get; } = [];
+
+    public bool RowSecurity { get; } = rowSecurity;
+
+    public bool ForceRowSecurity { get; } = forceRowSecurity;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        var qualified = QualifiedName(context);
+        writer.Write(unlogged ? "CREATE UNLOGGED TABLE " : "CREATE TABLE ");
+        writer.Write(qualified);
+        writer.Write(" (");
+        var first = true;
+        foreach (var column in Columns)
+        {
+            writer.Write(first ? "\n    " : ",\n    ");
+            first = false;
+            writer.Write($"{context.Ident(column.Name)} {column.TypeName}");
+            if (column.Collation is not null)
+                writer.Write($" COLLATE {column.Collation}");
+            if (column.GeneratedExpression is not null)
+                writer.Write($" GENERATED ALWAYS AS ({column.GeneratedExpression}) STORED");
+            if (column.NotNull)
+                writer.Write(" NOT NULL");
+        }
+        foreach (var check in Checks)
+        {
+            writer.Write(first ? "\n    " : ",\n    ");
+            first = false;
+            writer.Write($"CONSTRAINT {context.Ident(check.Name)} {check.Definition}");
+        }
+        writer.Write("\n)");
+        if (options is not null)
+            writer.Write($"\nWITH ({options})");
+        writer.Write(";\n");
+        foreach (var column in Columns)
+        {
+            if (column.Storage is not null)
+                writer.Write($"ALTER TABLE ONLY {qualified} ALTER COLUMN {context.Ident(column.Name)} SET STORAGE {column.Storage};\n");
+            if (column.StatisticsTarget >= 0)
+                writer.Write($"ALTER TABLE ONLY {qualified} ALTER COLUMN {context.Ident(column.Name)} SET STATISTICS {column.StatisticsTarget};\n");
+        }
+        switch (replicaIdentity)
+        {
+            case 'f':
+                writer.Write($"ALTER TABLE ONLY {qualified} REPLICA IDENTITY FULL;\n");
+                break;
+            case 'n':
+                writer.Write($"ALTER TABLE ONLY {qualified} REPLICA IDENTITY NOTHING;\n");
+                break;
+        }
+        WriteComments(writer, context);
+        foreach (var check in Checks)
+            context.WriteComment(writer, $"CONSTRAINT {context.Ident(check.Name)} ON {qualified}", new CatalogId(CatalogClasses.Constraint, check.Oid));
+    }
+}
+
+internal sealed class ViewObject(uint oid, string schema, string name, string owner, string? options, string definition)
+    : RelationObject(oid, schema, name, owner)
+{
+    public override string Kind => "VIEW";
+
+    protected override string Keyword => "VIEW";
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"CREATE VIEW {QualifiedName(context)}");
+        if (options is not null)
+            writer.Write($" WITH ({options})");
+        writer.Write(" AS\n");
+        writer.Write(definition.TrimEnd().TrimEnd(';'));
+        writer.Write(";\n");
+        WriteComments(writer, context);
+    }
+}
+
+internal sealed class MaterializedViewObject(uint oid, string schema, string name, string owner, string? options, string definition, bool populated)
+    : RelationObject(oid, schema, name, owner)
+{
+    public override string Kind => "MATERIALIZED VIEW";
+
+    protected override string Keyword => "MATERIALIZED VIEW";
+
+    public bool Populated { get; } = populated;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"CREATE MATERIALIZED VIEW {QualifiedName(context)}");
+        if (options is not null)
+            writer.Write($" WITH ({options})");
+        writer.Write(" AS\n");
+        writer.Write(definition.TrimEnd().TrimEnd(';'));
+        // Populated after the data by a REFRESH entry, like pg_dump.
+        writer.Write("\n  WITH NO DATA;\n");
+        WriteComments(writer, context);
+    }
+}
+
+internal sealed record SequenceOptions(string TypeName, long Start, long Increment, long Min, long Max, long Cache, bool Cycle);
+
+/// <summary>A sequence: free-standing, OWNED BY a column, or the sequence behind an identity column.</summary>
+internal sealed class SequenceObject(uint oid, string schema, string name, string owner, bool unlogged, SequenceOptions sequenceOptions)
+    : RelationObject(oid, schema, name, owner)
+{
+    public override string Kind => "SEQUENCE";
+
+    protected override string Keyword => "SEQUENCE";
+
+    public SequenceOptions Options { get; } = sequenceOptions;
+
+    /// <summary>Owning column (OWNED BY, or the identity column when <see cref="IdentityKind"/> is set).</summary>
+    public (TableObject Table, string Column)? OwnedBy { get; set; }
+
+    /// <summary>'a' (ALWAYS) or 'd' (BY DEFAULT) for identity sequences, else null.</summary>
+    public char? IdentityKind { get; set; }
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        var options = $"    START WITH {Options.Start}\n    INCREMENT BY {Options.Increment}\n    MINVALUE {Options.Min}\n    MAXVALUE {Options.Max}\n    CACHE {Options.Cache}{(Options.Cycle ? "\n    CYCLE" : "")}";
+        if (IdentityKind is { } identity && OwnedBy is { } identityColumn)
+        {
+            writer.Write($"ALTER TABLE {identityColumn.Table.QualifiedName(context)} ALTER COLUMN {context.Ident(identityColumn.Column)} ADD GENERATED {(identity == 'a' ? "ALWAYS" : "BY DEFAULT")} AS IDENTITY (\n");
+            writer.Write($"    SEQUENCE NAME {QualifiedName(context)}\n{options}\n);\n");
+            if (unlogged)
+                writer.Write($"ALTER SEQUENCE {QualifiedName(context)} SET UNLOGGED;\n");
+        }
+        else
+        {
+            writer.Write($"CREATE {(unlogged ? "UNLOGGED " : "")}SEQUENCE {QualifiedName(context)}\n    AS {Options.TypeName}\n{options};\n");
+            if (OwnedBy is { } owner)
+                writer.Write($"ALTER SEQUENCE {QualifiedName(context)} OWNED BY {owner.Table.QualifiedName(context)}.{context.Ident(owner.Column)};\n");
+        }
+        WriteComments(writer, context);
+    }
+
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
+        // An identity sequence always belongs to its table's owner.
+        if (IdentityKind is null)
+            base.WriteOwner(writer, context);
+    }
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
+        if (IdentityKind is null)
+            base.WriteDrop(writer, context, ifExists);
+    }
+}
+
+/// <summary>A column default, kept apart from CREATE TABLE so sequences and functions it calls can come between.</summary>
+internal sealed class ColumnDefaultObject(uint oid, RelationObject relation, string column, string expression, bool onView)
+    : DumpableObject(new CatalogId(CatalogClasses.AttrDef, oid), relation.Schema, relation.Name + "." + column, relation.Owner)
+{
+    public override string Kind => "DEFAULT";
+
+    public override int Priority => Priorities.ColumnDefault;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER {(onView ? "VIEW" : "TABLE ONLY")} {relation.QualifiedName(context)} ALTER COLUMN {context.Ident(column)} SET DEFAULT {expression};\n");
+
+    public override IEnumerable<string> RequiredRoles() => [];
+}
+
+internal sealed class RowSecurityObject(TableObject table)
+    : DumpableObject(new CatalogId(0, table.Id.ObjectId), table.Schema, table.Name, table.Owner)
+{
+    public override string Kind => "ROW SECURITY";
+
+    public override int Priority => Priorities.Policy;
+
+    public override Section Section => Section.PostData;
+
+    public override string SortDetail => "\0";
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"ALTER TABLE {table.QualifiedName(context)} ENABLE ROW LEVEL SECURITY;\n");
+        if (table.ForceRowSecurity)
+            writer.Write($"ALTER TABLE ONLY {table.QualifiedName(context)} FORCE ROW LEVEL SECURITY;\n");
+    }
+
+    public override IEnumerable<string> RequiredRoles() => [];
+}
+
+/// <summary>The data of one table: a COPY stream in the archive.</summary>
+internal sealed class TableDataObject(TableObject table, bool binary)
+    : DumpableObject(new CatalogId(0, table.Id.ObjectId), table.Schema, table.Name, table.Owner)
+{
+    public TableObject Table { get; } = table;
+
+    /// <summary>Binary COPY unless a column's binary form would embed oids of user types (see TypeSafety).</summary>
+    public bool Binary { get; } = binary;
+
+    public override string Kind => "TABLE DATA";
+
+    public override int Priority => Priorities.TableData;
+
+    public override Section Section => Section.Data;
+
+    public IReadOnlyList<string> CopyColumns()
+    {
+        var columns = new List<string>(Table.Columns.Count);
+        foreach (var column in Table.Columns)
+        {
+            // Generated columns are computed again on load.
+            if (column.GeneratedExpression is null)
+                columns.Add(column.Name);
+        }
+        return columns;
+    }
+
+    public override void WriteCreate(TextWriter writer, DdlContext context) { }
+
+    public override IEnumerable<string> RequiredRoles() => [];
+}
+
+internal sealed class SequenceSetObject(SequenceObject sequence, long lastValue, bool isCalled)
+    : DumpableObject(new CatalogId(0, sequence.Id.ObjectId), sequence.Schema, sequence.Name, sequence.Owner)
+{
+    public override string Kind => "SEQUENCE SET";
+
+    public override int Priority => Priorities.SequenceSet;
+
+    public override Section Section => Section.Data;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context) =>
+        writer.Write($"SELECT pg_catalog.setval({SqlText.QuoteLiteral(sequence.QualifiedName(context))}, {lastValue}, {(isCalled ? "true" : "false")});\n");
+
+    public override IEnumerable<string> RequiredRoles() => [];
+}
+
+internal sealed class RefreshMaterializedViewObject(MaterializedViewObject view)
+    : DumpableObject(new CatalogId(0, view.Id.ObjectId), view.Schema, view.Name, view.Owner)
+{
+    public override string Kind => "MATERIALIZED VIEW DATA";
+
+    public override int Priority => Priorities.RefreshMaterializedView;
+
+    public override Section Section => Section.PostData;
+
+    public override RestorePass Pass => RestorePass.PostAcl;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context) =>
+        writer.Write($"REFRESH MATERIALIZED VIEW {view.QualifiedName(context)};\n");
+
+    public override IEnumerable<string> RequiredRoles() => [];
+}

@@ -1,0 +1,194 @@
+using FactoryPulse.Dump.Sql;
+
+namespace FactoryPulse.Dump.Model;
+
+internal sealed class SchemaObject(uint oid, string name, string owner)
+    : DumpableObject(new CatalogId(CatalogClasses.Namespace, oid), null, name, owner)
+{
+    /// <summary>initdb creates <c>public</c>; like pg_dump we alter it instead of creating it.</summary>
+    public bool IsPublic => Name == "public";
+
+    public override string Kind => "SCHEMA";
+
+    public override int Priority => Priorities.Schema;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        if (IsPublic)
+        {
+            // A fresh database's public schema carries this comment; write the source's (or none) explicitly.
+            var comment = context.CommentOf(Id);
+            writer.Write("COMMENT ON SCHEMA public IS ");
+            writer.Write(comment is null ? "NULL" : SqlText.QuoteLiteral(comment));
+            writer.Write(";\n");
+            return;
+        }
+        writer.Write($"CREATE SCHEMA {context.Ident(Name)};\n");
+        context.WriteComment(writer, $"SCHEMA {context.Ident(Name)}", Id);
+    }
+
+    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER SCHEMA {context.Ident(Name)} OWNER TO {context.Ident(Owner!)};\n");
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
+        if (!IsPublic)
+            writer.Write($"DROP SCHEMA {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)};\n");
+    }
+}
+
+internal sealed class ExtensionObject(uint oid, string name, string schema, string version)
+    : DumpableObject(new CatalogId(CatalogClasses.Extension, oid), null, name, null)
+{
+    public string ExtensionSchema { get; } = schema;
+
+    public string Version { get; } = version;
+
+    public override string Kind => "EXTENSION";
+
+    public override int Priority => Priorities.Extension;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"CREATE EXTENSION IF NOT EXISTS {context.Ident(Name)} WITH SCHEMA {context.Ident(ExtensionSchema)};\n");
+        context.WriteComment(writer, $"EXTENSION {context.Ident(Name)}", Id);
+    }
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP EXTENSION {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)};\n");
+}
+
+/// <summary>Enum, composite and domain types share naming, ownership and dropping.</summary>
+internal abstract class TypeObject(uint oid, string schema, string name, string owner)
+    : DumpableObject(new CatalogId(CatalogClasses.Type, oid), schema, name, owner)
+{
+    public override string Kind => "TYPE";
+
+    public override int Priority => Priorities.Type;
+
+    protected virtual string Keyword => "TYPE";
+
+    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER {Keyword} {context.Qualified(Schema, Name)} OWNER TO {context.Ident(Owner!)};\n");
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP {Keyword} {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+}
+
+internal sealed class EnumTypeObject(uint oid, string schema, string name, string owner, IReadOnlyList<string> labels)
+    : TypeObject(oid, schema, name, owner)
+{
+    public IReadOnlyList<string> Labels { get; } = labels;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"CREATE TYPE {context.Qualified(Schema, Name)} AS ENUM (");
+        for (var i = 0; i < Labels.Count; i++)
+        {
+            writer.Write(i == 0 ? "\n    " : ",\n    ");
+            writer.Write(SqlText.QuoteLiteral(Labels[i]));
+        }
+        writer.Write("\n);\n");
+        context.WriteComment(writer, $"TYPE {context.Qualified(Schema, Name)}", Id);
+    }
+}
+
+internal sealed record CompositeAttribute(string Name, string TypeName, string? Collation);
+
+internal sealed class CompositeTypeObject(uint oid, uint relationOid, string schema, string name, string owner, IReadOnlyList<CompositeAttribute> attributes)
+    : TypeObject(oid, schema, name, owner)
+{
+    /// <summary>The pg_class row behind the type; column comments hang off it.</summary>
+    public uint RelationOid { get; } = relationOid;
+
+    public IReadOnlyList<CompositeAttribute> Attributes { get; } = attributes;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"CREATE TYPE {context.Qualified(Schema, Name)} AS (");
+        for (var i = 0; i < Attributes.Count; i++)
+        {
+            var attribute = Attributes[i];
+            writer.Write(i == 0 ? "\n    " : ",\n    ");
+            writer.Write($"{context.Ident(attribute.Name)} {attribute.TypeName}");
+            if (attribute.Collation is not null)
+                writer.Write($" COLLATE {attribute.Collation}");
+        }
+        writer.Write("\n);\n");
+        context.WriteComment(writer, $"TYPE {context.Qualified(Schema, Name)}", Id);
+        var relation = new CatalogId(CatalogClasses.Class, RelationOid);
+        for (var i = 0; i < Attributes.Count; i++)
+            context.WriteComment(writer, $"COLUMN {context.Qualified(Schema, Name)}.{context.Ident(Attributes[i].Name)}", relation, i + 1);
+    }
+}
+
+internal sealed record DomainConstraint(uint Oid, string Name, string Definition, bool Validated);
+
+internal sealed class DomainObject(
+    uint oid, string schema, string name, string owner, string baseType, string? collation, string? defaultExpression,
+    bool notNull, IReadOnlyList<DomainConstraint> constraints)
+    : TypeObject(oid, schema, name, owner)
+{
+    public override string Kind => "DOMAIN";
+
+    protected override string Keyword => "DOMAIN";
+
+    public IReadOnlyList<DomainConstraint> Constraints { get; } = constraints;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        var qualified = context.Qualified(Schema, Name);
+        writer.Write($"CREATE DOMAIN {qualified} AS {baseType}");
+        if (collation is not null)
+            writer.Write($" COLLATE {collation}");
+        if (defaultExpression is not null)
+            writer.Write($" DEFAULT {defaultExpression}");
+        if (notNull)
+            writer.Write(" NOT NULL");
+        foreach (var constraint in Constraints)
+        {
+            if (constraint.Validated)
+                writer.Write($"\n\tCONSTRAINT {context.Ident(constraint.Name)} {constraint.Definition}");
+        }
+        writer.Write(";\n");
+        foreach (var constraint in Constraints)
+        {
+            // NOT VALID cannot be spelled inside CREATE DOMAIN.
+            if (!constraint.Validated)
+                writer.Write($"ALTER DOMAIN {qualified} ADD CONSTRAINT {context.Ident(constraint.Name)} {constraint.Definition};\n");
+        }
+        context.WriteComment(writer, $"DOMAIN {qualified}", Id);
+        foreach (var constraint in Constraints)
+            context.WriteComment(writer, $"CONSTRAINT {context.Ident(constraint.Name)} ON DOMAIN {qualified}", new CatalogId(CatalogClasses.Constraint, constraint.Oid));
+    }
+}
+
+internal sealed class FunctionObject(uint oid, string schema, string name, string owner, string identityArguments, bool isProcedure, string definition)
+    : DumpableObject(new CatalogId(CatalogClasses.Proc, oid), schema, name, owner)
+{
+    public string IdentityArguments { get; } = identityArguments;
+
+    public bool IsProcedure { get; } = isProcedure;
+
+    public override string Kind => IsProcedure ? "PROCEDURE" : "FUNCTION";
+
+    public override int Priority => Priorities.Function;
+
+    public override string SortDetail => IdentityArguments;
+
+    public string Signature(DdlContext context) => $"{context.Qualified(Schema, Name)}({IdentityArguments})";
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        // pg_get_functiondef ends with a newline and no semicolon.
+        writer.Write(definition.TrimEnd());
+        writer.Write(";\n");
+        context.WriteComment(writer, $"{Kind} {Signature(context)}", Id);
+    }
+
+    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER {Kind} {Signature(context)} OWNER TO {context.Ident(Owner!)};\n");
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP {Kind} {(ifExists ? "IF EXISTS " : "")}{Signature(context)};\n");
+}

@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Catalog;
+using FactoryPulse.Dump.Data;
+using FactoryPulse.Dump.Dumping;
+using FactoryPulse.Dump.Sql;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace FactoryPulse.Dump.Restore;
+
+/// <summary>pg_restore in small: check everything first, then run the entries pass by pass in dump order.</summary>
+internal static class RestoreRunner
+{
+    private const string RestoreSettings =
+        DumpRunner.SessionSettings + "; SET check_function_bodies = false; SET xmloption = content; SET client_min_messages = warning";
+
+    public static async Task<RestoreReport> RunAsync(RestoreOptions options, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var logger = options.Logger;
+        progress?.Report(new DumpProgress(OperationPhase.ReadingCatalog, null, 0, 0, 0, 0));
+        var manifest = await ArchiveReader.ReadManifestAsync(options.InputPath, cancellationToken).ConfigureAwait(false);
+        var entries = SelectEntries(manifest, options);
+
+        var builder = ServerConnection.Parse(options.ConnectionString);
+        progress?.Report(new DumpProgress(OperationPhase.Connecting, null, 0, 0, 0, 0));
+        var connection = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        await ServerConnection.ExecuteAsync(connection, RestoreSettings, cancellationToken).ConfigureAwait(false);
+
+        await PreflightAsync(connection, entries, options, cancellationToken).ConfigureAwait(false);
+
+        var warnings = new List<string>();
+        connection.Notice += (_, e) =>
+        {
+            if (e.Notice.Severity is "WARNING")
+                warnings.Add(e.Notice.MessageText);
+        };
+
+        var tables = new List<RestoredTable>();
+        int objects = 0, sequences = 0, tablesTotal = 0;
+        foreach (var entry in entries)
+        {
+            if (entry.Data is not null)
+                tablesTotal++;
+        }
+        long rows = 0, bytes = 0;
+        if (options.SingleTransaction)
+            await ServerConnection.ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
+        if (options.Clean)
+            await CleanAsync(connection, entries, options, cancellationToken).ConfigureAwait(false);
+
+        foreach (var pass in new[] { "main", "acl", "post-acl" })
+        {
+            foreach (var entry in entries)
+            {
+                if (entry.Pass != pass)
+                    continue;
+                cancellationToken.ThrowIfCancellationRequested();
+                var phase = pass != "main" ? OperationPhase.Finishing : entry.Section switch
+                {
+                    "pre-data" => OperationPhase.PreData,
+                    "data" => OperationPhase.Data,
+                    _ => OperationPhase.PostData,
+                };
+                progress?.Report(new DumpProgress(phase, entry.DisplayName, tables.Count, tablesTotal, rows, bytes));
+                try
+                {
+                    if (entry.Data is { } data)
+                    {
+                        await LoadTableAsync(connection, options, entry, data, cancellationToken).ConfigureAwait(false);
+                        tables.Add(new RestoredTable($"{entry.Schema}.{entry.Name}", data.Rows));
+                        rows += data.Rows;
+                        bytes += data.Bytes;
+                        continue;
+                    }
+                    await ExecuteStatementsAsync(connection, entry.Definition, cancellationToken).ConfigureAwait(false);
+                    if (!options.NoOwner && entry.OwnerStatement is not null)
+                        await ExecuteStatementsAsync(connection, entry.OwnerStatement, cancellationToken).ConfigureAwait(false);
+                    if (entry.Kind == "SEQUENCE SET")
+                        sequences++;
+                    else
+                        objects++;
+                }
+                catch (PostgresException exception)
+                {
+                    throw new RestoreFailedException(
+                        $"Restoring {entry.DisplayName} failed: {exception.MessageText}{(exception.Detail is null ? "" : " (" + exception.Detail + ")")}" +
+                        (options.SingleTransaction ? " Nothing was changed (single transaction)." : ""), exception);
+                }
+            }
+        }
+        if (options.SingleTransaction)
+            await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
+        progress?.Report(new DumpProgress(OperationPhase.Completed, null, tables.Count, tablesTotal, rows, bytes));
+        logger?.LogInformation("Restored {Objects} objects and {Rows} rows into {Target}", objects, rows, ServerConnection.Describe(builder));
+        return new RestoreReport(objects, tables, sequences, stopwatch.Elapsed, warnings);
+    }
+
+    private static List<TocEntry> SelectEntries(ArchiveManifest manifest, RestoreOptions options)
+    {
+        if (options.SchemaOnly && options.DataOnly)
+            throw new DumpException("Schema-only and data-only cannot be used together.");
+        if (options.DataOnly)
+            throw new DumpException("Data-only restore into an existing schema is not available in this version; restore the whole archive into an empty database.");
+        var selected = new List<TocEntry>(manifest.Entries.Count);
+        foreach (var entry in manifest.Entries)
+        {
+            var isData = entry.Section == "data" || entry.Kind == "MATERIALIZED VIEW DATA";
+            if (options.SchemaOnly && isData)
+                continue;
+            if (options.NoPrivileges && entry.Kind is "ACL" or "DEFAULT ACL")
+                continue;
+            selected.Add(entry);
+        }
+        selected.Sort((a, b) => a.DumpId.CompareTo(b.DumpId));
+        return selected;
+    }
+
+    /// <summary>Every problem that can be known before the first change is reported together, and nothing is changed.</summary>
+    private static async Task PreflightAsync(NpgsqlConnection connection, List<TocEntry> entries, RestoreOptions options, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+
+        var needed = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            foreach (var role in entry.Roles)
+            {
+                if (options.NoOwner && role == entry.Owner && entry.Kind is not ("ACL" or "DEFAULT ACL"))
+                    continue;
+                if (!needed.TryGetValue(role, out var users))
+                    needed[role] = users = [];
+                users.Add(entry.DisplayName);
+            }
+        }
+        if (needed.Count > 0)
+        {
+            var existing = new HashSet<string>(StringComparer.Ordinal);
+            await CatalogQuery.ForEachAsync(connection, "SELECT r.rolname FROM pg_catalog.pg_roles r", row => existing.Add(row.String("rolname")), cancellationToken).ConfigureAwait(false);
+            foreach (var (role, users) in needed)
+            {
+                if (!existing.Contains(role))
+                    problems.Add($"role \"{role}\" does not exist on the target (needed by {users.Count} entries, e.g. {string.Join(", ", users.Take(3))}); create it or restore with --no-owner/--no-privileges");
+            }
+        }
+
+        if (!options.Clean)
+        {
+            var found = new List<string>();
+            await CatalogQuery.ForEachAsync(connection,
+                """
+                SELECT kind || ' ' || name AS object FROM (
+                  SELECT 'schema' AS kind, n.nspname::text AS name FROM pg_catalog.pg_namespace n
+                    WHERE n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'public')
+                  UNION ALL SELECT 'relation', n.nspname || '.' || c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+                  UNION ALL SELECT 'function', n.nspname || '.' || p.proname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                    WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+                  UNION ALL SELECT 'extension', x.extname::text FROM pg_catalog.pg_extension x WHERE x.oid >= 16384
+                ) o ORDER BY 1 LIMIT 5
+                """,
+                row => found.Add(row.String("object")), cancellationToken).ConfigureAwait(false);
+            if (found.Count > 0)
+                problems.Add($"the target database is not empty (it has {string.Join(", ", found)}{(found.Count == 5 ? ", …" : "")}); restore into an empty database or pass --clean");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw problems.Count == 1 && problems[0].StartsWith("the target", StringComparison.Ordinal)
+                ? new TargetNotEmptyException("Cannot restore: " + problems[0] + ".")
+                : new DumpException("Cannot restore: " + string.Join("; ", problems) + ". Nothing was changed.");
+        }
+    }
+
+    /// <summary>pg_restore --clean: drop the archive's objects in reverse dependency order before re-creating them.</summary>
+    private static async Task CleanAsync(NpgsqlConnection connection, List<TocEntry> entries, RestoreOptions options, CancellationToken cancellationToken)
+    {
+        for (var i = entries.Count - 1; i >= 0; i--)
+        {
+            var entry = entries[i];
+            var drop = options.IfExists ? entry.DropIfExistsStatement : entry.DropStatement;
+            if (drop is null || entry.Pass != "main")
+                continue;
+            try
+            {
+                await ExecuteStatementsAsync(connection, drop, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException exception)
+            {
+                throw new RestoreFailedException($"Dropping {entry.DisplayName} for --clean failed: {exception.MessageText}", exception);
+            }
+        }
+    }
+
+    private static async Task LoadTableAsync(NpgsqlConnection connection, RestoreOptions options, TocEntry entry, TableDataInfo data, CancellationToken cancellationToken)
+    {
+        var path = ArchiveReader.DataFilePath(options.InputPath, data);
+        // Checked before loading: a damaged file never reaches the target.
+        var checksum = await TableCopier.ChecksumFileAsync(path, cancellationToken).ConfigureAwait(false);
+        if (checksum != data.Checksum)
+            throw new ArchiveException($"Data file '{data.File}' of {entry.DisplayName} is corrupt: checksum {checksum}, the manifest says {data.Checksum}. Nothing of this table was loaded.");
+        var columns = new List<string>(data.Columns.Count);
+        foreach (var column in data.Columns)
+            columns.Add(column.Name);
+        var binary = data.Format == "binary";
+        var command = $"COPY {SqlText.QuoteQualified(entry.Schema, entry.Name)} ({SqlText.QuoteColumnList(columns)}) FROM STDIN{(binary ? " (FORMAT binary)" : "")}";
+        // Each table loads in its own transaction unless the whole restore is one: never half a table.
+        if (!options.SingleTransaction)
+            await ServerConnection.ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await TableCopier.CopyInAsync(connection, command, binary, path, cancellationToken).ConfigureAwait(false);
+            if (!options.SingleTransaction)
+                await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
+        }
+        catch when (!options.SingleTransaction)
+        {
+            await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task RollbackQuietlyAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            if (connection.FullState == System.Data.ConnectionState.Open)
+                await ServerConnection.ExecuteAsync(connection, "ROLLBACK", CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (NpgsqlException)
+        {
+            // The connection is gone; the server rolls back on its own.
+        }
+    }
+
+    private static async Task ExecuteStatementsAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        foreach (var statement in SqlStatementSplitter.Split(sql))
+            await ServerConnection.ExecuteVerbatimAsync(connection, statement, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace FactoryPulse.Dump;
+
+/// <summary>What to restore and how. Mirrors pg_restore's flags where pg_restore has one.</summary>
+public sealed record RestoreOptions
+{
+    /// <summary>Connection string of the target database (keyword form or URI).</summary>
+    public required string ConnectionString { get; init; }
+
+    /// <summary>The archive directory written by <see cref="DatabaseDumper"/>.</summary>
+    public required string InputPath { get; init; }
+
+    /// <summary>Restore only the object definitions (pg_restore <c>--schema-only</c>).</summary>
+    public bool SchemaOnly { get; init; }
+
+    /// <summary>Restore only table data and sequence values (pg_restore <c>--data-only</c>).</summary>
+    public bool DataOnly { get; init; }
+
+    /// <summary>Drop the archive's objects from the target before re-creating them (pg_restore <c>--clean</c>).</summary>
+    public bool Clean { get; init; }
+
+    /// <summary>With <see cref="Clean"/>, use <c>DROP … IF EXISTS</c> (pg_restore <c>--if-exists</c>).</summary>
+    public bool IfExists { get; init; }
+
+    /// <summary>Do not restore object ownership; everything belongs to the restoring role (pg_restore <c>--no-owner</c>).</summary>
+    public bool NoOwner { get; init; }
+
+    /// <summary>Do not restore GRANT/REVOKE and default privileges (pg_restore <c>--no-privileges</c>).</summary>
+    public bool NoPrivileges { get; init; }
+
+    /// <summary>Run the whole restore in one transaction: any error leaves the target unchanged.</summary>
+    public bool SingleTransaction { get; init; }
+
+    /// <summary>Optional logger for what the restore does (never receives passwords).</summary>
+    public ILogger? Logger { get; init; }
+}

@@ -1,0 +1,226 @@
+using System.Net.Sockets;
+using Npgsql;
+
+namespace FactoryPulse.Dump.Sql;
+
+/// <summary>Turns user connection strings into open Npgsql connections, and failures into one-line, secret-free errors.</summary>
+internal static class ServerConnection
+{
+    public static NpgsqlConnectionStringBuilder Parse(string connectionString)
+    {
+        // Empty means: everything from PG* environment variables, as Npgsql and libpq read them.
+        var trimmed = (connectionString ?? "").Trim();
+        if (trimmed.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+            return FromUri(trimmed);
+        try
+        {
+            return new NpgsqlConnectionStringBuilder(trimmed);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new DumpException($"The connection string is not valid: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>libpq URI: postgresql://user:password@host:port/database?sslmode=require&amp;application_name=x</summary>
+    private static NpgsqlConnectionStringBuilder FromUri(string uri)
+    {
+        var builder = new NpgsqlConnectionStringBuilder();
+        var rest = uri[(uri.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        var query = "";
+        var queryStart = rest.IndexOf('?', StringComparison.Ordinal);
+        if (queryStart >= 0)
+        {
+            query = rest[(queryStart + 1)..];
+            rest = rest[..queryStart];
+        }
+        var path = "";
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        if (slash >= 0)
+        {
+            path = rest[(slash + 1)..];
+            rest = rest[..slash];
+        }
+        var at = rest.LastIndexOf('@');
+        if (at >= 0)
+        {
+            var credentials = rest[..at];
+            rest = rest[(at + 1)..];
+            var colon = credentials.IndexOf(':', StringComparison.Ordinal);
+            builder.Username = Uri.UnescapeDataString(colon >= 0 ? credentials[..colon] : credentials);
+            if (colon >= 0)
+                builder.Password = Uri.UnescapeDataString(credentials[(colon + 1)..]);
+        }
+        if (rest.Length > 0)
+        {
+            var hosts = new List<string>();
+            foreach (var part in rest.Split(','))
+            {
+                var host = Uri.UnescapeDataString(part);
+                // Npgsql takes host:port pairs in Host; a lone port applies to all hosts.
+                hosts.Add(host);
+            }
+            if (hosts.Count == 1 && TrySplitPort(hosts[0], out var onlyHost, out var port))
+            {
+                builder.Host = onlyHost;
+                builder.Port = port;
+            }
+            else
+            {
+                builder.Host = string.Join(",", hosts);
+            }
+        }
+        if (path.Length > 0)
+            builder.Database = Uri.UnescapeDataString(path);
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]);
+            var value = equals < 0 ? "" : Uri.UnescapeDataString(pair[(equals + 1)..]);
+            switch (key.ToLowerInvariant())
+            {
+                case "sslmode":
+                    builder.SslMode = value.ToLowerInvariant() switch
+                    {
+                        "disable" => SslMode.Disable,
+                        "allow" => SslMode.Allow,
+                        "prefer" => SslMode.Prefer,
+                        "require" => SslMode.Require,
+                        "verify-ca" => SslMode.VerifyCA,
+                        "verify-full" => SslMode.VerifyFull,
+                        _ => throw new DumpException($"Unknown sslmode '{value}' in the connection URI."),
+                    };
+                    break;
+                case "sslrootcert":
+                    builder.RootCertificate = value;
+                    break;
+                case "sslcert":
+                    builder.SslCertificate = value;
+                    break;
+                case "sslkey":
+                    builder.SslKey = value;
+                    break;
+                case "application_name":
+                    builder.ApplicationName = value;
+                    break;
+                case "connect_timeout":
+                    builder.Timeout = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                    break;
+                case "user":
+                    builder.Username = value;
+                    break;
+                case "password":
+                    builder.Password = value;
+                    break;
+                case "dbname":
+                    builder.Database = value;
+                    break;
+                case "host":
+                    builder.Host = value;
+                    break;
+                case "port":
+                    builder.Port = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                    break;
+                case "options":
+                    builder.Options = value;
+                    break;
+                default:
+                    throw new DumpException($"Unsupported parameter '{key}' in the connection URI.");
+            }
+        }
+        return builder;
+    }
+
+    private static bool TrySplitPort(string host, out string name, out int port)
+    {
+        name = host;
+        port = 0;
+        var colon = host.LastIndexOf(':');
+        if (colon <= 0 || host.EndsWith(']'))
+            return false;
+        if (!int.TryParse(host.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port))
+            return false;
+        name = host[..colon].Trim('[', ']');
+        return true;
+    }
+
+    /// <summary>"user@host:port/database", never the password.</summary>
+    public static string Describe(NpgsqlConnectionStringBuilder builder) =>
+        $"{builder.Username ?? Environment.GetEnvironmentVariable("PGUSER") ?? "(default user)"}@{builder.Host ?? Environment.GetEnvironmentVariable("PGHOST") ?? "localhost"}:{(builder.Port == 0 ? 5432 : builder.Port)}/{builder.Database ?? Environment.GetEnvironmentVariable("PGDATABASE") ?? "(default database)"}";
+
+    public static async Task<NpgsqlConnection> OpenAsync(NpgsqlConnectionStringBuilder builder, CancellationToken cancellationToken)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(builder.ConnectionString)
+        {
+            // A dump or restore is one long session; pooling only keeps servers busy afterwards.
+            Pooling = false,
+            ApplicationName = string.IsNullOrEmpty(builder.ApplicationName) ? "fpdump" : builder.ApplicationName,
+            CommandTimeout = 0,
+        };
+        var connection = new NpgsqlConnection(settings.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException or SocketException)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw Translate(exception, builder);
+        }
+    }
+
+    public static ServerConnectionException Translate(Exception exception, NpgsqlConnectionStringBuilder builder)
+    {
+        var where = Describe(builder);
+        var message = exception switch
+        {
+            PostgresException { SqlState: "28P01" } => $"Password authentication failed for {where}. Check the password in the connection string or PGPASSWORD.",
+            PostgresException { SqlState: "28000" } postgres => $"The server refused {where}: {postgres.MessageText}. Check the user name and pg_hba.conf.",
+            PostgresException { SqlState: "3D000" } => $"Database does not exist: {where}. Create it first or fix the database name.",
+            PostgresException { SqlState: "57P03" } => $"The server at {where} is starting up or shutting down; try again shortly.",
+            PostgresException postgres => $"Cannot log in to {where}: {postgres.MessageText}",
+            _ when FindSocketError(exception) is { } socket => $"Cannot connect to PostgreSQL at {where}: {socket.Message}. Check that the server is running and the host and port are right.",
+            TimeoutException or NpgsqlException { InnerException: TimeoutException } => $"Timed out connecting to PostgreSQL at {where}. Check the host, port and firewall.",
+            _ => $"Cannot connect to PostgreSQL at {where}: {exception.Message}",
+        };
+        return new ServerConnectionException(message, exception);
+    }
+
+    private static SocketException? FindSocketError(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is SocketException socket)
+                return socket;
+        }
+        return null;
+    }
+
+    public static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends one statement exactly as written. Npgsql splits command text at semicolons it cannot see are inside a
+    /// BEGIN ATOMIC body; a positional parameter switches that rewriting off (npgsql/npgsql#4445).
+    /// </summary>
+    public static async Task ExecuteVerbatimAsync(NpgsqlConnection connection, string statement, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(statement, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter { Value = 0 });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return (T)value!;
+    }
+}

@@ -1,0 +1,27 @@
+namespace FactoryPulse.Dump.IntegrationTests.Support;
+
+/// <summary>The shared Factory Pulse fixture (../shared/fixtures/factory_pulse beside the repository).</summary>
+internal static class FactoryPulseFixture
+{
+    public static string Directory { get; } = Find();
+
+    private static string Find()
+    {
+        if (Environment.GetEnvironmentVariable("FPDUMP_FIXTURES") is { Length: > 0 } configured)
+            return configured;
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "shared", "fixtures", "factory_pulse");
+            if (System.IO.Directory.Exists(candidate))
+                return candidate;
+        }
+        throw new DirectoryNotFoundException("Cannot find shared/fixtures/factory_pulse beside the repository; set FPDUMP_FIXTURES to its path.");
+    }
+
+    /// <summary>Loads the Supabase shim, the schema and the seed, as the fixture's README says.</summary>
+    public static async Task LoadAsync(string connectionString, CancellationToken ct = default)
+    {
+        foreach (var file in new[] { "supabase_shim.sql", "schema.sql", "seed.sql" })
+            await ExternalTool.PsqlFileAsync(connectionString, Path.Combine(Directory, file), ct);
+    }
+}

@@ -24,6 +24,11 @@ internal static class Program
         return await parseResult.InvokeAsync();
     }
 
+    private static Option<bool> VerboseOption() => new("--verbose", "-v")
+    {
+        Description = "Print progress (phases and tables) to standard error, like pg_dump -v.",
+    };
+
     private static Option<string> ConnectionOption() => new("--connection", "-d")
     {
         Description = "Connection string: Npgsql keywords (Host=…;Database=…) or a postgres:// URI. Missing parts come from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE.",
@@ -36,7 +41,8 @@ internal static class Program
         var format = new Option<string>("--format", "-F") { Description = "Archive format: directory (the only one in this version).", DefaultValueFactory = _ => "directory" };
         var schemaOnly = new Option<bool>("--schema-only", "-s") { Description = "Dump only the object definitions, no data." };
         var dataOnly = new Option<bool>("--data-only", "-a") { Description = "Dump only the data, no object definitions." };
-        var command = new Command("dump", "Write an archive of a database (like pg_dump -Fd).") { connection, output, format, schemaOnly, dataOnly };
+        var verbose = VerboseOption();
+        var command = new Command("dump", "Write an archive of a database (like pg_dump -Fd).") { connection, output, format, schemaOnly, dataOnly, verbose };
         command.SetAction(async (result, cancellationToken) =>
         {
             if (result.GetValue(format) is not ("directory" or "d"))
@@ -49,7 +55,7 @@ internal static class Program
                     OutputPath = result.GetValue(output)!,
                     SchemaOnly = result.GetValue(schemaOnly),
                     DataOnly = result.GetValue(dataOnly),
-                }, new ConsoleProgress(), cancellationToken);
+                }, result.GetValue(verbose) ? new ConsoleProgress() : null, cancellationToken);
                 Console.WriteLine($"fpdump: wrote {dump.ArchivePath}: {dump.EntryCount} entries, {dump.TableCount} tables, {dump.RowCount} rows, {dump.DataBytes} data bytes in {dump.Elapsed.TotalSeconds:0.0} s");
             });
         });
@@ -66,9 +72,10 @@ internal static class Program
         var noOwner = new Option<bool>("--no-owner", "-O") { Description = "Do not restore ownership; objects belong to the restoring role." };
         var noPrivileges = new Option<bool>("--no-privileges", "-x") { Description = "Do not restore GRANT/REVOKE or default privileges." };
         var singleTransaction = new Option<bool>("--single-transaction", "-1") { Description = "Restore in one transaction: any error leaves the target unchanged." };
+        var verbose = VerboseOption();
         var command = new Command("restore", "Restore an archive into a database (like pg_restore).")
         {
-            connection, input, schemaOnly, clean, ifExists, noOwner, noPrivileges, singleTransaction,
+            connection, input, schemaOnly, clean, ifExists, noOwner, noPrivileges, singleTransaction, verbose,
         };
         command.SetAction(async (result, cancellationToken) => await Run(async () =>
         {
@@ -82,7 +89,7 @@ internal static class Program
                 NoOwner = result.GetValue(noOwner),
                 NoPrivileges = result.GetValue(noPrivileges),
                 SingleTransaction = result.GetValue(singleTransaction),
-            }, new ConsoleProgress(), cancellationToken);
+            }, result.GetValue(verbose) ? new ConsoleProgress() : null, cancellationToken);
             foreach (var warning in report.Warnings)
                 Console.WriteLine($"fpdump: warning: {warning}");
             Console.WriteLine($"fpdump: restored {report.ObjectsCreated} objects, {report.Tables.Count} tables, {report.TotalRows} rows, {report.SequencesSet} sequence values in {report.Elapsed.TotalSeconds:0.0} s");

@@ -208,6 +208,9 @@ internal sealed class ColumnDefaultObject(uint oid, RelationObject relation, str
     public override void WriteCreate(TextWriter writer, DdlContext context) =>
         writer.Write($"ALTER {(onView ? "VIEW" : "TABLE ONLY")} {relation.QualifiedName(context)} ALTER COLUMN {context.Ident(column)} SET DEFAULT {expression};\n");
 
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"ALTER {(onView ? "VIEW" : "TABLE")} {(ifExists ? "IF EXISTS " : "")}{(onView ? "" : "ONLY ")}{relation.QualifiedName(context)} ALTER COLUMN {context.Ident(column)} DROP DEFAULT;\n");
+
     public override IEnumerable<string> RequiredRoles() => [];
 }
 

@@ -1,0 +1,430 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using Npgsql;
+using Testcontainers.PostgreSql;
+
+namespace FactoryPulse.Dump.Testing;
+
+/// <summary>
+/// A PostgreSQL server for integration tests, with a superuser connection. Obtain one with <see cref="StartAsync"/>
+/// (or share one per test run through <see cref="SharedPostgresServer"/>), give each test class its own database with
+/// <see cref="CreateDatabaseAsync"/>, and dispose the server when done.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    private const string LowerAlphanumerics = "abcdefghijklmnopqrstuvwxyz0123456789";
+    private const int ContainerPort = 5432;
+
+    private readonly LocalCluster? cluster;
+    private readonly PostgreSqlContainer? container;
+    private readonly ConcurrentDictionary<string, byte> createdDatabases = new(StringComparer.Ordinal);
+    private int disposed;
+
+    private PostgresServer(PostgresServerKind kind, string connectionString, string description, LocalCluster? cluster, PostgreSqlContainer? container)
+    {
+        Kind = kind;
+        ConnectionString = connectionString;
+        Description = description;
+        this.cluster = cluster;
+        this.container = container;
+    }
+
+    /// <summary>Superuser connection string (Npgsql keyword form) to the maintenance database <c>postgres</c>; for a server taken from the
+    /// environment variable, the database named there (<c>postgres</c> when it names none).</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>Where the server came from.</summary>
+    public PostgresServerKind Kind { get; }
+
+    /// <summary>Human-readable description for test output, e.g. "local PostgreSQL 15.8 binaries on 127.0.0.1:54123"; never holds a password.</summary>
+    public string Description { get; }
+
+    /// <summary>The cluster folder of a <see cref="PostgresServerKind.LocalBinaries"/> server (for tests of this library).</summary>
+    internal string? ClusterDirectory => cluster?.RootDirectory;
+
+    /// <summary>Set on the process-wide server: user code disposing it must not pull it away from the other test classes.</summary>
+    internal bool IsShared { get; set; }
+
+    /// <summary>
+    /// Finds or starts a server: (a) the connection string in <see cref="PostgresServerOptions.ConnectionStringVariable"/>,
+    /// (b) a fresh cluster from local PostgreSQL binaries, (c) a Testcontainers container when a Docker engine is reachable.
+    /// </summary>
+    /// <param name="options">Where to look and how to start; <see langword="null"/> uses the defaults.</param>
+    /// <param name="cancellationToken">Cancels the start; a half-started cluster is cleaned up.</param>
+    /// <returns>A running server; dispose it to stop it.</returns>
+    /// <exception cref="PostgresServerUnavailableException">No source worked; the message says what was tried and how to provide a server.</exception>
+    public static async Task<PostgresServer> StartAsync(PostgresServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new PostgresServerOptions();
+        ValidateOptions(options);
+
+        var fromEnvironment = Environment.GetEnvironmentVariable(options.ConnectionStringVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return await FromEnvironmentAsync(options, fromEnvironment, cancellationToken).ConfigureAwait(false);
+        }
+
+        var binaries = PostgresBinaries.Find(options.BinariesDirectory, out var searched);
+        if (binaries is not null)
+        {
+            return await StartLocalAsync(options, binaries, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (options.BinariesDirectory is not null)
+        {
+            // An explicit folder is a request, not a hint: falling through to Docker would hide the typo.
+            throw PostgresServerUnavailableException.Create(
+                options,
+                $"PostgresServerOptions.BinariesDirectory is {options.BinariesDirectory}, but it does not contain initdb, pg_ctl and postgres.");
+        }
+
+        string docker;
+        if (options.UseTestcontainers)
+        {
+            var probe = await DockerProbe.ProbeAsync(cancellationToken).ConfigureAwait(false);
+            if (probe.Reachable)
+            {
+                return await StartContainerAsync(options, cancellationToken).ConfigureAwait(false);
+            }
+
+            docker = probe.Reason;
+        }
+        else
+        {
+            docker = "Testcontainers is disabled (PostgresServerOptions.UseTestcontainers is false)";
+        }
+
+        throw PostgresServerUnavailableException.Create(
+            options,
+            $"No PostgreSQL server available: {options.ConnectionStringVariable} is not set, no server binaries were found in {searched}, and {docker}.");
+    }
+
+    /// <summary>Superuser connection string for another database on this server.</summary>
+    /// <param name="database">Database name (not quoted).</param>
+    /// <returns>The connection string in Npgsql keyword form.</returns>
+    public string GetConnectionString(string database)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(database);
+        return new NpgsqlConnectionStringBuilder(ConnectionString) { Database = database }.ConnectionString;
+    }
+
+    /// <summary>Creates a new, empty database named <paramref name="namePrefix"/> + "_" + a short random suffix (all lowercase).</summary>
+    /// <param name="namePrefix">Start of the name: letters, digits and underscores, starting with a letter or underscore.</param>
+    /// <param name="cancellationToken">Cancels the command.</param>
+    /// <returns>A superuser connection string to the new database.</returns>
+    public async Task<string> CreateDatabaseAsync(string namePrefix = "test", CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        var prefix = ValidatePrefix(namePrefix);
+        for (var attempt = 1; ; attempt++)
+        {
+            var name = prefix + "_" + RandomNumberGenerator.GetString(LowerAlphanumerics, 8);
+            try
+            {
+                // template0 never has connections (template1 might, which makes CREATE DATABASE fail) and carries no local additions.
+                await ExecuteAsync($"CREATE DATABASE {QuoteIdentifier(name)} TEMPLATE template0", cancellationToken).ConfigureAwait(false);
+                createdDatabases.TryAdd(name, 0);
+                return GetConnectionString(name);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateDatabase && attempt < 3)
+            {
+                // A random name collided; draw another.
+            }
+        }
+    }
+
+    /// <summary>Drops a database if it exists, disconnecting its sessions (<c>DROP DATABASE IF EXISTS … WITH (FORCE)</c>, PostgreSQL 13+).</summary>
+    /// <param name="database">Database name (not quoted).</param>
+    /// <param name="cancellationToken">Cancels the command.</param>
+    /// <returns>A task that completes when the database is gone.</returns>
+    public async Task DropDatabaseAsync(string database, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(database);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        await DropCoreAsync(database, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops and deletes a cluster or container this library started. A server taken from the environment variable stays up; only the
+    /// databases created through <see cref="CreateDatabaseAsync"/> are dropped. Disposing the <see cref="SharedPostgresServer"/> does nothing;
+    /// it is stopped when the process exits.
+    /// </summary>
+    /// <returns>A task that completes when the server is stopped and its files are gone.</returns>
+    public ValueTask DisposeAsync() => IsShared ? ValueTask.CompletedTask : new ValueTask(DisposeCoreAsync(immediate: false));
+
+    /// <summary>Blocking teardown for ProcessExit handlers; never throws.</summary>
+    internal void DisposeOnProcessExit()
+    {
+        try
+        {
+            Task.Run(() => DisposeCoreAsync(immediate: true)).Wait(TimeSpan.FromSeconds(30));
+        }
+        catch (AggregateException)
+        {
+            // The process is exiting; a leftover cluster folder is swept by the next run.
+        }
+    }
+
+    private async Task DisposeCoreAsync(bool immediate)
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (Kind == PostgresServerKind.Environment)
+        {
+            // Someone else's server: undo only what we did.
+            var failures = new List<Exception>();
+            foreach (var database in createdDatabases.Keys)
+            {
+                try
+                {
+                    await DropCoreAsync(database, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+                {
+                    failures.Add(ex);
+                }
+            }
+
+            ClearPool(ConnectionString);
+            if (failures.Count > 0)
+            {
+                throw new AggregateException($"Could not drop every test database created on the server from {Description}.", failures);
+            }
+
+            return;
+        }
+
+        // Close idle pooled connections before the server goes away, so later pool users do not trip over dead sockets.
+        ClearPool(ConnectionString);
+        foreach (var database in createdDatabases.Keys)
+        {
+            ClearPool(GetConnectionString(database));
+        }
+
+        if (cluster is not null)
+        {
+            await cluster.StopAndDeleteAsync(immediate).ConfigureAwait(false);
+        }
+
+        if (container is not null)
+        {
+            await container.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task DropCoreAsync(string database, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync($"DROP DATABASE IF EXISTS {QuoteIdentifier(database)} WITH (FORCE)", cancellationToken).ConfigureAwait(false);
+        createdDatabases.TryRemove(database, out _);
+        ClearPool(GetConnectionString(database));
+    }
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var command = new NpgsqlCommand(sql, connection);
+            await using (command.ConfigureAwait(false))
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<PostgresServer> FromEnvironmentAsync(PostgresServerOptions options, string connectionString, CancellationToken cancellationToken)
+    {
+        var variable = options.ConnectionStringVariable;
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            // The parser's message names keywords and positions, not values, so it cannot leak the password.
+            throw PostgresServerUnavailableException.Create(
+                options, $"{variable} is set but is not a valid Npgsql connection string: {ex.Message}", ex);
+        }
+
+        if (string.IsNullOrEmpty(builder.Database))
+        {
+            builder.Database = "postgres";
+        }
+
+        var where = $"{builder.Username ?? "(default user)"}@{builder.Host}:{builder.Port.ToString(CultureInfo.InvariantCulture)}/{builder.Database}";
+        string version;
+        try
+        {
+            version = await QueryVersionAsync(builder.ConnectionString, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or ArgumentException or TimeoutException)
+        {
+            throw PostgresServerUnavailableException.Create(
+                options,
+                $"{variable} is set, but connecting to {where} failed: {ex.Message} Fix or unset {variable}.",
+                ex);
+        }
+
+        return new PostgresServer(
+            PostgresServerKind.Environment,
+            builder.ConnectionString,
+            $"PostgreSQL {version} from {variable} ({where})",
+            cluster: null,
+            container: null);
+    }
+
+    private static async Task<PostgresServer> StartLocalAsync(PostgresServerOptions options, PostgresBinaries binaries, CancellationToken cancellationToken)
+    {
+        LocalCluster cluster;
+        try
+        {
+            cluster = await LocalCluster.StartAsync(binaries, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            throw PostgresServerUnavailableException.Create(
+                options, $"PostgreSQL server binaries were found in {binaries.Directory}, but a test cluster could not be started: {ex.Message}", ex);
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = cluster.Port,
+            Username = "postgres",
+            Database = "postgres",
+        }.ConnectionString;
+        try
+        {
+            var version = await QueryVersionAsync(connectionString, cancellationToken).ConfigureAwait(false);
+            return new PostgresServer(
+                PostgresServerKind.LocalBinaries,
+                connectionString,
+                $"local PostgreSQL {version} binaries on 127.0.0.1:{cluster.Port.ToString(CultureInfo.InvariantCulture)}",
+                cluster,
+                container: null);
+        }
+        catch (Exception ex)
+        {
+            await cluster.StopAndDeleteAsync(immediate: true).ConfigureAwait(false);
+            if (ex is NpgsqlException or TimeoutException)
+            {
+                throw PostgresServerUnavailableException.Create(
+                    options, $"A local test cluster started in {cluster.RootDirectory} but did not accept connections: {ex.Message}", ex);
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task<PostgresServer> StartContainerAsync(PostgresServerOptions options, CancellationToken cancellationToken)
+    {
+        var builder = new PostgreSqlBuilder(options.TestcontainersImage)
+            .WithUsername("postgres")
+            .WithDatabase("postgres")
+            .WithCommand("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200");
+        foreach (var (name, value) in options.Settings ?? new Dictionary<string, string>())
+        {
+            builder = builder.WithCommand("-c", name + "=" + value);
+        }
+
+        if (options.Port is int port)
+        {
+            builder = builder.WithPortBinding(port, ContainerPort);
+        }
+
+        var container = builder.Build();
+        try
+        {
+            await container.StartAsync(cancellationToken).ConfigureAwait(false);
+            var connectionString = new NpgsqlConnectionStringBuilder(container.GetConnectionString()) { Database = "postgres" }.ConnectionString;
+            var version = await QueryVersionAsync(connectionString, cancellationToken).ConfigureAwait(false);
+            var hostPort = container.GetMappedPublicPort(ContainerPort).ToString(CultureInfo.InvariantCulture);
+            return new PostgresServer(
+                PostgresServerKind.Testcontainers,
+                connectionString,
+                $"PostgreSQL {version} in Testcontainers {options.TestcontainersImage} on {container.Hostname}:{hostPort}",
+                cluster: null,
+                container);
+        }
+        catch (Exception ex)
+        {
+            await container.DisposeAsync().ConfigureAwait(false);
+            if (ex is OperationCanceledException)
+            {
+                throw;
+            }
+
+            throw PostgresServerUnavailableException.Create(
+                options, $"A Docker engine looked reachable, but the Testcontainers image {options.TestcontainersImage} could not be started: {ex.Message}", ex);
+        }
+    }
+
+    private static async Task<string> QueryVersionAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var command = new NpgsqlCommand("SHOW server_version", connection);
+            await using (command.ConfigureAwait(false))
+            {
+                var version = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? "?";
+
+                // "15.8 (Debian 15.8-1.pgdg120+1)" -> "15.8"
+                var space = version.IndexOf(' ', StringComparison.Ordinal);
+                return space > 0 ? version[..space] : version;
+            }
+        }
+    }
+
+    private static void ValidateOptions(PostgresServerOptions options)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.ConnectionStringVariable, nameof(options));
+        if (options.Port is int port && (port < 1 || port > 65535))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), port, "PostgresServerOptions.Port must be between 1 and 65535.");
+        }
+
+        foreach (var name in options.Settings?.Keys ?? [])
+        {
+            var valid = name.Length > 0
+                && (char.IsAsciiLetter(name[0]) || name[0] == '_')
+                && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.');
+            if (!valid)
+            {
+                throw new ArgumentException($"'{name}' is not a valid PostgreSQL setting name.", nameof(options));
+            }
+
+            if (string.Equals(name, "port", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException("Set PostgresServerOptions.Port instead of a 'port' setting.", nameof(options));
+            }
+        }
+    }
+
+    private static string ValidatePrefix(string namePrefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(namePrefix);
+        var prefix = namePrefix.ToLowerInvariant();
+        var valid = (char.IsAsciiLetter(prefix[0]) || prefix[0] == '_')
+            && prefix.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+            && prefix.Length <= 50; // names are cut at 63 bytes; keep room for "_" + suffix
+        return valid
+            ? prefix
+            : throw new ArgumentException("The prefix must be at most 50 letters, digits or underscores, starting with a letter or underscore.", nameof(namePrefix));
+    }
+
+    private static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static void ClearPool(string connectionString)
+    {
+        using var connection = new NpgsqlConnection(connectionString);
+        NpgsqlConnection.ClearPool(connection);
+    }
+}

@@ -46,7 +46,7 @@ internal static class ArchiveReader
     {
         var ids = new HashSet<int>();
         var files = new HashSet<string>(StringComparer.Ordinal);
-        var root = Path.GetFullPath(archivePath);
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(archivePath));
         foreach (var entry in manifest.Entries)
         {
             if (entry is null)

@@ -104,7 +104,7 @@ internal static class ServerConnection
                     builder.ApplicationName = value;
                     break;
                 case "connect_timeout":
-                    builder.Timeout = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                    builder.Timeout = ParseNumber(key, value);
                     break;
                 case "user":
                     builder.Username = value;
@@ -119,7 +119,7 @@ internal static class ServerConnection
                     builder.Host = value;
                     break;
                 case "port":
-                    builder.Port = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                    builder.Port = ParseNumber(key, value);
                     break;
                 case "options":
                     builder.Options = value;
@@ -130,6 +130,11 @@ internal static class ServerConnection
         }
         return builder;
     }
+
+    private static int ParseNumber(string key, string value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw new DumpException($"The connection URI parameter '{key}' must be a number, not '{value}'.");
 
     private static bool TrySplitPort(string host, out string name, out int port)
     {

@@ -14,6 +14,7 @@ internal static class SqlStatementSplitter
         var start = 0;
         var i = 0;
         var identifiers = 0; // identifiers seen in this statement (psql's identifier_count)
+        Span<char> leading = stackalloc char[4]; // first letters of the leading CREATE [OR REPLACE] FUNCTION|PROCEDURE
         var beginDepth = 0;
         var parenDepth = 0;
         while (i < sql.Length)
@@ -54,15 +55,21 @@ internal static class SqlStatementSplitter
                 while (i < sql.Length && IsIdentifierPart(sql[i]))
                     i++;
                 var word = sql.AsSpan(wordStart, i - wordStart);
+                if (identifiers == 0)
+                    leading.Clear();
+                if (identifiers < leading.Length && IsCreateRoutineWord(word))
+                    leading[identifiers] = char.ToLowerInvariant(word[0]);
                 identifiers++;
-                if (word.Equals("begin", StringComparison.OrdinalIgnoreCase) || word.Equals("case", StringComparison.OrdinalIgnoreCase))
+                // psql's heuristic: only the body of CREATE [OR REPLACE] FUNCTION|PROCEDURE, outside parentheses,
+                // counts BEGIN … END blocks; a column named "begin" elsewhere is just a name.
+                if (parenDepth == 0 && IsCreateRoutine(leading))
                 {
-                    if (identifiers > 1)
+                    if (word.Equals("begin", StringComparison.OrdinalIgnoreCase))
                         beginDepth++;
-                }
-                else if (word.Equals("end", StringComparison.OrdinalIgnoreCase) && beginDepth > 0)
-                {
-                    beginDepth--;
+                    else if (word.Equals("case", StringComparison.OrdinalIgnoreCase) && beginDepth > 0)
+                        beginDepth++;
+                    else if (word.Equals("end", StringComparison.OrdinalIgnoreCase) && beginDepth > 0)
+                        beginDepth--;
                 }
                 continue;
             }
@@ -86,6 +93,14 @@ internal static class SqlStatementSplitter
         AddStatement(statements, sql, start, sql.Length);
         return statements;
     }
+
+    private static bool IsCreateRoutineWord(ReadOnlySpan<char> word) =>
+        word.Equals("create", StringComparison.OrdinalIgnoreCase) || word.Equals("function", StringComparison.OrdinalIgnoreCase)
+        || word.Equals("procedure", StringComparison.OrdinalIgnoreCase) || word.Equals("or", StringComparison.OrdinalIgnoreCase)
+        || word.Equals("replace", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsCreateRoutine(ReadOnlySpan<char> leading) =>
+        leading[0] == 'c' && (leading[1] is 'f' or 'p' || (leading[1] == 'o' && leading[2] == 'r' && leading[3] is 'f' or 'p'));
 
     private static void AddStatement(List<string> statements, string sql, int start, int end)
     {

@@ -1,0 +1,286 @@
+using FactoryPulse.Dump.Model;
+using FactoryPulse.Dump.Sql;
+
+namespace FactoryPulse.Dump.Tests;
+
+public sealed class DdlWriterTests
+{
+    private const string Owner = "app_owner";
+
+    // A sample of the server's non-unreserved keywords.
+    private static readonly HashSet<string> Keywords = new(StringComparer.Ordinal) { "user", "order", "select", "table", "end" };
+
+    private static DdlContext Context(Dictionary<(uint ClassId, uint ObjectId, int SubId), string>? comments = null) =>
+        new(Keywords, comments ?? []);
+
+    private static string Create(DumpableObject item, DdlContext context)
+    {
+        using var writer = new StringWriter { NewLine = "\n" };
+        item.WriteCreate(writer, context);
+        return writer.ToString();
+    }
+
+    private static ColumnInfo Column(int number, string name, string type, bool notNull = false, string? generated = null) =>
+        new(number, name, type, notNull, generated, Collation: null, Storage: null, StatisticsTarget: -1, BinarySafe: true);
+
+    private static TableObject Orders() =>
+        new(16500, "public", "orders", Owner, unlogged: false, options: null, replicaIdentity: 'd', rowSecurity: false, forceRowSecurity: false);
+
+    [Fact]
+    public void Table_DDL_writes_columns_generated_columns_checks_and_comments()
+    {
+        var table = Orders();
+        table.Columns.Add(Column(1, "id", "bigint", notNull: true));
+        table.Columns.Add(Column(2, "Qty", "integer"));
+        table.Columns.Add(Column(3, "user", "text"));
+        table.Columns.Add(Column(4, "total", "numeric", generated: "(\"Qty\" * 2)"));
+        table.Checks.Add(new InlineCheck(16510, "qty_positive", "CHECK ((\"Qty\" > 0))"));
+        var context = Context(new()
+        {
+            [(CatalogClasses.Class, 16500, 0)] = "Orders; it's one per row",
+            [(CatalogClasses.Class, 16500, 4)] = "computed",
+            [(CatalogClasses.Constraint, 16510, 0)] = "no zero",
+        });
+
+        var ddl = Create(table, context);
+
+        ddl.Should().Be(
+            "CREATE TABLE public.orders (\n" +
+            "    id bigint NOT NULL,\n" +
+            "    \"Qty\" integer,\n" +
+            "    \"user\" text,\n" +
+            "    total numeric GENERATED ALWAYS AS ((\"Qty\" * 2)) STORED,\n" +
+            "    CONSTRAINT qty_positive CHECK ((\"Qty\" > 0))\n" +
+            ");\n" +
+            "\nCOMMENT ON TABLE public.orders IS 'Orders; it''s one per row';\n" +
+            "\nCOMMENT ON COLUMN public.orders.total IS 'computed';\n" +
+            "\nCOMMENT ON CONSTRAINT qty_positive ON public.orders IS 'no zero';\n");
+        SqlStatementSplitter.Split(ddl).Should().HaveCount(4);
+    }
+
+    [Fact]
+    public void Table_DDL_writes_unlogged_options_storage_statistics_and_replica_identity()
+    {
+        var table = new TableObject(16501, "Sales", "t", Owner, unlogged: true, options: "fillfactor='70'", replicaIdentity: 'f', rowSecurity: false, forceRowSecurity: false);
+        table.Columns.Add(new ColumnInfo(1, "doc", "text", false, null, "pg_catalog.\"C\"", "EXTERNAL", 500, true));
+
+        var ddl = Create(table, Context());
+
+        ddl.Should().Be(
+            "CREATE UNLOGGED TABLE \"Sales\".t (\n" +
+            "    doc text COLLATE pg_catalog.\"C\"\n" +
+            ")\nWITH (fillfactor='70');\n" +
+            "ALTER TABLE ONLY \"Sales\".t ALTER COLUMN doc SET STORAGE EXTERNAL;\n" +
+            "ALTER TABLE ONLY \"Sales\".t ALTER COLUMN doc SET STATISTICS 500;\n" +
+            "ALTER TABLE ONLY \"Sales\".t REPLICA IDENTITY FULL;\n");
+    }
+
+    [Fact]
+    public void Table_DDL_with_a_column_named_begin_splits_into_its_statements()
+    {
+        var table = Orders();
+        table.Columns.Add(Column(1, "begin", "timestamp with time zone"));
+        table.Columns.Add(Column(2, "end", "timestamp with time zone"));
+        var context = Context(new() { [(CatalogClasses.Class, 16500, 1)] = "shift start" });
+
+        var ddl = Create(table, context);
+
+        ddl.Should().Contain("    begin timestamp with time zone,\n    \"end\" timestamp");
+        SqlStatementSplitter.Split(ddl).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public void Domain_DDL_adds_a_NOT_VALID_constraint_after_CREATE_DOMAIN()
+    {
+        var domain = new DomainObject(
+            16520, "public", "qty", Owner, "integer", collation: null, defaultExpression: "1", notNull: true,
+            [
+                new DomainConstraint(16521, "qty_check", "CHECK ((VALUE >= 0))", Validated: true),
+                new DomainConstraint(16522, "qty_small", "CHECK ((VALUE < 1000)) NOT VALID", Validated: false),
+            ]);
+        var context = Context(new() { [(CatalogClasses.Constraint, 16522, 0)] = "to be validated" });
+
+        var ddl = Create(domain, context);
+
+        ddl.Should().Be(
+            "CREATE DOMAIN public.qty AS integer DEFAULT 1 NOT NULL\n" +
+            "\tCONSTRAINT qty_check CHECK ((VALUE >= 0));\n" +
+            "ALTER DOMAIN public.qty ADD CONSTRAINT qty_small CHECK ((VALUE < 1000)) NOT VALID;\n" +
+            "\nCOMMENT ON CONSTRAINT qty_small ON DOMAIN public.qty IS 'to be validated';\n");
+        domain.Kind.Should().Be("DOMAIN");
+    }
+
+    [Fact]
+    public void Enum_DDL_quotes_labels_as_literals()
+    {
+        var type = new EnumTypeObject(16530, "public", "Mood", Owner, ["happy", "it's ok", "sad;"]);
+
+        Create(type, Context()).Should().Be("CREATE TYPE public.\"Mood\" AS ENUM (\n    'happy',\n    'it''s ok',\n    'sad;'\n);\n");
+    }
+
+    [Fact]
+    public void Policy_DDL_without_roles_applies_to_PUBLIC()
+    {
+        var policy = new PolicyObject(16540, Orders(), "own_rows", '*', permissive: true, roles: null, usingExpression: "(owner_name = CURRENT_USER)", checkExpression: null);
+
+        Create(policy, Context()).Should().Be("CREATE POLICY own_rows ON public.orders AS PERMISSIVE FOR ALL TO PUBLIC USING ((owner_name = CURRENT_USER));\n");
+        policy.RequiredRoles().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Policy_DDL_lists_quoted_roles_and_both_expressions()
+    {
+        var policy = new PolicyObject(16541, Orders(), "Restrict", 'w', permissive: false, roles: ["clerk", "Manager", "user"], usingExpression: "true", checkExpression: "(qty > 0)");
+
+        Create(policy, Context()).Should().Be("CREATE POLICY \"Restrict\" ON public.orders AS RESTRICTIVE FOR UPDATE TO clerk, \"Manager\", \"user\" USING (true) WITH CHECK ((qty > 0));\n");
+        policy.RequiredRoles().Should().Equal("clerk", "Manager", "user");
+    }
+
+    [Theory]
+    [InlineData('r', "SELECT")]
+    [InlineData('a', "INSERT")]
+    [InlineData('w', "UPDATE")]
+    [InlineData('d', "DELETE")]
+    [InlineData('*', "ALL")]
+    public void Policy_DDL_names_its_command(char command, string expected)
+    {
+        var policy = new PolicyObject(16542, Orders(), "p", command, true, null, null, null);
+
+        Create(policy, Context()).Should().Be($"CREATE POLICY p ON public.orders AS PERMISSIVE FOR {expected} TO PUBLIC;\n");
+    }
+
+    [Fact]
+    public void Acl_DDL_revokes_defaults_then_groups_grants()
+    {
+        var table = Orders();
+        var acl = new AclObject(table, "TABLE", "public.orders",
+            [
+                new AclItem(Owner, Owner, "SELECT", false),
+                new AclItem(Owner, "reader", "SELECT", false),
+                new AclItem(Owner, "reader", "INSERT", false),
+                new AclItem(Owner, null, "SELECT", false),
+                new AclItem(Owner, "auditor", "SELECT", true),
+            ],
+            []);
+
+        Create(acl, Context()).Should().Be(
+            "REVOKE ALL ON TABLE public.orders FROM PUBLIC;\n" +
+            "REVOKE ALL ON TABLE public.orders FROM app_owner;\n" +
+            "GRANT SELECT ON TABLE public.orders TO app_owner;\n" +
+            "GRANT SELECT,INSERT ON TABLE public.orders TO reader;\n" +
+            "GRANT SELECT ON TABLE public.orders TO PUBLIC;\n" +
+            "GRANT SELECT ON TABLE public.orders TO auditor WITH GRANT OPTION;\n");
+    }
+
+    [Fact]
+    public void Acl_DDL_grants_as_the_grantor_when_it_is_not_the_owner()
+    {
+        var table = Orders();
+        var acl = new AclObject(table, "TABLE", "public.orders",
+            [
+                new AclItem(Owner, "Manager", "SELECT", true),
+                new AclItem("Manager", "clerk", "SELECT", false),
+            ],
+            [new ColumnAcl("qty", [new AclItem("Manager", "user", "UPDATE", false)])]);
+
+        Create(acl, Context()).Should().Be(
+            "REVOKE ALL ON TABLE public.orders FROM PUBLIC;\n" +
+            "REVOKE ALL ON TABLE public.orders FROM app_owner;\n" +
+            "GRANT SELECT ON TABLE public.orders TO \"Manager\" WITH GRANT OPTION;\n" +
+            "SET SESSION AUTHORIZATION \"Manager\";\n" +
+            "GRANT SELECT ON TABLE public.orders TO clerk;\n" +
+            "RESET SESSION AUTHORIZATION;\n" +
+            "SET SESSION AUTHORIZATION \"Manager\";\n" +
+            "GRANT UPDATE(qty) ON TABLE public.orders TO \"user\";\n" +
+            "RESET SESSION AUTHORIZATION;\n");
+        acl.RequiredRoles().Should().BeEquivalentTo([Owner, Owner, "Manager", "Manager", "clerk", "Manager", "user"]);
+    }
+
+    [Fact]
+    public void Acl_DDL_with_only_column_privileges_revokes_nothing()
+    {
+        var acl = new AclObject(Orders(), "TABLE", "public.orders", null, [new ColumnAcl("id", [new AclItem(Owner, "reader", "SELECT", false), new AclItem(Owner, "reader", "UPDATE", false)])]);
+
+        Create(acl, Context()).Should().Be("GRANT SELECT(id),UPDATE(id) ON TABLE public.orders TO reader;\n");
+    }
+
+    [Fact]
+    public void Acl_entries_follow_their_target_section_and_run_in_the_acl_pass()
+    {
+        var table = Orders();
+        var tableAcl = new AclObject(table, "TABLE", "public.orders", [], []);
+        var index = new IndexObject(16550, table, "orders_idx", "CREATE INDEX orders_idx ON public.orders USING btree (id)", false);
+        var indexAcl = new AclObject(index, "INDEX", "public.orders_idx", [], []);
+
+        tableAcl.Section.Should().Be(Section.PreData);
+        indexAcl.Section.Should().Be(Section.PostData);
+        tableAcl.Pass.Should().Be(RestorePass.Acl);
+        tableAcl.Owner.Should().Be(Owner);
+    }
+
+    [Fact]
+    public void Default_acl_DDL_for_a_role_replaces_the_builtin_defaults_globally()
+    {
+        var defaults = new DefaultAclObject(16560, Owner, null, 'f', [new AclItem(Owner, Owner, "EXECUTE", false), new AclItem(Owner, "runner", "EXECUTE", false)]);
+
+        Create(defaults, Context()).Should().Be(
+            "ALTER DEFAULT PRIVILEGES FOR ROLE app_owner REVOKE ALL ON FUNCTIONS FROM PUBLIC;\n" +
+            "ALTER DEFAULT PRIVILEGES FOR ROLE app_owner REVOKE ALL ON FUNCTIONS FROM app_owner;\n" +
+            "ALTER DEFAULT PRIVILEGES FOR ROLE app_owner GRANT EXECUTE ON FUNCTIONS TO app_owner;\n" +
+            "ALTER DEFAULT PRIVILEGES FOR ROLE app_owner GRANT EXECUTE ON FUNCTIONS TO runner;\n");
+        defaults.Pass.Should().Be(RestorePass.PostAcl);
+    }
+
+    [Fact]
+    public void Default_acl_DDL_in_a_schema_only_adds_grants()
+    {
+        var defaults = new DefaultAclObject(16561, Owner, "Sales", 'r', [new AclItem(Owner, "reader", "SELECT", false), new AclItem(Owner, null, "INSERT", true)]);
+
+        Create(defaults, Context()).Should().Be(
+            "ALTER DEFAULT PRIVILEGES FOR ROLE app_owner IN SCHEMA \"Sales\" GRANT SELECT ON TABLES TO reader;\n" +
+            "ALTER DEFAULT PRIVILEGES FOR ROLE app_owner IN SCHEMA \"Sales\" GRANT INSERT ON TABLES TO PUBLIC WITH GRANT OPTION;\n");
+        defaults.Name.Should().Be("DEFAULT PRIVILEGES FOR TABLES");
+    }
+
+    [Theory]
+    [InlineData('r', "TABLES")]
+    [InlineData('S', "SEQUENCES")]
+    [InlineData('f', "FUNCTIONS")]
+    [InlineData('T', "TYPES")]
+    [InlineData('n', "SCHEMAS")]
+    public void Default_acl_object_types_have_their_sql_names(char objectType, string expected)
+    {
+        DefaultAclObject.ObjectTypeName(objectType).Should().Be(expected);
+    }
+
+    [Fact]
+    public void Default_acl_of_an_unknown_object_type_is_unsupported()
+    {
+        var act = () => new DefaultAclObject(16562, Owner, null, 'L', []);
+
+        act.Should().Throw<UnsupportedObjectException>().WithMessage("*'L'*");
+    }
+
+    [Fact]
+    public void Public_schema_DDL_sets_its_comment_instead_of_creating_it()
+    {
+        var schema = new SchemaObject(2200, "public", "pg_database_owner");
+
+        Create(schema, Context()).Should().Be("COMMENT ON SCHEMA public IS NULL;\n");
+        Create(schema, Context(new() { [(CatalogClasses.Namespace, 2200, 0)] = "standard public schema" }))
+            .Should().Be("COMMENT ON SCHEMA public IS 'standard public schema';\n");
+    }
+
+    [Fact]
+    public void Function_DDL_appends_a_semicolon_to_the_definition()
+    {
+        var definition = "CREATE OR REPLACE FUNCTION public.f(a integer)\n RETURNS integer\n LANGUAGE sql\nBEGIN ATOMIC\n SELECT (a + 1);\nEND\n";
+        var function = new FunctionObject(16570, "public", "f", Owner, "a integer", false, definition);
+        var context = Context(new() { [(CatalogClasses.Proc, 16570, 0)] = "adds; one" });
+
+        var ddl = Create(function, context);
+
+        ddl.Should().Be(definition.TrimEnd() + ";\n\nCOMMENT ON FUNCTION public.f(a integer) IS 'adds; one';\n");
+        SqlStatementSplitter.Split(ddl).Should().HaveCount(2);
+    }
+}

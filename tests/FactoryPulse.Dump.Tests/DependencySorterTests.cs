@@ -1,0 +1,371 @@
+using FactoryPulse.Dump.Model;
+using FactoryPulse.Dump.Sorting;
+
+namespace FactoryPulse.Dump.Tests;
+
+public sealed class DependencySorterTests
+{
+    private const string Owner = "owner";
+
+    private static TableObject Table(uint oid, string schema, string name) =>
+        new(oid, schema, name, Owner, unlogged: false, options: null, replicaIdentity: 'd', rowSecurity: false, forceRowSecurity: false);
+
+    private static FunctionObject Function(uint oid, string schema, string name, string arguments = "") =>
+        new(oid, schema, name, Owner, arguments, isProcedure: false, $"CREATE OR REPLACE FUNCTION {schema}.{name}({arguments})\n RETURNS integer\n LANGUAGE sql\nAS $function$SELECT 1$function$\n");
+
+    private static ViewObject View(uint oid, string schema, string name) => new(oid, schema, name, Owner, null, " SELECT 1;");
+
+    private static TableDataObject Data(TableObject table)
+    {
+        var data = new TableDataObject(table, binary: true);
+        data.AddDependency(table);
+        return data;
+    }
+
+    private static T With<T>(T item, params DumpableObject[] dependencies)
+        where T : DumpableObject
+    {
+        foreach (var dependency in dependencies)
+            item.AddDependency(dependency);
+        return item;
+    }
+
+    /// <summary>A small shop schema, fresh each call (sorting adds boundary dependencies to the objects).</summary>
+    private static List<DumpableObject> Shop()
+    {
+        var schema = new SchemaObject(16400, "shop", Owner);
+        var status = With(new EnumTypeObject(16401, "shop", "status", Owner, ["new", "done"]), schema);
+        var customers = Table(16402, "shop", "customers");
+        customers.AddDependency(schema);
+        var orders = Table(16403, "shop", "orders");
+        orders.AddDependency(schema);
+        orders.AddDependency(status);
+        var orderTotal = With(Function(16404, "shop", "order_total", "o shop.orders"), schema, orders);
+        var touch = With(Function(16405, "shop", "touch"), schema);
+        var bigOrders = With(View(16406, "shop", "big_orders"), schema, orders, orderTotal);
+        var customersPkey = With(new ConstraintObject(16407, customers, "customers_pkey", 'p', "PRIMARY KEY (id)"), customers);
+        var ordersPkey = With(new ConstraintObject(16408, orders, "orders_pkey", 'p', "PRIMARY KEY (id)"), orders);
+        var fkey = With(new ConstraintObject(16409, orders, "orders_customer_fkey", 'f', "FOREIGN KEY (customer) REFERENCES shop.customers(id)"), orders, customersPkey);
+        var index = With(new IndexObject(16410, orders, "orders_status_idx", "CREATE INDEX orders_status_idx ON shop.orders USING btree (status)", false), orders);
+        var trigger = With(new TriggerObject(16411, orders, "orders_touch", "CREATE TRIGGER orders_touch BEFORE UPDATE ON shop.orders FOR EACH ROW EXECUTE FUNCTION shop.touch()", 'O'), orders, touch);
+        var acl = With(new AclObject(orders, "TABLE", "shop.orders", [new AclItem(Owner, "reader", "SELECT", false)], []), orders);
+        return [schema, status, customers, orders, orderTotal, touch, bigOrders, Data(customers), Data(orders), customersPkey, ordersPkey, fkey, index, trigger, acl];
+    }
+
+    private static readonly string[] ShopOrder =
+    [
+        "SCHEMA shop",
+        "TYPE shop.status",
+        "FUNCTION shop.touch",
+        "TABLE shop.customers",
+        "TABLE shop.orders",
+        "FUNCTION shop.order_total",
+        "VIEW shop.big_orders",
+        "TABLE DATA shop.customers",
+        "TABLE DATA shop.orders",
+        "CONSTRAINT shop.customers_pkey",
+        "CONSTRAINT shop.orders_pkey",
+        "INDEX shop.orders_status_idx",
+        "TRIGGER shop.orders_touch",
+        "FK CONSTRAINT shop.orders_customer_fkey",
+        "ACL shop.orders",
+    ];
+
+    private static List<string> Names(IEnumerable<DumpableObject> objects) => objects.Select(o => o.ToString()).ToList();
+
+    private static List<T> Shuffled<T>(IReadOnlyList<T> items, int seed)
+    {
+        var copy = items.ToList();
+        var random = new Random(seed);
+        for (var i = copy.Count - 1; i > 0; i--)
+        {
+            var j = random.Next(i + 1);
+            (copy[i], copy[j]) = (copy[j], copy[i]);
+        }
+        return copy;
+    }
+
+    private static void AssertDependenciesFirst(IReadOnlyList<DumpableObject> sorted)
+    {
+        var position = new Dictionary<DumpableObject, int>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < sorted.Count; i++)
+            position[sorted[i]] = i;
+        foreach (var item in sorted)
+        {
+            foreach (var dependency in item.Dependencies)
+            {
+                if (dependency is BoundaryObject || !position.TryGetValue(dependency, out var at))
+                    continue;
+                at.Should().BeLessThan(position[item], "{0} depends on {1}", item, dependency);
+            }
+        }
+    }
+
+    [Fact]
+    public void Sorting_a_shop_schema_gives_the_expected_order()
+    {
+        var sorted = DependencySorter.Sort(Shop());
+
+        Names(sorted).Should().Equal(ShopOrder);
+    }
+
+    [Fact]
+    public void Sorting_puts_dependencies_before_dependents()
+    {
+        var sorted = DependencySorter.Sort(Shuffled(Shop(), 7));
+
+        AssertDependenciesFirst(sorted);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(17)]
+    [InlineData(12345)]
+    public void Sorting_is_deterministic_whatever_the_input_order(int seed)
+    {
+        var sorted = DependencySorter.Sort(Shuffled(Shop(), seed));
+
+        Names(sorted).Should().Equal(ShopOrder);
+    }
+
+    [Fact]
+    public void Sorting_the_same_objects_twice_gives_the_same_order()
+    {
+        var objects = Shop();
+
+        var first = Names(DependencySorter.Sort(objects));
+        var second = Names(DependencySorter.Sort(Shuffled(objects, 99)));
+
+        second.Should().Equal(first);
+    }
+
+    [Fact]
+    public void Sorting_keeps_name_order_among_independent_objects_of_one_kind()
+    {
+        var objects = new List<DumpableObject>
+        {
+            Table(3, "public", "zebra"),
+            Table(1, "public", "apple"),
+            Table(2, "public", "Mango"),
+            Table(4, "other", "zebra"),
+        };
+
+        var sorted = DependencySorter.Sort(objects);
+
+        // Schema first, then name, ordinal (upper case before lower case, like pg_dump's strcmp).
+        Names(sorted).Should().Equal("TABLE other.zebra", "TABLE public.Mango", "TABLE public.apple", "TABLE public.zebra");
+    }
+
+    [Fact]
+    public void Sorting_orders_kinds_by_priority_before_names()
+    {
+        var schema = new SchemaObject(1, "zzz", Owner);
+        var type = new EnumTypeObject(2, "aaa", "yyy", Owner, ["a"]);
+        var function = Function(3, "aaa", "xxx");
+        var table = Table(4, "aaa", "aaa");
+
+        var sorted = DependencySorter.Sort([table, function, type, schema]);
+
+        Names(sorted).Should().Equal("SCHEMA zzz", "TYPE aaa.yyy", "FUNCTION aaa.xxx", "TABLE aaa.aaa");
+    }
+
+    [Fact]
+    public void Sorting_orders_overloaded_functions_by_their_arguments()
+    {
+        var text = Function(10, "public", "f", "t text");
+        var integer = Function(11, "public", "f", "i integer");
+
+        var sorted = DependencySorter.Sort([text, integer]);
+
+        sorted.Should().Equal(integer, text);
+    }
+
+    [Fact]
+    public void Sorting_moves_an_object_only_as_far_as_its_dependencies_require()
+    {
+        // Function "a" depends on table "t": it must follow t, but "b" keeps its place before the tables.
+        var t = Table(1, "public", "t");
+        var a = With(Function(2, "public", "a"), t);
+        var b = Function(3, "public", "b");
+        var u = Table(4, "public", "u");
+
+        var sorted = DependencySorter.Sort([u, t, b, a]);
+
+        Names(sorted).Should().Equal("FUNCTION public.b", "TABLE public.t", "FUNCTION public.a", "TABLE public.u");
+    }
+
+    [Fact]
+    public void Sorting_puts_pre_data_before_data_before_post_data()
+    {
+        var sorted = DependencySorter.Sort(Shuffled(Shop(), 3));
+
+        var main = sorted.Where(o => o.Pass == RestorePass.Main).Select(o => o.Section).ToList();
+        main.Should().BeInAscendingOrder();
+        main.Should().Contain([Section.PreData, Section.Data, Section.PostData]);
+    }
+
+    [Fact]
+    public void Sorting_a_pre_data_object_that_needs_a_post_data_object_is_a_loop_through_the_boundaries()
+    {
+        // Without the section boundaries the view would quietly land after the table data.
+        var table = Table(1, "public", "t");
+        var trigger = With(new TriggerObject(2, table, "t_trg", "CREATE TRIGGER t_trg AFTER INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.f()", 'O'), table);
+        var view = With(View(3, "public", "v"), trigger);
+
+        var act = () => DependencySorter.Sort([Data(table), view, trigger, table]);
+
+        act.Should().Throw<UnsupportedObjectException>().WithMessage("*loop*");
+    }
+
+    [Fact]
+    public void Sorting_ignores_dependencies_on_objects_that_are_not_dumped()
+    {
+        var outside = Table(100, "ext", "outside");
+        var view = With(View(1, "public", "v"), outside);
+
+        var sorted = DependencySorter.Sort([view]);
+
+        sorted.Should().Equal(view);
+    }
+
+    [Fact]
+    public void Sorting_moves_a_primary_key_a_view_depends_on_before_the_data()
+    {
+        var table = Table(1, "public", "orders");
+        var pkey = With(new ConstraintObject(2, table, "orders_pkey", 'p', "PRIMARY KEY (id)"), table);
+        var other = With(new ConstraintObject(3, table, "orders_code_key", 'u', "UNIQUE (code)"), table);
+        // A view grouping by the key needs the key (functional dependency).
+        var view = With(View(4, "public", "order_summary"), table, pkey);
+        var data = Data(table);
+
+        var sorted = DependencySorter.Sort([data, view, other, pkey, table]);
+
+        pkey.NeededBeforeData.Should().BeTrue();
+        pkey.Section.Should().Be(Section.PreData);
+        other.NeededBeforeData.Should().BeFalse("no pre-data object needs it");
+        other.Section.Should().Be(Section.PostData);
+        Names(sorted).Should().Equal(
+            "TABLE public.orders",
+            "CONSTRAINT public.orders_pkey",
+            "VIEW public.order_summary",
+            "TABLE DATA public.orders",
+            "CONSTRAINT public.orders_code_key");
+    }
+
+    [Fact]
+    public void Sorting_moves_a_unique_constraint_a_function_depends_on_before_the_data()
+    {
+        var table = Table(1, "public", "t");
+        var unique = With(new ConstraintObject(2, table, "t_code_key", 'u', "UNIQUE (code)"), table);
+        var function = With(Function(3, "public", "f"), table, unique);
+
+        var sorted = DependencySorter.Sort([Data(table), function, unique, table]);
+
+        unique.NeededBeforeData.Should().BeTrue();
+        Names(sorted).Should().Equal("TABLE public.t", "CONSTRAINT public.t_code_key", "FUNCTION public.f", "TABLE DATA public.t");
+    }
+
+    [Fact]
+    public void Sorting_leaves_a_primary_key_that_only_post_data_objects_need_after_the_data()
+    {
+        var customers = Table(1, "public", "customers");
+        var pkey = With(new ConstraintObject(2, customers, "customers_pkey", 'p', "PRIMARY KEY (id)"), customers);
+        var fkey = With(new ConstraintObject(3, customers, "customers_parent_fkey", 'f', "FOREIGN KEY (parent) REFERENCES public.customers(id)"), customers, pkey);
+
+        var sorted = DependencySorter.Sort([fkey, pkey, Data(customers), customers]);
+
+        pkey.NeededBeforeData.Should().BeFalse();
+        Names(sorted).Should().Equal("TABLE public.customers", "TABLE DATA public.customers", "CONSTRAINT public.customers_pkey", "FK CONSTRAINT public.customers_parent_fkey");
+    }
+
+    [Fact]
+    public void Sorting_a_dependency_loop_throws_naming_the_objects_in_the_loop()
+    {
+        var b = Function(2, "public", "b_loop");
+        var c = Function(3, "public", "c_loop");
+        b.AddDependency(c);
+        c.AddDependency(b);
+        // Stuck because of the loop, but not part of it; it sorts first.
+        var bystander = With(Function(1, "public", "a_bystander"), b);
+        var fine = Table(4, "public", "fine");
+
+        var act = () => DependencySorter.Sort([fine, c, bystander, b]);
+
+        var exception = act.Should().Throw<UnsupportedObjectException>().Which;
+        exception.Message.Should().Contain("loop")
+            .And.Contain("FUNCTION public.b_loop")
+            .And.Contain("FUNCTION public.c_loop")
+            .And.NotContain("a_bystander")
+            .And.NotContain("public.fine");
+    }
+
+    [Fact]
+    public void Sorting_a_three_object_loop_names_all_three()
+    {
+        var x = View(1, "public", "x");
+        var y = With(View(2, "public", "y"), x);
+        var z = With(View(3, "public", "z"), y);
+        x.AddDependency(z);
+
+        var act = () => DependencySorter.Sort([x, y, z]);
+
+        act.Should().Throw<UnsupportedObjectException>()
+            .Which.Message.Should().Contain("VIEW public.x").And.Contain("VIEW public.y").And.Contain("VIEW public.z");
+    }
+
+    [Fact]
+    public void Sorting_a_pre_data_object_that_needs_table_data_is_a_loop()
+    {
+        // A view cannot need a data-section object: data waits for all of pre-data.
+        var sequence = new SequenceObject(1, "public", "s", Owner, false, new SequenceOptions("bigint", 1, 1, 1, long.MaxValue, 1, false));
+        var set = With(new SequenceSetObject(sequence, 42, true), sequence);
+        var view = With(View(2, "public", "v"), set);
+
+        var act = () => DependencySorter.Sort([view, set, sequence]);
+
+        act.Should().Throw<UnsupportedObjectException>().WithMessage("*loop*");
+    }
+
+    [Fact]
+    public void Sorting_numbers_dump_ids_from_one_in_output_order()
+    {
+        var sorted = DependencySorter.Sort(Shuffled(Shop(), 5));
+
+        sorted.Select(o => o.DumpId).Should().Equal(Enumerable.Range(1, sorted.Count));
+        sorted.Should().NotContain(o => o is BoundaryObject);
+    }
+
+    [Fact]
+    public void Sorting_puts_privileges_after_objects_and_default_privileges_and_refreshes_last()
+    {
+        var schema = new SchemaObject(1, "app", Owner);
+        var table = With(Table(2, "app", "a_table"), schema);
+        var matview = new MaterializedViewObject(3, "app", "a_matview", Owner, null, " SELECT 1", populated: true);
+        matview.AddDependency(table);
+        var refresh = With(new RefreshMaterializedViewObject(matview), matview);
+        var defaultAcl = With(new DefaultAclObject(4, Owner, "app", 'r', [new AclItem(Owner, "reader", "SELECT", false)]), schema);
+        var schemaAcl = With(new AclObject(schema, "SCHEMA", "app", [new AclItem(Owner, "reader", "USAGE", false)], []), schema);
+        var index = With(new IndexObject(5, table, "z_idx", "CREATE INDEX z_idx ON app.a_table (id)", false), table);
+
+        var sorted = DependencySorter.Sort([refresh, defaultAcl, schemaAcl, index, matview, Data(table), table, schema]);
+
+        Names(sorted).Should().Equal(
+            "SCHEMA app",
+            "TABLE app.a_table",
+            "MATERIALIZED VIEW app.a_matview",
+            "TABLE DATA app.a_table",
+            "INDEX app.z_idx",
+            "ACL app",
+            "DEFAULT ACL app.DEFAULT PRIVILEGES FOR TABLES",
+            "MATERIALIZED VIEW DATA app.a_matview");
+        AssertDependenciesFirst(sorted);
+    }
+
+    [Fact]
+    public void Sorting_an_empty_list_gives_an_empty_list()
+    {
+        DependencySorter.Sort([]).Should().BeEmpty();
+    }
+}

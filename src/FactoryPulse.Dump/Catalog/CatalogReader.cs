@@ -32,6 +32,7 @@ internal sealed class CatalogReader
     private readonly NpgsqlConnection _connection;
     private readonly CancellationToken _cancellationToken;
     private HashSet<string> _keywords = new(StringComparer.Ordinal);
+    private int _versionNumber;
 
     private readonly Dictionary<uint, SchemaObject> _schemas = [];
     private readonly Dictionary<string, SchemaObject> _schemasByName = new(StringComparer.Ordinal);
@@ -50,6 +51,14 @@ internal sealed class CatalogReader
     private readonly Dictionary<uint, uint> _rewriteToView = [];
     private readonly Dictionary<uint, TypeShape> _typeShapes = [];
     private readonly List<DumpableObject> _objects = [];
+    private readonly Dictionary<CatalogId, DumpableObject> _others = [];
+
+    /// <summary>Registers an object of a kind without its own lookup table, so dependencies can find it.</summary>
+    private void AddOther(DumpableObject item)
+    {
+        _others[item.Id] = item;
+        _objects.Add(item);
+    }
 
     private CatalogReader(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
@@ -92,6 +101,7 @@ internal sealed class CatalogReader
                 encoding = row.String("encoding");
             }).ConfigureAwait(false);
 
+        _versionNumber = versionNumber;
         var keywords = new HashSet<string>(StringComparer.Ordinal);
         await Query("SELECT word FROM pg_catalog.pg_get_keywords() WHERE catcode <> 'U'", row => keywords.Add(row.String("word"))).ConfigureAwait(false);
         _keywords = keywords;
@@ -111,14 +121,22 @@ internal sealed class CatalogReader
         await ReadSchemasAsync().ConfigureAwait(false);
         await ReadExtensionsAsync().ConfigureAwait(false);
         await ReadTypesAsync().ConfigureAwait(false);
+        await ReadCollationsAsync(versionNumber).ConfigureAwait(false);
         await ReadFunctionsAsync().ConfigureAwait(false);
+        await ReadAggregatesAsync().ConfigureAwait(false);
+        await ReadCastsAndOperatorsAsync().ConfigureAwait(false);
+        await ReadTextSearchAsync().ConfigureAwait(false);
         var rowEstimates = await ReadRelationsAsync().ConfigureAwait(false);
         await ReadColumnsAsync().ConfigureAwait(false);
         await ReadSequencesAsync().ConfigureAwait(false);
         await ReadDefaultsAsync().ConfigureAwait(false);
         await ReadConstraintsAsync().ConfigureAwait(false);
         await ReadIndexesAsync().ConfigureAwait(false);
+        await ReadIndexAttachmentsAsync().ConfigureAwait(false);
         await ReadTriggersAsync().ConfigureAwait(false);
+        await ReadRulesAsync().ConfigureAwait(false);
+        await ReadStatisticsAsync().ConfigureAwait(false);
+        await ReadEventTriggersAsync().ConfigureAwait(false);
         await ReadPoliciesAsync().ConfigureAwait(false);
         await ReadPublicationsAsync(versionNumber).ConfigureAwait(false);
         await ReadDependenciesAsync().ConfigureAwait(false);
@@ -169,39 +187,31 @@ internal sealed class CatalogReader
     private async Task RefuseUnsupportedAsync(int versionNumber)
     {
         var found = new List<string>();
-        var publicationSchemas = versionNumber >= 150000
-            ? "UNION ALL SELECT 'publication of schema', p.pubname || ' / ' || n.nspname FROM pg_catalog.pg_publication_namespace pn JOIN pg_catalog.pg_publication p ON p.oid = pn.pnpubid JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid"
-            : "";
         await Query(
             $"""
             SELECT kind, name FROM (
-              SELECT 'partitioned or foreign table' AS kind, n.nspname || '.' || c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                WHERE c.relkind IN ('p', 'f') AND {UserSchema} AND {NotExtensionMember("pg_class", "c")}
-              UNION ALL SELECT 'inheritance child or partition', n.nspname || '.' || c.relname FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                WHERE {UserSchema} AND {NotExtensionMember("pg_class", "c")}
-              UNION ALL SELECT 'aggregate or window function', n.nspname || '.' || p.proname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-                WHERE p.prokind IN ('a', 'w') AND {UserSchema} AND {NotExtensionMember("pg_proc", "p")}
-              UNION ALL SELECT 'base, range or multirange type', n.nspname || '.' || t.typname FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-                WHERE t.typtype IN ('b', 'r', 'm') AND t.typcategory <> 'A' AND {UserSchema} AND {NotExtensionMember("pg_type", "t")}
-              UNION ALL SELECT 'rule', n.nspname || '.' || c.relname || ' / ' || r.rulename FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                WHERE r.rulename <> '_RETURN' AND {UserSchema}
-              UNION ALL SELECT 'event trigger', e.evtname FROM pg_catalog.pg_event_trigger e WHERE {NotExtensionMember("pg_event_trigger", "e")}
+              SELECT 'foreign table' AS kind, n.nspname || '.' || c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind = 'f' AND {UserSchema} AND {NotExtensionMember("pg_class", "c")}
+              UNION ALL SELECT 'window function', n.nspname || '.' || p.proname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                WHERE p.prokind = 'w' AND {UserSchema} AND {NotExtensionMember("pg_proc", "p")}
+              UNION ALL SELECT 'base type', n.nspname || '.' || t.typname FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+                WHERE t.typtype = 'b' AND t.typcategory <> 'A' AND {UserSchema} AND {NotExtensionMember("pg_type", "t")}
+              UNION ALL SELECT 'range type with a canonical function', n.nspname || '.' || t.typname FROM pg_catalog.pg_range r JOIN pg_catalog.pg_type t ON t.oid = r.rngtypid
+                JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE r.rngcanonical <> 0 AND {UserSchema} AND {NotExtensionMember("pg_type", "t")}
               UNION ALL SELECT 'large object', l.oid::text FROM pg_catalog.pg_largeobject_metadata l
-              UNION ALL SELECT 'collation', n.nspname || '.' || c.collname FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
-                WHERE {UserSchema} AND {NotExtensionMember("pg_collation", "c")}
-              UNION ALL SELECT 'text search configuration', n.nspname || '.' || c.cfgname FROM pg_catalog.pg_ts_config c JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace
-                WHERE {UserSchema} AND {NotExtensionMember("pg_ts_config", "c")}
-              UNION ALL SELECT 'text search dictionary', n.nspname || '.' || d.dictname FROM pg_catalog.pg_ts_dict d JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace
-                WHERE {UserSchema} AND {NotExtensionMember("pg_ts_dict", "d")}
-              UNION ALL SELECT 'operator', n.nspname || '.' || o.oprname FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
-                WHERE {UserSchema} AND {NotExtensionMember("pg_operator", "o")}
-              UNION ALL SELECT 'cast', c.castsource::pg_catalog.regtype::text || ' AS ' || c.casttarget::pg_catalog.regtype::text FROM pg_catalog.pg_cast c
-                WHERE c.oid >= 16384 AND {NotExtensionMember("pg_cast", "c")}
-              UNION ALL SELECT 'extended statistics', n.nspname || '.' || s.stxname FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace
-                WHERE {UserSchema}
+              UNION ALL SELECT 'text search parser', n.nspname || '.' || p.prsname FROM pg_catalog.pg_ts_parser p JOIN pg_catalog.pg_namespace n ON n.oid = p.prsnamespace
+                WHERE {UserSchema} AND {NotExtensionMember("pg_ts_parser", "p")}
+              UNION ALL SELECT 'text search template', n.nspname || '.' || t.tmplname FROM pg_catalog.pg_ts_template t JOIN pg_catalog.pg_namespace n ON n.oid = t.tmplnamespace
+                WHERE {UserSchema} AND {NotExtensionMember("pg_ts_template", "t")}
+              UNION ALL SELECT 'operator class or family', n.nspname || '.' || f.opfname FROM pg_catalog.pg_opfamily f JOIN pg_catalog.pg_namespace n ON n.oid = f.opfnamespace
+                WHERE {UserSchema} AND {NotExtensionMember("pg_opfamily", "f")}
+              UNION ALL SELECT 'conversion', n.nspname || '.' || c.conname FROM pg_catalog.pg_conversion c JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace
+                WHERE {UserSchema} AND {NotExtensionMember("pg_conversion", "c")}
               UNION ALL SELECT 'foreign data wrapper', w.fdwname FROM pg_catalog.pg_foreign_data_wrapper w WHERE {NotExtensionMember("pg_foreign_data_wrapper", "w")}
+              UNION ALL SELECT 'foreign server', s.srvname FROM pg_catalog.pg_foreign_server s WHERE {NotExtensionMember("pg_foreign_server", "s")}
               UNION ALL SELECT 'procedural language', l.lanname FROM pg_catalog.pg_language l WHERE l.oid >= 16384 AND {NotExtensionMember("pg_language", "l")}
-              {publicationSchemas}
+              UNION ALL SELECT 'transform', t.trftype::pg_catalog.regtype::text FROM pg_catalog.pg_transform t WHERE {NotExtensionMember("pg_transform", "t")}
+              UNION ALL SELECT 'access method', a.amname FROM pg_catalog.pg_am a WHERE a.oid >= 16384 AND {NotExtensionMember("pg_am", "a")}
             ) unsupported ORDER BY kind, name
             """,
             row => found.Add($"{row.String("kind")} {row.String("name")}")).ConfigureAwait(false);
@@ -303,6 +313,38 @@ internal sealed class CatalogReader
                 list.Add(new DomainConstraint(row.Oid("oid"), row.String("conname"), row.String("definition"), row.Bool("convalidated")));
             }).ConfigureAwait(false);
 
+        var ranges = new Dictionary<uint, RangeDefinition>();
+        var multirange = _versionNumber >= 140000
+            ? "CASE WHEN r.rngmultitypid <> 0 THEN mn.nspname END AS multirange_schema, mt.typname AS multirange_name, r.rngmultitypid"
+            : "NULL::name AS multirange_schema, NULL::name AS multirange_name, 0::oid AS rngmultitypid";
+        var multirangeJoin = _versionNumber >= 140000
+            ? "LEFT JOIN pg_catalog.pg_type mt ON mt.oid = r.rngmultitypid LEFT JOIN pg_catalog.pg_namespace mn ON mn.oid = mt.typnamespace"
+            : "";
+        await Query(
+            $"""
+            SELECT r.rngtypid, pg_catalog.format_type(r.rngsubtype, NULL) AS subtype,
+                   CASE WHEN NOT opc.opcdefault THEN opcn.nspname END AS opclass_schema, opc.opcname,
+                   CASE WHEN r.rngcollation <> st.typcollation THEN cn.nspname END AS collation_schema,
+                   CASE WHEN r.rngcollation <> st.typcollation THEN co.collname END AS collation_name,
+                   NULLIF(r.rngcanonical::pg_catalog.regproc::text, '-') AS canonical,
+                   NULLIF(r.rngsubdiff::pg_catalog.regproc::text, '-') AS subtype_diff,
+                   {multirange}
+            FROM pg_catalog.pg_range r
+            JOIN pg_catalog.pg_type st ON st.oid = r.rngsubtype
+            JOIN pg_catalog.pg_opclass opc ON opc.oid = r.rngsubopc JOIN pg_catalog.pg_namespace opcn ON opcn.oid = opc.opcnamespace
+            LEFT JOIN pg_catalog.pg_collation co ON co.oid = r.rngcollation LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+            {multirangeJoin}
+            """,
+            row =>
+            {
+                var oid = row.Oid("rngtypid");
+                var opclass = row.NullableString("opclass_schema") is { } opcSchema ? Ident(opcSchema) + "." + Ident(row.String("opcname")) : null;
+                var multirangeName = row.NullableString("multirange_schema") is { } mrSchema ? Ident(mrSchema) + "." + Ident(row.String("multirange_name")) : null;
+                ranges[oid] = new RangeDefinition(row.String("subtype"), opclass, Collation(row), row.NullableString("canonical"), row.NullableString("subtype_diff"), multirangeName);
+                if (row.Oid("rngmultitypid") != 0)
+                    _typeAliases[row.Oid("rngmultitypid")] = oid;
+            }).ConfigureAwait(false);
+
         await Query(
             $"""
             SELECT t.oid, n.nspname AS schema, t.typname AS name, pg_catalog.pg_get_userbyid(t.typowner) AS owner,
@@ -316,7 +358,7 @@ internal sealed class CatalogReader
             LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation
             LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
             WHERE {UserSchema} AND {NotExtensionMember("pg_type", "t")}
-              AND t.typtype IN ('e', 'c', 'd')
+              AND t.typtype IN ('e', 'c', 'd', 'r')
               -- composite types only: every table, view and sequence has a row type too
               AND (t.typrelid = 0 OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')
             ORDER BY n.nspname, t.typname
@@ -329,6 +371,7 @@ internal sealed class CatalogReader
                 {
                     'e' => new EnumTypeObject(oid, schema, name, owner, labels.TryGetValue(oid, out var l) ? l : []),
                     'c' => new CompositeTypeObject(oid, row.Oid("typrelid"), schema, name, owner, attributes.TryGetValue(row.Oid("typrelid"), out var a) ? a : []),
+                    'r' => new RangeTypeObject(oid, schema, name, owner, ranges[oid]),
                     _ => new DomainObject(oid, schema, name, owner, row.String("base_type"), Collation(row), row.NullableString("typdefault"), row.Bool("typnotnull"),
                         constraints.TryGetValue(oid, out var c) ? c : []),
                 };
@@ -340,6 +383,214 @@ internal sealed class CatalogReader
             }).ConfigureAwait(false);
     }
 
+    private Task ReadCollationsAsync(int versionNumber)
+    {
+        // The ICU/builtin locale moved: collcollate (13–14), colliculocale (15–16), colllocale (17+).
+        var locale = versionNumber >= 170000 ? "c.colllocale" : versionNumber >= 150000 ? "c.colliculocale" : "NULL::text";
+        return Query(
+            $"""
+            SELECT c.oid, n.nspname AS schema, c.collname AS name, pg_catalog.pg_get_userbyid(c.collowner) AS owner,
+                   c.collprovider::text AS provider, c.collcollate, c.collctype, {locale} AS locale, c.collisdeterministic
+            FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
+            WHERE {UserSchema} AND {NotExtensionMember("pg_collation", "c")}
+            ORDER BY n.nspname, c.collname
+            """,
+            row =>
+            {
+                var collation = new CollationObject(row.Oid("oid"), row.String("schema"), row.String("name"), row.String("owner"), row.Char("provider"),
+                    row.NullableString("collcollate"), row.NullableString("collctype"), row.NullableString("locale"), row.Bool("collisdeterministic"));
+                collation.AddDependency(SchemaNamed(collation.Schema));
+                AddOther(collation);
+            });
+    }
+
+    private Task ReadAggregatesAsync() => Query(
+        $"""
+        SELECT p.oid, n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_userbyid(p.proowner) AS owner,
+               pg_catalog.pg_get_function_arguments(p.oid) AS arguments, pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_arguments,
+               a.aggkind::text AS kind, a.aggtransfn::pg_catalog.regproc::text AS sfunc, pg_catalog.format_type(a.aggtranstype, NULL) AS stype, a.aggtransspace,
+               NULLIF(a.aggfinalfn::pg_catalog.regproc::text, '-') AS finalfunc, a.aggfinalextra, a.aggfinalmodify::text AS finalmodify,
+               NULLIF(a.aggcombinefn::pg_catalog.regproc::text, '-') AS combinefunc,
+               NULLIF(a.aggserialfn::pg_catalog.regproc::text, '-') AS serialfunc,
+               NULLIF(a.aggdeserialfn::pg_catalog.regproc::text, '-') AS deserialfunc,
+               NULLIF(a.aggmtransfn::pg_catalog.regproc::text, '-') AS msfunc,
+               NULLIF(a.aggminvtransfn::pg_catalog.regproc::text, '-') AS minvfunc,
+               CASE WHEN a.aggmtranstype <> 0 THEN pg_catalog.format_type(a.aggmtranstype, NULL) END AS mstype, a.aggmtransspace,
+               NULLIF(a.aggmfinalfn::pg_catalog.regproc::text, '-') AS mfinalfunc, a.aggmfinalextra, a.aggmfinalmodify::text AS mfinalmodify,
+               a.agginitval, a.aggminitval,
+               CASE WHEN a.aggsortop <> 0 THEN on_.nspname END AS sortop_schema, o.oprname AS sortop_name,
+               p.proparallel::text AS parallel
+        FROM pg_catalog.pg_aggregate a
+        JOIN pg_catalog.pg_proc p ON p.oid = a.aggfnoid
+        JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+        LEFT JOIN pg_catalog.pg_operator o ON o.oid = a.aggsortop LEFT JOIN pg_catalog.pg_namespace on_ ON on_.oid = o.oprnamespace
+        WHERE {UserSchema} AND {NotExtensionMember("pg_proc", "p")}
+        ORDER BY n.nspname, p.proname, identity_arguments
+        """,
+        row =>
+        {
+            var sortOperator = row.NullableString("sortop_schema") is { } opSchema ? $"OPERATOR({Ident(opSchema)}.{row.String("sortop_name")})" : null;
+            var definition = new AggregateDefinition(row.String("arguments"), row.Char("kind"), row.String("sfunc"), row.String("stype"), row.Int("aggtransspace"),
+                row.NullableString("finalfunc"), row.Bool("aggfinalextra"), row.Char("finalmodify"), row.NullableString("combinefunc"),
+                row.NullableString("serialfunc"), row.NullableString("deserialfunc"), row.NullableString("msfunc"), row.NullableString("minvfunc"),
+                row.NullableString("mstype"), row.Int("aggmtransspace"), row.NullableString("mfinalfunc"), row.Bool("aggmfinalextra"), row.Char("mfinalmodify"),
+                row.NullableString("agginitval"), row.NullableString("aggminitval"), sortOperator, row.Char("parallel"));
+            var aggregate = new AggregateObject(row.Oid("oid"), row.String("schema"), row.String("name"), row.String("owner"), row.String("identity_arguments"), definition);
+            aggregate.AddDependency(SchemaNamed(aggregate.Schema));
+            AddOther(aggregate);
+        });
+
+    private async Task ReadCastsAndOperatorsAsync()
+    {
+        await Query(
+            $"""
+            SELECT c.oid, pg_catalog.format_type(c.castsource, NULL) AS source, pg_catalog.format_type(c.casttarget, NULL) AS target,
+                   CASE WHEN c.castfunc <> 0 THEN c.castfunc::pg_catalog.regprocedure::text END AS function,
+                   c.castcontext::text AS context, c.castmethod::text AS method
+            FROM pg_catalog.pg_cast c
+            WHERE c.oid >= 16384 AND {NotExtensionMember("pg_cast", "c")}
+              -- range-to-multirange casts come with CREATE TYPE … AS RANGE
+              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i WHERE i.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass AND i.objid = c.oid AND i.deptype = 'i')
+            ORDER BY source, target
+            """,
+            row => AddOther(new CastObject(row.Oid("oid"), row.String("source"), row.String("target"), row.NullableString("function"), row.Char("context"), row.Char("method")))).ConfigureAwait(false);
+
+        await Query(
+            $"""
+            SELECT o.oid, n.nspname AS schema, o.oprname AS name, pg_catalog.pg_get_userbyid(o.oprowner) AS owner,
+                   CASE WHEN o.oprleft <> 0 THEN pg_catalog.format_type(o.oprleft, NULL) END AS left_type,
+                   CASE WHEN o.oprright <> 0 THEN pg_catalog.format_type(o.oprright, NULL) END AS right_type,
+                   o.oprcode::pg_catalog.regproc::text AS function,
+                   cn.nspname AS commutator_schema, co.oprname AS commutator_name,
+                   nn.nspname AS negator_schema, ng.oprname AS negator_name,
+                   NULLIF(o.oprrest::pg_catalog.regproc::text, '-') AS restrict_function,
+                   NULLIF(o.oprjoin::pg_catalog.regproc::text, '-') AS join_function,
+                   o.oprcanhash, o.oprcanmerge
+            FROM pg_catalog.pg_operator o
+            JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
+            LEFT JOIN pg_catalog.pg_operator co ON co.oid = o.oprcom LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.oprnamespace
+            LEFT JOIN pg_catalog.pg_operator ng ON ng.oid = o.oprnegate LEFT JOIN pg_catalog.pg_namespace nn ON nn.oid = ng.oprnamespace
+            WHERE {UserSchema} AND {NotExtensionMember("pg_operator", "o")}
+            ORDER BY n.nspname, o.oprname, left_type, right_type
+            """,
+            row =>
+            {
+                var commutator = row.NullableString("commutator_schema") is { } cs ? $"OPERATOR({Ident(cs)}.{row.String("commutator_name")})" : null;
+                var negator = row.NullableString("negator_schema") is { } ns ? $"OPERATOR({Ident(ns)}.{row.String("negator_name")})" : null;
+                var definition = new OperatorDefinition(row.NullableString("left_type"), row.NullableString("right_type"), row.String("function"), commutator, negator,
+                    row.NullableString("restrict_function"), row.NullableString("join_function"), row.Bool("oprcanhash"), row.Bool("oprcanmerge"));
+                var op = new OperatorObject(row.Oid("oid"), row.String("schema"), row.String("name"), row.String("owner"), definition);
+                op.AddDependency(SchemaNamed(op.Schema));
+                AddOther(op);
+            }).ConfigureAwait(false);
+    }
+
+    private async Task ReadTextSearchAsync()
+    {
+        await Query(
+            $"""
+            SELECT d.oid, n.nspname AS schema, d.dictname AS name, pg_catalog.pg_get_userbyid(d.dictowner) AS owner,
+                   tn.nspname AS template_schema, t.tmplname AS template_name, d.dictinitoption
+            FROM pg_catalog.pg_ts_dict d
+            JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace
+            JOIN pg_catalog.pg_ts_template t ON t.oid = d.dicttemplate JOIN pg_catalog.pg_namespace tn ON tn.oid = t.tmplnamespace
+            WHERE {UserSchema} AND {NotExtensionMember("pg_ts_dict", "d")}
+            ORDER BY n.nspname, d.dictname
+            """,
+            row =>
+            {
+                var dictionary = new TextSearchDictionaryObject(row.Oid("oid"), row.String("schema"), row.String("name"), row.String("owner"),
+                    Ident(row.String("template_schema")) + "." + Ident(row.String("template_name")), row.NullableString("dictinitoption"));
+                dictionary.AddDependency(SchemaNamed(dictionary.Schema));
+                AddOther(dictionary);
+            }).ConfigureAwait(false);
+
+        var mappings = new Dictionary<uint, List<TextSearchMapping>>();
+        await Query(
+            """
+            SELECT m.mapcfg, t.alias, m.maptokentype, dn.nspname AS dictionary_schema, d.dictname AS dictionary_name
+            FROM pg_catalog.pg_ts_config_map m
+            JOIN pg_catalog.pg_ts_config c ON c.oid = m.mapcfg
+            JOIN pg_catalog.pg_ts_dict d ON d.oid = m.mapdict JOIN pg_catalog.pg_namespace dn ON dn.oid = d.dictnamespace
+            CROSS JOIN LATERAL pg_catalog.ts_token_type(c.cfgparser) t
+            WHERE t.tokid = m.maptokentype AND c.oid >= 16384
+            ORDER BY m.mapcfg, m.maptokentype, m.mapseqno
+            """,
+            row =>
+            {
+                var configuration = row.Oid("mapcfg");
+                if (!mappings.TryGetValue(configuration, out var list))
+                    mappings[configuration] = list = [];
+                var dictionary = Ident(row.String("dictionary_schema")) + "." + Ident(row.String("dictionary_name"));
+                if (list.Count > 0 && list[^1].TokenType == row.String("alias"))
+                    ((List<string>)list[^1].Dictionaries).Add(dictionary);
+                else
+                    list.Add(new TextSearchMapping(row.String("alias"), new List<string> { dictionary }));
+            }).ConfigureAwait(false);
+
+        await Query(
+            $"""
+            SELECT c.oid, n.nspname AS schema, c.cfgname AS name, pg_catalog.pg_get_userbyid(c.cfgowner) AS owner,
+                   pn.nspname AS parser_schema, p.prsname AS parser_name
+            FROM pg_catalog.pg_ts_config c
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace
+            JOIN pg_catalog.pg_ts_parser p ON p.oid = c.cfgparser JOIN pg_catalog.pg_namespace pn ON pn.oid = p.prsnamespace
+            WHERE {UserSchema} AND {NotExtensionMember("pg_ts_config", "c")}
+            ORDER BY n.nspname, c.cfgname
+            """,
+            row =>
+            {
+                var oid = row.Oid("oid");
+                var configuration = new TextSearchConfigurationObject(oid, row.String("schema"), row.String("name"), row.String("owner"),
+                    Ident(row.String("parser_schema")) + "." + Ident(row.String("parser_name")), mappings.TryGetValue(oid, out var list) ? list : []);
+                configuration.AddDependency(SchemaNamed(configuration.Schema));
+                AddOther(configuration);
+            }).ConfigureAwait(false);
+    }
+
+    private Task ReadRulesAsync() => Query(
+        """
+        SELECT r.oid, r.ev_class, r.rulename, pg_catalog.pg_get_ruledef(r.oid) AS definition, r.ev_enabled::text AS enabled
+        FROM pg_catalog.pg_rewrite r WHERE r.rulename <> '_RETURN'
+        ORDER BY r.ev_class, r.rulename
+        """,
+        row =>
+        {
+            if (!_relations.TryGetValue(row.Oid("ev_class"), out var relation))
+                return;
+            var rule = new RuleObject(row.Oid("oid"), relation, row.String("rulename"), row.String("definition"), row.Char("enabled"));
+            rule.AddDependency(relation);
+            AddOther(rule);
+        });
+
+    private Task ReadStatisticsAsync() => Query(
+        $"""
+        SELECT s.oid, n.nspname AS schema, s.stxname AS name, pg_catalog.pg_get_userbyid(s.stxowner) AS owner, s.stxrelid,
+               pg_catalog.pg_get_statisticsobjdef(s.oid) AS definition, COALESCE(s.stxstattarget::int, -1) AS stattarget
+        FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace
+        WHERE {UserSchema}
+        ORDER BY n.nspname, s.stxname
+        """,
+        row =>
+        {
+            if (!_relations.TryGetValue(row.Oid("stxrelid"), out var relation))
+                return;
+            var statistics = new StatisticsObject(row.Oid("oid"), row.String("schema"), row.String("name"), row.String("owner"), row.String("definition"), row.Int("stattarget"));
+            statistics.AddDependency(relation);
+            statistics.AddDependency(SchemaNamed(statistics.Schema));
+            AddOther(statistics);
+        });
+
+    private Task ReadEventTriggersAsync() => Query(
+        $"""
+        SELECT e.oid, e.evtname, e.evtevent, pg_catalog.pg_get_userbyid(e.evtowner) AS owner, e.evtfoid::pg_catalog.regproc::text AS function,
+               e.evtenabled::text AS enabled, e.evttags
+        FROM pg_catalog.pg_event_trigger e WHERE {NotExtensionMember("pg_event_trigger", "e")}
+        ORDER BY e.evtname
+        """,
+        row => AddOther(new EventTriggerObject(row.Oid("oid"), row.String("evtname"), row.String("owner"), row.String("evtevent"), row.String("function"),
+            row.Char("enabled"), row.StringArray("evttags"))));
+
     private Task ReadFunctionsAsync() => Query(
         $"""
         SELECT p.oid, n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_userbyid(p.proowner) AS owner,
@@ -347,6 +598,8 @@ internal sealed class CatalogReader
                pg_catalog.pg_get_functiondef(p.oid) AS definition
         FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
         WHERE {UserSchema} AND {NotExtensionMember("pg_proc", "p")} AND p.prokind IN ('f', 'p')
+          -- constructors of range and multirange types come with CREATE TYPE
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i WHERE i.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND i.objid = p.oid AND i.deptype = 'i')
         ORDER BY n.nspname, p.proname, identity_arguments
         """,
         row =>
@@ -387,10 +640,11 @@ internal sealed class CatalogReader
             $"""
             SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, pg_catalog.pg_get_userbyid(c.relowner) AS owner,
                    c.relpersistence::text AS persistence, c.relrowsecurity, c.relforcerowsecurity, c.relreplident::text AS replica_identity,
-                   c.reloptions, c.relispopulated, c.reltuples::float8 AS reltuples,
+                   c.reloptions, c.relispopulated, c.reltuples::float8 AS reltuples, c.relispartition,
+                   CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,
                    CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS view_definition
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'v', 'm', 'S') AND {UserSchema} AND {NotExtensionMember("pg_class", "c")}
+            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {UserSchema} AND {NotExtensionMember("pg_class", "c")}
             ORDER BY n.nspname, c.relname
             """,
             row =>
@@ -401,7 +655,11 @@ internal sealed class CatalogReader
                 var options = FormatOptions(row.StringArray("reloptions"));
                 RelationObject relation = row.Char("kind") switch
                 {
-                    'r' => new TableObject(oid, schema, name, owner, unlogged, options, row.Char("replica_identity"), row.Bool("relrowsecurity"), row.Bool("relforcerowsecurity")),
+                    'r' or 'p' => new TableObject(oid, schema, name, owner, unlogged, options, row.Char("replica_identity"), row.Bool("relrowsecurity"), row.Bool("relforcerowsecurity"))
+                    {
+                        PartitionKey = row.NullableString("partition_key"),
+                        IsPartition = row.Bool("relispartition"),
+                    },
                     'v' => new ViewObject(oid, schema, name, owner, options, row.String("view_definition")),
                     'm' => new MaterializedViewObject(oid, schema, name, owner, options, row.String("view_definition"), row.Bool("relispopulated")),
                     _ => new SequenceObject(oid, schema, name, owner, unlogged, sequenceOptions[oid]),
@@ -410,6 +668,32 @@ internal sealed class CatalogReader
                 _relations[oid] = relation;
                 _objects.Add(relation);
                 estimates[oid] = row.Double("reltuples");
+            }).ConfigureAwait(false);
+
+        await Query(
+            """
+            SELECT i.inhrelid, i.inhparent, c.relispartition, pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound
+            FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+            WHERE c.relkind IN ('r', 'p')
+            ORDER BY i.inhrelid, i.inhseqno
+            """,
+            row =>
+            {
+                if (!_relations.TryGetValue(row.Oid("inhrelid"), out var childRelation) || childRelation is not TableObject child
+                    || !_relations.TryGetValue(row.Oid("inhparent"), out var parentRelation) || parentRelation is not TableObject parent)
+                    return;
+                child.AddDependency(parent);
+                if (row.Bool("relispartition"))
+                {
+                    var attach = new PartitionAttachObject(parent, child, row.String("bound"));
+                    attach.AddDependency(parent);
+                    attach.AddDependency(child);
+                    _objects.Add(attach);
+                }
+                else
+                {
+                    child.InheritParents.Add(parent);
+                }
             }).ConfigureAwait(false);
 
         foreach (var relation in _relations.Values)
@@ -434,14 +718,14 @@ internal sealed class CatalogReader
                CASE WHEN a.attcollation <> t.typcollation THEN cn.nspname END AS collation_schema,
                CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation_name,
                CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
-               COALESCE(a.attstattarget::int, -1) AS stattarget
+               COALESCE(a.attstattarget::int, -1) AS stattarget, a.attislocal
         FROM pg_catalog.pg_attribute a
         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
         LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
         LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
-        WHERE c.relkind IN ('r', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY a.attrelid, a.attnum
         """,
         row =>
@@ -457,7 +741,7 @@ internal sealed class CatalogReader
                 _ => null,
             };
             relation.Columns.Add(new ColumnInfo(row.Int("attnum"), row.String("attname"), row.String("type_name"), row.Bool("attnotnull"),
-                row.NullableString("generated_expression"), Collation(row), storage, row.Int("stattarget"), IsBinarySafe(row.Oid("atttypid"))));
+                row.NullableString("generated_expression"), Collation(row), storage, row.Int("stattarget"), IsBinarySafe(row.Oid("atttypid")), row.Bool("attislocal")));
         });
 
     /// <summary>
@@ -533,24 +817,30 @@ internal sealed class CatalogReader
     private Task ReadConstraintsAsync() => Query(
         """
         SELECT c.oid, c.conrelid, c.conname, c.contype::text AS type, pg_catalog.pg_get_constraintdef(c.oid) AS definition,
-               c.convalidated, c.conislocal, c.conindid
+               c.convalidated, c.conislocal, c.conindid, c.conparentid
         FROM pg_catalog.pg_constraint c
         WHERE c.conrelid <> 0 AND c.contype IN ('c', 'p', 'u', 'x', 'f')
         ORDER BY c.conrelid, c.conname
         """,
         row =>
         {
-            if (!_relations.TryGetValue(row.Oid("conrelid"), out var relation) || relation is not TableObject table || !row.Bool("conislocal"))
+            if (!_relations.TryGetValue(row.Oid("conrelid"), out var relation) || relation is not TableObject table)
                 return;
             var oid = row.Oid("oid");
             var type = row.Char("type");
+            var isLocal = row.Bool("conislocal");
+            // Foreign keys cloned onto partitions come back with the parent's constraint.
+            if (type == 'f' && row.Oid("conparentid") != 0)
+                return;
             if (type == 'c' && row.Bool("convalidated"))
             {
-                // Valid CHECKs live inside CREATE TABLE, as pg_dump writes them.
-                table.Checks.Add(new InlineCheck(oid, row.String("conname"), row.String("definition")));
+                // Valid CHECKs live inside CREATE TABLE, as pg_dump writes them; a partition repeats its parent's.
+                table.Checks.Add(new InlineCheck(oid, row.String("conname"), row.String("definition"), isLocal));
                 _constraints[oid] = table;
                 return;
             }
+            if (type == 'c' && !isLocal)
+                return;
             var constraint = new ConstraintObject(oid, table, row.String("conname"), type, row.String("definition"));
             constraint.AddDependency(table);
             _constraints[oid] = constraint;
@@ -577,11 +867,32 @@ internal sealed class CatalogReader
             _objects.Add(index);
         });
 
+    /// <summary>A partition's index (or key) attached to its parent's: pg_inherits rows between indexes.</summary>
+    private Task ReadIndexAttachmentsAsync() => Query(
+        """
+        SELECT i.inhrelid, i.inhparent, pn.nspname AS parent_schema, pc.relname AS parent_name, cn.nspname AS child_schema, cc.relname AS child_name
+        FROM pg_catalog.pg_inherits i
+        JOIN pg_catalog.pg_class cc ON cc.oid = i.inhrelid JOIN pg_catalog.pg_namespace cn ON cn.oid = cc.relnamespace
+        JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
+        WHERE cc.relkind IN ('i', 'I')
+        ORDER BY i.inhrelid
+        """,
+        row =>
+        {
+            if (!_indexes.TryGetValue(row.Oid("inhrelid"), out var child) || !_indexes.TryGetValue(row.Oid("inhparent"), out var parent))
+                return;
+            var attach = new IndexAttachObject(child, row.String("parent_schema"), row.String("parent_name"), row.String("child_schema"), row.String("child_name"));
+            attach.AddDependency(parent);
+            attach.AddDependency(child);
+            _objects.Add(attach);
+        });
+
     private Task ReadTriggersAsync() => Query(
         """
         SELECT t.oid, t.tgrelid, t.tgname, pg_catalog.pg_get_triggerdef(t.oid, false) AS definition, t.tgenabled::text AS enabled
         FROM pg_catalog.pg_trigger t
         WHERE NOT t.tgisinternal -- foreign-key triggers come back with their constraints
+          AND t.tgparentid = 0   -- clones on partitions come back with the partitioned table's trigger
         ORDER BY t.tgrelid, t.tgname
         """,
         row =>
@@ -646,6 +957,20 @@ internal sealed class CatalogReader
                               JOIN pg_catalog.pg_attribute a ON a.attrelid = pr.prrelid AND a.attnum = u.attnum ORDER BY u.position) END AS columns
               """
             : "NULL::text AS row_filter, NULL::text[] AS columns";
+        if (versionNumber >= 150000)
+        {
+            await Query(
+                "SELECT pn.oid, pn.pnpubid, n.nspname FROM pg_catalog.pg_publication_namespace pn JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid",
+                row =>
+                {
+                    if (!_publications.TryGetValue(row.Oid("pnpubid"), out var publication))
+                        return;
+                    var member = new PublicationSchemaObject(row.Oid("oid"), publication, row.String("nspname"));
+                    member.AddDependency(publication);
+                    member.AddDependency(SchemaNamed(member.Schema));
+                    AddOther(member);
+                }).ConfigureAwait(false);
+        }
         await Query(
             $"SELECT pr.oid, pr.prpubid, pr.prrelid, {columnsAndFilter} FROM pg_catalog.pg_publication_rel pr",
             row =>
@@ -678,7 +1003,7 @@ internal sealed class CatalogReader
                 // A table's row type stands for the table.
                 return _typeShapes.TryGetValue(objectId, out var shape) && shape.RelationId != 0 ? Resolve(CatalogClasses.Class, shape.RelationId) : null;
             case CatalogClasses.Proc:
-                return _functions.GetValueOrDefault(objectId);
+                return _functions.TryGetValue(objectId, out var function) ? function : _others.GetValueOrDefault(new CatalogId(classId, objectId));
             case CatalogClasses.Namespace:
                 return _schemas.GetValueOrDefault(objectId);
             case CatalogClasses.Constraint:
@@ -686,7 +1011,9 @@ internal sealed class CatalogReader
             case CatalogClasses.AttrDef:
                 return _defaults.GetValueOrDefault(objectId);
             case CatalogClasses.Rewrite:
-                return _rewriteToView.TryGetValue(objectId, out var view) ? _relations.GetValueOrDefault(view) : null;
+                if (_rewriteToView.TryGetValue(objectId, out var view))
+                    return _relations.GetValueOrDefault(view);
+                return _others.GetValueOrDefault(new CatalogId(classId, objectId));
             case CatalogClasses.Trigger:
                 return _triggers.GetValueOrDefault(objectId);
             case CatalogClasses.Policy:
@@ -698,13 +1025,13 @@ internal sealed class CatalogReader
             case CatalogClasses.PublicationRel:
                 return _publicationTables.GetValueOrDefault(objectId);
             default:
-                return null;
+                return _others.GetValueOrDefault(new CatalogId(classId, objectId));
         }
     }
 
     private async Task ReadDependenciesAsync()
     {
-        await Query("SELECT r.oid, r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid >= 16384",
+        await Query("SELECT r.oid, r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid >= 16384 AND r.rulename = '_RETURN'",
             row => _rewriteToView[row.Oid("oid")] = row.Oid("ev_class")).ConfigureAwait(false);
         await Query(
             """
@@ -792,6 +1119,11 @@ internal sealed class CatalogReader
         {
             if (functionAcls.TryGetValue(function.Id.ObjectId, out var items))
                 acls.Add(new AclObject(function, function.Kind, function.Signature(context), items, []));
+        }
+        foreach (var other in _others.Values)
+        {
+            if (other is AggregateObject aggregate && functionAcls.TryGetValue(aggregate.Id.ObjectId, out var items))
+                acls.Add(new AclObject(aggregate, "FUNCTION", aggregate.Signature(context), items, []));
         }
         foreach (var type in _types.Values)
         {

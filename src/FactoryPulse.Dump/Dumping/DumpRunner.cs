@@ -136,6 +136,8 @@ internal static class DumpRunner
 
         foreach (var table in catalog.Tables)
         {
+            if (!table.HasData)
+                continue;
             var data = new TableDataObject(table, catalog.TableBinarySafe[table.Id.ObjectId]);
             data.AddDependency(table);
             objects.Add(data);

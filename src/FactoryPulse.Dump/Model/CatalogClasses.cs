@@ -16,32 +16,53 @@ internal static class CatalogClasses
     public const uint Publication = 6104;
     public const uint PublicationRel = 6106;
     public const uint DefaultAcl = 826;
+    public const uint Collation = 3456;
+    public const uint TextSearchDictionary = 3600;
+    public const uint TextSearchConfiguration = 3602;
+    public const uint Cast = 2605;
+    public const uint Operator = 2617;
+    public const uint EventTrigger = 3466;
+    public const uint StatisticExt = 3381;
+    public const uint PublicationNamespace = 6237;
+    public const uint LargeObject = 2613;
 
     /// <summary>Objects with oids below this were created by initdb (FirstNormalObjectId).</summary>
     public const uint FirstNormalObjectId = 16384;
 }
 
-/// <summary>Sort priorities, in pg_dump_sort.c's order.</summary>
+/// <summary>Sort priorities, in pg_dump_sort.c's order (gaps leave room for kinds to come).</summary>
 internal static class Priorities
 {
-    public const int Schema = 1;
-    public const int Extension = 2;
-    public const int Type = 3;
-    public const int Function = 4;
-    public const int Table = 5;
-    public const int ColumnDefault = 6;
-    public const int PreDataBoundary = 7;
-    public const int TableData = 8;
-    public const int SequenceSet = 9;
-    public const int PostDataBoundary = 10;
-    public const int Constraint = 11;
-    public const int Index = 12;
-    public const int Trigger = 13;
-    public const int ForeignKey = 14;
-    public const int Policy = 15;
-    public const int Publication = 16;
-    public const int PublicationTable = 17;
-    public const int Acl = 18;
-    public const int DefaultAcl = 19;
-    public const int RefreshMaterializedView = 20;
+    public const int Schema = 10;
+    public const int Collation = 20;
+    public const int Extension = 30;
+    public const int Type = 40;
+    public const int Cast = 50;
+    public const int Function = 60;
+    public const int Aggregate = 70;
+    public const int Operator = 80;
+    public const int TextSearchDictionary = 90;
+    public const int TextSearchConfiguration = 100;
+    public const int Table = 110;
+    public const int TableAttach = 120;
+    public const int ColumnDefault = 130;
+    public const int PreDataBoundary = 140;
+    public const int TableData = 150;
+    public const int SequenceSet = 160;
+    public const int LargeObjectData = 165;
+    public const int PostDataBoundary = 170;
+    public const int Constraint = 180;
+    public const int Index = 190;
+    public const int IndexAttach = 200;
+    public const int Statistics = 210;
+    public const int Rule = 220;
+    public const int Trigger = 230;
+    public const int ForeignKey = 240;
+    public const int Policy = 250;
+    public const int Publication = 260;
+    public const int PublicationTable = 270;
+    public const int Acl = 280;
+    public const int DefaultAcl = 290;
+    public const int EventTrigger = 300;
+    public const int RefreshMaterializedView = 310;
 }

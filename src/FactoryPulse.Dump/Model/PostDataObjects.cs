@@ -26,6 +26,22 @@ internal sealed class IndexObject(uint oid, RelationObject table, string name, s
         writer.Write($"DROP INDEX {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
 }
 
+/// <summary>ALTER INDEX … ATTACH PARTITION: ties a partition's index to its partitioned parent's index.</summary>
+internal sealed class IndexAttachObject(DumpableObject childIndex, string parentSchema, string parentName, string childSchema, string childName)
+    : DumpableObject(new CatalogId(0, childIndex.Id.ObjectId), childSchema, childName, null)
+{
+    public override string Kind => "INDEX ATTACH";
+
+    public override int Priority => Priorities.IndexAttach;
+
+    public override Section Section => Section.PostData;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER INDEX {context.Qualified(parentSchema, parentName)} ATTACH PARTITION {context.Qualified(Schema, Name)};\n");
+
+    public override IEnumerable<string> RequiredRoles() => [];
+}
+
 /// <summary>PRIMARY KEY, UNIQUE, EXCLUDE, NOT VALID CHECK and FOREIGN KEY constraints, added after the data.</summary>
 internal sealed class ConstraintObject(uint oid, RelationObject table, string name, char type, string definition)
     : DumpableObject(new CatalogId(CatalogClasses.Constraint, oid), table.Schema, name, null)
@@ -47,7 +63,9 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
 
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
-        writer.Write($"ALTER TABLE ONLY {Table.QualifiedName(context)}\n    ADD CONSTRAINT {context.Ident(Name)} {definition};\n");
+        // A foreign key on a partitioned table is added without ONLY so every partition gets its clone.
+        var only = ConstraintType == 'f' && Table is TableObject { PartitionKey: not null } ? "" : "ONLY ";
+        writer.Write($"ALTER TABLE {only}{Table.QualifiedName(context)}\n    ADD CONSTRAINT {context.Ident(Name)} {definition};\n");
         context.WriteComment(writer, $"CONSTRAINT {context.Ident(Name)} ON {Table.QualifiedName(context)}", Id);
     }
 
@@ -218,4 +236,86 @@ internal sealed class BoundaryObject(bool preData)
     public override Section Section => IsPreData ? Section.PreData : Section.Data;
 
     public override void WriteCreate(TextWriter writer, DdlContext context) { }
+}
+
+internal sealed class RuleObject(uint oid, RelationObject table, string name, string definition, char enabled)
+    : DumpableObject(new CatalogId(CatalogClasses.Rewrite, oid), table.Schema, name, null)
+{
+    public RelationObject Table { get; } = table;
+
+    public override string Kind => "RULE";
+
+    public override int Priority => Priorities.Rule;
+
+    public override Section Section => Section.PostData;
+
+    public override string SortDetail => Table.Name;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write(definition.TrimEnd());
+        writer.Write('\n');
+        var table = Table.QualifiedName(context);
+        switch (enabled)
+        {
+            case 'D':
+                writer.Write($"ALTER TABLE {table} DISABLE RULE {context.Ident(Name)};\n");
+                break;
+            case 'R':
+                writer.Write($"ALTER TABLE {table} ENABLE REPLICA RULE {context.Ident(Name)};\n");
+                break;
+            case 'A':
+                writer.Write($"ALTER TABLE {table} ENABLE ALWAYS RULE {context.Ident(Name)};\n");
+                break;
+        }
+        context.WriteComment(writer, $"RULE {context.Ident(Name)} ON {table}", Id);
+    }
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP RULE {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)} ON {Table.QualifiedName(context)};\n");
+
+    public override IEnumerable<string> RequiredRoles() => [];
+}
+
+internal sealed class StatisticsObject(uint oid, string schema, string name, string owner, string definition, int statisticsTarget)
+    : DumpableObject(new CatalogId(CatalogClasses.StatisticExt, oid), schema, name, owner)
+{
+    public override string Kind => "STATISTICS";
+
+    public override int Priority => Priorities.Statistics;
+
+    public override Section Section => Section.PostData;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write(definition);
+        writer.Write(";\n");
+        if (statisticsTarget >= 0)
+            writer.Write($"ALTER STATISTICS {context.Qualified(Schema, Name)} SET STATISTICS {statisticsTarget};\n");
+        context.WriteComment(writer, $"STATISTICS {context.Qualified(Schema, Name)}", Id);
+    }
+
+    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER STATISTICS {context.Qualified(Schema, Name)} OWNER TO {context.Ident(Owner!)};\n");
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP STATISTICS {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+}
+
+internal sealed class PublicationSchemaObject(uint oid, PublicationObject publication, string schema)
+    : DumpableObject(new CatalogId(CatalogClasses.PublicationNamespace, oid), schema, publication.Name, null)
+{
+    public override string Kind => "PUBLICATION TABLES IN SCHEMA";
+
+    public override int Priority => Priorities.PublicationTable;
+
+    public override Section Section => Section.PostData;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER PUBLICATION {context.Ident(publication.Name)} ADD TABLES IN SCHEMA {context.Ident(Schema!)};\n");
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"ALTER PUBLICATION {context.Ident(publication.Name)} DROP TABLES IN SCHEMA {context.Ident(Schema!)};\n");
+
+    public override IEnumerable<string> RequiredRoles() => [];
 }

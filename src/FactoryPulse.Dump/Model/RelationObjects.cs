@@ -11,9 +11,10 @@ internal sealed record ColumnInfo(
     string? Collation,
     string? Storage,
     int StatisticsTarget,
-    bool BinarySafe);
+    bool BinarySafe,
+    bool IsLocal = true);
 
-internal sealed record InlineCheck(uint Oid, string Name, string Definition);
+internal sealed record InlineCheck(uint Oid, string Name, string Definition, bool IsLocal = true);
 
 /// <summary>Relations share ALTER … OWNER and column comments.</summary>
 internal abstract class RelationObject(uint oid, string schema, string name, string owner)
@@ -50,6 +51,17 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
 
     public List<InlineCheck> Checks { get; } = [];
 
+    /// <summary>PARTITION BY clause (pg_get_partkeydef) of a partitioned table.</summary>
+    public string? PartitionKey { get; init; }
+
+    /// <summary>A partition is created as a plain table with every column, then attached (as pg_dump does).</summary>
+    public bool IsPartition { get; init; }
+
+    /// <summary>Parents of a table created with INHERITS, in inhseqno order.</summary>
+    public List<TableObject> InheritParents { get; } = [];
+
+    public bool HasData => PartitionKey is null;
+
     public bool RowSecurity { get; } = rowSecurity;
 
     public bool ForceRowSecurity { get; } = forceRowSecurity;
@@ -61,8 +73,12 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
         writer.Write(qualified);
         writer.Write(" (");
         var first = true;
+        // INHERITS children list only their own columns and checks; a partition lists everything.
+        var inherits = InheritParents.Count > 0 && !IsPartition;
         foreach (var column in Columns)
         {
+            if (inherits && !column.IsLocal)
+                continue;
             writer.Write(first ? "\n    " : ",\n    ");
             first = false;
             writer.Write($"{context.Ident(column.Name)} {column.TypeName}");
@@ -75,16 +91,29 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
         }
         foreach (var check in Checks)
         {
+            if (inherits && !check.IsLocal)
+                continue;
             writer.Write(first ? "\n    " : ",\n    ");
             first = false;
             writer.Write($"CONSTRAINT {context.Ident(check.Name)} {check.Definition}");
         }
-        writer.Write("\n)");
+        writer.Write(first ? ")" : "\n)");
+        if (inherits)
+        {
+            writer.Write("\nINHERITS (");
+            for (var i = 0; i < InheritParents.Count; i++)
+                writer.Write((i > 0 ? ", " : "") + InheritParents[i].QualifiedName(context));
+            writer.Write(")");
+        }
+        if (PartitionKey is not null)
+            writer.Write($"\nPARTITION BY {PartitionKey}");
         if (options is not null)
             writer.Write($"\nWITH ({options})");
         writer.Write(";\n");
         foreach (var column in Columns)
         {
+            if (inherits && !column.IsLocal && column.NotNull)
+                writer.Write($"ALTER TABLE ONLY {qualified} ALTER COLUMN {context.Ident(column.Name)} SET NOT NULL;\n");
             if (column.Storage is not null)
                 writer.Write($"ALTER TABLE ONLY {qualified} ALTER COLUMN {context.Ident(column.Name)} SET STORAGE {column.Storage};\n");
             if (column.StatisticsTarget >= 0)
@@ -195,6 +224,23 @@ internal sealed class SequenceObject(uint oid, string schema, string name, strin
         if (IdentityKind is null)
             base.WriteDrop(writer, context, ifExists);
     }
+}
+
+/// <summary>ALTER TABLE … ATTACH PARTITION: after both tables exist, before the data.</summary>
+internal sealed class PartitionAttachObject(TableObject parent, TableObject partition, string bound)
+    : DumpableObject(new CatalogId(0, partition.Id.ObjectId), partition.Schema, partition.Name, null)
+{
+    public override string Kind => "TABLE ATTACH";
+
+    public override int Priority => Priorities.TableAttach;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER TABLE ONLY {parent.QualifiedName(context)} ATTACH PARTITION {partition.QualifiedName(context)} {bound};\n");
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"ALTER TABLE {(ifExists ? "IF EXISTS " : "")}{parent.QualifiedName(context)} DETACH PARTITION {partition.QualifiedName(context)};\n");
+
+    public override IEnumerable<string> RequiredRoles() => [];
 }
 
 /// <summary>A column default, kept apart from CREATE TABLE so sequences and functions it calls can come between.</summary>

@@ -1,0 +1,120 @@
+using FactoryPulse.Dump.Sql;
+
+namespace FactoryPulse.Dump.Model;
+
+internal sealed class CollationObject(uint oid, string schema, string name, string owner, char provider, string? collate, string? ctype, string? locale, bool deterministic)
+    : DumpableObject(new CatalogId(CatalogClasses.Collation, oid), schema, name, owner)
+{
+    public override string Kind => "COLLATION";
+
+    public override int Priority => Priorities.Collation;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        var options = new List<string>();
+        switch (provider)
+        {
+            case 'i':
+                options.Add("provider = icu");
+                options.Add($"locale = {SqlText.QuoteLiteral(locale ?? collate ?? "")}");
+                break;
+            case 'b':
+                options.Add("provider = builtin");
+                options.Add($"locale = {SqlText.QuoteLiteral(locale ?? "C")}");
+                break;
+            default:
+                options.Add("provider = libc");
+                if (collate == ctype)
+                {
+                    options.Add($"locale = {SqlText.QuoteLiteral(collate ?? "")}");
+                }
+                else
+                {
+                    options.Add($"lc_collate = {SqlText.QuoteLiteral(collate ?? "")}");
+                    options.Add($"lc_ctype = {SqlText.QuoteLiteral(ctype ?? "")}");
+                }
+                break;
+        }
+        if (!deterministic)
+            options.Add("deterministic = false");
+        writer.Write($"CREATE COLLATION {context.Qualified(Schema, Name)} ({string.Join(", ", options)});\n");
+        context.WriteComment(writer, $"COLLATION {context.Qualified(Schema, Name)}", Id);
+    }
+
+    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER COLLATION {context.Qualified(Schema, Name)} OWNER TO {context.Ident(Owner!)};\n");
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP COLLATION {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+}
+
+internal sealed class TextSearchDictionaryObject(uint oid, string schema, string name, string owner, string template, string? options)
+    : DumpableObject(new CatalogId(CatalogClasses.TextSearchDictionary, oid), schema, name, owner)
+{
+    public override string Kind => "TEXT SEARCH DICTIONARY";
+
+    public override int Priority => Priorities.TextSearchDictionary;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"CREATE TEXT SEARCH DICTIONARY {context.Qualified(Schema, Name)} (\n    TEMPLATE = {template}");
+        if (!string.IsNullOrEmpty(options))
+            writer.Write($",\n    {options}");
+        writer.Write(" );\n");
+        context.WriteComment(writer, $"TEXT SEARCH DICTIONARY {context.Qualified(Schema, Name)}", Id);
+    }
+
+    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER TEXT SEARCH DICTIONARY {context.Qualified(Schema, Name)} OWNER TO {context.Ident(Owner!)};\n");
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP TEXT SEARCH DICTIONARY {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+}
+
+internal sealed record TextSearchMapping(string TokenType, IReadOnlyList<string> Dictionaries);
+
+internal sealed class TextSearchConfigurationObject(uint oid, string schema, string name, string owner, string parser, IReadOnlyList<TextSearchMapping> mappings)
+    : DumpableObject(new CatalogId(CatalogClasses.TextSearchConfiguration, oid), schema, name, owner)
+{
+    public override string Kind => "TEXT SEARCH CONFIGURATION";
+
+    public override int Priority => Priorities.TextSearchConfiguration;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        var qualified = context.Qualified(Schema, Name);
+        writer.Write($"CREATE TEXT SEARCH CONFIGURATION {qualified} (\n    PARSER = {parser} );\n");
+        foreach (var mapping in mappings)
+            writer.Write($"ALTER TEXT SEARCH CONFIGURATION {qualified}\n    ADD MAPPING FOR {context.Ident(mapping.TokenType)} WITH {string.Join(", ", mapping.Dictionaries)};\n");
+        context.WriteComment(writer, $"TEXT SEARCH CONFIGURATION {qualified}", Id);
+    }
+
+    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER TEXT SEARCH CONFIGURATION {context.Qualified(Schema, Name)} OWNER TO {context.Ident(Owner!)};\n");
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP TEXT SEARCH CONFIGURATION {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+}
+
+internal sealed record RangeDefinition(string Subtype, string? OperatorClass, string? Collation, string? Canonical, string? SubtypeDiff, string? MultirangeName);
+
+internal sealed class RangeTypeObject(uint oid, string schema, string name, string owner, RangeDefinition definition)
+    : TypeObject(oid, schema, name, owner)
+{
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        var options = new List<string> { $"subtype = {definition.Subtype}" };
+        if (definition.MultirangeName is not null)
+            options.Add($"multirange_type_name = {definition.MultirangeName}");
+        if (definition.OperatorClass is not null)
+            options.Add($"subtype_opclass = {definition.OperatorClass}");
+        if (definition.Collation is not null)
+            options.Add($"collation = {definition.Collation}");
+        if (definition.Canonical is not null)
+            options.Add($"canonical = {definition.Canonical}");
+        if (definition.SubtypeDiff is not null)
+            options.Add($"subtype_diff = {definition.SubtypeDiff}");
+        writer.Write($"CREATE TYPE {context.Qualified(Schema, Name)} AS RANGE (\n    {string.Join(",\n    ", options)}\n);\n");
+        context.WriteComment(writer, $"TYPE {context.Qualified(Schema, Name)}", Id);
+    }
+}

@@ -62,6 +62,9 @@ internal sealed class TocEntry
 /// <summary>Where a table's rows are and how to check them.</summary>
 internal sealed class TableDataInfo
 {
+    /// <summary>The BLOBS entry: every large object's contents (see LargeObjectCopier).</summary>
+    public const string LargeObjectsFormat = "large-objects";
+
     public string File { get; set; } = "";
     public string Format { get; set; } = "binary";
     public string Compression { get; set; } = "none";

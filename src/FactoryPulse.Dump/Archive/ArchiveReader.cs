@@ -67,7 +67,7 @@ internal static class ArchiveReader
             var length = new FileInfo(full).Length;
             if (length != data.Bytes)
                 throw new ArchiveException($"Data file '{data.File}' of {entry.DisplayName} has {length} bytes; the manifest says {data.Bytes} (truncated or replaced).");
-            if (data.Format is not ("binary" or "text") || data.Compression != "none")
+            if (data.Format is not ("binary" or "text" or TableDataInfo.LargeObjectsFormat) || data.Compression != "none")
                 throw new ArchiveException($"Data file '{data.File}' of {entry.DisplayName} has an unknown format '{data.Format}/{data.Compression}'.");
         }
         foreach (var entry in manifest.Entries)

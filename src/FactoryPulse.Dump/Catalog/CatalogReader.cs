@@ -18,6 +18,7 @@ internal sealed class DatabaseCatalog
     public required List<MaterializedViewObject> MaterializedViews { get; init; }
     public required Dictionary<uint, bool> TableBinarySafe { get; init; }
     public required Dictionary<uint, double> TableRowEstimates { get; init; }
+    public required List<LargeObjectObject> LargeObjects { get; init; }
 }
 
 /// <summary>
@@ -52,6 +53,7 @@ internal sealed class CatalogReader
     private readonly Dictionary<uint, TypeShape> _typeShapes = [];
     private readonly List<DumpableObject> _objects = [];
     private readonly Dictionary<CatalogId, DumpableObject> _others = [];
+    private readonly List<LargeObjectObject> _largeObjects = [];
 
     /// <summary>Registers an object of a kind without its own lookup table, so dependencies can find it.</summary>
     private void AddOther(DumpableObject item)
@@ -112,7 +114,7 @@ internal sealed class CatalogReader
         await Query(
             """
             SELECT d.classoid, d.objoid, d.objsubid, d.description FROM pg_catalog.pg_description d
-            WHERE d.objoid >= 16384 OR d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+            WHERE d.objoid >= 16384 OR d.classoid IN ('pg_catalog.pg_namespace'::pg_catalog.regclass, 'pg_catalog.pg_largeobject'::pg_catalog.regclass)
             """,
             row => comments[(row.Oid("classoid"), row.Oid("objoid"), row.Int("objsubid"))] = row.String("description")).ConfigureAwait(false);
         var context = new DdlContext(keywords, comments);
@@ -125,6 +127,7 @@ internal sealed class CatalogReader
         await ReadFunctionsAsync().ConfigureAwait(false);
         await ReadAggregatesAsync().ConfigureAwait(false);
         await ReadCastsAndOperatorsAsync().ConfigureAwait(false);
+        await ReadOperatorClassesAsync().ConfigureAwait(false);
         await ReadTextSearchAsync().ConfigureAwait(false);
         var rowEstimates = await ReadRelationsAsync().ConfigureAwait(false);
         await ReadColumnsAsync().ConfigureAwait(false);
@@ -139,7 +142,9 @@ internal sealed class CatalogReader
         await ReadEventTriggersAsync().ConfigureAwait(false);
         await ReadPoliciesAsync().ConfigureAwait(false);
         await ReadPublicationsAsync(versionNumber).ConfigureAwait(false);
+        await ReadLargeObjectsAsync().ConfigureAwait(false);
         await ReadDependenciesAsync().ConfigureAwait(false);
+        AttachOperatorClassMembers();
         await ReadAclsAsync(context).ConfigureAwait(false);
         await ReadDefaultAclsAsync().ConfigureAwait(false);
 
@@ -180,6 +185,7 @@ internal sealed class CatalogReader
             MaterializedViews = matviews,
             TableBinarySafe = binarySafe,
             TableRowEstimates = rowEstimates,
+            LargeObjects = _largeObjects,
         };
     }
 
@@ -198,13 +204,6 @@ internal sealed class CatalogReader
                 WHERE t.typtype = 'b' AND t.typcategory <> 'A' AND {UserSchema} AND {NotExtensionMember("pg_type", "t")}
               UNION ALL SELECT 'range type with a canonical function', n.nspname || '.' || t.typname FROM pg_catalog.pg_range r JOIN pg_catalog.pg_type t ON t.oid = r.rngtypid
                 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE r.rngcanonical <> 0 AND {UserSchema} AND {NotExtensionMember("pg_type", "t")}
-              UNION ALL SELECT 'large object', l.oid::text FROM pg_catalog.pg_largeobject_metadata l
-              UNION ALL SELECT 'text search parser', n.nspname || '.' || p.prsname FROM pg_catalog.pg_ts_parser p JOIN pg_catalog.pg_namespace n ON n.oid = p.prsnamespace
-                WHERE {UserSchema} AND {NotExtensionMember("pg_ts_parser", "p")}
-              UNION ALL SELECT 'text search template', n.nspname || '.' || t.tmplname FROM pg_catalog.pg_ts_template t JOIN pg_catalog.pg_namespace n ON n.oid = t.tmplnamespace
-                WHERE {UserSchema} AND {NotExtensionMember("pg_ts_template", "t")}
-              UNION ALL SELECT 'operator class or family', n.nspname || '.' || f.opfname FROM pg_catalog.pg_opfamily f JOIN pg_catalog.pg_namespace n ON n.oid = f.opfnamespace
-                WHERE {UserSchema} AND {NotExtensionMember("pg_opfamily", "f")}
               UNION ALL SELECT 'conversion', n.nspname || '.' || c.conname FROM pg_catalog.pg_conversion c JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace
                 WHERE {UserSchema} AND {NotExtensionMember("pg_conversion", "c")}
               UNION ALL SELECT 'foreign data wrapper', w.fdwname FROM pg_catalog.pg_foreign_data_wrapper w WHERE {NotExtensionMember("pg_foreign_data_wrapper", "w")}
@@ -223,7 +222,9 @@ internal sealed class CatalogReader
     }
 
     private Task ReadTypeShapesAsync() => Query(
-        "SELECT t.oid, t.typtype::text AS type, t.typbasetype, t.typelem, t.typsend <> 0 AS has_send, t.typrelid, t.typcategory::text AS category FROM pg_catalog.pg_type t",
+        // reg* values are oids in binary (names differ per database) and an empty tsquery fails binary input: text COPY.
+        "SELECT t.oid, t.typtype::text AS type, t.typbasetype, t.typelem, t.typrelid, t.typcategory::text AS category, " +
+        "t.typsend <> 0 AND NOT (t.typnamespace = 11 AND (t.typname LIKE 'reg%' OR t.typname = 'tsquery')) AS has_send FROM pg_catalog.pg_type t",
         row =>
         {
             var oid = row.Oid("oid");
@@ -377,6 +378,17 @@ internal sealed class CatalogReader
                 };
                 type.AddDependency(SchemaNamed(schema));
                 _types[oid] = type;
+                if (type is DomainObject domain)
+                {
+                    foreach (var constraint in domain.Constraints)
+                    {
+                        if (constraint.Validated)
+                            continue;
+                        var notValid = new DomainConstraintObject(domain, constraint);
+                        notValid.AddDependency(domain);
+                        AddOther(notValid);
+                    }
+                }
                 if (type is CompositeTypeObject composite)
                     _typeAliases[composite.RelationOid] = oid;
                 _objects.Add(type);
@@ -485,8 +497,133 @@ internal sealed class CatalogReader
             }).ConfigureAwait(false);
     }
 
+    private async Task ReadOperatorClassesAsync()
+    {
+        var families = new Dictionary<uint, OperatorFamilyObject>();
+        await Query(
+            $"""
+            SELECT f.oid, n.nspname AS schema, f.opfname AS name, pg_catalog.pg_get_userbyid(f.opfowner) AS owner, am.amname
+            FROM pg_catalog.pg_opfamily f JOIN pg_catalog.pg_namespace n ON n.oid = f.opfnamespace JOIN pg_catalog.pg_am am ON am.oid = f.opfmethod
+            WHERE {UserSchema} AND {NotExtensionMember("pg_opfamily", "f")}
+            ORDER BY n.nspname, f.opfname, am.amname
+            """,
+            row =>
+            {
+                var family = new OperatorFamilyObject(row.Oid("oid"), row.String("schema"), row.String("name"), row.String("owner"), row.String("amname"));
+                family.AddDependency(SchemaNamed(family.Schema));
+                families[family.Id.ObjectId] = family;
+                AddOther(family);
+            }).ConfigureAwait(false);
+
+        var classes = new Dictionary<uint, OperatorClassObject>();
+        await Query(
+            $"""
+            SELECT c.oid, n.nspname AS schema, c.opcname AS name, pg_catalog.pg_get_userbyid(c.opcowner) AS owner, am.amname, c.opcdefault,
+                   pg_catalog.format_type(c.opcintype, NULL) AS type, fn.nspname AS family_schema, f.opfname AS family_name, c.opcfamily,
+                   CASE WHEN c.opckeytype <> 0 THEN pg_catalog.format_type(c.opckeytype, NULL) END AS storage
+            FROM pg_catalog.pg_opclass c
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.opcnamespace JOIN pg_catalog.pg_am am ON am.oid = c.opcmethod
+            JOIN pg_catalog.pg_opfamily f ON f.oid = c.opcfamily JOIN pg_catalog.pg_namespace fn ON fn.oid = f.opfnamespace
+            WHERE {UserSchema} AND {NotExtensionMember("pg_opclass", "c")}
+            ORDER BY n.nspname, c.opcname, am.amname
+            """,
+            row =>
+            {
+                var opclass = new OperatorClassObject(row.Oid("oid"), row.String("schema"), row.String("name"), row.String("owner"), row.String("amname"),
+                    row.Bool("opcdefault"), row.String("type"), Ident(row.String("family_schema")) + "." + Ident(row.String("family_name")), row.NullableString("storage"));
+                opclass.AddDependency(SchemaNamed(opclass.Schema));
+                if (families.TryGetValue(row.Oid("opcfamily"), out var family))
+                    opclass.AddDependency(family);
+                classes[opclass.Id.ObjectId] = opclass;
+                AddOther(opclass);
+            }).ConfigureAwait(false);
+        if (families.Count == 0 && classes.Count == 0)
+            return;
+
+        // Members that the class created depend on it internally; members added to the family alone depend on it automatically.
+        var members = new List<(uint Owner, bool OfClass, OperatorClassMember Member)>();
+        await Query(
+            """
+            SELECT d.refobjid AS owner, d.refclassid = 'pg_catalog.pg_opclass'::pg_catalog.regclass AS of_class,
+                   'OPERATOR ' || ao.amopstrategy || ' ' || ao.amopopr::pg_catalog.regoperator::text
+                     || CASE WHEN ao.amoppurpose = 'o' THEN ' FOR ORDER BY ' || pg_catalog.quote_ident(sn.nspname) || '.' || pg_catalog.quote_ident(sf.opfname) ELSE '' END AS text,
+                   ao.amopopr AS operator, 0::oid AS function, 0 AS kind, ao.amopstrategy::int AS number
+            FROM pg_catalog.pg_amop ao
+            JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_amop'::pg_catalog.regclass AND d.objid = ao.oid
+            LEFT JOIN pg_catalog.pg_opfamily sf ON sf.oid = ao.amopsortfamily LEFT JOIN pg_catalog.pg_namespace sn ON sn.oid = sf.opfnamespace
+            WHERE (d.refclassid = 'pg_catalog.pg_opclass'::pg_catalog.regclass AND d.deptype = 'i')
+               OR (d.refclassid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass AND d.deptype = 'a')
+            UNION ALL
+            SELECT d.refobjid, d.refclassid = 'pg_catalog.pg_opclass'::pg_catalog.regclass,
+                   'FUNCTION ' || ap.amprocnum || ' (' || pg_catalog.format_type(ap.amproclefttype, NULL) || ', ' || pg_catalog.format_type(ap.amprocrighttype, NULL) || ') '
+                     || ap.amproc::pg_catalog.regprocedure::text,
+                   0::oid, ap.amproc, 1, ap.amprocnum::int
+            FROM pg_catalog.pg_amproc ap
+            JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_amproc'::pg_catalog.regclass AND d.objid = ap.oid
+            WHERE (d.refclassid = 'pg_catalog.pg_opclass'::pg_catalog.regclass AND d.deptype = 'i')
+               OR (d.refclassid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass AND d.deptype = 'a')
+            ORDER BY owner, kind, number, text
+            """,
+            row => members.Add((row.Oid("owner"), row.Bool("of_class"), new OperatorClassMember(row.String("text"), row.Oid("operator"), row.Oid("function"))))).ConfigureAwait(false);
+        _pendingMembers.AddRange(members.ConvertAll(m => ((DumpableObject?)(m.OfClass ? classes.GetValueOrDefault(m.Owner) : families.GetValueOrDefault(m.Owner)), m.Member)));
+    }
+
+    /// <summary>Operator class members wait for ReadDependenciesAsync, when every operator and function is known.</summary>
+    private readonly List<(DumpableObject? Owner, OperatorClassMember Member)> _pendingMembers = [];
+
+    private void AttachOperatorClassMembers()
+    {
+        foreach (var (owner, member) in _pendingMembers)
+        {
+            switch (owner)
+            {
+                case OperatorClassObject opclass:
+                    opclass.Members.Add(member);
+                    break;
+                case OperatorFamilyObject family:
+                    family.LooseMembers.Add(member);
+                    break;
+                default:
+                    continue;
+            }
+            owner.AddDependency(Resolve(CatalogClasses.Operator, member.ReferencedOperator));
+            owner.AddDependency(Resolve(CatalogClasses.Proc, member.ReferencedFunction));
+        }
+    }
+
     private async Task ReadTextSearchAsync()
     {
+        await Query(
+            $"""
+            SELECT p.oid, n.nspname AS schema, p.prsname AS name, p.prsstart::pg_catalog.regproc::text AS start_function,
+                   p.prstoken::pg_catalog.regproc::text AS token_function, p.prsend::pg_catalog.regproc::text AS end_function,
+                   p.prslextype::pg_catalog.regproc::text AS lextypes_function, NULLIF(p.prsheadline::pg_catalog.regproc::text, '-') AS headline_function
+            FROM pg_catalog.pg_ts_parser p JOIN pg_catalog.pg_namespace n ON n.oid = p.prsnamespace
+            WHERE {UserSchema} AND {NotExtensionMember("pg_ts_parser", "p")}
+            ORDER BY n.nspname, p.prsname
+            """,
+            row =>
+            {
+                var parser = new TextSearchParserObject(row.Oid("oid"), row.String("schema"), row.String("name"), row.String("start_function"), row.String("token_function"),
+                    row.String("end_function"), row.String("lextypes_function"), row.NullableString("headline_function"));
+                parser.AddDependency(SchemaNamed(parser.Schema));
+                AddOther(parser);
+            }).ConfigureAwait(false);
+        await Query(
+            $"""
+            SELECT t.oid, n.nspname AS schema, t.tmplname AS name, NULLIF(t.tmplinit::pg_catalog.regproc::text, '-') AS init_function,
+                   t.tmpllexize::pg_catalog.regproc::text AS lexize_function
+            FROM pg_catalog.pg_ts_template t JOIN pg_catalog.pg_namespace n ON n.oid = t.tmplnamespace
+            WHERE {UserSchema} AND {NotExtensionMember("pg_ts_template", "t")}
+            ORDER BY n.nspname, t.tmplname
+            """,
+            row =>
+            {
+                var template = new TextSearchTemplateObject(row.Oid("oid"), row.String("schema"), row.String("name"), row.NullableString("init_function"), row.String("lexize_function"));
+                template.AddDependency(SchemaNamed(template.Schema));
+                AddOther(template);
+            }).ConfigureAwait(false);
+
         await Query(
             $"""
             SELECT d.oid, n.nspname AS schema, d.dictname AS name, pg_catalog.pg_get_userbyid(d.dictowner) AS owner,
@@ -547,6 +684,15 @@ internal sealed class CatalogReader
                 AddOther(configuration);
             }).ConfigureAwait(false);
     }
+
+    private Task ReadLargeObjectsAsync() => Query(
+        "SELECT l.oid, pg_catalog.pg_get_userbyid(l.lomowner) AS owner FROM pg_catalog.pg_largeobject_metadata l ORDER BY l.oid",
+        row =>
+        {
+            var largeObject = new LargeObjectObject(row.Oid("oid"), row.String("owner"));
+            _largeObjects.Add(largeObject);
+            AddOther(largeObject);
+        });
 
     private Task ReadRulesAsync() => Query(
         """
@@ -611,17 +757,21 @@ internal sealed class CatalogReader
             _objects.Add(function);
         });
 
-    private static string? FormatOptions(string[]? options)
+    /// <summary>reloptions as WITH (…) text; the TOAST table's own options get their "toast." prefix back.</summary>
+    private static string? FormatOptions(string[]? options, string[]? toastOptions = null)
     {
-        if (options is null || options.Length == 0)
-            return null;
-        var parts = new List<string>(options.Length);
-        foreach (var option in options)
-        {
-            var equals = option.IndexOf('=', StringComparison.Ordinal);
-            parts.Add(equals < 0 ? option : option[..equals] + "=" + SqlText.QuoteLiteral(option[(equals + 1)..]));
-        }
-        return string.Join(", ", parts);
+        var parts = new List<string>();
+        foreach (var option in options ?? [])
+            parts.Add(FormatOption(option, ""));
+        foreach (var option in toastOptions ?? [])
+            parts.Add(FormatOption(option, "toast."));
+        return parts.Count == 0 ? null : string.Join(", ", parts);
+    }
+
+    private static string FormatOption(string option, string prefix)
+    {
+        var equals = option.IndexOf('=', StringComparison.Ordinal);
+        return prefix + (equals < 0 ? option : option[..equals] + "=" + SqlText.QuoteLiteral(option[(equals + 1)..]));
     }
 
     private async Task<Dictionary<uint, double>> ReadRelationsAsync()
@@ -641,6 +791,7 @@ internal sealed class CatalogReader
             SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, pg_catalog.pg_get_userbyid(c.relowner) AS owner,
                    c.relpersistence::text AS persistence, c.relrowsecurity, c.relforcerowsecurity, c.relreplident::text AS replica_identity,
                    c.reloptions, c.relispopulated, c.reltuples::float8 AS reltuples, c.relispartition,
+                   (SELECT tc.reloptions FROM pg_catalog.pg_class tc WHERE tc.oid = c.reltoastrelid) AS toast_options,
                    CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,
                    CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS view_definition
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -652,7 +803,7 @@ internal sealed class CatalogReader
                 var oid = row.Oid("oid");
                 string schema = row.String("schema"), name = row.String("name"), owner = row.String("owner");
                 var unlogged = row.Char("persistence") == 'u';
-                var options = FormatOptions(row.StringArray("reloptions"));
+                var options = FormatOptions(row.StringArray("reloptions"), row.StringArray("toast_options"));
                 RelationObject relation = row.Char("kind") switch
                 {
                     'r' or 'p' => new TableObject(oid, schema, name, owner, unlogged, options, row.Char("replica_identity"), row.Bool("relrowsecurity"), row.Bool("relforcerowsecurity"))
@@ -718,7 +869,7 @@ internal sealed class CatalogReader
                CASE WHEN a.attcollation <> t.typcollation THEN cn.nspname END AS collation_schema,
                CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation_name,
                CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
-               COALESCE(a.attstattarget::int, -1) AS stattarget, a.attislocal
+               COALESCE(a.attstattarget::int, -1) AS stattarget, a.attislocal, a.attoptions
         FROM pg_catalog.pg_attribute a
         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -741,7 +892,10 @@ internal sealed class CatalogReader
                 _ => null,
             };
             relation.Columns.Add(new ColumnInfo(row.Int("attnum"), row.String("attname"), row.String("type_name"), row.Bool("attnotnull"),
-                row.NullableString("generated_expression"), Collation(row), storage, row.Int("stattarget"), IsBinarySafe(row.Oid("atttypid")), row.Bool("attislocal")));
+                row.NullableString("generated_expression"), Collation(row), storage, row.Int("stattarget"), IsBinarySafe(row.Oid("atttypid")), row.Bool("attislocal"))
+            {
+                Options = FormatOptions(row.StringArray("attoptions")),
+            });
         });
 
     /// <summary>
@@ -817,8 +971,10 @@ internal sealed class CatalogReader
     private Task ReadConstraintsAsync() => Query(
         """
         SELECT c.oid, c.conrelid, c.conname, c.contype::text AS type, pg_catalog.pg_get_constraintdef(c.oid) AS definition,
-               c.convalidated, c.conislocal, c.conindid, c.conparentid
+               c.convalidated, c.conislocal, c.conindid, c.conparentid,
+               COALESCE(ix.indisreplident, false) AS replica_identity, COALESCE(ix.indisclustered, false) AS clustered
         FROM pg_catalog.pg_constraint c
+        LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.conindid AND c.contype IN ('p', 'u', 'x')
         WHERE c.conrelid <> 0 AND c.contype IN ('c', 'p', 'u', 'x', 'f')
         ORDER BY c.conrelid, c.conname
         """,
@@ -841,7 +997,11 @@ internal sealed class CatalogReader
             }
             if (type == 'c' && !isLocal)
                 return;
-            var constraint = new ConstraintObject(oid, table, row.String("conname"), type, row.String("definition"));
+            var constraint = new ConstraintObject(oid, table, row.String("conname"), type, row.String("definition"))
+            {
+                ReplicaIdentity = row.Bool("replica_identity"),
+                Clustered = row.Bool("clustered"),
+            };
             constraint.AddDependency(table);
             _constraints[oid] = constraint;
             if (type is 'p' or 'u' or 'x')
@@ -851,7 +1011,9 @@ internal sealed class CatalogReader
 
     private Task ReadIndexesAsync() => Query(
         """
-        SELECT i.indexrelid, i.indrelid, ic.relname AS name, pg_catalog.pg_get_indexdef(i.indexrelid) AS definition, i.indisclustered
+        SELECT i.indexrelid, i.indrelid, ic.relname AS name, pg_catalog.pg_get_indexdef(i.indexrelid) AS definition, i.indisclustered, i.indisreplident,
+               ARRAY(SELECT a.attnum || ' ' || a.attstattarget FROM pg_catalog.pg_attribute a
+                     WHERE a.attrelid = i.indexrelid AND COALESCE(a.attstattarget::int, -1) >= 0 ORDER BY a.attnum) AS column_statistics
         FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
         WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c
                           WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x'))
@@ -861,7 +1023,17 @@ internal sealed class CatalogReader
         {
             if (!_relations.TryGetValue(row.Oid("indrelid"), out var relation) || relation is not (TableObject or MaterializedViewObject))
                 return;
-            var index = new IndexObject(row.Oid("indexrelid"), relation, row.String("name"), row.String("definition"), row.Bool("indisclustered"));
+            var statistics = new List<(int, int)>();
+            foreach (var pair in row.StringArray("column_statistics") ?? [])
+            {
+                var parts = pair.Split(' ');
+                statistics.Add((int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            var index = new IndexObject(row.Oid("indexrelid"), relation, row.String("name"), row.String("definition"), row.Bool("indisclustered"))
+            {
+                ReplicaIdentity = row.Bool("indisreplident"),
+                ColumnStatistics = statistics,
+            };
             index.AddDependency(relation);
             _indexes[index.Id.ObjectId] = index;
             _objects.Add(index);
@@ -1108,6 +1280,7 @@ internal sealed class CatalogReader
         var functionAcls = await ReadAclAsync("pg_proc", "proacl").ConfigureAwait(false);
         var schemaAcls = await ReadAclAsync("pg_namespace", "nspacl").ConfigureAwait(false);
         var typeAcls = await ReadAclAsync("pg_type", "typacl").ConfigureAwait(false);
+        var largeObjectAcls = await ReadAclAsync("pg_largeobject_metadata", "lomacl").ConfigureAwait(false);
 
         var acls = new List<DumpableObject>();
         foreach (var schema in _schemas.Values)
@@ -1119,6 +1292,11 @@ internal sealed class CatalogReader
         {
             if (functionAcls.TryGetValue(function.Id.ObjectId, out var items))
                 acls.Add(new AclObject(function, function.Kind, function.Signature(context), items, []));
+        }
+        foreach (var largeObject in _largeObjects)
+        {
+            if (largeObjectAcls.TryGetValue(largeObject.Id.ObjectId, out var items))
+                acls.Add(new AclObject(largeObject, "LARGE OBJECT", largeObject.Name, items, []));
         }
         foreach (var other in _others.Values)
         {

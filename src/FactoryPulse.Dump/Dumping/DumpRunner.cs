@@ -156,6 +156,13 @@ internal static class DumpRunner
             set.AddDependency(sequence);
             objects.Add(set);
         }
+        if (catalog.LargeObjects.Count > 0)
+        {
+            var contents = new LargeObjectDataObject();
+            foreach (var largeObject in catalog.LargeObjects)
+                contents.AddDependency(largeObject);
+            objects.Add(contents);
+        }
         if (!options.DataOnly)
         {
             foreach (var view in catalog.MaterializedViews)
@@ -199,11 +206,15 @@ internal static class DumpRunner
                 foreach (var column in data.Columns)
                     columns.Add(column.Name);
                 var binary = data.Format == "binary";
-                var command = $"COPY {SqlText.QuoteQualified(entry.Schema, entry.Name)} ({SqlText.QuoteColumnList(columns)}) TO STDOUT{(binary ? " (FORMAT binary)" : "")}";
+                var columnList = columns.Count == 0 ? "" : $" ({SqlText.QuoteColumnList(columns)})";
+                var command = $"COPY {SqlText.QuoteQualified(entry.Schema, entry.Name)}{columnList} TO STDOUT{(binary ? " (FORMAT binary)" : "")}";
                 CopyOutResult copied;
                 try
                 {
-                    copied = await TableCopier.CopyOutAsync(connection, command, binary, Path.Combine(tempPath, data.File), cancellationToken).ConfigureAwait(false);
+                    var dataPath = Path.Combine(tempPath, data.File);
+                    copied = data.Format == TableDataInfo.LargeObjectsFormat
+                        ? await LargeObjectCopier.DumpAsync(connection, dataPath, cancellationToken).ConfigureAwait(false)
+                        : await TableCopier.CopyOutAsync(connection, command, binary, dataPath, cancellationToken).ConfigureAwait(false);
                 }
                 catch (IOException exception) when (exception is not EndOfStreamException)
                 {

@@ -46,6 +46,8 @@ internal static class TocBuilder
         }
         entry.Roles.AddRange(roles);
 
+        if (item is LargeObjectDataObject)
+            entry.Data = new TableDataInfo { File = $"data/{item.DumpId}.dat", Format = TableDataInfo.LargeObjectsFormat };
         if (item is TableDataObject data)
         {
             var info = new TableDataInfo

@@ -25,6 +25,10 @@ internal static class CatalogClasses
     public const uint StatisticExt = 3381;
     public const uint PublicationNamespace = 6237;
     public const uint LargeObject = 2613;
+    public const uint OperatorClass = 2616;
+    public const uint OperatorFamily = 2753;
+    public const uint TextSearchParser = 3601;
+    public const uint TextSearchTemplate = 3764;
 
     /// <summary>Objects with oids below this were created by initdb (FirstNormalObjectId).</summary>
     public const uint FirstNormalObjectId = 16384;
@@ -41,11 +45,16 @@ internal static class Priorities
     public const int Function = 60;
     public const int Aggregate = 70;
     public const int Operator = 80;
+    public const int OperatorFamily = 84;
+    public const int OperatorClass = 86;
+    public const int TextSearchParser = 87;
+    public const int TextSearchTemplate = 88;
     public const int TextSearchDictionary = 90;
     public const int TextSearchConfiguration = 100;
     public const int Table = 110;
     public const int TableAttach = 120;
     public const int ColumnDefault = 130;
+    public const int LargeObject = 135;
     public const int PreDataBoundary = 140;
     public const int TableData = 150;
     public const int SequenceSet = 160;

@@ -7,6 +7,12 @@ internal sealed class IndexObject(uint oid, RelationObject table, string name, s
 {
     public RelationObject Table { get; } = table;
 
+    /// <summary>The table's REPLICA IDENTITY USING INDEX points here.</summary>
+    public bool ReplicaIdentity { get; init; }
+
+    /// <summary>Statistics targets of expression columns (ALTER INDEX … ALTER COLUMN n SET STATISTICS).</summary>
+    public IReadOnlyList<(int Column, int Target)> ColumnStatistics { get; init; } = [];
+
     public override string Kind => "INDEX";
 
     public override int Priority => Priorities.Index;
@@ -19,6 +25,10 @@ internal sealed class IndexObject(uint oid, RelationObject table, string name, s
         writer.Write(";\n");
         if (clustered)
             writer.Write($"ALTER TABLE {Table.QualifiedName(context)} CLUSTER ON {context.Ident(Name)};\n");
+        foreach (var (column, target) in ColumnStatistics)
+            writer.Write($"ALTER INDEX {context.Qualified(Schema, Name)} ALTER COLUMN {column} SET STATISTICS {target};\n");
+        if (ReplicaIdentity)
+            writer.Write($"ALTER TABLE ONLY {Table.QualifiedName(context)} REPLICA IDENTITY USING INDEX {context.Ident(Name)};\n");
         context.WriteComment(writer, $"INDEX {context.Qualified(Schema, Name)}", Id);
     }
 
@@ -52,6 +62,12 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
 
     public override string Kind => ConstraintType == 'f' ? "FK CONSTRAINT" : "CONSTRAINT";
 
+    /// <summary>The table's REPLICA IDENTITY USING INDEX names this constraint's index.</summary>
+    public bool ReplicaIdentity { get; set; }
+
+    /// <summary>CLUSTER ON this constraint's index.</summary>
+    public bool Clustered { get; set; }
+
     /// <summary>Set when a pre-data object (a view grouping by the key) needs this constraint to exist.</summary>
     public bool NeededBeforeData { get; set; }
 
@@ -66,6 +82,10 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
         // A foreign key on a partitioned table is added without ONLY so every partition gets its clone.
         var only = ConstraintType == 'f' && Table is TableObject { PartitionKey: not null } ? "" : "ONLY ";
         writer.Write($"ALTER TABLE {only}{Table.QualifiedName(context)}\n    ADD CONSTRAINT {context.Ident(Name)} {definition};\n");
+        if (Clustered)
+            writer.Write($"ALTER TABLE {Table.QualifiedName(context)} CLUSTER ON {context.Ident(Name)};\n");
+        if (ReplicaIdentity)
+            writer.Write($"ALTER TABLE ONLY {Table.QualifiedName(context)} REPLICA IDENTITY USING INDEX {context.Ident(Name)};\n");
         context.WriteComment(writer, $"CONSTRAINT {context.Ident(Name)} ON {Table.QualifiedName(context)}", Id);
     }
 

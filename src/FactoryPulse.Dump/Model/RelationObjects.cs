@@ -12,7 +12,11 @@ internal sealed record ColumnInfo(
     string? Storage,
     int StatisticsTarget,
     bool BinarySafe,
-    bool IsLocal = true);
+    bool IsLocal = true)
+{
+    /// <summary>Per-column options (n_distinct …) for ALTER COLUMN … SET (…).</summary>
+    public string? Options { get; init; }
+}
 
 internal sealed record InlineCheck(uint Oid, string Name, string Definition, bool IsLocal = true);
 
@@ -118,6 +122,8 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
                 writer.Write($"ALTER TABLE ONLY {qualified} ALTER COLUMN {context.Ident(column.Name)} SET STORAGE {column.Storage};\n");
             if (column.StatisticsTarget >= 0)
                 writer.Write($"ALTER TABLE ONLY {qualified} ALTER COLUMN {context.Ident(column.Name)} SET STATISTICS {column.StatisticsTarget};\n");
+            if (column.Options is not null)
+                writer.Write($"ALTER TABLE ONLY {qualified} ALTER COLUMN {context.Ident(column.Name)} SET ({column.Options});\n");
         }
         switch (replicaIdentity)
         {
@@ -341,6 +347,42 @@ internal sealed class RefreshMaterializedViewObject(MaterializedViewObject view)
 
     public override void WriteCreate(TextWriter writer, DdlContext context) =>
         writer.Write($"REFRESH MATERIALIZED VIEW {view.QualifiedName(context)};\n");
+
+    public override IEnumerable<string> RequiredRoles() => [];
+}
+
+/// <summary>One large object's existence, owner and comment (pg_dump's BLOB); its bytes travel in the BLOBS data entry.</summary>
+internal sealed class LargeObjectObject(uint oid, string owner)
+    : DumpableObject(new CatalogId(CatalogClasses.LargeObject, oid), null, oid.ToString(System.Globalization.CultureInfo.InvariantCulture), owner)
+{
+    public override string Kind => "BLOB";
+
+    public override int Priority => Priorities.LargeObject;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"SELECT pg_catalog.lo_create('{Name}');\n");
+        context.WriteComment(writer, $"LARGE OBJECT {Name}", Id);
+    }
+
+    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER LARGE OBJECT {Name} OWNER TO {context.Ident(Owner!)};\n");
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '{Name}';\n");
+}
+
+/// <summary>The contents of every large object, in one data file.</summary>
+internal sealed class LargeObjectDataObject()
+    : DumpableObject(new CatalogId(0, 0), null, "BLOBS", null)
+{
+    public override string Kind => "BLOBS";
+
+    public override int Priority => Priorities.LargeObjectData;
+
+    public override Section Section => Section.Data;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context) { }
 
     public override IEnumerable<string> RequiredRoles() => [];
 }

@@ -226,3 +226,71 @@ internal sealed class EventTriggerObject(uint oid, string name, string owner, st
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
         writer.Write($"DROP EVENT TRIGGER {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)};\n");
 }
+
+/// <summary>An OPERATOR or FUNCTION line of an operator class or family, already in CREATE OPERATOR CLASS syntax.</summary>
+internal sealed record OperatorClassMember(string Text, uint ReferencedOperator, uint ReferencedFunction);
+
+internal sealed class OperatorFamilyObject(uint oid, string schema, string name, string owner, string accessMethod)
+    : DumpableObject(new CatalogId(CatalogClasses.OperatorFamily, oid), schema, name, owner)
+{
+    public override string Kind => "OPERATOR FAMILY";
+
+    public override int Priority => Priorities.OperatorFamily;
+
+    public override string SortDetail => accessMethod;
+
+    /// <summary>Members that belong to the family but to none of its classes ("loose" members).</summary>
+    public List<OperatorClassMember> LooseMembers { get; } = [];
+
+    public string Signature(DdlContext context) => $"{context.Qualified(Schema, Name)} USING {context.Ident(accessMethod)}";
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"CREATE OPERATOR FAMILY {Signature(context)};\n");
+        if (LooseMembers.Count > 0)
+        {
+            var lines = new List<string>(LooseMembers.Count);
+            foreach (var member in LooseMembers)
+                lines.Add(member.Text);
+            writer.Write($"ALTER OPERATOR FAMILY {Signature(context)} ADD\n    {string.Join(",\n    ", lines)};\n");
+        }
+        context.WriteComment(writer, $"OPERATOR FAMILY {Signature(context)}", Id);
+    }
+
+    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER OPERATOR FAMILY {Signature(context)} OWNER TO {context.Ident(Owner!)};\n");
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP OPERATOR FAMILY {(ifExists ? "IF EXISTS " : "")}{Signature(context)};\n");
+}
+
+internal sealed class OperatorClassObject(uint oid, string schema, string name, string owner, string accessMethod, bool isDefault, string type, string family, string? storage)
+    : DumpableObject(new CatalogId(CatalogClasses.OperatorClass, oid), schema, name, owner)
+{
+    public override string Kind => "OPERATOR CLASS";
+
+    public override int Priority => Priorities.OperatorClass;
+
+    public override string SortDetail => accessMethod;
+
+    public List<OperatorClassMember> Members { get; } = [];
+
+    public string Signature(DdlContext context) => $"{context.Qualified(Schema, Name)} USING {context.Ident(accessMethod)}";
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        var lines = new List<string>();
+        if (storage is not null)
+            lines.Add($"STORAGE {storage}");
+        foreach (var member in Members)
+            lines.Add(member.Text);
+        writer.Write($"CREATE OPERATOR CLASS {context.Qualified(Schema, Name)}\n    {(isDefault ? "DEFAULT " : "")}FOR TYPE {type} USING {context.Ident(accessMethod)} FAMILY {family} AS\n    {string.Join(",\n    ", lines)};\n");
+        context.WriteComment(writer, $"OPERATOR CLASS {Signature(context)}", Id);
+    }
+
+    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER OPERATOR CLASS {Signature(context)} OWNER TO {context.Ident(Owner!)};\n");
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP OPERATOR CLASS {(ifExists ? "IF EXISTS " : "")}{Signature(context)};\n");
+}

@@ -151,16 +151,41 @@ internal sealed class DomainObject(
                 writer.Write($"\n\tCONSTRAINT {context.Ident(constraint.Name)} {constraint.Definition}");
         }
         writer.Write(";\n");
-        foreach (var constraint in Constraints)
-        {
-            // NOT VALID cannot be spelled inside CREATE DOMAIN.
-            if (!constraint.Validated)
-                writer.Write($"ALTER DOMAIN {qualified} ADD CONSTRAINT {context.Ident(constraint.Name)} {constraint.Definition};\n");
-        }
         context.WriteComment(writer, $"DOMAIN {qualified}", Id);
         foreach (var constraint in Constraints)
-            context.WriteComment(writer, $"CONSTRAINT {context.Ident(constraint.Name)} ON DOMAIN {qualified}", new CatalogId(CatalogClasses.Constraint, constraint.Oid));
+        {
+            if (constraint.Validated)
+                context.WriteComment(writer, $"CONSTRAINT {context.Ident(constraint.Name)} ON DOMAIN {qualified}", new CatalogId(CatalogClasses.Constraint, constraint.Oid));
+        }
     }
+}
+
+/// <summary>
+/// A NOT VALID domain constraint: added after the data, because rows loaded after it would be checked
+/// (NOT VALID only spares rows that already exist).
+/// </summary>
+internal sealed class DomainConstraintObject(DomainObject domain, DomainConstraint constraint)
+    : DumpableObject(new CatalogId(CatalogClasses.Constraint, constraint.Oid), domain.Schema, constraint.Name, null)
+{
+    public override string Kind => "CONSTRAINT";
+
+    public override int Priority => Priorities.Constraint;
+
+    public override Section Section => Section.PostData;
+
+    public override string SortDetail => domain.Name;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        var qualified = context.Qualified(domain.Schema, domain.Name);
+        writer.Write($"ALTER DOMAIN {qualified}\n    ADD CONSTRAINT {context.Ident(constraint.Name)} {constraint.Definition};\n");
+        context.WriteComment(writer, $"CONSTRAINT {context.Ident(constraint.Name)} ON DOMAIN {qualified}", Id);
+    }
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"ALTER DOMAIN {context.Qualified(domain.Schema, domain.Name)} DROP CONSTRAINT {(ifExists ? "IF EXISTS " : "")}{context.Ident(constraint.Name)};\n");
+
+    public override IEnumerable<string> RequiredRoles() => [];
 }
 
 internal sealed class FunctionObject(uint oid, string schema, string name, string owner, string identityArguments, bool isProcedure, string definition)

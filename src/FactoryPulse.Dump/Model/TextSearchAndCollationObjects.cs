@@ -118,3 +118,43 @@ internal sealed class RangeTypeObject(uint oid, string schema, string name, stri
         context.WriteComment(writer, $"TYPE {context.Qualified(Schema, Name)}", Id);
     }
 }
+
+internal sealed class TextSearchParserObject(uint oid, string schema, string name, string start, string getToken, string end, string lexTypes, string? headline)
+    : DumpableObject(new CatalogId(CatalogClasses.TextSearchParser, oid), schema, name, null)
+{
+    public override string Kind => "TEXT SEARCH PARSER";
+
+    public override int Priority => Priorities.TextSearchParser;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"CREATE TEXT SEARCH PARSER {context.Qualified(Schema, Name)} (\n    START = {start},\n    GETTOKEN = {getToken},\n    END = {end},\n    LEXTYPES = {lexTypes}");
+        if (headline is not null)
+            writer.Write($",\n    HEADLINE = {headline}");
+        writer.Write(" );\n");
+        context.WriteComment(writer, $"TEXT SEARCH PARSER {context.Qualified(Schema, Name)}", Id);
+    }
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP TEXT SEARCH PARSER {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+}
+
+internal sealed class TextSearchTemplateObject(uint oid, string schema, string name, string? init, string lexize)
+    : DumpableObject(new CatalogId(CatalogClasses.TextSearchTemplate, oid), schema, name, null)
+{
+    public override string Kind => "TEXT SEARCH TEMPLATE";
+
+    public override int Priority => Priorities.TextSearchTemplate;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"CREATE TEXT SEARCH TEMPLATE {context.Qualified(Schema, Name)} (\n");
+        if (init is not null)
+            writer.Write($"    INIT = {init},\n");
+        writer.Write($"    LEXIZE = {lexize} );\n");
+        context.WriteComment(writer, $"TEXT SEARCH TEMPLATE {context.Qualified(Schema, Name)}", Id);
+    }
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+        writer.Write($"DROP TEXT SEARCH TEMPLATE {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+}

@@ -201,17 +201,29 @@ internal static class RestoreRunner
         var checksum = await TableCopier.ChecksumFileAsync(path, cancellationToken).ConfigureAwait(false);
         if (checksum != data.Checksum)
             throw new ArchiveException($"Data file '{data.File}' of {entry.DisplayName} is corrupt: checksum {checksum}, the manifest says {data.Checksum}. Nothing of this table was loaded.");
+        if (data.Format == TableDataInfo.LargeObjectsFormat)
+        {
+            await InTransactionAsync(connection, options, () => LargeObjectCopier.RestoreAsync(connection, path, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return;
+        }
         var columns = new List<string>(data.Columns.Count);
         foreach (var column in data.Columns)
             columns.Add(column.Name);
         var binary = data.Format == "binary";
-        var command = $"COPY {SqlText.QuoteQualified(entry.Schema, entry.Name)} ({SqlText.QuoteColumnList(columns)}) FROM STDIN{(binary ? " (FORMAT binary)" : "")}";
-        // Each table loads in its own transaction unless the whole restore is one: never half a table.
+        // A table can have no columns (or only generated ones); COPY then takes no column list.
+        var columnList = columns.Count == 0 ? "" : $" ({SqlText.QuoteColumnList(columns)})";
+        var command = $"COPY {SqlText.QuoteQualified(entry.Schema, entry.Name)}{columnList} FROM STDIN{(binary ? " (FORMAT binary)" : "")}";
+        await InTransactionAsync(connection, options, () => TableCopier.CopyInAsync(connection, command, binary, path, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Each table loads in its own transaction unless the whole restore is one: never half a table.</summary>
+    private static async Task InTransactionAsync(NpgsqlConnection connection, RestoreOptions options, Func<Task> load, CancellationToken cancellationToken)
+    {
         if (!options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
         try
         {
-            await TableCopier.CopyInAsync(connection, command, binary, path, cancellationToken).ConfigureAwait(false);
+            await load().ConfigureAwait(false);
             if (!options.SingleTransaction)
                 await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
         }

@@ -1,0 +1,111 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace FactoryPulse.Dump.Data;
+
+/// <summary>
+/// Large object contents in one data file: per object a 4-byte oid, an 8-byte length, then the bytes (big-endian
+/// integers). Read and written in 1 MiB pieces with lo_get / lo_put, so no object is held in memory whole.
+/// </summary>
+internal static class LargeObjectCopier
+{
+    private const int PieceSize = 1 << 20;
+
+    public static async Task<CopyOutResult> DumpAsync(NpgsqlConnection connection, string filePath, CancellationToken cancellationToken)
+    {
+        var objects = new List<(uint Oid, long Length)>();
+        {
+            var list = new NpgsqlCommand(
+                "SELECT m.oid, COALESCE((SELECT sum(pg_catalog.octet_length(p.data)) FROM pg_catalog.pg_largeobject p WHERE p.loid = m.oid), 0)::bigint AS length " +
+                "FROM pg_catalog.pg_largeobject_metadata m ORDER BY m.oid", connection);
+            await using var listScope = list.ConfigureAwait(false);
+            var reader = await list.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                objects.Add((reader.GetFieldValue<uint>(0), reader.GetFieldValue<long>(1)));
+        }
+
+        var file = OwnerOnlyFiles.CreateNew(filePath);
+        await using var fileScope = file.ConfigureAwait(false);
+        var hasher = new XxHash3();
+        var header = new byte[12];
+        long bytes = 0;
+        var piece = new NpgsqlCommand("SELECT pg_catalog.lo_get($1, $2, $3)", connection);
+        await using var pieceScope = piece.ConfigureAwait(false);
+        piece.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid });
+        piece.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint });
+        piece.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer });
+        foreach (var (oid, length) in objects)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(header, oid);
+            BinaryPrimitives.WriteInt64BigEndian(header.AsSpan(4), length);
+            hasher.Append(header);
+            await file.WriteAsync(header, cancellationToken).ConfigureAwait(false);
+            bytes += header.Length;
+            for (long offset = 0; offset < length; offset += PieceSize)
+            {
+                piece.Parameters[0].Value = oid;
+                piece.Parameters[1].Value = offset;
+                piece.Parameters[2].Value = (int)Math.Min(PieceSize, length - offset);
+                var data = (byte[])(await piece.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                hasher.Append(data);
+                await file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                bytes += data.Length;
+            }
+        }
+        await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+        file.Flush(flushToDisk: true);
+        return new CopyOutResult(objects.Count, bytes, TableCopier.FormatChecksum(hasher.GetCurrentHashAsUInt64()));
+    }
+
+    /// <summary>Writes the contents into large objects the pre-data section already created (lo_create).</summary>
+    public static async Task RestoreAsync(NpgsqlConnection connection, string filePath, CancellationToken cancellationToken)
+    {
+        var file = OwnerOnlyFiles.OpenRead(filePath);
+        await using var fileScope = file.ConfigureAwait(false);
+        var header = new byte[12];
+        var buffer = ArrayPool<byte>.Shared.Rent(PieceSize);
+        try
+        {
+            var put = new NpgsqlCommand("SELECT pg_catalog.lo_put($1, $2, $3)", connection);
+            await using var putScope = put.ConfigureAwait(false);
+            put.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid });
+            put.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint });
+            put.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea });
+            while (await ReadFullyAsync(file, header, cancellationToken).ConfigureAwait(false))
+            {
+                var oid = BinaryPrimitives.ReadUInt32BigEndian(header);
+                var length = BinaryPrimitives.ReadInt64BigEndian(header.AsSpan(4));
+                if (length < 0 || length > file.Length - file.Position)
+                    throw new ArchiveException($"Large object data file '{Path.GetFileName(filePath)}' is corrupt: object {oid} claims {length} bytes.");
+                for (long offset = 0; offset < length; offset += PieceSize)
+                {
+                    var size = (int)Math.Min(PieceSize, length - offset);
+                    var memory = buffer.AsMemory(0, size);
+                    await file.ReadExactlyAsync(memory, cancellationToken).ConfigureAwait(false);
+                    put.Parameters[0].Value = oid;
+                    put.Parameters[1].Value = offset;
+                    put.Parameters[2].Value = memory;
+                    await put.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task<bool> ReadFullyAsync(Stream stream, byte[] header, CancellationToken cancellationToken)
+    {
+        var read = await stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        if (read == 0)
+            return false;
+        if (read < header.Length)
+            throw new ArchiveException("A large object data file ends inside a record header.");
+        return true;
+    }
+}

@@ -37,16 +37,31 @@ internal static class Program
     private static Command DumpCommand()
     {
         var connection = ConnectionOption();
-        var output = new Option<string>("--output", "-f") { Description = "Archive directory to create (its parent must exist).", Required = true };
-        var format = new Option<string>("--format", "-F") { Description = "Archive format: directory (the only one in this version).", DefaultValueFactory = _ => "directory" };
+        var output = new Option<string>("--output", "-f") { Description = "Archive directory (or, with --format plain, SQL file) to create; its parent must exist.", Required = true };
+        var format = new Option<string>("--format", "-F") { Description = "directory (d, default): manifest + binary COPY files; plain (p): one SQL script for psql.", DefaultValueFactory = _ => "directory" };
         var schemaOnly = new Option<bool>("--schema-only", "-s") { Description = "Dump only the object definitions, no data." };
         var dataOnly = new Option<bool>("--data-only", "-a") { Description = "Dump only the data, no object definitions." };
+        var section = new Option<string[]>("--section") { Description = "Dump only this section: pre-data, data or post-data (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var schema = new Option<string[]>("--schema", "-n") { Description = "Dump only schemas matching PATTERN (repeatable; psql pattern rules)." };
+        var excludeSchema = new Option<string[]>("--exclude-schema", "-N") { Description = "Do not dump schemas matching PATTERN (repeatable)." };
+        var table = new Option<string[]>("--table", "-t") { Description = "Dump only tables matching PATTERN, with their indexes, constraints, triggers and policies (repeatable)." };
+        var excludeTable = new Option<string[]>("--exclude-table", "-T") { Description = "Do not dump tables matching PATTERN (repeatable)." };
+        var excludeTableData = new Option<string[]>("--exclude-table-data") { Description = "Do not dump the rows of tables matching PATTERN (repeatable)." };
         var verbose = VerboseOption();
-        var command = new Command("dump", "Write an archive of a database (like pg_dump -Fd).") { connection, output, format, schemaOnly, dataOnly, verbose };
+        var command = new Command("dump", "Write an archive of a database (like pg_dump -Fd or -Fp).")
+        {
+            connection, output, format, schemaOnly, dataOnly, section, schema, excludeSchema, table, excludeTable, excludeTableData, verbose,
+        };
         command.SetAction(async (result, cancellationToken) =>
         {
-            if (result.GetValue(format) is not ("directory" or "d"))
-                return Usage($"unsupported format '{result.GetValue(format)}' (this version writes: directory)");
+            var archiveFormat = result.GetValue(format) switch
+            {
+                "directory" or "d" => ArchiveFormat.Directory,
+                "plain" or "p" => ArchiveFormat.Plain,
+                _ => (ArchiveFormat?)null,
+            };
+            if (archiveFormat is null)
+                return Usage($"unsupported format '{result.GetValue(format)}' (use directory or plain)");
             return await Run(async () =>
             {
                 var dump = await DatabaseDumper.DumpAsync(new DumpOptions
@@ -55,6 +70,13 @@ internal static class Program
                     OutputPath = result.GetValue(output)!,
                     SchemaOnly = result.GetValue(schemaOnly),
                     DataOnly = result.GetValue(dataOnly),
+                    Format = archiveFormat.Value,
+                    Sections = result.GetValue(section) ?? [],
+                    Schemas = result.GetValue(schema) ?? [],
+                    ExcludeSchemas = result.GetValue(excludeSchema) ?? [],
+                    Tables = result.GetValue(table) ?? [],
+                    ExcludeTables = result.GetValue(excludeTable) ?? [],
+                    ExcludeTableData = result.GetValue(excludeTableData) ?? [],
                 }, result.GetValue(verbose) ? new ConsoleProgress() : null, cancellationToken);
                 Console.WriteLine($"fpdump: wrote {dump.ArchivePath}: {dump.EntryCount} entries, {dump.TableCount} tables, {dump.RowCount} rows, {dump.DataBytes} data bytes in {dump.Elapsed.TotalSeconds:0.0} s");
             });
@@ -67,6 +89,7 @@ internal static class Program
         var connection = ConnectionOption();
         var input = new Option<string>("--input", "-i") { Description = "Archive directory written by 'fpdump dump'.", Required = true };
         var schemaOnly = new Option<bool>("--schema-only", "-s") { Description = "Restore only the object definitions." };
+        var section = new Option<string[]>("--section") { Description = "Restore only this section: pre-data, data or post-data (repeatable)." };
         var clean = new Option<bool>("--clean", "-c") { Description = "Drop the archive's objects before re-creating them." };
         var ifExists = new Option<bool>("--if-exists") { Description = "With --clean, use DROP … IF EXISTS." };
         var noOwner = new Option<bool>("--no-owner", "-O") { Description = "Do not restore ownership; objects belong to the restoring role." };
@@ -75,7 +98,7 @@ internal static class Program
         var verbose = VerboseOption();
         var command = new Command("restore", "Restore an archive into a database (like pg_restore).")
         {
-            connection, input, schemaOnly, clean, ifExists, noOwner, noPrivileges, singleTransaction, verbose,
+            connection, input, schemaOnly, section, clean, ifExists, noOwner, noPrivileges, singleTransaction, verbose,
         };
         command.SetAction(async (result, cancellationToken) => await Run(async () =>
         {
@@ -84,6 +107,7 @@ internal static class Program
                 ConnectionString = result.GetValue(connection) ?? "",
                 InputPath = result.GetValue(input)!,
                 SchemaOnly = result.GetValue(schemaOnly),
+                Sections = result.GetValue(section) ?? [],
                 Clean = result.GetValue(clean),
                 IfExists = result.GetValue(ifExists),
                 NoOwner = result.GetValue(noOwner),

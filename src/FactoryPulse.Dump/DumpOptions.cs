@@ -8,8 +8,32 @@ public sealed record DumpOptions
     /// <summary>Npgsql keyword connection string or a <c>postgres://</c> / <c>postgresql://</c> URI.</summary>
     public required string ConnectionString { get; init; }
 
-    /// <summary>The archive directory to create. Its parent must exist; the directory itself must not.</summary>
+    /// <summary>
+    /// The archive to create: a directory (<see cref="ArchiveFormat.Directory"/>) or a SQL file
+    /// (<see cref="ArchiveFormat.Plain"/>). Its parent must exist; the path itself must not.
+    /// </summary>
     public required string OutputPath { get; init; }
+
+    /// <summary>Directory archive (default) or a plain SQL script restorable with psql (pg_dump <c>--format</c>).</summary>
+    public ArchiveFormat Format { get; init; } = ArchiveFormat.Directory;
+
+    /// <summary>Only these sections: "pre-data", "data", "post-data" (pg_dump <c>--section</c>); empty means all.</summary>
+    public IReadOnlyList<string> Sections { get; init; } = [];
+
+    /// <summary>Only schemas matching these patterns (pg_dump <c>--schema</c>, psql pattern rules).</summary>
+    public IReadOnlyList<string> Schemas { get; init; } = [];
+
+    /// <summary>Leave out schemas matching these patterns (pg_dump <c>--exclude-schema</c>).</summary>
+    public IReadOnlyList<string> ExcludeSchemas { get; init; } = [];
+
+    /// <summary>Only tables (and views, sequences) matching these patterns, with their indexes, constraints, triggers and policies (pg_dump <c>--table</c>).</summary>
+    public IReadOnlyList<string> Tables { get; init; } = [];
+
+    /// <summary>Leave out tables matching these patterns (pg_dump <c>--exclude-table</c>).</summary>
+    public IReadOnlyList<string> ExcludeTables { get; init; } = [];
+
+    /// <summary>Dump the definitions but not the rows of tables matching these patterns (pg_dump <c>--exclude-table-data</c>).</summary>
+    public IReadOnlyList<string> ExcludeTableData { get; init; } = [];
 
     /// <summary>Dump only the object definitions (pg_dump <c>--schema-only</c>).</summary>
     public bool SchemaOnly { get; init; }
@@ -19,4 +43,14 @@ public sealed record DumpOptions
 
     /// <summary>Optional logger for what the dump does (never receives passwords).</summary>
     public ILogger? Logger { get; init; }
+}
+
+/// <summary>How an archive is written.</summary>
+public enum ArchiveFormat
+{
+    /// <summary>A directory with a manifest and one binary COPY file per table (restored by <see cref="DatabaseRestorer"/>).</summary>
+    Directory,
+
+    /// <summary>One SQL script with text COPY data, restorable with <c>psql -v ON_ERROR_STOP=1 -f FILE</c>.</summary>
+    Plain,
 }

@@ -14,6 +14,9 @@ public sealed record RestoreOptions
     /// <summary>Restore only the object definitions (pg_restore <c>--schema-only</c>).</summary>
     public bool SchemaOnly { get; init; }
 
+    /// <summary>Restore only these sections: "pre-data", "data", "post-data" (pg_restore <c>--section</c>); empty means all.</summary>
+    public IReadOnlyList<string> Sections { get; init; } = [];
+
     /// <summary>Restore only table data and sequence values (pg_restore <c>--data-only</c>).</summary>
     public bool DataOnly { get; init; }
 

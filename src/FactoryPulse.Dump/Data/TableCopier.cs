@@ -18,6 +18,16 @@ internal static class TableCopier
     {
         var file = OwnerOnlyFiles.CreateNew(filePath, bufferSize: 0);
         await using var fileScope = file.ConfigureAwait(false);
+        var result = await CopyOutAsync(connection, copyCommand, binary, (Stream)file, cancellationToken).ConfigureAwait(false);
+        await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+        file.Flush(flushToDisk: true);
+        return result;
+    }
+
+    /// <summary>Streams COPY … TO STDOUT into <paramref name="destination"/> (a data file, or the plain script).</summary>
+    public static async Task<CopyOutResult> CopyOutAsync(NpgsqlConnection connection, string copyCommand, bool binary, Stream destination, CancellationToken cancellationToken)
+    {
+        var file = destination;
         var hasher = new XxHash3();
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -82,8 +92,6 @@ internal static class TableCopier
                     ArrayPool<char>.Shared.Return(chars);
                 }
             }
-            await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-            file.Flush(flushToDisk: true);
             return new CopyOutResult(rows, bytes, FormatChecksum(hasher.GetCurrentHashAsUInt64()));
         }
         finally

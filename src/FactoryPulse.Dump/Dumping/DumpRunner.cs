@@ -51,10 +51,9 @@ internal static class DumpRunner
 
             progress?.Report(new DumpProgress(OperationPhase.ReadingCatalog, null, 0, 0, 0, 0));
             var catalog = await CatalogReader.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
-            await CheckRowSecurityAsync(connection, catalog, cancellationToken).ConfigureAwait(false);
             await LockTablesAsync(connection, catalog, cancellationToken).ConfigureAwait(false);
-
             var objects = await SelectObjectsAsync(connection, catalog, options, cancellationToken).ConfigureAwait(false);
+            await CheckRowSecurityAsync(connection, objects, cancellationToken).ConfigureAwait(false);
             var sorted = DependencySorter.Sort(objects);
             var manifest = new ArchiveManifest
             {
@@ -69,7 +68,9 @@ internal static class DumpRunner
             foreach (var item in sorted)
                 manifest.Entries.Add(TocBuilder.Build(item, catalog.Context));
 
-            var result = await WriteArchiveAsync(connection, catalog, manifest, parent, finalPath, progress, logger, cancellationToken).ConfigureAwait(false);
+            var result = options.Format == ArchiveFormat.Plain
+                ? await WritePlainAsync(connection, manifest, parent, finalPath, progress, cancellationToken).ConfigureAwait(false)
+                : await WriteArchiveAsync(connection, manifest, parent, finalPath, progress, logger, cancellationToken).ConfigureAwait(false);
             await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
             progress?.Report(new DumpProgress(OperationPhase.Completed, null, result.Tables, result.Tables, result.Rows, result.Bytes));
             logger?.LogInformation("Wrote {Path}: {Entries} entries, {Tables} tables, {Rows} rows", finalPath, manifest.Entries.Count, result.Tables, result.Rows);
@@ -90,7 +91,7 @@ internal static class DumpRunner
     }
 
     /// <summary>With row_security off, a role that cannot bypass RLS would fail per table; say so once, up front.</summary>
-    private static async Task CheckRowSecurityAsync(NpgsqlConnection connection, DatabaseCatalog catalog, CancellationToken cancellationToken)
+    private static async Task CheckRowSecurityAsync(NpgsqlConnection connection, List<DumpableObject> objects, CancellationToken cancellationToken)
     {
         string role = "";
         var bypass = false;
@@ -104,9 +105,9 @@ internal static class DumpRunner
         if (bypass)
             return;
         var blocked = new List<string>();
-        foreach (var table in catalog.Tables)
+        foreach (var item in objects)
         {
-            if (table.RowSecurity && (table.ForceRowSecurity || table.Owner != role))
+            if (item is TableDataObject { Table: var table } && table.RowSecurity && (table.ForceRowSecurity || table.Owner != role))
                 blocked.Add($"{table.Schema}.{table.Name}");
         }
         if (blocked.Count > 0)
@@ -128,22 +129,32 @@ internal static class DumpRunner
 
     private static async Task<List<DumpableObject>> SelectObjectsAsync(NpgsqlConnection connection, DatabaseCatalog catalog, DumpOptions options, CancellationToken cancellationToken)
     {
+        var filter = new ObjectFilter(options);
         var objects = new List<DumpableObject>();
         if (!options.DataOnly)
-            objects.AddRange(catalog.Objects);
-        if (options.SchemaOnly)
-            return objects;
+        {
+            foreach (var item in catalog.Objects)
+            {
+                if (filter.Includes(item))
+                    objects.Add(item);
+            }
+        }
+        if (options.SchemaOnly || !filter.IncludesSection(Section.Data))
+            return AddRefreshes(objects, catalog, options, filter);
 
         foreach (var table in catalog.Tables)
         {
-            if (!table.HasData)
+            if (!table.HasData || !filter.IncludesData(table))
                 continue;
             var data = new TableDataObject(table, catalog.TableBinarySafe[table.Id.ObjectId]);
             data.AddDependency(table);
-            objects.Add(data);
+            if (filter.Includes(data))
+                objects.Add(data);
         }
         foreach (var sequence in catalog.Sequences)
         {
+            if (!filter.IncludesObject(sequence))
+                continue;
             long lastValue = 0;
             var isCalled = false;
             await CatalogQuery.ForEachAsync(connection, $"SELECT last_value, is_called FROM {SqlText.QuoteQualified(sequence.Schema, sequence.Name)}",
@@ -161,26 +172,65 @@ internal static class DumpRunner
             var contents = new LargeObjectDataObject();
             foreach (var largeObject in catalog.LargeObjects)
                 contents.AddDependency(largeObject);
-            objects.Add(contents);
+            if (filter.Includes(contents))
+                objects.Add(contents);
         }
-        if (!options.DataOnly)
+        return AddRefreshes(objects, catalog, options, filter);
+    }
+
+    /// <summary>Populated materialized views are refreshed after the data, as pg_dump's MATERIALIZED VIEW DATA entries.</summary>
+    private static List<DumpableObject> AddRefreshes(List<DumpableObject> objects, DatabaseCatalog catalog, DumpOptions options, ObjectFilter filter)
+    {
+        if (options.DataOnly || options.SchemaOnly)
+            return objects;
+        foreach (var view in catalog.MaterializedViews)
         {
-            foreach (var view in catalog.MaterializedViews)
-            {
-                if (!view.Populated)
-                    continue;
-                var refresh = new RefreshMaterializedViewObject(view);
-                refresh.AddDependency(view);
+            if (!view.Populated)
+                continue;
+            var refresh = new RefreshMaterializedViewObject(view);
+            refresh.AddDependency(view);
+            if (filter.Includes(refresh))
                 objects.Add(refresh);
-            }
         }
         return objects;
     }
 
     private readonly record struct WriteTotals(int Tables, long Rows, long Bytes);
 
+    private static async Task<WriteTotals> WritePlainAsync(
+        NpgsqlConnection connection, ArchiveManifest manifest, string parent, string finalPath, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    {
+        var tempPath = Path.Combine(parent, $".{Path.GetFileName(finalPath)}.incomplete-{Guid.NewGuid():N}");
+        try
+        {
+            (int Tables, long Rows, long Bytes) totals;
+            var file = OwnerOnlyFiles.CreateNew(tempPath);
+            await using (file.ConfigureAwait(false))
+            {
+                try
+                {
+                    totals = await Formats.PlainScriptWriter.WriteAsync(connection, manifest, file, progress, cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException exception) when (exception is not EndOfStreamException)
+                {
+                    throw new OutputPathException($"Writing '{finalPath}' failed: {exception.Message}", exception);
+                }
+                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(tempPath, finalPath);
+            return new WriteTotals(totals.Tables, totals.Rows, totals.Bytes);
+        }
+        catch
+        {
+            if (File.Exists(tempPath))
+                File.Delete(tempPath);
+            throw;
+        }
+    }
+
     private static async Task<WriteTotals> WriteArchiveAsync(
-        NpgsqlConnection connection, DatabaseCatalog catalog, ArchiveManifest manifest, string parent, string finalPath,
+        NpgsqlConnection connection, ArchiveManifest manifest, string parent, string finalPath,
         IProgress<DumpProgress>? progress, ILogger? logger, CancellationToken cancellationToken)
     {
         // Written under a hidden temporary name and renamed at the end: a crash never leaves a complete-looking archive.

@@ -51,6 +51,8 @@ internal sealed class AclObject(DumpableObject target, string targetKeyword, str
 
     public override string Kind => "ACL";
 
+    public override DumpableObject? Parent => Target;
+
     public override int Priority => Priorities.Acl;
 
     public override Section Section => Target.Section == Section.PreData ? Section.PreData : Section.PostData;

@@ -53,6 +53,9 @@ internal abstract class DumpableObject
 
     public virtual RestorePass Pass => RestorePass.Main;
 
+    /// <summary>The object this one is part of (a table's index, trigger, data…): filters follow it.</summary>
+    public virtual DumpableObject? Parent => null;
+
     /// <summary>Secondary sort key after schema and name (function arguments, owning table).</summary>
     public virtual string SortDetail => string.Empty;
 

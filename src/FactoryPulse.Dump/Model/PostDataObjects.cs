@@ -15,6 +15,8 @@ internal sealed class IndexObject(uint oid, RelationObject table, string name, s
 
     public override string Kind => "INDEX";
 
+    public override DumpableObject? Parent => Table;
+
     public override int Priority => Priorities.Index;
 
     public override Section Section => Section.PostData;
@@ -42,6 +44,8 @@ internal sealed class IndexAttachObject(DumpableObject childIndex, string parent
 {
     public override string Kind => "INDEX ATTACH";
 
+    public override DumpableObject? Parent => childIndex;
+
     public override int Priority => Priorities.IndexAttach;
 
     public override Section Section => Section.PostData;
@@ -61,6 +65,8 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
     public char ConstraintType { get; } = type;
 
     public override string Kind => ConstraintType == 'f' ? "FK CONSTRAINT" : "CONSTRAINT";
+
+    public override DumpableObject? Parent => Table;
 
     /// <summary>The table's REPLICA IDENTITY USING INDEX names this constraint's index.</summary>
     public bool ReplicaIdentity { get; set; }
@@ -100,6 +106,8 @@ internal sealed class TriggerObject(uint oid, RelationObject table, string name,
 
     public override string Kind => "TRIGGER";
 
+    public override DumpableObject? Parent => Table;
+
     public override int Priority => Priorities.Trigger;
 
     public override Section Section => Section.PostData;
@@ -137,6 +145,8 @@ internal sealed class PolicyObject(uint oid, RelationObject table, string name, 
     public RelationObject Table { get; } = table;
 
     public override string Kind => "POLICY";
+
+    public override DumpableObject? Parent => Table;
 
     public override int Priority => Priorities.Policy;
 
@@ -218,6 +228,8 @@ internal sealed class PublicationTableObject(uint oid, PublicationObject publica
 {
     public override string Kind => "PUBLICATION TABLE";
 
+    public override DumpableObject? Parent => publication;
+
     public override int Priority => Priorities.PublicationTable;
 
     public override Section Section => Section.PostData;
@@ -264,6 +276,8 @@ internal sealed class RuleObject(uint oid, RelationObject table, string name, st
     public RelationObject Table { get; } = table;
 
     public override string Kind => "RULE";
+
+    public override DumpableObject? Parent => Table;
 
     public override int Priority => Priorities.Rule;
 
@@ -326,6 +340,8 @@ internal sealed class PublicationSchemaObject(uint oid, PublicationObject public
     : DumpableObject(new CatalogId(CatalogClasses.PublicationNamespace, oid), schema, publication.Name, null)
 {
     public override string Kind => "PUBLICATION TABLES IN SCHEMA";
+
+    public override DumpableObject? Parent => publication;
 
     public override int Priority => Priorities.PublicationTable;
 

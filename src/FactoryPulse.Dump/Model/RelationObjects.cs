@@ -189,6 +189,8 @@ internal sealed class SequenceObject(uint oid, string schema, string name, strin
 {
     public override string Kind => "SEQUENCE";
 
+    public override DumpableObject? Parent => OwnedBy?.Table;
+
     protected override string Keyword => "SEQUENCE";
 
     public SequenceOptions Options { get; } = sequenceOptions;
@@ -238,6 +240,8 @@ internal sealed class PartitionAttachObject(TableObject parent, TableObject part
 {
     public override string Kind => "TABLE ATTACH";
 
+    public override DumpableObject? Parent => partition;
+
     public override int Priority => Priorities.TableAttach;
 
     public override void WriteCreate(TextWriter writer, DdlContext context) =>
@@ -255,6 +259,8 @@ internal sealed class ColumnDefaultObject(uint oid, RelationObject relation, str
 {
     public override string Kind => "DEFAULT";
 
+    public override DumpableObject? Parent => relation;
+
     public override int Priority => Priorities.ColumnDefault;
 
     public override void WriteCreate(TextWriter writer, DdlContext context) =>
@@ -270,6 +276,8 @@ internal sealed class RowSecurityObject(TableObject table)
     : DumpableObject(new CatalogId(0, table.Id.ObjectId), table.Schema, table.Name, table.Owner)
 {
     public override string Kind => "ROW SECURITY";
+
+    public override DumpableObject? Parent => table;
 
     public override int Priority => Priorities.Policy;
 
@@ -298,6 +306,8 @@ internal sealed class TableDataObject(TableObject table, bool binary)
 
     public override string Kind => "TABLE DATA";
 
+    public override DumpableObject? Parent => Table;
+
     public override int Priority => Priorities.TableData;
 
     public override Section Section => Section.Data;
@@ -324,6 +334,8 @@ internal sealed class SequenceSetObject(SequenceObject sequence, long lastValue,
 {
     public override string Kind => "SEQUENCE SET";
 
+    public override DumpableObject? Parent => sequence;
+
     public override int Priority => Priorities.SequenceSet;
 
     public override Section Section => Section.Data;
@@ -338,6 +350,8 @@ internal sealed class RefreshMaterializedViewObject(MaterializedViewObject view)
     : DumpableObject(new CatalogId(0, view.Id.ObjectId), view.Schema, view.Name, view.Owner)
 {
     public override string Kind => "MATERIALIZED VIEW DATA";
+
+    public override DumpableObject? Parent => view;
 
     public override int Priority => Priorities.RefreshMaterializedView;
 

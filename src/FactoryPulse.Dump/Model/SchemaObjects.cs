@@ -169,6 +169,8 @@ internal sealed class DomainConstraintObject(DomainObject domain, DomainConstrai
 {
     public override string Kind => "CONSTRAINT";
 
+    public override DumpableObject? Parent => domain;
+
     public override int Priority => Priorities.Constraint;
 
     public override Section Section => Section.PostData;

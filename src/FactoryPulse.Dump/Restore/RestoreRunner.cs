@@ -104,9 +104,16 @@ internal static class RestoreRunner
             throw new DumpException("Schema-only and data-only cannot be used together.");
         if (options.DataOnly)
             throw new DumpException("Data-only restore into an existing schema is not available in this version; restore the whole archive into an empty database.");
+        foreach (var section in options.Sections)
+        {
+            if (section is not ("pre-data" or "data" or "post-data"))
+                throw new DumpException($"Unknown section '{section}': use pre-data, data or post-data.");
+        }
         var selected = new List<TocEntry>(manifest.Entries.Count);
         foreach (var entry in manifest.Entries)
         {
+            if (options.Sections.Count > 0 && !options.Sections.Contains(entry.Section))
+                continue;
             var isData = entry.Section == "data" || entry.Kind == "MATERIALIZED VIEW DATA";
             if (options.SchemaOnly && isData)
                 continue;
@@ -146,7 +153,8 @@ internal static class RestoreRunner
             }
         }
 
-        if (!options.Clean)
+        // Only an archive that creates objects needs an empty target; data or post-data alone go into an existing schema.
+        if (!options.Clean && entries.Exists(entry => entry.Section == "pre-data" && entry.Pass == "main"))
         {
             var found = new List<string>();
             await CatalogQuery.ForEachAsync(connection,

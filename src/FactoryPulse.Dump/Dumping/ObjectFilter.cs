@@ -1,0 +1,151 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using FactoryPulse.Dump.Model;
+
+namespace FactoryPulse.Dump.Dumping;
+
+/// <summary>
+/// pg_dump's --schema/--exclude-schema/--table/--exclude-table/--exclude-table-data and --section, applied to the
+/// catalog. Patterns follow psql: * and ? are wildcards, unquoted letters fold to lower case, "…" is literal,
+/// a dot separates schema and name.
+/// </summary>
+internal sealed class ObjectFilter
+{
+    private readonly List<Regex> _includeSchemas;
+    private readonly List<Regex> _excludeSchemas;
+    private readonly List<(Regex? Schema, Regex Name)> _includeTables;
+    private readonly List<(Regex? Schema, Regex Name)> _excludeTables;
+    private readonly List<(Regex? Schema, Regex Name)> _excludeTableData;
+    private readonly HashSet<Section>? _sections;
+
+    public ObjectFilter(DumpOptions options)
+    {
+        _includeSchemas = options.Schemas.Select(pattern => ParseSchemaPattern(pattern)).ToList();
+        _excludeSchemas = options.ExcludeSchemas.Select(pattern => ParseSchemaPattern(pattern)).ToList();
+        _includeTables = options.Tables.Select(ParseRelationPattern).ToList();
+        _excludeTables = options.ExcludeTables.Select(ParseRelationPattern).ToList();
+        _excludeTableData = options.ExcludeTableData.Select(ParseRelationPattern).ToList();
+        if (options.Sections.Count > 0)
+        {
+            _sections = [];
+            foreach (var section in options.Sections)
+            {
+                _sections.Add(section switch
+                {
+                    "pre-data" => Section.PreData,
+                    "data" => Section.Data,
+                    "post-data" => Section.PostData,
+                    _ => throw new DumpException($"Unknown section '{section}': use pre-data, data or post-data."),
+                });
+            }
+        }
+    }
+
+    public bool IsEmpty => _includeSchemas.Count == 0 && _excludeSchemas.Count == 0 && _includeTables.Count == 0 && _excludeTables.Count == 0
+        && _excludeTableData.Count == 0 && _sections is null;
+
+    public bool IncludesSection(Section section) => _sections is null || _sections.Contains(section);
+
+    public bool Includes(DumpableObject item) => IncludesSection(item.Section) && IncludesObject(item);
+
+    /// <summary>The schema and table patterns alone, whatever the object's section.</summary>
+    public bool IncludesObject(DumpableObject item)
+    {
+        var root = item;
+        for (var depth = 0; root.Parent is not null && depth < 8; depth++)
+            root = root.Parent;
+        var schema = root is SchemaObject ? root.Name : root.Schema;
+        if (_includeTables.Count > 0)
+        {
+            // With --table only the matching relations and what hangs off them are dumped, as pg_dump -t does.
+            return root is RelationObject relation && Matches(_includeTables, relation.Schema!, relation.Name) && !Excluded(relation);
+        }
+        if (schema is null)
+            return _includeSchemas.Count == 0; // extensions, casts, publications, event triggers: only in whole-database dumps
+        if (_includeSchemas.Count > 0 && !_includeSchemas.Exists(regex => regex.IsMatch(schema)))
+            return false;
+        if (_excludeSchemas.Exists(regex => regex.IsMatch(schema)))
+            return false;
+        return root is not RelationObject table || !Excluded(table);
+    }
+
+    public bool IncludesData(TableObject table) => !Matches(_excludeTableData, table.Schema!, table.Name);
+
+    private bool Excluded(RelationObject relation) =>
+        Matches(_excludeTables, relation.Schema!, relation.Name) || _excludeSchemas.Exists(regex => regex.IsMatch(relation.Schema!));
+
+    private static bool Matches(List<(Regex? Schema, Regex Name)> patterns, string schema, string name)
+    {
+        foreach (var (schemaPattern, namePattern) in patterns)
+        {
+            if ((schemaPattern is null || schemaPattern.IsMatch(schema)) && namePattern.IsMatch(name))
+                return true;
+        }
+        return false;
+    }
+
+    private static Regex ParseSchemaPattern(string pattern)
+    {
+        var parts = Split(pattern);
+        if (parts.Count != 1)
+            throw new DumpException($"Schema pattern '{pattern}' has a dot; use schema names only (quote a name that contains a dot).");
+        return parts[0];
+    }
+
+    private static (Regex? Schema, Regex Name) ParseRelationPattern(string pattern)
+    {
+        var parts = Split(pattern);
+        return parts.Count switch
+        {
+            1 => (null, parts[0]),
+            2 => (parts[0], parts[1]),
+            3 => (parts[1], parts[2]), // database.schema.table: the database part must be the current one
+            _ => throw new DumpException($"Improper qualified name (too many dotted names): {pattern}"),
+        };
+    }
+
+    /// <summary>psql's patternToSQLRegex, in small: one anchored regex per dotted part.</summary>
+    internal static List<Regex> Split(string pattern)
+    {
+        var parts = new List<Regex>();
+        var current = new StringBuilder();
+        var inQuotes = false;
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '"')
+            {
+                if (inQuotes && i + 1 < pattern.Length && pattern[i + 1] == '"')
+                {
+                    current.Append('"');
+                    i++;
+                }
+                else
+                {
+                    inQuotes = !inQuotes;
+                }
+            }
+            else if (!inQuotes && c == '.')
+            {
+                parts.Add(Anchored(current));
+                current.Clear();
+            }
+            else if (!inQuotes && c == '*')
+            {
+                current.Append(".*");
+            }
+            else if (!inQuotes && c == '?')
+            {
+                current.Append('.');
+            }
+            else
+            {
+                current.Append(Regex.Escape((inQuotes ? c : char.ToLowerInvariant(c)).ToString()));
+            }
+        }
+        parts.Add(Anchored(current));
+        return parts;
+    }
+
+    private static Regex Anchored(StringBuilder body) => new("^(?:" + body + ")$", RegexOptions.CultureInvariant | RegexOptions.Singleline);
+}

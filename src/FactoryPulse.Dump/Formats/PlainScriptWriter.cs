@@ -1,0 +1,130 @@
+using System.Text;
+using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Data;
+using FactoryPulse.Dump.Sql;
+using Npgsql;
+
+namespace FactoryPulse.Dump.Formats;
+
+/// <summary>
+/// pg_dump's plain format: one script for <c>psql -v ON_ERROR_STOP=1 -f FILE</c>. Entries in restore order (main
+/// pass, then privileges, then default privileges and refreshes), table data as text COPY blocks.
+/// </summary>
+internal static class PlainScriptWriter
+{
+    private static readonly UTF8Encoding Utf8 = new(false);
+
+    public static async Task<(int Tables, long Rows, long Bytes)> WriteAsync(
+        NpgsqlConnection connection, ArchiveManifest manifest, Stream output, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    {
+        int tables = 0, tablesTotal = 0;
+        long rows = 0, bytes = 0;
+        foreach (var entry in manifest.Entries)
+        {
+            if (entry.Data is not null)
+                tablesTotal++;
+        }
+        await WriteTextAsync(output,
+            $"""
+            --
+            -- PostgreSQL database dump written by FactoryPulse.Dump {manifest.ToolVersion}
+            -- Server version {manifest.ServerVersion}, database {manifest.Database}
+            --
+
+            SET statement_timeout = 0;
+            SET lock_timeout = 0;
+            SET idle_in_transaction_session_timeout = 0;
+            SET client_encoding = 'UTF8';
+            SET standard_conforming_strings = on;
+            SELECT pg_catalog.set_config('search_path', '', false);
+            SET check_function_bodies = false;
+            SET xmloption = content;
+            SET client_min_messages = warning;
+            SET row_security = off;
+
+
+            """, cancellationToken).ConfigureAwait(false);
+
+        foreach (var pass in new[] { "main", "acl", "post-acl" })
+        {
+            foreach (var entry in manifest.Entries)
+            {
+                if (entry.Pass != pass)
+                    continue;
+                cancellationToken.ThrowIfCancellationRequested();
+                await WriteTextAsync(output, $"--\n-- Name: {Flatten(entry.Name)}; Type: {entry.Kind}; Schema: {Flatten(entry.Schema ?? "-")}; Owner: {Flatten(entry.Owner ?? "")}\n--\n\n", cancellationToken).ConfigureAwait(false);
+                if (entry.Data is { } data)
+                {
+                    progress?.Report(new DumpProgress(OperationPhase.Data, $"{entry.Schema}.{entry.Name}", tables, tablesTotal, rows, bytes));
+                    var copied = data.Format == TableDataInfo.LargeObjectsFormat
+                        ? await WriteLargeObjectsAsync(connection, output, cancellationToken).ConfigureAwait(false)
+                        : await WriteCopyBlockAsync(connection, entry, data, output, cancellationToken).ConfigureAwait(false);
+                    data.Rows = copied.Rows;
+                    data.Bytes = copied.Bytes;
+                    data.Checksum = copied.Checksum;
+                    tables++;
+                    rows += copied.Rows;
+                    bytes += copied.Bytes;
+                    continue;
+                }
+                await WriteTextAsync(output, entry.Definition, cancellationToken).ConfigureAwait(false);
+                if (entry.OwnerStatement is not null)
+                    await WriteTextAsync(output, "\n" + entry.OwnerStatement, cancellationToken).ConfigureAwait(false);
+                await WriteTextAsync(output, "\n\n", cancellationToken).ConfigureAwait(false);
+            }
+        }
+        await WriteTextAsync(output, "--\n-- PostgreSQL database dump complete\n--\n\n", cancellationToken).ConfigureAwait(false);
+        return (tables, rows, bytes);
+    }
+
+    /// <summary>Header comments are one line each: a name with a newline must not end the comment.</summary>
+    private static string Flatten(string text) => text.Replace('\n', ' ').Replace('\r', ' ');
+
+    private static async Task<CopyOutResult> WriteCopyBlockAsync(NpgsqlConnection connection, TocEntry entry, TableDataInfo data, Stream output, CancellationToken cancellationToken)
+    {
+        var columns = new List<string>(data.Columns.Count);
+        foreach (var column in data.Columns)
+            columns.Add(column.Name);
+        var columnList = columns.Count == 0 ? "" : $" ({SqlText.QuoteColumnList(columns)})";
+        var table = SqlText.QuoteQualified(entry.Schema, entry.Name);
+        await WriteTextAsync(output, $"COPY {table}{columnList} FROM stdin;\n", cancellationToken).ConfigureAwait(false);
+        // Text COPY always: the script is read by psql, and text escapes every byte that could end the block.
+        var copied = await TableCopier.CopyOutAsync(connection, $"COPY {table}{columnList} TO STDOUT", binary: false, output, cancellationToken).ConfigureAwait(false);
+        await WriteTextAsync(output, "\\.\n\n\n", cancellationToken).ConfigureAwait(false);
+        return copied;
+    }
+
+    /// <summary>Large object contents as lo_put calls with hex bytea literals, 64 KiB per statement.</summary>
+    private static async Task<CopyOutResult> WriteLargeObjectsAsync(NpgsqlConnection connection, Stream output, CancellationToken cancellationToken)
+    {
+        const int Piece = 64 * 1024;
+        var objects = new List<(uint Oid, long Length)>();
+        await Catalog.CatalogQuery.ForEachAsync(connection,
+            "SELECT m.oid, COALESCE((SELECT sum(pg_catalog.octet_length(p.data)) FROM pg_catalog.pg_largeobject p WHERE p.loid = m.oid), 0)::bigint AS length " +
+            "FROM pg_catalog.pg_largeobject_metadata m ORDER BY m.oid",
+            row => objects.Add((row.Oid("oid"), row.Long("length"))), cancellationToken).ConfigureAwait(false);
+        long bytes = 0;
+        var command = new NpgsqlCommand("SELECT pg_catalog.lo_get($1, $2, $3)", connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Oid });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
+        foreach (var (oid, length) in objects)
+        {
+            for (long offset = 0; offset < length; offset += Piece)
+            {
+                command.Parameters[0].Value = oid;
+                command.Parameters[1].Value = offset;
+                command.Parameters[2].Value = (int)Math.Min(Piece, length - offset);
+                var piece = (byte[])(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                await WriteTextAsync(output, $"SELECT pg_catalog.lo_put('{oid}', {offset}, '\\x{Convert.ToHexString(piece)}');\n", cancellationToken).ConfigureAwait(false);
+                bytes += piece.Length;
+            }
+        }
+        await WriteTextAsync(output, "\n", cancellationToken).ConfigureAwait(false);
+        return new CopyOutResult(objects.Count, bytes, "");
+    }
+
+    private static ValueTask WriteTextAsync(Stream output, string text, CancellationToken cancellationToken) =>
+        output.WriteAsync(Utf8.GetBytes(text), cancellationToken);
+}

@@ -149,7 +149,7 @@ internal sealed class LocalCluster
     }
 
     [UnsupportedOSPlatform("windows")]
-    private static bool OthersCanTraverse(string directory)
+    internal static bool OthersCanTraverse(string directory)
     {
         for (var current = new DirectoryInfo(directory); current is not null; current = current.Parent)
         {

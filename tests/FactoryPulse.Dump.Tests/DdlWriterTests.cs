@@ -90,23 +90,27 @@ public sealed class DdlWriterTests
     }
 
     [Fact]
-    public void Domain_DDL_adds_a_NOT_VALID_constraint_after_CREATE_DOMAIN()
+    public void Domain_DDL_leaves_a_NOT_VALID_constraint_to_its_own_entry_after_the_data()
     {
+        var notValid = new DomainConstraint(16522, "qty_small", "CHECK ((VALUE < 1000)) NOT VALID", Validated: false);
         var domain = new DomainObject(
             16520, "public", "qty", Owner, "integer", collation: null, defaultExpression: "1", notNull: true,
             [
                 new DomainConstraint(16521, "qty_check", "CHECK ((VALUE >= 0))", Validated: true),
-                new DomainConstraint(16522, "qty_small", "CHECK ((VALUE < 1000)) NOT VALID", Validated: false),
+                notValid,
             ]);
         var context = Context(new() { [(CatalogClasses.Constraint, 16522, 0)] = "to be validated" });
 
         var ddl = Create(domain, context);
+        var constraint = new DomainConstraintObject(domain, notValid);
 
         ddl.Should().Be(
             "CREATE DOMAIN public.qty AS integer DEFAULT 1 NOT NULL\n" +
-            "\tCONSTRAINT qty_check CHECK ((VALUE >= 0));\n" +
-            "ALTER DOMAIN public.qty ADD CONSTRAINT qty_small CHECK ((VALUE < 1000)) NOT VALID;\n" +
+            "\tCONSTRAINT qty_check CHECK ((VALUE >= 0));\n");
+        Create(constraint, context).Should().Be(
+            "ALTER DOMAIN public.qty\n    ADD CONSTRAINT qty_small CHECK ((VALUE < 1000)) NOT VALID;\n" +
             "\nCOMMENT ON CONSTRAINT qty_small ON DOMAIN public.qty IS 'to be validated';\n");
+        constraint.Section.Should().Be(Section.PostData, "rows loaded after a NOT VALID constraint would be checked against it");
         domain.Kind.Should().Be("DOMAIN");
     }
 

@@ -304,15 +304,36 @@ public sealed class DependencySorterTests
     [Fact]
     public void Sorting_a_three_object_loop_names_all_three()
     {
-        var x = View(1, "public", "x");
-        var y = With(View(2, "public", "y"), x);
-        var z = With(View(3, "public", "z"), y);
+        // Functions have no placeholder form, so nothing can break this loop.
+        var x = new FunctionObject(1, "public", "x", Owner, "", false, "CREATE FUNCTION public.x() …");
+        var y = With(new FunctionObject(2, "public", "y", Owner, "", false, "CREATE FUNCTION public.y() …"), x);
+        var z = With(new FunctionObject(3, "public", "z", Owner, "", false, "CREATE FUNCTION public.z() …"), y);
         x.AddDependency(z);
 
         var act = () => DependencySorter.Sort([x, y, z]);
 
         act.Should().Throw<UnsupportedObjectException>()
-            .Which.Message.Should().Contain("VIEW public.x").And.Contain("VIEW public.y").And.Contain("VIEW public.z");
+            .Which.Message.Should().Contain("FUNCTION public.x").And.Contain("FUNCTION public.y").And.Contain("FUNCTION public.z");
+    }
+
+    [Fact]
+    public void Sorting_repairs_a_loop_of_views_with_a_placeholder_view_and_a_later_definition()
+    {
+        var x = View(1, "public", "x");
+        var y = With(View(2, "public", "y"), x);
+        var z = With(View(3, "public", "z"), y);
+        x.AddDependency(z);
+
+        var sorted = DependencySorter.Sort([x, y, z]);
+
+        var placeholder = sorted.OfType<ViewObject>().Single(view => view.IsPlaceholder);
+        var definition = sorted.OfType<ViewDefinitionObject>().Single();
+        sorted.IndexOf(definition).Should().BeGreaterThan(sorted.IndexOf(placeholder));
+        foreach (var item in sorted)
+        {
+            foreach (var dependency in item.Dependencies)
+                sorted.IndexOf(dependency).Should().BeLessThan(sorted.IndexOf(item), $"{item} depends on {dependency}");
+        }
     }
 
     [Fact]

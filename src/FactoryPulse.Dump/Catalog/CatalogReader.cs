@@ -382,10 +382,15 @@ internal sealed class CatalogReader
                 {
                     foreach (var constraint in domain.Constraints)
                     {
+                        // What a domain CHECK calls is a dependency of the domain (or of its separate NOT VALID entry).
                         if (constraint.Validated)
+                        {
+                            _constraints[constraint.Oid] = domain;
                             continue;
+                        }
                         var notValid = new DomainConstraintObject(domain, constraint);
                         notValid.AddDependency(domain);
+                        _constraints[constraint.Oid] = notValid;
                         AddOther(notValid);
                     }
                 }
@@ -1216,10 +1221,32 @@ internal sealed class CatalogReader
                 var referenced = Resolve(row.Oid("refclassid"), row.Oid("refobjid"));
                 if (dependent is null || referenced is null)
                     return;
+                if (row.Oid("classid") == CatalogClasses.Constraint && dependent is TableObject table && referenced is FunctionObject or AggregateObject)
+                    dependent = SplitCheckOut(table, row.Oid("objid")) ?? dependent;
                 // A sequence OWNED BY a column points at its table on purpose (ReadSequencesAsync); the reverse
                 // "table uses sequence" edge lives on the column default instead.
                 dependent.AddDependency(referenced);
             }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A CHECK that calls a user function leaves CREATE TABLE and is added after the data (pg_dump's repair of the
+    /// table/constraint loop): the function may read the table, as a SQL-standard body does.
+    /// </summary>
+    private ConstraintObject? SplitCheckOut(TableObject table, uint constraintOid)
+    {
+        if (table.IsPartition || table.InheritParents.Count > 0 || table.PartitionKey is not null)
+            return null; // inherited checks must stay inline to keep their inheritance bookkeeping
+        var index = table.Checks.FindIndex(check => check.Oid == constraintOid);
+        if (index < 0)
+            return null;
+        var check = table.Checks[index];
+        table.Checks.RemoveAt(index);
+        var constraint = new ConstraintObject(check.Oid, table, check.Name, 'c', check.Definition);
+        constraint.AddDependency(table);
+        _constraints[check.Oid] = constraint;
+        _objects.Add(constraint);
+        return constraint;
     }
 
     private static string AclQuery(string catalog, string alias, string aclColumn, string extraColumns = "", string from = "") =>

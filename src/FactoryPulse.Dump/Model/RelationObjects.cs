@@ -143,20 +143,63 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
 internal sealed class ViewObject(uint oid, string schema, string name, string owner, string? options, string definition)
     : RelationObject(oid, schema, name, owner)
 {
+    public string? Options { get; } = options;
+
     public override string Kind => "VIEW";
 
     protected override string Keyword => "VIEW";
 
+    /// <summary>Set by the sorter to break a loop: CREATE VIEW writes placeholder columns, a later entry the real query.</summary>
+    public bool IsPlaceholder { get; set; }
+
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
         writer.Write($"CREATE VIEW {QualifiedName(context)}");
+        if (Options is not null)
+            writer.Write($" WITH ({Options})");
+        writer.Write(" AS\n");
+        if (IsPlaceholder)
+        {
+            // pg_dump's dummy view: same columns and types, no dependencies on what the real query reads.
+            var columns = new List<string>(Columns.Count);
+            foreach (var column in Columns)
+                columns.Add($"NULL::{column.TypeName}{(column.Collation is null ? "" : " COLLATE " + column.Collation)} AS {context.Ident(column.Name)}");
+            writer.Write($"SELECT\n    {string.Join(",\n    ", columns)};\n");
+        }
+        else
+        {
+            WriteDefinition(writer);
+        }
+        WriteComments(writer, context);
+    }
+
+    internal void WriteDefinition(TextWriter writer)
+    {
+        writer.Write(definition.TrimEnd().TrimEnd(';'));
+        writer.Write(";\n");
+    }
+}
+
+/// <summary>CREATE OR REPLACE VIEW with the real query, after the objects a placeholder view could not wait for.</summary>
+internal sealed class ViewDefinitionObject(ViewObject view, string? options)
+    : DumpableObject(new CatalogId(0, view.Id.ObjectId), view.Schema, view.Name, null)
+{
+    public override string Kind => "VIEW DEFINITION";
+
+    public override int Priority => Priorities.ColumnDefault;
+
+    public override DumpableObject? Parent => view;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"CREATE OR REPLACE VIEW {view.QualifiedName(context)}");
         if (options is not null)
             writer.Write($" WITH ({options})");
         writer.Write(" AS\n");
-        writer.Write(definition.TrimEnd().TrimEnd(';'));
-        writer.Write(";\n");
-        WriteComments(writer, context);
+        view.WriteDefinition(writer);
     }
+
+    public override IEnumerable<string> RequiredRoles() => [];
 }
 
 internal sealed class MaterializedViewObject(uint oid, string schema, string name, string owner, string? options, string definition, bool populated)

@@ -135,6 +135,9 @@ internal sealed class DomainObject(
 
     public IReadOnlyList<DomainConstraint> Constraints { get; } = constraints;
 
+    /// <summary>Constraints the sorter moved out to break a loop (a CHECK calling a function that takes the domain).</summary>
+    public HashSet<uint> SeparateConstraints { get; } = [];
+
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
         var qualified = context.Qualified(Schema, Name);
@@ -147,14 +150,14 @@ internal sealed class DomainObject(
             writer.Write(" NOT NULL");
         foreach (var constraint in Constraints)
         {
-            if (constraint.Validated)
+            if (constraint.Validated && !SeparateConstraints.Contains(constraint.Oid))
                 writer.Write($"\n\tCONSTRAINT {context.Ident(constraint.Name)} {constraint.Definition}");
         }
         writer.Write(";\n");
         context.WriteComment(writer, $"DOMAIN {qualified}", Id);
         foreach (var constraint in Constraints)
         {
-            if (constraint.Validated)
+            if (constraint.Validated && !SeparateConstraints.Contains(constraint.Oid))
                 context.WriteComment(writer, $"CONSTRAINT {context.Ident(constraint.Name)} ON DOMAIN {qualified}", new CatalogId(CatalogClasses.Constraint, constraint.Oid));
         }
     }

@@ -11,6 +11,21 @@ internal static class DependencySorter
 {
     public static List<DumpableObject> Sort(IReadOnlyList<DumpableObject> objects)
     {
+        var input = new List<DumpableObject>(objects);
+        // Each repair removes one loop for good, so this ends; the bound only guards against a repair that does not.
+        for (var attempt = 0; ; attempt++)
+        {
+            var sorted = TrySort(input, out var loop);
+            if (sorted is not null)
+                return sorted;
+            if (attempt > 1000 || !LoopRepair.TryRepair(loop!, input))
+                throw new UnsupportedObjectException($"Cannot order objects that depend on each other in a loop: {string.Join(" -> ", loop!)}.");
+        }
+    }
+
+    private static List<DumpableObject>? TrySort(List<DumpableObject> objects, out List<DumpableObject>? loop)
+    {
+        loop = null;
         var all = new List<DumpableObject>(objects.Count + 2);
         all.AddRange(objects);
         MoveConstraintsNeededBeforeData(all);
@@ -77,7 +92,10 @@ internal static class DependencySorter
             }
         }
         if (sorted.Count != all.Count - 2)
-            throw new UnsupportedObjectException($"Cannot order objects that depend on each other in a loop: {DescribeLoop(all, waitingOn, position)}.");
+        {
+            loop = FindLoop(all, waitingOn, position);
+            return null;
+        }
 
         for (var i = 0; i < sorted.Count; i++)
             sorted[i].DumpId = i + 1;
@@ -120,7 +138,7 @@ internal static class DependencySorter
         return result != 0 ? result : a.Id.ObjectId.CompareTo(b.Id.ObjectId);
     }
 
-    private static string DescribeLoop(List<DumpableObject> all, int[] waitingOn, Dictionary<DumpableObject, int> position)
+    private static List<DumpableObject> FindLoop(List<DumpableObject> all, int[] waitingOn, Dictionary<DumpableObject, int> position)
     {
         // Walk from a stuck object along stuck dependencies until an object repeats: that is the loop.
         var start = Array.FindIndex(waitingOn, count => count > 0);
@@ -143,9 +161,9 @@ internal static class DependencySorter
             current = nextIndex;
         }
         var loopStart = current >= 0 ? seen[current] : 0;
-        var names = new List<string>();
+        var loop = new List<DumpableObject>();
         for (var i = loopStart; i < path.Count; i++)
-            names.Add(all[path[i]].ToString());
-        return string.Join(" -> ", names);
+            loop.Add(all[path[i]]);
+        return loop;
     }
 }

@@ -86,19 +86,8 @@ public sealed class VersionMatrixTests(PostgresVersionServers servers, ITestOutp
     /// <summary>Case ("17" or "13->17") -> (why it fails, fragments the failure report must all still contain).</summary>
     private static readonly Dictionary<string, (string Reason, string[] Expect)> KnownGaps = new(StringComparer.Ordinal)
     {
-        // The ACL entries say REVOKE ALL … FROM <owner>; GRANT <the source's privilege list> … TO <owner>. On 17+ that drops the owner's
-        // MAINTAIN (m), which a 13-16 source never listed; pg_dump emits only the differences from acldefault(), so the owner keeps
-        // the target's defaults. Same for schemas/functions/types whenever a newer server adds a default privilege.
-        ["13->17"] = ("table owners lose MAINTAIN when a pre-17 dump is restored into 17+", ["owner=postgres acl=postgres=arwdDxt/postgres"]),
-        ["15->18"] = ("table owners lose MAINTAIN when a pre-17 dump is restored into 17+", ["owner=postgres acl=postgres=arwdDxt/postgres"]),
-        // PostgreSQL 18: a VIRTUAL generated column comes back STORED (attgenerated 'v' -> 's'); NOT NULL constraint names
-        // (pg_constraint contype 'n') are not kept: a named one comes back as <table>_<column>_not_null, and partitions, which
-        // inherit the parent's name (events_id_not_null), come back with their own (events_2026_id_not_null).
-        ["18"] = ("virtual generated columns restored as STORED; NOT NULL constraint names not kept", [
-            "+ column public.settings #3 key_length type=integer notnull=f default=length(key) identity= generated=s",
-            "+ constraint on app.orders app.orders_region_not_null type=n",
-            "+ constraint on app.events_2026 app.events_2026_id_not_null type=n",
-        ]),
+        // None today. Earlier gaps, now fixed: owners losing MAINTAIN when a pre-17 dump is restored into 17+ (privileges
+        // are now written as differences from acldefault), PostgreSQL 18 VIRTUAL columns and NOT NULL constraint names.
     };
 
     private readonly string _workDirectory = Directory.CreateTempSubdirectory("fpdump-vm-").FullName;

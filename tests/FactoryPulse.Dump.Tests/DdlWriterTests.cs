@@ -154,23 +154,22 @@ public sealed class DdlWriterTests
     }
 
     [Fact]
-    public void Acl_DDL_revokes_defaults_then_groups_grants()
+    public void Acl_DDL_revokes_what_left_the_defaults_then_groups_grants()
     {
         var table = Orders();
         var acl = new AclObject(table, "TABLE", "public.orders",
-            [
-                new AclItem(Owner, Owner, "SELECT", false),
-                new AclItem(Owner, "reader", "SELECT", false),
-                new AclItem(Owner, "reader", "INSERT", false),
-                new AclItem(Owner, null, "SELECT", false),
-                new AclItem(Owner, "auditor", "SELECT", true),
-            ],
+            new AclChanges(
+                [new AclItem(Owner, Owner, "DELETE", false), new AclItem(Owner, Owner, "TRUNCATE", false)],
+                [
+                    new AclItem(Owner, "reader", "SELECT", false),
+                    new AclItem(Owner, "reader", "INSERT", false),
+                    new AclItem(Owner, null, "SELECT", false),
+                    new AclItem(Owner, "auditor", "SELECT", true),
+                ]),
             []);
 
         Create(acl, Context()).Should().Be(
-            "REVOKE ALL ON TABLE public.orders FROM PUBLIC;\n" +
-            "REVOKE ALL ON TABLE public.orders FROM app_owner;\n" +
-            "GRANT SELECT ON TABLE public.orders TO app_owner;\n" +
+            "REVOKE DELETE,TRUNCATE ON TABLE public.orders FROM app_owner;\n" +
             "GRANT SELECT,INSERT ON TABLE public.orders TO reader;\n" +
             "GRANT SELECT ON TABLE public.orders TO PUBLIC;\n" +
             "GRANT SELECT ON TABLE public.orders TO auditor WITH GRANT OPTION;\n");
@@ -181,15 +180,14 @@ public sealed class DdlWriterTests
     {
         var table = Orders();
         var acl = new AclObject(table, "TABLE", "public.orders",
+            new AclChanges([],
             [
                 new AclItem(Owner, "Manager", "SELECT", true),
                 new AclItem("Manager", "clerk", "SELECT", false),
-            ],
+            ]),
             [new ColumnAcl("qty", [new AclItem("Manager", "user", "UPDATE", false)])]);
 
         Create(acl, Context()).Should().Be(
-            "REVOKE ALL ON TABLE public.orders FROM PUBLIC;\n" +
-            "REVOKE ALL ON TABLE public.orders FROM app_owner;\n" +
             "GRANT SELECT ON TABLE public.orders TO \"Manager\" WITH GRANT OPTION;\n" +
             "SET SESSION AUTHORIZATION \"Manager\";\n" +
             "GRANT SELECT ON TABLE public.orders TO clerk;\n" +
@@ -212,9 +210,9 @@ public sealed class DdlWriterTests
     public void Acl_entries_follow_their_target_section_and_run_in_the_acl_pass()
     {
         var table = Orders();
-        var tableAcl = new AclObject(table, "TABLE", "public.orders", [], []);
+        var tableAcl = new AclObject(table, "TABLE", "public.orders", new AclChanges([], []), []);
         var index = new IndexObject(16550, table, "orders_idx", "CREATE INDEX orders_idx ON public.orders USING btree (id)", false);
-        var indexAcl = new AclObject(index, "INDEX", "public.orders_idx", [], []);
+        var indexAcl = new AclObject(index, "INDEX", "public.orders_idx", new AclChanges([], []), []);
 
         tableAcl.Section.Should().Be(Section.PreData);
         indexAcl.Section.Should().Be(Section.PostData);
@@ -223,14 +221,12 @@ public sealed class DdlWriterTests
     }
 
     [Fact]
-    public void Default_acl_DDL_for_a_role_replaces_the_builtin_defaults_globally()
+    public void Default_acl_DDL_for_a_role_writes_its_differences_from_the_builtin_defaults()
     {
-        var defaults = new DefaultAclObject(16560, Owner, null, 'f', [new AclItem(Owner, Owner, "EXECUTE", false), new AclItem(Owner, "runner", "EXECUTE", false)]);
+        var defaults = new DefaultAclObject(16560, Owner, null, 'f', new AclChanges([new AclItem(Owner, null, "EXECUTE", false)], [new AclItem(Owner, "runner", "EXECUTE", false)]));
 
         Create(defaults, Context()).Should().Be(
-            "ALTER DEFAULT PRIVILEGES FOR ROLE app_owner REVOKE ALL ON FUNCTIONS FROM PUBLIC;\n" +
-            "ALTER DEFAULT PRIVILEGES FOR ROLE app_owner REVOKE ALL ON FUNCTIONS FROM app_owner;\n" +
-            "ALTER DEFAULT PRIVILEGES FOR ROLE app_owner GRANT EXECUTE ON FUNCTIONS TO app_owner;\n" +
+            "ALTER DEFAULT PRIVILEGES FOR ROLE app_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;\n" +
             "ALTER DEFAULT PRIVILEGES FOR ROLE app_owner GRANT EXECUTE ON FUNCTIONS TO runner;\n");
         defaults.Pass.Should().Be(RestorePass.PostAcl);
     }
@@ -238,7 +234,7 @@ public sealed class DdlWriterTests
     [Fact]
     public void Default_acl_DDL_in_a_schema_only_adds_grants()
     {
-        var defaults = new DefaultAclObject(16561, Owner, "Sales", 'r', [new AclItem(Owner, "reader", "SELECT", false), new AclItem(Owner, null, "INSERT", true)]);
+        var defaults = new DefaultAclObject(16561, Owner, "Sales", 'r', new AclChanges([], [new AclItem(Owner, "reader", "SELECT", false), new AclItem(Owner, null, "INSERT", true)]));
 
         Create(defaults, Context()).Should().Be(
             "ALTER DEFAULT PRIVILEGES FOR ROLE app_owner IN SCHEMA \"Sales\" GRANT SELECT ON TABLES TO reader;\n" +
@@ -260,7 +256,7 @@ public sealed class DdlWriterTests
     [Fact]
     public void Default_acl_of_an_unknown_object_type_is_unsupported()
     {
-        var act = () => new DefaultAclObject(16562, Owner, null, 'L', []);
+        var act = () => new DefaultAclObject(16562, Owner, null, 'L', new AclChanges([], []));
 
         act.Should().Throw<UnsupportedObjectException>().WithMessage("*'L'*");
     }

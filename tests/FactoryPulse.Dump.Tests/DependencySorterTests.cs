@@ -48,7 +48,7 @@ public sealed class DependencySorterTests
         var fkey = With(new ConstraintObject(16409, orders, "orders_customer_fkey", 'f', "FOREIGN KEY (customer) REFERENCES shop.customers(id)"), orders, customersPkey);
         var index = With(new IndexObject(16410, orders, "orders_status_idx", "CREATE INDEX orders_status_idx ON shop.orders USING btree (status)", false), orders);
         var trigger = With(new TriggerObject(16411, orders, "orders_touch", "CREATE TRIGGER orders_touch BEFORE UPDATE ON shop.orders FOR EACH ROW EXECUTE FUNCTION shop.touch()", 'O'), orders, touch);
-        var acl = With(new AclObject(orders, "TABLE", "shop.orders", [new AclItem(Owner, "reader", "SELECT", false)], []), orders);
+        var acl = With(new AclObject(orders, "TABLE", "shop.orders", new AclChanges([], [new AclItem(Owner, "reader", "SELECT", false)]), []), orders);
         return [schema, status, customers, orders, orderTotal, touch, bigOrders, Data(customers), Data(orders), customersPkey, ordersPkey, fkey, index, trigger, acl];
     }
 
@@ -366,8 +366,8 @@ public sealed class DependencySorterTests
         var matview = new MaterializedViewObject(3, "app", "a_matview", Owner, null, " SELECT 1", populated: true);
         matview.AddDependency(table);
         var refresh = With(new RefreshMaterializedViewObject(matview), matview);
-        var defaultAcl = With(new DefaultAclObject(4, Owner, "app", 'r', [new AclItem(Owner, "reader", "SELECT", false)]), schema);
-        var schemaAcl = With(new AclObject(schema, "SCHEMA", "app", [new AclItem(Owner, "reader", "USAGE", false)], []), schema);
+        var defaultAcl = With(new DefaultAclObject(4, Owner, "app", 'r', new AclChanges([], [new AclItem(Owner, "reader", "SELECT", false)])), schema);
+        var schemaAcl = With(new AclObject(schema, "SCHEMA", "app", new AclChanges([], [new AclItem(Owner, "reader", "USAGE", false)]), []), schema);
         var index = With(new IndexObject(5, table, "z_idx", "CREATE INDEX z_idx ON app.a_table (id)", false), table);
 
         var sorted = DependencySorter.Sort([refresh, defaultAcl, schemaAcl, index, matview, Data(table), table, schema]);

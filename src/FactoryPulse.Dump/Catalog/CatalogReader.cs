@@ -131,6 +131,7 @@ internal sealed class CatalogReader
         await ReadTextSearchAsync().ConfigureAwait(false);
         var rowEstimates = await ReadRelationsAsync().ConfigureAwait(false);
         await ReadColumnsAsync().ConfigureAwait(false);
+        await ReadNotNullConstraintNamesAsync(versionNumber).ConfigureAwait(false);
         await ReadSequencesAsync().ConfigureAwait(false);
         await ReadDefaultsAsync().ConfigureAwait(false);
         await ReadConstraintsAsync().ConfigureAwait(false);
@@ -900,6 +901,7 @@ internal sealed class CatalogReader
                 row.NullableString("generated_expression"), Collation(row), storage, row.Int("stattarget"), IsBinarySafe(row.Oid("atttypid")), row.Bool("attislocal"))
             {
                 Options = FormatOptions(row.StringArray("attoptions")),
+                GeneratedVirtual = row.Char("generated") == 'v',
             });
         });
 
@@ -931,6 +933,27 @@ internal sealed class CatalogReader
             return typeOid < CatalogClasses.FirstNormalObjectId;
         }
         return false;
+    }
+
+    /// <summary>PostgreSQL 18 names NOT NULL constraints; keep a name that is not the default one.</summary>
+    private Task ReadNotNullConstraintNamesAsync(int versionNumber)
+    {
+        if (versionNumber < 180000)
+            return Task.CompletedTask;
+        return Query(
+            """
+            SELECT c.conrelid, a.attname, c.conname
+            FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+            WHERE c.contype = 'n'
+            """,
+            row =>
+            {
+                if (!_relations.TryGetValue(row.Oid("conrelid"), out var relation))
+                    return;
+                var column = relation.Columns.Find(candidate => candidate.Name == row.String("attname"));
+                if (column is not null)
+                    column.NotNullConstraintName = row.String("conname");
+            });
     }
 
     private async Task ReadSequencesAsync()
@@ -1249,31 +1272,50 @@ internal sealed class CatalogReader
         return constraint;
     }
 
-    private static string AclQuery(string catalog, string alias, string aclColumn, string extraColumns = "", string from = "") =>
+    /// <summary>
+    /// Privileges as pg_dump writes them: what differs from the built-in default (acldefault) for that kind and
+    /// owner. Writing differences rather than the whole list keeps privileges a newer server grants by default
+    /// (MAINTAIN in 17) when an older dump is restored there.
+    /// </summary>
+    private static string AclDiffQuery(string catalog, string aclColumn, string ownerColumn, string defaultKind) =>
         $"""
-        SELECT {alias}.oid AS objid{extraColumns}, a.position,
-               pg_catalog.pg_get_userbyid(a.grantor)::text AS grantor,
-               CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END AS grantee,
-               a.privilege_type, a.is_grantable
-        FROM pg_catalog.{catalog} {alias}{from}
-        LEFT JOIN LATERAL pg_catalog.aclexplode({alias}.{aclColumn}) WITH ORDINALITY AS a(grantor, grantee, privilege_type, is_grantable, position) ON true
-        WHERE {alias}.{aclColumn} IS NOT NULL
-        ORDER BY {alias}.oid, a.position
+        WITH objects AS (
+          -- aclexplode rejects an empty array (every privilege revoked): treat it as no items.
+          SELECT x.oid AS objid, CASE WHEN pg_catalog.cardinality(x.{aclColumn}) > 0 THEN x.{aclColumn} END AS acl, pg_catalog.acldefault({defaultKind}, x.{ownerColumn}) AS initial
+          FROM pg_catalog.{catalog} x WHERE x.{aclColumn} IS NOT NULL
+        )
+        SELECT o.objid, 1 AS grant_order, a.position, pg_catalog.pg_get_userbyid(a.grantor)::text AS grantor,
+               CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END AS grantee, a.privilege_type, a.is_grantable
+        FROM objects o CROSS JOIN LATERAL pg_catalog.aclexplode(o.acl) WITH ORDINALITY AS a(grantor, grantee, privilege_type, is_grantable, position)
+        WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(o.initial) d
+                          WHERE d.grantor = a.grantor AND d.grantee = a.grantee AND d.privilege_type = a.privilege_type AND d.is_grantable = a.is_grantable)
+        UNION ALL
+        SELECT o.objid, 0, d.position, pg_catalog.pg_get_userbyid(d.grantor)::text,
+               CASE WHEN d.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(d.grantee)::text END, d.privilege_type, d.is_grantable
+        FROM objects o CROSS JOIN LATERAL pg_catalog.aclexplode(o.initial) WITH ORDINALITY AS d(grantor, grantee, privilege_type, is_grantable, position)
+        WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(o.acl) a
+                          WHERE a.grantor = d.grantor AND a.grantee = d.grantee AND a.privilege_type = d.privilege_type AND a.is_grantable = d.is_grantable)
+        UNION ALL
+        -- An explicit list equal to the default: re-granting the owner's own privileges makes it explicit again.
+        SELECT o.objid, 2, d.position, pg_catalog.pg_get_userbyid(d.grantor)::text,
+               pg_catalog.pg_get_userbyid(d.grantee)::text, d.privilege_type, d.is_grantable
+        FROM objects o CROSS JOIN LATERAL pg_catalog.aclexplode(o.initial) WITH ORDINALITY AS d(grantor, grantee, privilege_type, is_grantable, position)
+        WHERE o.acl IS NOT NULL AND o.acl OPERATOR(pg_catalog.@>) o.initial AND o.initial OPERATOR(pg_catalog.@>) o.acl AND d.grantee = d.grantor
+        ORDER BY 1, 2, 3
         """;
 
     private static AclItem? Item(CatalogRow row) =>
         row.IsNull("privilege_type") ? null : new AclItem(row.String("grantor"), row.NullableString("grantee"), row.String("privilege_type"), row.Bool("is_grantable"));
 
-    private async Task<Dictionary<uint, List<AclItem>>> ReadAclAsync(string catalog, string aclColumn)
+    private async Task<Dictionary<uint, AclChanges>> ReadAclAsync(string catalog, string aclColumn, string ownerColumn, string defaultKind)
     {
-        var result = new Dictionary<uint, List<AclItem>>();
-        await Query(AclQuery(catalog, "x", aclColumn), row =>
+        var result = new Dictionary<uint, AclChanges>();
+        await Query(AclDiffQuery(catalog, aclColumn, ownerColumn, defaultKind), row =>
         {
             var oid = row.Oid("objid");
-            if (!result.TryGetValue(oid, out var items))
-                result[oid] = items = [];
-            if (Item(row) is { } item)
-                items.Add(item);
+            if (!result.TryGetValue(oid, out var changes))
+                result[oid] = changes = new AclChanges([], []);
+            (row.Int("grant_order") == 0 ? changes.Revokes : changes.Grants).Add(Item(row)!);
         }).ConfigureAwait(false);
         return result;
     }
@@ -1303,11 +1345,11 @@ internal sealed class CatalogReader
                 ((List<AclItem>)columns[^1].Items).Add(Item(row)!);
             }).ConfigureAwait(false);
 
-        var relationAcls = await ReadAclAsync("pg_class", "relacl").ConfigureAwait(false);
-        var functionAcls = await ReadAclAsync("pg_proc", "proacl").ConfigureAwait(false);
-        var schemaAcls = await ReadAclAsync("pg_namespace", "nspacl").ConfigureAwait(false);
-        var typeAcls = await ReadAclAsync("pg_type", "typacl").ConfigureAwait(false);
-        var largeObjectAcls = await ReadAclAsync("pg_largeobject_metadata", "lomacl").ConfigureAwait(false);
+        var relationAcls = await ReadAclAsync("pg_class", "relacl", "relowner", "CASE WHEN x.relkind = 'S' THEN 's'::\"char\" ELSE 'r'::\"char\" END").ConfigureAwait(false);
+        var functionAcls = await ReadAclAsync("pg_proc", "proacl", "proowner", "'f'").ConfigureAwait(false);
+        var schemaAcls = await ReadAclAsync("pg_namespace", "nspacl", "nspowner", "'n'").ConfigureAwait(false);
+        var typeAcls = await ReadAclAsync("pg_type", "typacl", "typowner", "'T'").ConfigureAwait(false);
+        var largeObjectAcls = await ReadAclAsync("pg_largeobject_metadata", "lomacl", "lomowner", "'L'").ConfigureAwait(false);
 
         var acls = new List<DumpableObject>();
         foreach (var schema in _schemas.Values)
@@ -1351,31 +1393,49 @@ internal sealed class CatalogReader
 
     private Task ReadDefaultAclsAsync()
     {
-        var entries = new Dictionary<uint, (string Role, string? Schema, char Type, List<AclItem> Items)>();
+        var entries = new Dictionary<uint, DefaultAclObject>();
+        // A global entry replaces the built-in defaults, so it is written as differences from them; an entry for
+        // one schema adds to the global ones, so its list is written whole.
         return Query(
             """
-            SELECT d.oid AS objid, pg_catalog.pg_get_userbyid(d.defaclrole)::text AS role, n.nspname AS schema, d.defaclobjtype::text AS object_type,
-                   a.position, pg_catalog.pg_get_userbyid(a.grantor)::text AS grantor,
-                   CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END AS grantee,
-                   a.privilege_type, a.is_grantable
-            FROM pg_catalog.pg_default_acl d
-            LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace
-            LEFT JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) WITH ORDINALITY AS a(grantor, grantee, privilege_type, is_grantable, position) ON true
-            ORDER BY d.oid, a.position
+            WITH entries AS (
+              SELECT d.oid AS objid, d.defaclrole, d.defaclnamespace, d.defaclobjtype, NULLIF(d.defaclacl, '{}') AS acl,
+                     CASE WHEN d.defaclnamespace = 0
+                          THEN pg_catalog.acldefault(CASE d.defaclobjtype WHEN 'S' THEN 's'::"char" ELSE d.defaclobjtype END, d.defaclrole)
+                     END AS initial
+              FROM pg_catalog.pg_default_acl d
+            ), changes AS (
+              SELECT e.objid, 1 AS grant_order, a.position, a.grantor, a.grantee, a.privilege_type, a.is_grantable
+              FROM entries e CROSS JOIN LATERAL pg_catalog.aclexplode(e.acl) WITH ORDINALITY AS a(grantor, grantee, privilege_type, is_grantable, position)
+              WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(e.initial) i
+                                WHERE i.grantor = a.grantor AND i.grantee = a.grantee AND i.privilege_type = a.privilege_type AND i.is_grantable = a.is_grantable)
+              UNION ALL
+              SELECT e.objid, 0, i.position, i.grantor, i.grantee, i.privilege_type, i.is_grantable
+              FROM entries e CROSS JOIN LATERAL pg_catalog.aclexplode(e.initial) WITH ORDINALITY AS i(grantor, grantee, privilege_type, is_grantable, position)
+              WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(e.acl) a
+                                WHERE a.grantor = i.grantor AND a.grantee = i.grantee AND a.privilege_type = i.privilege_type AND a.is_grantable = i.is_grantable)
+            )
+            SELECT e.objid, pg_catalog.pg_get_userbyid(e.defaclrole)::text AS role, n.nspname AS schema, e.defaclobjtype::text AS object_type,
+                   c.grant_order, c.position, pg_catalog.pg_get_userbyid(c.grantor)::text AS grantor,
+                   CASE WHEN c.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(c.grantee)::text END AS grantee,
+                   c.privilege_type, c.is_grantable
+            FROM entries e
+            LEFT JOIN pg_catalog.pg_namespace n ON n.oid = e.defaclnamespace
+            LEFT JOIN changes c ON c.objid = e.objid
+            ORDER BY e.objid, c.grant_order, c.position
             """,
             row =>
             {
                 var oid = row.Oid("objid");
-                if (!entries.ContainsKey(oid))
+                if (!entries.TryGetValue(oid, out var defaultAcl))
                 {
-                    var items = new List<AclItem>();
-                    entries[oid] = (row.String("role"), row.NullableString("schema"), row.Char("object_type"), items);
-                    var defaultAcl = new DefaultAclObject(oid, row.String("role"), row.NullableString("schema"), row.Char("object_type"), items);
+                    defaultAcl = new DefaultAclObject(oid, row.String("role"), row.NullableString("schema"), row.Char("object_type"), new AclChanges([], []));
                     defaultAcl.AddDependency(SchemaNamed(defaultAcl.Schema));
+                    entries[oid] = defaultAcl;
                     _objects.Add(defaultAcl);
                 }
                 if (Item(row) is { } item)
-                    entries[oid].Items.Add(item);
+                    (row.Int("grant_order") == 0 ? defaultAcl.Changes.Revokes : defaultAcl.Changes.Grants).Add(item);
             });
     }
 }

@@ -5,6 +5,9 @@ internal sealed record AclItem(string Grantor, string? Grantee, string Privilege
 
 internal sealed record ColumnAcl(string Column, IReadOnlyList<AclItem> Items);
 
+/// <summary>What an object's privileges add to and take from the built-in default for its kind and owner.</summary>
+internal sealed record AclChanges(List<AclItem> Revokes, List<AclItem> Grants);
+
 internal static class AclWriter
 {
     /// <summary>
@@ -32,6 +35,23 @@ internal static class AclWriter
         }
     }
 
+    /// <summary>REVOKEs of default privileges the object no longer has, grouped per grantee.</summary>
+    public static void WriteRevokes(TextWriter writer, DdlContext context, string target, IReadOnlyList<AclItem> items, string prefix = "")
+    {
+        var i = 0;
+        while (i < items.Count)
+        {
+            var first = items[i];
+            var privileges = new List<string>();
+            while (i < items.Count && items[i].Grantee == first.Grantee)
+            {
+                privileges.Add(items[i].Privilege);
+                i++;
+            }
+            writer.Write($"{prefix}REVOKE {string.Join(",", privileges)} ON {target} FROM {(first.Grantee is null ? "PUBLIC" : context.Ident(first.Grantee))};\n");
+        }
+    }
+
     public static IEnumerable<string> Roles(IReadOnlyList<AclItem> items)
     {
         foreach (var item in items)
@@ -44,7 +64,7 @@ internal static class AclWriter
 }
 
 /// <summary>The privileges of one object (and its columns), restored in the ACL pass after every object exists.</summary>
-internal sealed class AclObject(DumpableObject target, string targetKeyword, string targetSql, IReadOnlyList<AclItem>? items, IReadOnlyList<ColumnAcl> columns)
+internal sealed class AclObject(DumpableObject target, string targetKeyword, string targetSql, AclChanges? changes, IReadOnlyList<ColumnAcl> columns)
     : DumpableObject(new CatalogId(0, target.Id.ObjectId), target.Schema, target.Name, target.Owner)
 {
     public DumpableObject Target { get; } = target;
@@ -64,12 +84,10 @@ internal sealed class AclObject(DumpableObject target, string targetKeyword, str
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
         var target = $"{targetKeyword} {targetSql}";
-        if (items is not null)
+        if (changes is not null)
         {
-            // Start from nothing, so defaults of the target (PUBLIC EXECUTE, default privileges) cannot linger.
-            writer.Write($"REVOKE ALL ON {target} FROM PUBLIC;\n");
-            writer.Write($"REVOKE ALL ON {target} FROM {context.Ident(Owner!)};\n");
-            AclWriter.WriteGrants(writer, context, target, Owner!, items);
+            AclWriter.WriteRevokes(writer, context, target, changes.Revokes);
+            AclWriter.WriteGrants(writer, context, target, Owner!, changes.Grants);
         }
         foreach (var column in columns)
             AclWriter.WriteGrants(writer, context, target, Owner!, column.Items, column.Column);
@@ -79,9 +97,11 @@ internal sealed class AclObject(DumpableObject target, string targetKeyword, str
     {
         if (Owner is not null)
             yield return Owner;
-        if (items is not null)
+        if (changes is not null)
         {
-            foreach (var role in AclWriter.Roles(items))
+            foreach (var role in AclWriter.Roles(changes.Revokes))
+                yield return role;
+            foreach (var role in AclWriter.Roles(changes.Grants))
                 yield return role;
         }
         foreach (var column in columns)
@@ -92,10 +112,12 @@ internal sealed class AclObject(DumpableObject target, string targetKeyword, str
     }
 }
 
-internal sealed class DefaultAclObject(uint oid, string role, string? schema, char objectType, IReadOnlyList<AclItem> items)
+internal sealed class DefaultAclObject(uint oid, string role, string? schema, char objectType, AclChanges changes)
     : DumpableObject(new CatalogId(CatalogClasses.DefaultAcl, oid), schema, "DEFAULT PRIVILEGES FOR " + ObjectTypeName(objectType), role)
 {
     public override string Kind => "DEFAULT ACL";
+
+    public AclChanges Changes { get; } = changes;
 
     public override int Priority => Priorities.DefaultAcl;
 
@@ -117,13 +139,8 @@ internal sealed class DefaultAclObject(uint oid, string role, string? schema, ch
     {
         var prefix = $"ALTER DEFAULT PRIVILEGES FOR ROLE {context.Ident(Owner!)}{(Schema is null ? "" : " IN SCHEMA " + context.Ident(Schema))}";
         var objects = ObjectTypeName(objectType);
-        if (Schema is null)
-        {
-            // A global entry replaces the built-in defaults, so clear those first.
-            writer.Write($"{prefix} REVOKE ALL ON {objects} FROM PUBLIC;\n");
-            writer.Write($"{prefix} REVOKE ALL ON {objects} FROM {context.Ident(Owner!)};\n");
-        }
-        foreach (var item in items)
+        AclWriter.WriteRevokes(writer, context, objects, Changes.Revokes, prefix + " ");
+        foreach (var item in Changes.Grants)
         {
             writer.Write($"{prefix} GRANT {item.Privilege} ON {objects} TO {(item.Grantee is null ? "PUBLIC" : context.Ident(item.Grantee))}{(item.Grantable ? " WITH GRANT OPTION" : "")};\n");
         }
@@ -132,7 +149,9 @@ internal sealed class DefaultAclObject(uint oid, string role, string? schema, ch
     public override IEnumerable<string> RequiredRoles()
     {
         yield return Owner!;
-        foreach (var role in AclWriter.Roles(items))
+        foreach (var role in AclWriter.Roles(Changes.Revokes))
+            yield return role;
+        foreach (var role in AclWriter.Roles(Changes.Grants))
             yield return role;
     }
 }

@@ -16,6 +16,12 @@ internal sealed record ColumnInfo(
 {
     /// <summary>Per-column options (n_distinct …) for ALTER COLUMN … SET (…).</summary>
     public string? Options { get; init; }
+
+    /// <summary>STORED, or VIRTUAL (PostgreSQL 18).</summary>
+    public bool GeneratedVirtual { get; init; }
+
+    /// <summary>Name of the NOT NULL constraint (PostgreSQL 18 keeps them in pg_constraint).</summary>
+    public string? NotNullConstraintName { get; set; }
 }
 
 internal sealed record InlineCheck(uint Oid, string Name, string Definition, bool IsLocal = true);
@@ -89,9 +95,9 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
             if (column.Collation is not null)
                 writer.Write($" COLLATE {column.Collation}");
             if (column.GeneratedExpression is not null)
-                writer.Write($" GENERATED ALWAYS AS ({column.GeneratedExpression}) STORED");
+                writer.Write($" GENERATED ALWAYS AS ({column.GeneratedExpression}) {(column.GeneratedVirtual ? "VIRTUAL" : "STORED")}");
             if (column.NotNull)
-                writer.Write(" NOT NULL");
+                writer.Write(column.NotNullConstraintName is null ? " NOT NULL" : $" CONSTRAINT {context.Ident(column.NotNullConstraintName)} NOT NULL");
         }
         foreach (var check in Checks)
         {

@@ -17,8 +17,22 @@ public sealed record RestoreOptions
     /// <summary>Restore only these sections: "pre-data", "data", "post-data" (pg_restore <c>--section</c>); empty means all.</summary>
     public IReadOnlyList<string> Sections { get; init; } = [];
 
-    /// <summary>Restore only table data and sequence values (pg_restore <c>--data-only</c>).</summary>
+    /// <summary>
+    /// Restore only table data and sequence values into the existing schema (pg_restore <c>--data-only</c>). Runs in one
+    /// transaction, loads tables in foreign-key order and breaks cycles per <see cref="ForeignKeyCycles"/>. An archive
+    /// holding only data is restored this way even without the flag.
+    /// </summary>
     public bool DataOnly { get; init; }
+
+    /// <summary>How a data-only restore loads tables whose foreign keys form a cycle.</summary>
+    public ForeignKeyCycleStrategy ForeignKeyCycles { get; init; } = ForeignKeyCycleStrategy.DeferConstraints;
+
+    /// <summary>
+    /// Switch user triggers off while a data-only restore loads rows (audit rows, updated_at stamps and notifications
+    /// would otherwise fire), and back to their exact previous state afterwards. Default true (pg_restore's
+    /// <c>--disable-triggers</c>, without needing a superuser).
+    /// </summary>
+    public bool DisableTriggers { get; init; } = true;
 
     /// <summary>Drop the archive's objects from the target before re-creating them (pg_restore <c>--clean</c>).</summary>
     public bool Clean { get; init; }
@@ -37,4 +51,20 @@ public sealed record RestoreOptions
 
     /// <summary>Optional logger for what the restore does (never receives passwords).</summary>
     public ILogger? Logger { get; init; }
+}
+
+/// <summary>How a data-only restore gets rows past foreign keys that form a cycle.</summary>
+public enum ForeignKeyCycleStrategy
+{
+    /// <summary>
+    /// Defer the cycle's constraints for the transaction (NOT DEFERRABLE ones are made DEFERRABLE and put back), check
+    /// them all before commit. Needs only table ownership.
+    /// </summary>
+    DeferConstraints,
+
+    /// <summary>Drop the cycle's constraints, load, re-add them NOT VALID and VALIDATE: cheaper for very large tables.</summary>
+    DropAndRecreate,
+
+    /// <summary>session_replication_role = replica: no triggers, foreign-key checks included, fire. Superuser only; rows are not checked.</summary>
+    ReplicationRole,
 }

@@ -181,7 +181,8 @@ internal static class DumpRunner
     /// <summary>Populated materialized views are refreshed after the data, as pg_dump's MATERIALIZED VIEW DATA entries.</summary>
     private static List<DumpableObject> AddRefreshes(List<DumpableObject> objects, DatabaseCatalog catalog, DumpOptions options, ObjectFilter filter)
     {
-        if (options.DataOnly || options.SchemaOnly)
+        // Like pg_dump, a data-only dump refreshes materialized views too: their rows are data.
+        if (options.SchemaOnly)
             return objects;
         foreach (var view in catalog.MaterializedViews)
         {

@@ -29,6 +29,13 @@ internal static class RestoreRunner
         await using var connectionScope = connection.ConfigureAwait(false);
         await ServerConnection.ExecuteAsync(connection, RestoreSettings, cancellationToken).ConfigureAwait(false);
 
+        if (IsDataOnly(entries))
+        {
+            var (loaded, sequencesSet, dataWarnings) = await DataOnlyRestorer.RunAsync(connection, entries, options, progress, cancellationToken).ConfigureAwait(false);
+            progress?.Report(new DumpProgress(OperationPhase.Completed, null, loaded.Count, loaded.Count, 0, 0));
+            logger?.LogInformation("Restored the data of {Tables} tables into {Target}", loaded.Count, ServerConnection.Describe(builder));
+            return new RestoreReport(0, loaded, sequencesSet, stopwatch.Elapsed, dataWarnings);
+        }
         await PreflightAsync(connection, entries, options, cancellationToken).ConfigureAwait(false);
 
         var warnings = new List<string>();
@@ -98,12 +105,23 @@ internal static class RestoreRunner
         return new RestoreReport(objects, tables, sequences, stopwatch.Elapsed, warnings);
     }
 
+    /// <summary>Rows and sequence values only, for an existing schema: the data-only engine's job.</summary>
+    private static bool IsDataOnly(List<TocEntry> entries)
+    {
+        var any = false;
+        foreach (var entry in entries)
+        {
+            if (entry.Section != "data" && entry.Kind != "MATERIALIZED VIEW DATA")
+                return false;
+            any = true;
+        }
+        return any;
+    }
+
     private static List<TocEntry> SelectEntries(ArchiveManifest manifest, RestoreOptions options)
     {
         if (options.SchemaOnly && options.DataOnly)
             throw new DumpException("Schema-only and data-only cannot be used together.");
-        if (options.DataOnly)
-            throw new DumpException("Data-only restore into an existing schema is not available in this version; restore the whole archive into an empty database.");
         foreach (var section in options.Sections)
         {
             if (section is not ("pre-data" or "data" or "post-data"))
@@ -116,6 +134,8 @@ internal static class RestoreRunner
                 continue;
             var isData = entry.Section == "data" || entry.Kind == "MATERIALIZED VIEW DATA";
             if (options.SchemaOnly && isData)
+                continue;
+            if (options.DataOnly && !isData)
                 continue;
             if (options.NoPrivileges && entry.Kind is "ACL" or "DEFAULT ACL")
                 continue;
@@ -202,16 +222,20 @@ internal static class RestoreRunner
         }
     }
 
-    private static async Task LoadTableAsync(NpgsqlConnection connection, RestoreOptions options, TocEntry entry, TableDataInfo data, CancellationToken cancellationToken)
+    private static Task LoadTableAsync(NpgsqlConnection connection, RestoreOptions options, TocEntry entry, TableDataInfo data, CancellationToken cancellationToken) =>
+        InTransactionAsync(connection, options, () => CopyEntryAsync(connection, options.InputPath, entry, data, cancellationToken), cancellationToken);
+
+    /// <summary>Checks a data file against its checksum, then streams it into its table (or large objects).</summary>
+    internal static async Task CopyEntryAsync(NpgsqlConnection connection, string inputPath, TocEntry entry, TableDataInfo data, CancellationToken cancellationToken)
     {
-        var path = ArchiveReader.DataFilePath(options.InputPath, data);
+        var path = ArchiveReader.DataFilePath(inputPath, data);
         // Checked before loading: a damaged file never reaches the target.
         var checksum = await TableCopier.ChecksumFileAsync(path, cancellationToken).ConfigureAwait(false);
         if (checksum != data.Checksum)
             throw new ArchiveException($"Data file '{data.File}' of {entry.DisplayName} is corrupt: checksum {checksum}, the manifest says {data.Checksum}. Nothing of this table was loaded.");
         if (data.Format == TableDataInfo.LargeObjectsFormat)
         {
-            await InTransactionAsync(connection, options, () => LargeObjectCopier.RestoreAsync(connection, path, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await LargeObjectCopier.RestoreAsync(connection, path, cancellationToken).ConfigureAwait(false);
             return;
         }
         var columns = new List<string>(data.Columns.Count);
@@ -221,7 +245,7 @@ internal static class RestoreRunner
         // A table can have no columns (or only generated ones); COPY then takes no column list.
         var columnList = columns.Count == 0 ? "" : $" ({SqlText.QuoteColumnList(columns)})";
         var command = $"COPY {SqlText.QuoteQualified(entry.Schema, entry.Name)}{columnList} FROM STDIN{(binary ? " (FORMAT binary)" : "")}";
-        await InTransactionAsync(connection, options, () => TableCopier.CopyInAsync(connection, command, binary, path, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await TableCopier.CopyInAsync(connection, command, binary, path, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Each table loads in its own transaction unless the whole restore is one: never half a table.</summary>
@@ -255,7 +279,7 @@ internal static class RestoreRunner
         }
     }
 
-    private static async Task ExecuteStatementsAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    internal static async Task ExecuteStatementsAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
         foreach (var statement in SqlStatementSplitter.Split(sql))
             await ServerConnection.ExecuteVerbatimAsync(connection, statement, cancellationToken).ConfigureAwait(false);

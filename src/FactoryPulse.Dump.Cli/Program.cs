@@ -12,6 +12,7 @@ internal static class Program
         {
             DumpCommand(),
             RestoreCommand(),
+            ListCommand(),
         };
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
@@ -89,7 +90,15 @@ internal static class Program
         var connection = ConnectionOption();
         var input = new Option<string>("--input", "-i") { Description = "Archive directory written by 'fpdump dump'.", Required = true };
         var schemaOnly = new Option<bool>("--schema-only", "-s") { Description = "Restore only the object definitions." };
+        var dataOnly = new Option<bool>("--data-only", "-a") { Description = "Restore only the rows into the existing schema: one transaction, foreign-key order, cycles deferred, user triggers off during the load." };
         var section = new Option<string[]>("--section") { Description = "Restore only this section: pre-data, data or post-data (repeatable)." };
+        var roleMap = new Option<string[]>("--role-map") { Description = "OLD=NEW: restore objects, grants and policies of role OLD as role NEW (repeatable)." };
+        var cycles = new Option<string>("--foreign-key-cycles") { Description = "Data-only: defer (default; no superuser needed), drop-recreate (NOT VALID + VALIDATE), or replication-role (superuser).", DefaultValueFactory = _ => "defer" };
+        var keepTriggers = new Option<bool>("--keep-triggers") { Description = "Data-only: leave user triggers firing during the load." };
+        var create = new Option<bool>("--create", "-C") { Description = "Create the archive's database first; --connection names the maintenance database." };
+        var continueOnError = new Option<bool>("--continue-on-error") { Description = "Report failed entries and go on (pg_restore without --exit-on-error); exit code 1 if any failed." };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Load table data on N connections at once.", DefaultValueFactory = _ => 1 };
+        var useList = new Option<string>("--use-list", "-L") { Description = "Restore only the entries listed in FILE (edit the output of 'fpdump list')." };
         var clean = new Option<bool>("--clean", "-c") { Description = "Drop the archive's objects before re-creating them." };
         var ifExists = new Option<bool>("--if-exists") { Description = "With --clean, use DROP … IF EXISTS." };
         var noOwner = new Option<bool>("--no-owner", "-O") { Description = "Do not restore ownership; objects belong to the restoring role." };
@@ -98,15 +107,52 @@ internal static class Program
         var verbose = VerboseOption();
         var command = new Command("restore", "Restore an archive into a database (like pg_restore).")
         {
-            connection, input, schemaOnly, section, clean, ifExists, noOwner, noPrivileges, singleTransaction, verbose,
+            connection, input, schemaOnly, dataOnly, section, clean, ifExists, noOwner, noPrivileges, roleMap, singleTransaction, cycles, keepTriggers, create,
+            continueOnError, jobs, useList, verbose,
         };
-        command.SetAction(async (result, cancellationToken) => await Run(async () =>
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var pair in result.GetValue(roleMap) ?? [])
+            {
+                var equals = pair.IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0 || equals == pair.Length - 1)
+                    return Usage($"--role-map needs OLD=NEW, not '{pair}'");
+                map[pair[..equals]] = pair[(equals + 1)..];
+            }
+            ForeignKeyCycleStrategy strategy;
+            switch (result.GetValue(cycles))
+            {
+                case "defer":
+                    strategy = ForeignKeyCycleStrategy.DeferConstraints;
+                    break;
+                case "drop-recreate":
+                    strategy = ForeignKeyCycleStrategy.DropAndRecreate;
+                    break;
+                case "replication-role":
+                    strategy = ForeignKeyCycleStrategy.ReplicationRole;
+                    break;
+                default:
+                    return Usage($"--foreign-key-cycles takes defer, drop-recreate or replication-role, not '{result.GetValue(cycles)}'");
+            }
+            if (result.GetValue(jobs) < 1)
+                return Usage("--jobs needs a number of at least 1");
+            var failed = false;
+            var exit = await Run(async () =>
         {
             var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions
             {
                 ConnectionString = result.GetValue(connection) ?? "",
                 InputPath = result.GetValue(input)!,
                 SchemaOnly = result.GetValue(schemaOnly),
+                DataOnly = result.GetValue(dataOnly),
+                RoleMap = map,
+                ForeignKeyCycles = strategy,
+                DisableTriggers = !result.GetValue(keepTriggers),
+                CreateDatabase = result.GetValue(create),
+                ExitOnError = !result.GetValue(continueOnError),
+                Jobs = result.GetValue(jobs),
+                UseListFile = result.GetValue(useList),
                 Sections = result.GetValue(section) ?? [],
                 Clean = result.GetValue(clean),
                 IfExists = result.GetValue(ifExists),
@@ -116,8 +162,28 @@ internal static class Program
             }, result.GetValue(verbose) ? new ConsoleProgress() : null, cancellationToken);
             foreach (var warning in report.Warnings)
                 Console.WriteLine($"fpdump: warning: {warning}");
+            foreach (var error in report.Errors)
+                Console.Error.WriteLine($"fpdump: error: {error}");
             Console.WriteLine($"fpdump: restored {report.ObjectsCreated} objects, {report.Tables.Count} tables, {report.TotalRows} rows, {report.SequencesSet} sequence values in {report.Elapsed.TotalSeconds:0.0} s");
-        }));
+            foreach (var table in report.Tables)
+                Console.WriteLine($"fpdump:   {table.Table}: {table.Rows} rows");
+            if (report.Errors.Count > 0)
+            {
+                Console.WriteLine($"fpdump: {report.Errors.Count} entries failed; the rest was restored");
+                failed = true;
+            }
+        });
+            return exit != 0 ? exit : failed ? 1 : 0;
+        });
+        return command;
+    }
+
+    private static Command ListCommand()
+    {
+        var input = new Option<string>("--input", "-i") { Description = "Archive directory written by 'fpdump dump'.", Required = true };
+        var command = new Command("list", "Print the archive's table of contents, one entry a line (like pg_restore -l).") { input };
+        command.SetAction(async (result, cancellationToken) => await Run(async () =>
+            Console.Write(await DatabaseRestorer.ListAsync(result.GetValue(input)!, cancellationToken))));
         return command;
     }
 

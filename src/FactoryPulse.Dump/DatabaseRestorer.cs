@@ -15,4 +15,14 @@ public static class DatabaseRestorer
         ArgumentNullException.ThrowIfNull(options);
         return Restore.RestoreRunner.RunAsync(options, progress, cancellationToken);
     }
+
+    /// <summary>
+    /// The archive's table of contents, one entry a line (<c>dumpId; KIND schema name owner</c>), like <c>pg_restore -l</c>.
+    /// Edit it and pass it back as <see cref="RestoreOptions.UseListFile"/> to restore a selection.
+    /// </summary>
+    public static Task<string> ListAsync(string inputPath, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputPath);
+        return Restore.RestoreRunner.ListAsync(inputPath, cancellationToken);
+    }
 }

@@ -46,6 +46,24 @@ public sealed record RestoreOptions
     /// <summary>Do not restore GRANT/REVOKE and default privileges (pg_restore <c>--no-privileges</c>).</summary>
     public bool NoPrivileges { get; init; }
 
+    /// <summary>
+    /// Map roles of the source to roles of the target (<c>--role-map OLD=NEW</c>): owners, grantees, grantors and policy
+    /// roles. Roles still missing on the target are reported up front with the entries that need them.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> RoleMap { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Create the database named in the archive first (pg_restore <c>--create</c>); the connection string names the maintenance database.</summary>
+    public bool CreateDatabase { get; init; }
+
+    /// <summary>Stop at the first error (default, pg_restore <c>--exit-on-error</c>); when false, go on and list failures in <see cref="RestoreReport.Errors"/>.</summary>
+    public bool ExitOnError { get; init; } = true;
+
+    /// <summary>Load table data on this many connections at once (pg_restore <c>--jobs</c>); ignored with <see cref="SingleTransaction"/>.</summary>
+    public int Jobs { get; init; } = 1;
+
+    /// <summary>Restore only the entries whose dump ids appear in this list file (pg_restore <c>-L</c>; write one with <c>fpdump list</c>).</summary>
+    public string? UseListFile { get; init; }
+
     /// <summary>Run the whole restore in one transaction: any error leaves the target unchanged.</summary>
     public bool SingleTransaction { get; init; }
 

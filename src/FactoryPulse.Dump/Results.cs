@@ -35,6 +35,9 @@ public sealed record RestoreReport(
     TimeSpan Elapsed,
     IReadOnlyList<string> Warnings)
 {
+    /// <summary>Entries that failed when <see cref="RestoreOptions.ExitOnError"/> was off (empty otherwise: the first error throws).</summary>
+    public IReadOnlyList<string> Errors { get; init; } = [];
+
     /// <summary>Rows loaded over all tables.</summary>
     public long TotalRows
     {

@@ -54,9 +54,21 @@ internal sealed class TocEntry
     public string? DropIfExistsStatement { get; set; }
     public List<int> Dependencies { get; set; } = [];
     public List<string> Roles { get; set; } = [];
+
+    /// <summary>Where role names sit in the definition and owner statement, so a restore can map them exactly.</summary>
+    public List<RoleReference> RoleReferences { get; set; } = [];
     public TableDataInfo? Data { get; set; }
 
     public string DisplayName => Schema is null ? $"{Kind} {Name}" : $"{Kind} {Schema}.{Name}";
+}
+
+/// <summary>A role name at a position of one of an entry's statements ("definition" or "owner").</summary>
+internal sealed class RoleReference
+{
+    public string Field { get; set; } = "";
+    public int Offset { get; set; }
+    public int Length { get; set; }
+    public string Role { get; set; } = "";
 }
 
 /// <summary>Where a table's rows are and how to check them.</summary>

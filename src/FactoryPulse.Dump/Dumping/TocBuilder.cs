@@ -8,6 +8,7 @@ internal static class TocBuilder
 {
     public static TocEntry Build(DumpableObject item, DdlContext context)
     {
+        var references = new List<RoleReference>();
         var entry = new TocEntry
         {
             DumpId = item.DumpId,
@@ -27,11 +28,12 @@ internal static class TocBuilder
             Schema = item.Schema,
             Name = item.Name,
             Owner = item.Owner,
-            Definition = Write(writer => item.WriteCreate(writer, context)),
-            OwnerStatement = NullIfEmpty(Write(writer => item.WriteOwner(writer, context))),
+            Definition = WriteWithRoles(context, "definition", references, writer => item.WriteCreate(writer, context)),
+            OwnerStatement = NullIfEmpty(WriteWithRoles(context, "owner", references, writer => item.WriteOwner(writer, context))),
             DropStatement = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: false))),
             DropIfExistsStatement = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: true))),
         };
+        entry.RoleReferences.AddRange(references);
         foreach (var dependency in item.Dependencies)
         {
             if (dependency.DumpId > 0 && dependency is not BoundaryObject)
@@ -70,6 +72,16 @@ internal static class TocBuilder
         using var writer = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
         write(writer);
         return writer.ToString();
+    }
+
+    private static string WriteWithRoles(DdlContext context, string field, List<RoleReference> references, Action<StringWriter> write)
+    {
+        context.BeginRoleCapture();
+        var positions = new List<(int Offset, int Length, string Role)>();
+        var text = context.EndRoleCapture(Write(write), positions);
+        foreach (var (offset, length, role) in positions)
+            references.Add(new RoleReference { Field = field, Offset = offset, Length = length, Role = role });
+        return text;
     }
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;

@@ -28,8 +28,8 @@ internal static class AclWriter
             }
             var asGrantor = first.Grantor != owner;
             if (asGrantor)
-                writer.Write($"SET SESSION AUTHORIZATION {context.Ident(first.Grantor)};\n");
-            writer.Write($"GRANT {string.Join(",", privileges)} ON {target} TO {(first.Grantee is null ? "PUBLIC" : context.Ident(first.Grantee))}{(first.Grantable ? " WITH GRANT OPTION" : "")};\n");
+                writer.Write($"SET SESSION AUTHORIZATION {context.Role(first.Grantor)};\n");
+            writer.Write($"GRANT {string.Join(",", privileges)} ON {target} TO {(first.Grantee is null ? "PUBLIC" : context.Role(first.Grantee))}{(first.Grantable ? " WITH GRANT OPTION" : "")};\n");
             if (asGrantor)
                 writer.Write("RESET SESSION AUTHORIZATION;\n");
         }
@@ -48,7 +48,7 @@ internal static class AclWriter
                 privileges.Add(items[i].Privilege);
                 i++;
             }
-            writer.Write($"{prefix}REVOKE {string.Join(",", privileges)} ON {target} FROM {(first.Grantee is null ? "PUBLIC" : context.Ident(first.Grantee))};\n");
+            writer.Write($"{prefix}REVOKE {string.Join(",", privileges)} ON {target} FROM {(first.Grantee is null ? "PUBLIC" : context.Role(first.Grantee))};\n");
         }
     }
 
@@ -137,12 +137,12 @@ internal sealed class DefaultAclObject(uint oid, string role, string? schema, ch
 
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
-        var prefix = $"ALTER DEFAULT PRIVILEGES FOR ROLE {context.Ident(Owner!)}{(Schema is null ? "" : " IN SCHEMA " + context.Ident(Schema))}";
+        var prefix = $"ALTER DEFAULT PRIVILEGES FOR ROLE {context.Role(Owner!)}{(Schema is null ? "" : " IN SCHEMA " + context.Ident(Schema))}";
         var objects = ObjectTypeName(objectType);
         AclWriter.WriteRevokes(writer, context, objects, Changes.Revokes, prefix + " ");
         foreach (var item in Changes.Grants)
         {
-            writer.Write($"{prefix} GRANT {item.Privilege} ON {objects} TO {(item.Grantee is null ? "PUBLIC" : context.Ident(item.Grantee))}{(item.Grantable ? " WITH GRANT OPTION" : "")};\n");
+            writer.Write($"{prefix} GRANT {item.Privilege} ON {objects} TO {(item.Grantee is null ? "PUBLIC" : context.Role(item.Grantee))}{(item.Grantable ? " WITH GRANT OPTION" : "")};\n");
         }
     }
 

@@ -92,6 +92,53 @@ internal sealed class DdlContext(IReadOnlySet<string> keywords, IReadOnlyDiction
 {
     public string Ident(string name) => SqlText.QuoteIdentifierIfNeeded(name, keywords);
 
+    private List<string>? _capturedRoles;
+
+    // Noncharacters that cannot come from the catalog text we write around them.
+    private const char RoleStart = '\uFDD0';
+    private const char RoleEnd = '\uFDD1';
+
+    /// <summary>
+    /// A role name in DDL. While an archive entry is written, the name is marked so the entry can record where each role
+    /// sits — the restore maps roles (--role-map) by position, never by searching the text.
+    /// </summary>
+    public string Role(string name)
+    {
+        if (_capturedRoles is null)
+            return Ident(name);
+        _capturedRoles.Add(name);
+        return $"{RoleStart}{_capturedRoles.Count - 1}{RoleEnd}";
+    }
+
+    public void BeginRoleCapture() => _capturedRoles = [];
+
+    /// <summary>Replaces the role marks in <paramref name="text"/> by the quoted names and returns where they are.</summary>
+    public string EndRoleCapture(string text, List<(int Offset, int Length, string Role)> positions)
+    {
+        var roles = _capturedRoles ?? [];
+        _capturedRoles = null;
+        if (roles.Count == 0)
+            return text;
+        var builder = new System.Text.StringBuilder(text.Length);
+        var i = 0;
+        while (i < text.Length)
+        {
+            var start = text.IndexOf(RoleStart, i);
+            var end = start < 0 ? -1 : text.IndexOf(RoleEnd, start);
+            if (start < 0 || end < 0 || !int.TryParse(text.AsSpan(start + 1, end - start - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) || index >= roles.Count)
+            {
+                builder.Append(text, i, text.Length - i);
+                break;
+            }
+            builder.Append(text, i, start - i);
+            var quoted = Ident(roles[index]);
+            positions.Add((builder.Length, quoted.Length, roles[index]));
+            builder.Append(quoted);
+            i = end + 1;
+        }
+        return builder.ToString();
+    }
+
     public string Qualified(string? schema, string name) => schema is null ? Ident(name) : Ident(schema) + "." + Ident(name);
 
     public string? CommentOf(CatalogId id, int subId = 0) =>

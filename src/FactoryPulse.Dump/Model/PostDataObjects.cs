@@ -178,7 +178,7 @@ internal sealed class PolicyObject(uint oid, RelationObject table, string name, 
             {
                 if (i > 0)
                     writer.Write(", ");
-                writer.Write(context.Ident(roles[i]));
+                writer.Write(roles[i] == "public" ? "PUBLIC" : context.Role(roles[i]));
             }
         }
         if (usingExpression is not null)
@@ -217,7 +217,7 @@ internal sealed class PublicationObject(uint oid, string name, string owner, boo
     }
 
     public override void WriteOwner(TextWriter writer, DdlContext context) =>
-        writer.Write($"ALTER PUBLICATION {context.Ident(Name)} OWNER TO {context.Ident(Owner!)};\n");
+        writer.Write($"ALTER PUBLICATION {context.Ident(Name)} OWNER TO {context.Role(Owner!)};\n");
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
         writer.Write($"DROP PUBLICATION {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)};\n");
@@ -330,7 +330,7 @@ internal sealed class StatisticsObject(uint oid, string schema, string name, str
     }
 
     public override void WriteOwner(TextWriter writer, DdlContext context) =>
-        writer.Write($"ALTER STATISTICS {context.Qualified(Schema, Name)} OWNER TO {context.Ident(Owner!)};\n");
+        writer.Write($"ALTER STATISTICS {context.Qualified(Schema, Name)} OWNER TO {context.Role(Owner!)};\n");
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
         writer.Write($"DROP STATISTICS {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");

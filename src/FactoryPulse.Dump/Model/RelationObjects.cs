@@ -39,7 +39,7 @@ internal abstract class RelationObject(uint oid, string schema, string name, str
     public string QualifiedName(DdlContext context) => context.Qualified(Schema, Name);
 
     public override void WriteOwner(TextWriter writer, DdlContext context) =>
-        writer.Write($"ALTER {Keyword} {QualifiedName(context)} OWNER TO {context.Ident(Owner!)};\n");
+        writer.Write($"ALTER {Keyword} {QualifiedName(context)} OWNER TO {context.Role(Owner!)};\n");
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
         writer.Write($"DROP {Keyword} {(ifExists ? "IF EXISTS " : "")}{QualifiedName(context)};\n");
@@ -429,7 +429,7 @@ internal sealed class LargeObjectObject(uint oid, string owner)
     }
 
     public override void WriteOwner(TextWriter writer, DdlContext context) =>
-        writer.Write($"ALTER LARGE OBJECT {Name} OWNER TO {context.Ident(Owner!)};\n");
+        writer.Write($"ALTER LARGE OBJECT {Name} OWNER TO {context.Role(Owner!)};\n");
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
         writer.Write($"SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '{Name}';\n");

@@ -101,7 +101,7 @@ internal sealed class AggregateObject(uint oid, string schema, string name, stri
     }
 
     public override void WriteOwner(TextWriter writer, DdlContext context) =>
-        writer.Write($"ALTER AGGREGATE {Signature(context)} OWNER TO {context.Ident(Owner!)};\n");
+        writer.Write($"ALTER AGGREGATE {Signature(context)} OWNER TO {context.Role(Owner!)};\n");
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
         writer.Write($"DROP AGGREGATE {(ifExists ? "IF EXISTS " : "")}{Signature(context)};\n");
@@ -176,7 +176,7 @@ internal sealed class OperatorObject(uint oid, string schema, string name, strin
     }
 
     public override void WriteOwner(TextWriter writer, DdlContext context) =>
-        writer.Write($"ALTER OPERATOR {Signature(context)} OWNER TO {context.Ident(Owner!)};\n");
+        writer.Write($"ALTER OPERATOR {Signature(context)} OWNER TO {context.Role(Owner!)};\n");
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
         writer.Write($"DROP OPERATOR {(ifExists ? "IF EXISTS " : "")}{Signature(context)};\n");
@@ -221,7 +221,7 @@ internal sealed class EventTriggerObject(uint oid, string name, string owner, st
     }
 
     public override void WriteOwner(TextWriter writer, DdlContext context) =>
-        writer.Write($"ALTER EVENT TRIGGER {context.Ident(Name)} OWNER TO {context.Ident(Owner!)};\n");
+        writer.Write($"ALTER EVENT TRIGGER {context.Ident(Name)} OWNER TO {context.Role(Owner!)};\n");
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
         writer.Write($"DROP EVENT TRIGGER {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)};\n");
@@ -258,7 +258,7 @@ internal sealed class OperatorFamilyObject(uint oid, string schema, string name,
     }
 
     public override void WriteOwner(TextWriter writer, DdlContext context) =>
-        writer.Write($"ALTER OPERATOR FAMILY {Signature(context)} OWNER TO {context.Ident(Owner!)};\n");
+        writer.Write($"ALTER OPERATOR FAMILY {Signature(context)} OWNER TO {context.Role(Owner!)};\n");
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
         writer.Write($"DROP OPERATOR FAMILY {(ifExists ? "IF EXISTS " : "")}{Signature(context)};\n");
@@ -289,7 +289,7 @@ internal sealed class OperatorClassObject(uint oid, string schema, string name, 
     }
 
     public override void WriteOwner(TextWriter writer, DdlContext context) =>
-        writer.Write($"ALTER OPERATOR CLASS {Signature(context)} OWNER TO {context.Ident(Owner!)};\n");
+        writer.Write($"ALTER OPERATOR CLASS {Signature(context)} OWNER TO {context.Role(Owner!)};\n");
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
         writer.Write($"DROP OPERATOR CLASS {(ifExists ? "IF EXISTS " : "")}{Signature(context)};\n");

@@ -28,7 +28,7 @@ internal sealed class SchemaObject(uint oid, string name, string owner)
     }
 
     public override void WriteOwner(TextWriter writer, DdlContext context) =>
-        writer.Write($"ALTER SCHEMA {context.Ident(Name)} OWNER TO {context.Ident(Owner!)};\n");
+        writer.Write($"ALTER SCHEMA {context.Ident(Name)} OWNER TO {context.Role(Owner!)};\n");
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
     {
@@ -69,7 +69,7 @@ internal abstract class TypeObject(uint oid, string schema, string name, string 
     protected virtual string Keyword => "TYPE";
 
     public override void WriteOwner(TextWriter writer, DdlContext context) =>
-        writer.Write($"ALTER {Keyword} {context.Qualified(Schema, Name)} OWNER TO {context.Ident(Owner!)};\n");
+        writer.Write($"ALTER {Keyword} {context.Qualified(Schema, Name)} OWNER TO {context.Role(Owner!)};\n");
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
         writer.Write($"DROP {Keyword} {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
@@ -217,7 +217,7 @@ internal sealed class FunctionObject(uint oid, string schema, string name, strin
     }
 
     public override void WriteOwner(TextWriter writer, DdlContext context) =>
-        writer.Write($"ALTER {Kind} {Signature(context)} OWNER TO {context.Ident(Owner!)};\n");
+        writer.Write($"ALTER {Kind} {Signature(context)} OWNER TO {context.Role(Owner!)};\n");
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
         writer.Write($"DROP {Kind} {(ifExists ? "IF EXISTS " : "")}{Signature(context)};\n");

@@ -42,7 +42,7 @@ internal sealed class CollationObject(uint oid, string schema, string name, stri
     }
 
     public override void WriteOwner(TextWriter writer, DdlContext context) =>
-        writer.Write($"ALTER COLLATION {context.Qualified(Schema, Name)} OWNER TO {context.Ident(Owner!)};\n");
+        writer.Write($"ALTER COLLATION {context.Qualified(Schema, Name)} OWNER TO {context.Role(Owner!)};\n");
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
         writer.Write($"DROP COLLATION {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
@@ -65,7 +65,7 @@ internal sealed class TextSearchDictionaryObject(uint oid, string schema, string
     }
 
     public override void WriteOwner(TextWriter writer, DdlContext context) =>
-        writer.Write($"ALTER TEXT SEARCH DICTIONARY {context.Qualified(Schema, Name)} OWNER TO {context.Ident(Owner!)};\n");
+        writer.Write($"ALTER TEXT SEARCH DICTIONARY {context.Qualified(Schema, Name)} OWNER TO {context.Role(Owner!)};\n");
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
         writer.Write($"DROP TEXT SEARCH DICTIONARY {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
@@ -90,7 +90,7 @@ internal sealed class TextSearchConfigurationObject(uint oid, string schema, str
     }
 
     public override void WriteOwner(TextWriter writer, DdlContext context) =>
-        writer.Write($"ALTER TEXT SEARCH CONFIGURATION {context.Qualified(Schema, Name)} OWNER TO {context.Ident(Owner!)};\n");
+        writer.Write($"ALTER TEXT SEARCH CONFIGURATION {context.Qualified(Schema, Name)} OWNER TO {context.Role(Owner!)};\n");
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
         writer.Write($"DROP TEXT SEARCH CONFIGURATION {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");

@@ -22,9 +22,12 @@ internal static class RestoreRunner
         progress?.Report(new DumpProgress(OperationPhase.ReadingCatalog, null, 0, 0, 0, 0));
         var manifest = await ArchiveReader.ReadManifestAsync(options.InputPath, cancellationToken).ConfigureAwait(false);
         var entries = SelectEntries(manifest, options);
+        RoleMapper.Apply(entries, options.RoleMap);
 
         var builder = ServerConnection.Parse(options.ConnectionString);
         progress?.Report(new DumpProgress(OperationPhase.Connecting, null, 0, 0, 0, 0));
+        if (options.CreateDatabase)
+            builder = await CreateDatabaseAsync(builder, manifest, cancellationToken).ConfigureAwait(false);
         var connection = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         await ServerConnection.ExecuteAsync(connection, RestoreSettings, cancellationToken).ConfigureAwait(false);
@@ -38,21 +41,12 @@ internal static class RestoreRunner
         }
         await PreflightAsync(connection, entries, options, cancellationToken).ConfigureAwait(false);
 
-        var warnings = new List<string>();
+        var state = new RunState(entries);
         connection.Notice += (_, e) =>
         {
             if (e.Notice.Severity is "WARNING")
-                warnings.Add(e.Notice.MessageText);
+                state.AddWarning(e.Notice.MessageText);
         };
-
-        var tables = new List<RestoredTable>();
-        int objects = 0, sequences = 0, tablesTotal = 0;
-        foreach (var entry in entries)
-        {
-            if (entry.Data is not null)
-                tablesTotal++;
-        }
-        long rows = 0, bytes = 0;
         if (options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
         if (options.Clean)
@@ -60,50 +54,210 @@ internal static class RestoreRunner
 
         foreach (var pass in new[] { "main", "acl", "post-acl" })
         {
+            var parallelData = new List<TocEntry>();
             foreach (var entry in entries)
             {
                 if (entry.Pass != pass)
                     continue;
                 cancellationToken.ThrowIfCancellationRequested();
-                var phase = pass != "main" ? OperationPhase.Finishing : entry.Section switch
+                // With --jobs, tables load on their own connections once every pre-data entry has run.
+                if (entry.Data is not null && options.Jobs > 1 && !options.SingleTransaction)
                 {
-                    "pre-data" => OperationPhase.PreData,
-                    "data" => OperationPhase.Data,
-                    _ => OperationPhase.PostData,
-                };
-                progress?.Report(new DumpProgress(phase, entry.DisplayName, tables.Count, tablesTotal, rows, bytes));
-                try
-                {
-                    if (entry.Data is { } data)
-                    {
-                        await LoadTableAsync(connection, options, entry, data, cancellationToken).ConfigureAwait(false);
-                        tables.Add(new RestoredTable($"{entry.Schema}.{entry.Name}", data.Rows));
-                        rows += data.Rows;
-                        bytes += data.Bytes;
-                        continue;
-                    }
-                    await ExecuteStatementsAsync(connection, entry.Definition, cancellationToken).ConfigureAwait(false);
-                    if (!options.NoOwner && entry.OwnerStatement is not null)
-                        await ExecuteStatementsAsync(connection, entry.OwnerStatement, cancellationToken).ConfigureAwait(false);
-                    if (entry.Kind == "SEQUENCE SET")
-                        sequences++;
-                    else
-                        objects++;
+                    parallelData.Add(entry);
+                    continue;
                 }
-                catch (PostgresException exception)
+                if (parallelData.Count > 0)
                 {
-                    throw new RestoreFailedException(
-                        $"Restoring {entry.DisplayName} failed: {exception.MessageText}{(exception.Detail is null ? "" : " (" + exception.Detail + ")")}" +
-                        (options.SingleTransaction ? " Nothing was changed (single transaction)." : ""), exception);
+                    await LoadInParallelAsync(builder, options, parallelData, state, progress, cancellationToken).ConfigureAwait(false);
+                    parallelData.Clear();
                 }
+                await RestoreEntryAsync(connection, options, entry, pass, state, progress, cancellationToken).ConfigureAwait(false);
             }
+            if (parallelData.Count > 0)
+                await LoadInParallelAsync(builder, options, parallelData, state, progress, cancellationToken).ConfigureAwait(false);
         }
         if (options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
-        progress?.Report(new DumpProgress(OperationPhase.Completed, null, tables.Count, tablesTotal, rows, bytes));
-        logger?.LogInformation("Restored {Objects} objects and {Rows} rows into {Target}", objects, rows, ServerConnection.Describe(builder));
-        return new RestoreReport(objects, tables, sequences, stopwatch.Elapsed, warnings);
+        progress?.Report(new DumpProgress(OperationPhase.Completed, null, state.Tables.Count, state.TablesTotal, state.Rows, state.Bytes));
+        logger?.LogInformation("Restored {Objects} objects and {Rows} rows into {Target}", state.Objects, state.Rows, ServerConnection.Describe(builder));
+        return new RestoreReport(state.Objects, state.Tables, state.Sequences, stopwatch.Elapsed, state.Warnings) { Errors = state.Errors };
     }
+
+    /// <summary>Counters shared by the main connection and the --jobs workers.</summary>
+    private sealed class RunState
+    {
+        private readonly Lock _lock = new();
+
+        public RunState(List<TocEntry> entries)
+        {
+            foreach (var entry in entries)
+            {
+                if (entry.Data is not null)
+                    TablesTotal++;
+            }
+        }
+
+        public int TablesTotal { get; }
+        public List<RestoredTable> Tables { get; } = [];
+        public List<string> Warnings { get; } = [];
+        public List<string> Errors { get; } = [];
+        public int Objects { get; set; }
+        public int Sequences { get; set; }
+        public long Rows { get; private set; }
+        public long Bytes { get; private set; }
+
+        public void AddWarning(string warning)
+        {
+            lock (_lock)
+                Warnings.Add(warning);
+        }
+
+        public void AddError(string error)
+        {
+            lock (_lock)
+                Errors.Add(error);
+        }
+
+        public void TableDone(TocEntry entry)
+        {
+            lock (_lock)
+            {
+                Tables.Add(new RestoredTable($"{entry.Schema}.{entry.Name}", entry.Data!.Rows));
+                Rows += entry.Data.Rows;
+                Bytes += entry.Data.Bytes;
+            }
+        }
+
+        public DumpProgress Progress(OperationPhase phase, string? current)
+        {
+            lock (_lock)
+                return new DumpProgress(phase, current, Tables.Count, TablesTotal, Rows, Bytes);
+        }
+    }
+
+    private static async Task RestoreEntryAsync(
+        NpgsqlConnection connection, RestoreOptions options, TocEntry entry, string pass, RunState state, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    {
+        var phase = pass != "main" ? OperationPhase.Finishing : entry.Section switch
+        {
+            "pre-data" => OperationPhase.PreData,
+            "data" => OperationPhase.Data,
+            _ => OperationPhase.PostData,
+        };
+        progress?.Report(state.Progress(phase, entry.DisplayName));
+        try
+        {
+            if (entry.Data is { } data)
+            {
+                await LoadTableAsync(connection, options, entry, data, cancellationToken).ConfigureAwait(false);
+                state.TableDone(entry);
+                return;
+            }
+            await ExecuteStatementsAsync(connection, entry.Definition, cancellationToken).ConfigureAwait(false);
+            if (!options.NoOwner && entry.OwnerStatement is not null)
+                await ExecuteStatementsAsync(connection, entry.OwnerStatement, cancellationToken).ConfigureAwait(false);
+            if (entry.Kind == "SEQUENCE SET")
+                state.Sequences++;
+            else
+                state.Objects++;
+        }
+        catch (PostgresException exception)
+        {
+            var message = $"Restoring {entry.DisplayName} failed: {exception.MessageText}{(exception.Detail is null ? "" : " (" + exception.Detail + ")")}";
+            if (options.ExitOnError || options.SingleTransaction)
+                throw new RestoreFailedException(message + (options.SingleTransaction ? " Nothing was changed (single transaction)." : ""), exception);
+            // pg_restore without --exit-on-error: report and go on; the report lists what failed.
+            state.AddError(message);
+        }
+    }
+
+    private static async Task LoadInParallelAsync(
+        NpgsqlConnectionStringBuilder builder, RestoreOptions options, List<TocEntry> entries, RunState state, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    {
+        // Largest first, so the longest load starts early and the others fill in around it.
+        var queue = new List<TocEntry>(entries);
+        queue.Sort((a, b) => b.Data!.Bytes.CompareTo(a.Data!.Bytes));
+        var next = -1;
+        var workers = new List<Task>();
+        for (var worker = 0; worker < Math.Min(options.Jobs, queue.Count); worker++)
+        {
+            workers.Add(Task.Run(async () =>
+            {
+                var connection = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
+                await using var connectionScope = connection.ConfigureAwait(false);
+                await ServerConnection.ExecuteAsync(connection, RestoreSettings, cancellationToken).ConfigureAwait(false);
+                int index;
+                while ((index = Interlocked.Increment(ref next)) < queue.Count)
+                    await RestoreEntryAsync(connection, options, queue[index], "main", state, progress, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken));
+        }
+        await Task.WhenAll(workers).ConfigureAwait(false);
+    }
+
+    /// <summary>pg_restore --create: make the archive's database (named as in the manifest) and restore into it.</summary>
+    private static async Task<NpgsqlConnectionStringBuilder> CreateDatabaseAsync(NpgsqlConnectionStringBuilder builder, ArchiveManifest manifest, CancellationToken cancellationToken)
+    {
+        var maintenance = new NpgsqlConnectionStringBuilder(builder.ConnectionString);
+        if (string.IsNullOrEmpty(maintenance.Database))
+            maintenance.Database = "postgres";
+        var connection = await ServerConnection.OpenAsync(maintenance, cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            try
+            {
+                await ServerConnection.ExecuteAsync(connection,
+                    $"CREATE DATABASE {SqlText.QuoteIdentifier(manifest.Database)} WITH TEMPLATE = template0 ENCODING = {SqlText.QuoteLiteral(manifest.Encoding)}",
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException exception)
+            {
+                throw new RestoreFailedException($"Creating database \"{manifest.Database}\" failed: {exception.MessageText}", exception);
+            }
+        }
+        return new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Database = manifest.Database };
+    }
+
+    /// <summary>The dump ids of a list file as <c>fpdump list</c> writes it; lines starting with ';' are comments (pg_restore -L).</summary>
+    private static HashSet<int> ReadListFile(string path)
+    {
+        if (!File.Exists(path))
+            throw new DumpException($"The list file '{path}' does not exist.");
+        var ids = new HashSet<int>();
+        var number = 0;
+        foreach (var raw in File.ReadLines(path))
+        {
+            number++;
+            var line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith(';'))
+                continue;
+            var end = line.IndexOf(';', StringComparison.Ordinal);
+            if (end <= 0 || !int.TryParse(line.AsSpan(0, end), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+                throw new DumpException($"Line {number} of the list file '{path}' does not start with a dump id and ';': {line}");
+            ids.Add(id);
+        }
+        return ids;
+    }
+
+    /// <summary>The archive's table of contents, one entry a line, like pg_restore -l.</summary>
+    public static async Task<string> ListAsync(string inputPath, CancellationToken cancellationToken)
+    {
+        var manifest = await ArchiveReader.ReadManifestAsync(inputPath, cancellationToken).ConfigureAwait(false);
+        var text = new System.Text.StringBuilder();
+        text.Append(";\n; Archive created at ").Append(manifest.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+        text.Append(";     dbname: ").Append(manifest.Database).Append('\n');
+        text.Append(";     TOC Entries: ").Append(manifest.Entries.Count).Append('\n');
+        text.Append(";     Format: DIRECTORY (version ").Append(manifest.FormatVersion).Append(")\n");
+        text.Append(";     Dumped from database version: ").Append(manifest.ServerVersion).Append('\n');
+        text.Append(";     Dumped by FactoryPulse.Dump ").Append(manifest.ToolVersion).Append("\n;\n;\n; Selected TOC Entries:\n;\n");
+        foreach (var entry in manifest.Entries)
+        {
+            text.Append(entry.DumpId).Append("; ").Append(entry.Kind).Append(' ').Append(OneLine(entry.Schema ?? "-")).Append(' ')
+                .Append(OneLine(entry.Name)).Append(' ').Append(OneLine(entry.Owner ?? "-")).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    private static string OneLine(string text) => text.Replace('\n', ' ').Replace('\r', ' ');
 
     /// <summary>Rows and sequence values only, for an existing schema: the data-only engine's job.</summary>
     private static bool IsDataOnly(List<TocEntry> entries)
@@ -127,9 +281,12 @@ internal static class RestoreRunner
             if (section is not ("pre-data" or "data" or "post-data"))
                 throw new DumpException($"Unknown section '{section}': use pre-data, data or post-data.");
         }
+        var listed = options.UseListFile is null ? null : ReadListFile(options.UseListFile);
         var selected = new List<TocEntry>(manifest.Entries.Count);
         foreach (var entry in manifest.Entries)
         {
+            if (listed is not null && !listed.Contains(entry.DumpId))
+                continue;
             if (options.Sections.Count > 0 && !options.Sections.Contains(entry.Section))
                 continue;
             var isData = entry.Section == "data" || entry.Kind == "MATERIALIZED VIEW DATA";

@@ -1,0 +1,46 @@
+using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Sql;
+
+namespace FactoryPulse.Dump.Restore;
+
+/// <summary>
+/// --role-map OLD=NEW: rewrites owners, grantees, grantors and policy roles at the positions the dump recorded for
+/// them (never by searching the text, so a column that happens to share a role's name is left alone).
+/// </summary>
+internal static class RoleMapper
+{
+    public static void Apply(List<TocEntry> entries, IReadOnlyDictionary<string, string> map)
+    {
+        if (map.Count == 0)
+            return;
+        foreach (var entry in entries)
+        {
+            entry.Definition = Rewrite(entry, entry.Definition, "definition", map);
+            if (entry.OwnerStatement is not null)
+                entry.OwnerStatement = Rewrite(entry, entry.OwnerStatement, "owner", map);
+            if (entry.Owner is not null && map.TryGetValue(entry.Owner, out var owner))
+                entry.Owner = owner;
+            for (var i = 0; i < entry.Roles.Count; i++)
+            {
+                if (map.TryGetValue(entry.Roles[i], out var role))
+                    entry.Roles[i] = role;
+            }
+        }
+    }
+
+    private static string Rewrite(TocEntry entry, string text, string field, IReadOnlyDictionary<string, string> map)
+    {
+        var references = entry.RoleReferences.FindAll(reference => reference.Field == field);
+        // From the end, so earlier offsets stay valid while later names change length.
+        references.Sort((a, b) => b.Offset.CompareTo(a.Offset));
+        foreach (var reference in references)
+        {
+            if (reference.Offset < 0 || reference.Length <= 0 || reference.Offset + reference.Length > text.Length)
+                throw new ArchiveException($"Entry {entry.DisplayName} has a role reference outside its {field} text; the manifest is corrupt.");
+            if (!map.TryGetValue(reference.Role, out var replacement))
+                continue;
+            text = string.Concat(text.AsSpan(0, reference.Offset), SqlText.QuoteIdentifier(replacement), text.AsSpan(reference.Offset + reference.Length));
+        }
+        return text;
+    }
+}

@@ -1,0 +1,147 @@
+using FactoryPulse.Dump.IntegrationTests.Oracle;
+using FactoryPulse.Dump.IntegrationTests.Support;
+using FactoryPulse.Dump.Testing;
+using Npgsql;
+
+namespace FactoryPulse.Dump.IntegrationTests;
+
+/// <summary>A second, separate cluster: none of the fixture's roles (anon, authenticated, supabase_admin …) exist there.</summary>
+public sealed class RolelessServer : IAsyncLifetime
+{
+    public PostgresServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var shared = await SharedPostgresServer.GetAsync();
+        // A cluster of our own where we can; with a given server the roles would be shared, so use it as it is.
+        Server = shared.Kind == PostgresServerKind.LocalBinaries
+            ? await PostgresServer.StartAsync(new PostgresServerOptions { ConnectionStringVariable = "FPDUMP_TEST_CONNECTION_UNUSED" })
+            : shared;
+        await Db.ExecuteAsync(Server.ConnectionString, """
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'web_anon') THEN CREATE ROLE web_anon NOLOGIN; END IF;
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'web_user') THEN CREATE ROLE web_user NOLOGIN; END IF;
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'web_service') THEN CREATE ROLE web_service NOLOGIN BYPASSRLS; END IF;
+            END $$;
+            """);
+    }
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+public sealed class RestoreOptionsTests(FactoryPulseSource source, RolelessServer roleless) : IClassFixture<FactoryPulseSource>, IClassFixture<RolelessServer>, IDisposable
+{
+    private static readonly Dictionary<string, string> SupabaseRolesToWebRoles = new()
+    {
+        ["supabase_admin"] = "postgres",
+        ["anon"] = "web_anon",
+        ["authenticated"] = "web_user",
+        ["service_role"] = "web_service",
+        ["authenticator"] = "postgres",
+    };
+
+    private readonly string _workDirectory = Directory.CreateTempSubdirectory("fpdump-opt-").FullName;
+
+    public void Dispose() => Directory.Delete(_workDirectory, recursive: true);
+
+    private async Task<string> DumpAsync(string name)
+    {
+        var archive = Path.Combine(_workDirectory, name);
+        await DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = archive });
+        return archive;
+    }
+
+    [Fact]
+    public async Task Missing_roles_are_reported_up_front_with_the_entries_that_need_them()
+    {
+        if (roleless.Server.Kind != PostgresServerKind.LocalBinaries)
+            return; // on a given server the fixture's roles exist cluster-wide
+        var archive = await DumpAsync("roles");
+        var target = await roleless.Server.CreateDatabaseAsync("missing_roles");
+
+        var act = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive });
+
+        var error = (await act.Should().ThrowAsync<DumpException>()).Which;
+        error.Message.Should().Contain("role \"anon\" does not exist").And.Contain("role \"supabase_admin\" does not exist").And.Contain("Nothing was changed");
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'auth'")).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_role_map_restores_into_a_cluster_without_the_source_roles_with_zero_errors()
+    {
+        var archive = await DumpAsync("mapped");
+        var target = await roleless.Server.CreateDatabaseAsync("mapped");
+
+        var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, RoleMap = SupabaseRolesToWebRoles });
+
+        report.Errors.Should().BeEmpty();
+        report.TotalRows.Should().Be(387);
+        (await Db.ScalarAsync<string>(target, "SELECT tableowner FROM pg_tables WHERE schemaname = 'auth' AND tablename = 'users'")).Should().Be("postgres");
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_policies WHERE 'web_user' = ANY (roles)")).Should().BeGreaterThan(10);
+        (await Db.ScalarAsync<bool>(target, "SELECT has_table_privilege('web_user', 'public.projects', 'SELECT')")).Should().BeTrue();
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_policies WHERE 'authenticated' = ANY (roles)")).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Create_makes_the_archived_database_and_restores_into_it()
+    {
+        var archive = await DumpAsync("create");
+        var maintenance = roleless.Server.GetConnectionString("postgres");
+        var database = Db.DatabaseOf(source.ConnectionString);
+        if (roleless.Server.Kind != PostgresServerKind.LocalBinaries)
+            return; // the archived name exists on a shared server
+        try
+        {
+            await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = maintenance, InputPath = archive, CreateDatabase = true, RoleMap = SupabaseRolesToWebRoles });
+
+            (await Db.ScalarAsync<long>(roleless.Server.GetConnectionString(database), "SELECT count(*) FROM public.users")).Should().Be(25);
+        }
+        finally
+        {
+            await roleless.Server.DropDatabaseAsync(database);
+        }
+    }
+
+    [Fact]
+    public async Task Loading_tables_on_two_connections_gives_the_same_database()
+    {
+        var archive = await DumpAsync("jobs");
+        var target = await source.Server.CreateDatabaseAsync("jobs");
+
+        var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, Jobs = 2 });
+
+        report.Tables.Should().HaveCount(18);
+        var oracle = await DatabaseOracle.CompareAsync(source.ConnectionString, target);
+        oracle.IsIdentical.Should().BeTrue(oracle.ToString());
+    }
+
+    [Fact]
+    public async Task An_edited_list_restores_only_its_entries_and_continue_on_error_reports_what_failed()
+    {
+        var archive = await DumpAsync("listed");
+        var list = await DatabaseRestorer.ListAsync(archive);
+        list.Should().StartWith(";").And.Contain("; TABLE public organizations postgres");
+        // Keep the organizations table and its data, plus an index of a table that is not in the list.
+        var kept = list.Split('\n').Where(line =>
+            line.StartsWith(';') || line.Contains(" SCHEMA - public ", StringComparison.Ordinal) || line.Contains(" organizations postgres", StringComparison.Ordinal)
+            || line.Contains("; TYPE public ", StringComparison.Ordinal) || line.Contains("; DOMAIN public ", StringComparison.Ordinal)
+            || line.Contains("INDEX public users_organization_id_idx", StringComparison.Ordinal));
+        var listFile = Path.Combine(_workDirectory, "selection.list");
+        await File.WriteAllLinesAsync(listFile, kept);
+        var target = await source.Server.CreateDatabaseAsync("listed");
+
+        var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions
+        {
+            ConnectionString = target,
+            InputPath = archive,
+            UseListFile = listFile,
+            ExitOnError = false,
+            NoPrivileges = true,
+        });
+
+        report.Tables.Should().ContainSingle(string.Join("\n", report.Errors));
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM public.organizations")).Should().Be(8);
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).Should().Be(1);
+        report.Errors.Should().ContainSingle().Which.Should().Contain("users_organization_id_idx");
+    }
+}

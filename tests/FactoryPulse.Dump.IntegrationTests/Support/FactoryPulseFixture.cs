@@ -18,10 +18,22 @@ internal static class FactoryPulseFixture
         throw new DirectoryNotFoundException("Cannot find shared/fixtures/factory_pulse beside the repository; set FPDUMP_FIXTURES to its path.");
     }
 
+    // The shim creates and alters cluster-wide roles; two test classes loading it at once race on them
+    // ("role already exists", "tuple concurrently updated"), so loads take turns.
+    private static readonly SemaphoreSlim LoadGate = new(1, 1);
+
     /// <summary>Loads the Supabase shim, the schema and the seed, as the fixture's README says.</summary>
     public static async Task LoadAsync(string connectionString, CancellationToken ct = default)
     {
-        foreach (var file in new[] { "supabase_shim.sql", "schema.sql", "seed.sql" })
-            await ExternalTool.PsqlFileAsync(connectionString, Path.Combine(Directory, file), ct);
+        await LoadGate.WaitAsync(ct);
+        try
+        {
+            foreach (var file in new[] { "supabase_shim.sql", "schema.sql", "seed.sql" })
+                await ExternalTool.PsqlFileAsync(connectionString, Path.Combine(Directory, file), ct);
+        }
+        finally
+        {
+            LoadGate.Release();
+        }
     }
 }

@@ -203,6 +203,12 @@ internal static class Program
         catch (DumpException exception)
         {
             await Console.Error.WriteLineAsync($"fpdump: error: {exception.Message}");
+            if (exception is RestoreFailedException { PartialReport: { } partial })
+            {
+                await Console.Error.WriteLineAsync($"fpdump: before the error, {partial.ObjectsCreated} objects and the data of {partial.Tables.Count} tables were restored and committed:");
+                foreach (var table in partial.Tables)
+                    await Console.Error.WriteLineAsync($"fpdump:   {table.Table}: {table.Rows} rows");
+            }
             return 1;
         }
         catch (OperationCanceledException)

@@ -60,4 +60,7 @@ public sealed class RestoreFailedException : DumpException
 {
     /// <summary>Creates the exception.</summary>
     public RestoreFailedException(string message, Exception? innerException) : base(message, innerException) { }
+
+    /// <summary>What had been restored when the error happened (tables whose data committed), when known.</summary>
+    public RestoreReport? PartialReport { get; init; }
 }

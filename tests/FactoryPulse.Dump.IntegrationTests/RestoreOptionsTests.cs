@@ -144,4 +144,44 @@ public sealed class RestoreOptionsTests(FactoryPulseSource source, RolelessServe
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).Should().Be(1);
         report.Errors.Should().ContainSingle().Which.Should().Contain("users_organization_id_idx");
     }
+
+    [Fact]
+    public async Task Without_a_single_transaction_a_failed_restore_reports_exactly_what_was_committed()
+    {
+        var archive = await DumpAsync("partial");
+        var list = await DatabaseRestorer.ListAsync(archive);
+        var kept = list.Split('\n').Where(line =>
+            line.StartsWith(';') || line.Contains(" SCHEMA - public ", StringComparison.Ordinal) || line.Contains(" organizations postgres", StringComparison.Ordinal)
+            || line.Contains("; TYPE public ", StringComparison.Ordinal) || line.Contains("; DOMAIN public ", StringComparison.Ordinal)
+            || line.Contains("INDEX public users_organization_id_idx", StringComparison.Ordinal));
+        var listFile = Path.Combine(_workDirectory, "partial.list");
+        await File.WriteAllLinesAsync(listFile, kept);
+        var target = await source.Server.CreateDatabaseAsync("partial");
+
+        var act = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, UseListFile = listFile, NoPrivileges = true });
+
+        var error = (await act.Should().ThrowAsync<RestoreFailedException>()).Which;
+        error.Message.Should().Contain("users_organization_id_idx");
+        error.PartialReport.Should().NotBeNull();
+        error.PartialReport!.Tables.Should().ContainSingle().Which.Should().Be(new RestoredTable("public.organizations", 8));
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM public.organizations")).Should().Be(8);
+    }
+
+    [Fact]
+    public async Task A_single_transaction_restore_that_fails_leaves_the_target_unchanged()
+    {
+        var archive = await DumpAsync("single");
+        var target = await source.Server.CreateDatabaseAsync("single");
+        // A damaged data file is found when its table's turn comes: after every pre-data entry has run.
+        var dataFile = Directory.GetFiles(Path.Combine(archive, "data")).OrderByDescending(file => new FileInfo(file).Length).First();
+        var bytes = await File.ReadAllBytesAsync(dataFile);
+        bytes[^10] ^= 0x11;
+        await File.WriteAllBytesAsync(dataFile, bytes);
+
+        var act = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, SingleTransaction = true });
+
+        await act.Should().ThrowAsync<ArchiveException>();
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'auth', 'storage')")).Should().Be(0);
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_namespace WHERE nspname IN ('auth', 'storage', 'extensions')")).Should().Be(0);
+    }
 }

@@ -39,7 +39,7 @@ internal static class RestoreRunner
             logger?.LogInformation("Restored the data of {Tables} tables into {Target}", loaded.Count, ServerConnection.Describe(builder));
             return new RestoreReport(0, loaded, sequencesSet, stopwatch.Elapsed, dataWarnings);
         }
-        await PreflightAsync(connection, entries, options, cancellationToken).ConfigureAwait(false);
+        await PreflightAsync(connection, manifest, entries, options, cancellationToken).ConfigureAwait(false);
 
         var state = new RunState(entries);
         connection.Notice += (_, e) =>
@@ -128,6 +128,12 @@ internal static class RestoreRunner
             }
         }
 
+        public RestoreReport Snapshot()
+        {
+            lock (_lock)
+                return new RestoreReport(Objects, [.. Tables], Sequences, TimeSpan.Zero, [.. Warnings]) { Errors = [.. Errors] };
+        }
+
         public DumpProgress Progress(OperationPhase phase, string? current)
         {
             lock (_lock)
@@ -165,7 +171,13 @@ internal static class RestoreRunner
         {
             var message = $"Restoring {entry.DisplayName} failed: {exception.MessageText}{(exception.Detail is null ? "" : " (" + exception.Detail + ")")}";
             if (options.ExitOnError || options.SingleTransaction)
-                throw new RestoreFailedException(message + (options.SingleTransaction ? " Nothing was changed (single transaction)." : ""), exception);
+            {
+                throw new RestoreFailedException(message + (options.SingleTransaction ? " Nothing was changed (single transaction)." : ""), exception)
+                {
+                    // Without a single transaction, what committed before the error stays; say exactly what that is.
+                    PartialReport = options.SingleTransaction ? null : state.Snapshot(),
+                };
+            }
             // pg_restore without --exit-on-error: report and go on; the report lists what failed.
             state.AddError(message);
         }
@@ -303,9 +315,31 @@ internal static class RestoreRunner
     }
 
     /// <summary>Every problem that can be known before the first change is reported together, and nothing is changed.</summary>
-    private static async Task PreflightAsync(NpgsqlConnection connection, List<TocEntry> entries, RestoreOptions options, CancellationToken cancellationToken)
+    private static async Task PreflightAsync(NpgsqlConnection connection, ArchiveManifest manifest, List<TocEntry> entries, RestoreOptions options, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
+
+        // Catalog definitions move forward only: a newer server's DDL may not parse on an older one.
+        var targetVersion = await ServerConnection.ScalarAsync<int>(connection, "SELECT pg_catalog.current_setting('server_version_num')::int", cancellationToken).ConfigureAwait(false);
+        if (targetVersion / 10000 < manifest.ServerVersionNumber / 10000)
+            problems.Add($"the target runs PostgreSQL {targetVersion / 10000}, older than the archive's {manifest.ServerVersionNumber / 10000}; restore into {manifest.ServerVersionNumber / 10000} or newer");
+
+        var extensions = new List<string>();
+        foreach (var entry in entries)
+        {
+            if (entry.Kind == "EXTENSION")
+                extensions.Add(entry.Name);
+        }
+        if (extensions.Count > 0)
+        {
+            var available = new HashSet<string>(StringComparer.Ordinal);
+            await CatalogQuery.ForEachAsync(connection, "SELECT e.name FROM pg_catalog.pg_available_extensions e", row => available.Add(row.String("name")), cancellationToken).ConfigureAwait(false);
+            foreach (var extension in extensions)
+            {
+                if (!available.Contains(extension))
+                    problems.Add($"extension \"{extension}\" is not available on the target server (install its package first)");
+            }
+        }
 
         var needed = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var entry in entries)

@@ -48,10 +48,11 @@ internal static class Program
         var table = new Option<string[]>("--table", "-t") { Description = "Dump only tables matching PATTERN, with their indexes, constraints, triggers and policies (repeatable)." };
         var excludeTable = new Option<string[]>("--exclude-table", "-T") { Description = "Do not dump tables matching PATTERN (repeatable)." };
         var excludeTableData = new Option<string[]>("--exclude-table-data") { Description = "Do not dump the rows of tables matching PATTERN (repeatable)." };
+        var databaseSettings = new Option<bool>("--database-settings") { Description = "Also dump ALTER DATABASE … SET and ALTER ROLE … IN DATABASE … SET settings and the database comment." };
         var verbose = VerboseOption();
         var command = new Command("dump", "Write an archive of a database (like pg_dump -Fd or -Fp).")
         {
-            connection, output, format, schemaOnly, dataOnly, section, schema, excludeSchema, table, excludeTable, excludeTableData, verbose,
+            connection, output, format, schemaOnly, dataOnly, section, schema, excludeSchema, table, excludeTable, excludeTableData, databaseSettings, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -78,6 +79,7 @@ internal static class Program
                     Tables = result.GetValue(table) ?? [],
                     ExcludeTables = result.GetValue(excludeTable) ?? [],
                     ExcludeTableData = result.GetValue(excludeTableData) ?? [],
+                    DatabaseSettings = result.GetValue(databaseSettings),
                 }, result.GetValue(verbose) ? new ConsoleProgress() : null, cancellationToken);
                 Console.WriteLine($"fpdump: wrote {dump.ArchivePath}: {dump.EntryCount} entries, {dump.TableCount} tables, {dump.RowCount} rows, {dump.DataBytes} data bytes in {dump.Elapsed.TotalSeconds:0.0} s");
             });

@@ -14,6 +14,12 @@ public sealed record DumpOptions
     /// </summary>
     public required string OutputPath { get; init; }
 
+    /// <summary>
+    /// Also dump the database's own settings and comment (ALTER DATABASE … SET, ALTER ROLE … IN DATABASE … SET), which
+    /// pg_dump writes only with <c>--create</c>. They are applied to whatever database the archive is restored into.
+    /// </summary>
+    public bool DatabaseSettings { get; init; }
+
     /// <summary>Directory archive (default) or a plain SQL script restorable with psql (pg_dump <c>--format</c>).</summary>
     public ArchiveFormat Format { get; init; } = ArchiveFormat.Directory;
 

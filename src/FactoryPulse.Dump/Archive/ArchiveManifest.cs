@@ -84,6 +84,9 @@ internal sealed class TableDataInfo
     public long Rows { get; set; }
     public long Bytes { get; set; }
     public string Checksum { get; set; } = "";
+
+    /// <summary>Extension configuration tables: the extension's condition (pg_extension_config_dump) that chose the rows.</summary>
+    public string? Condition { get; set; }
 }
 
 internal sealed class DataColumn

@@ -19,6 +19,9 @@ internal sealed class DatabaseCatalog
     public required Dictionary<uint, bool> TableBinarySafe { get; init; }
     public required Dictionary<uint, double> TableRowEstimates { get; init; }
     public required List<LargeObjectObject> LargeObjects { get; init; }
+
+    /// <summary>Tables an extension marked with pg_extension_config_dump: their user rows are data to keep.</summary>
+    public required List<(TableObject Table, string? Condition, ExtensionObject Extension)> ExtensionConfigTables { get; init; }
 }
 
 /// <summary>
@@ -54,6 +57,8 @@ internal sealed class CatalogReader
     private readonly List<DumpableObject> _objects = [];
     private readonly Dictionary<CatalogId, DumpableObject> _others = [];
     private readonly List<LargeObjectObject> _largeObjects = [];
+    private readonly List<(TableObject Table, string? Condition, ExtensionObject Extension)> _extensionConfigTables = [];
+    private readonly Dictionary<uint, TableObject> _extensionConfigByOid = [];
 
     /// <summary>Registers an object of a kind without its own lookup table, so dependencies can find it.</summary>
     private void AddOther(DumpableObject item)
@@ -130,6 +135,7 @@ internal sealed class CatalogReader
         await ReadOperatorClassesAsync().ConfigureAwait(false);
         await ReadTextSearchAsync().ConfigureAwait(false);
         var rowEstimates = await ReadRelationsAsync().ConfigureAwait(false);
+        await ReadExtensionConfigTablesAsync().ConfigureAwait(false);
         await ReadColumnsAsync().ConfigureAwait(false);
         await ReadNotNullConstraintNamesAsync(versionNumber).ConfigureAwait(false);
         await ReadSequencesAsync().ConfigureAwait(false);
@@ -153,6 +159,13 @@ internal sealed class CatalogReader
         var sequences = new List<SequenceObject>();
         var matviews = new List<MaterializedViewObject>();
         var binarySafe = new Dictionary<uint, bool>();
+        foreach (var (configTable, _, _) in _extensionConfigTables)
+        {
+            var safe = true;
+            foreach (var column in configTable.Columns)
+                safe &= column.BinarySafe;
+            binarySafe[configTable.Id.ObjectId] = safe;
+        }
         foreach (var relation in _relations.Values)
         {
             switch (relation)
@@ -187,6 +200,7 @@ internal sealed class CatalogReader
             TableBinarySafe = binarySafe,
             TableRowEstimates = rowEstimates,
             LargeObjects = _largeObjects,
+            ExtensionConfigTables = _extensionConfigTables,
         };
     }
 
@@ -867,6 +881,24 @@ internal sealed class CatalogReader
         return estimates;
     }
 
+    private Task ReadExtensionConfigTablesAsync() => Query(
+        """
+        SELECT x.oid AS extension, c.oid, n.nspname AS schema, c.relname AS name, pg_catalog.pg_get_userbyid(c.relowner) AS owner, NULLIF(u.condition, '') AS condition
+        FROM pg_catalog.pg_extension x
+        CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(x.extconfig), pg_catalog.unnest(x.extcondition)) AS u(relid, condition)
+        JOIN pg_catalog.pg_class c ON c.oid = u.relid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r'
+        ORDER BY n.nspname, c.relname
+        """,
+        row =>
+        {
+            if (!_extensions.TryGetValue(row.Oid("extension"), out var extension))
+                return;
+            var table = new TableObject(row.Oid("oid"), row.String("schema"), row.String("name"), row.String("owner"), false, null, 'd', false, false);
+            _extensionConfigByOid[table.Id.ObjectId] = table;
+            _extensionConfigTables.Add((table, row.NullableString("condition"), extension));
+        });
+
     private Task ReadColumnsAsync() => Query(
         """
         SELECT a.attrelid, a.attnum::int AS attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_name, a.atttypid,
@@ -888,7 +920,11 @@ internal sealed class CatalogReader
         row =>
         {
             if (!_relations.TryGetValue(row.Oid("attrelid"), out var relation))
-                return;
+            {
+                if (!_extensionConfigByOid.TryGetValue(row.Oid("attrelid"), out var configTable))
+                    return;
+                relation = configTable;
+            }
             var storage = row.NullableString("storage") switch
             {
                 "p" => "PLAIN",

@@ -138,6 +138,8 @@ internal static class DumpRunner
                 if (filter.Includes(item))
                     objects.Add(item);
             }
+            if (options.DatabaseSettings && filter.IncludesSection(Section.PreData))
+                objects.Add(await ReadDatabasePropertiesAsync(connection, catalog, cancellationToken).ConfigureAwait(false));
         }
         if (options.SchemaOnly || !filter.IncludesSection(Section.Data))
             return AddRefreshes(objects, catalog, options, filter);
@@ -149,6 +151,13 @@ internal static class DumpRunner
             var data = new TableDataObject(table, catalog.TableBinarySafe[table.Id.ObjectId]);
             data.AddDependency(table);
             if (filter.Includes(data))
+                objects.Add(data);
+        }
+        foreach (var (table, condition, extension) in catalog.ExtensionConfigTables)
+        {
+            var data = new TableDataObject(table, catalog.TableBinarySafe.GetValueOrDefault(table.Id.ObjectId, false)) { Condition = condition, Extension = extension };
+            data.AddDependency(extension);
+            if (filter.Includes(data) && filter.IncludesObject(extension))
                 objects.Add(data);
         }
         foreach (var sequence in catalog.Sequences)
@@ -176,6 +185,25 @@ internal static class DumpRunner
                 objects.Add(contents);
         }
         return AddRefreshes(objects, catalog, options, filter);
+    }
+
+    private static async Task<DatabasePropertiesObject> ReadDatabasePropertiesAsync(NpgsqlConnection connection, DatabaseCatalog catalog, CancellationToken cancellationToken)
+    {
+        string? comment = null;
+        await CatalogQuery.ForEachAsync(connection,
+            "SELECT pg_catalog.shobj_description(d.oid, 'pg_database') AS comment FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()",
+            row => comment = row.NullableString("comment"), cancellationToken).ConfigureAwait(false);
+        var settings = new List<(string? Role, string Setting)>();
+        await CatalogQuery.ForEachAsync(connection,
+            """
+            SELECT CASE WHEN s.setrole = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(s.setrole)::text END AS role, c.setting
+            FROM pg_catalog.pg_db_role_setting s
+            JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase AND d.datname = pg_catalog.current_database()
+            CROSS JOIN LATERAL pg_catalog.unnest(s.setconfig) WITH ORDINALITY AS c(setting, position)
+            ORDER BY s.setrole <> 0, role, c.position
+            """,
+            row => settings.Add((row.NullableString("role"), row.String("setting"))), cancellationToken).ConfigureAwait(false);
+        return new DatabasePropertiesObject(catalog.DatabaseName, comment, settings);
     }
 
     /// <summary>Populated materialized views are refreshed after the data, as pg_dump's MATERIALIZED VIEW DATA entries.</summary>
@@ -258,7 +286,11 @@ internal static class DumpRunner
                     columns.Add(column.Name);
                 var binary = data.Format == "binary";
                 var columnList = columns.Count == 0 ? "" : $" ({SqlText.QuoteColumnList(columns)})";
-                var command = $"COPY {SqlText.QuoteQualified(entry.Schema, entry.Name)}{columnList} TO STDOUT{(binary ? " (FORMAT binary)" : "")}";
+                // An extension's configuration table: only the rows its condition picks (the rest comes with CREATE EXTENSION).
+                var source = string.IsNullOrEmpty(data.Condition)
+                    ? $"{SqlText.QuoteQualified(entry.Schema, entry.Name)}{columnList}"
+                    : $"(SELECT {(columns.Count == 0 ? "" : SqlText.QuoteColumnList(columns))} FROM ONLY {SqlText.QuoteQualified(entry.Schema, entry.Name)} {data.Condition})";
+                var command = $"COPY {source} TO STDOUT{(binary ? " (FORMAT binary)" : "")}";
                 CopyOutResult copied;
                 try
                 {

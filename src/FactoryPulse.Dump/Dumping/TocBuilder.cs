@@ -56,6 +56,7 @@ internal static class TocBuilder
             {
                 File = $"data/{item.DumpId}.dat",
                 Format = data.Binary ? "binary" : "text",
+                Condition = data.Condition,
             };
             foreach (var column in data.Table.Columns)
             {

@@ -353,9 +353,15 @@ internal sealed class TableDataObject(TableObject table, bool binary)
     /// <summary>Binary COPY unless a column's binary form would embed oids of user types (see TypeSafety).</summary>
     public bool Binary { get; } = binary;
 
+    /// <summary>For an extension's configuration table: the extension's WHERE clause choosing the user's rows.</summary>
+    public string? Condition { get; init; }
+
+    /// <summary>An extension configuration table belongs to its extension (filters follow the extension).</summary>
+    public ExtensionObject? Extension { get; init; }
+
     public override string Kind => "TABLE DATA";
 
-    public override DumpableObject? Parent => Table;
+    public override DumpableObject? Parent => Extension ?? (DumpableObject)Table;
 
     public override int Priority => Priorities.TableData;
 

@@ -222,3 +222,50 @@ internal sealed class FunctionObject(uint oid, string schema, string name, strin
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
         writer.Write($"DROP {Kind} {(ifExists ? "IF EXISTS " : "")}{Signature(context)};\n");
 }
+
+/// <summary>
+/// Settings and comment of the database itself (ALTER DATABASE … SET, ALTER ROLE … IN DATABASE … SET), dumped when asked
+/// for. The target's name is not known when the archive is written, so the statements name current_database().
+/// </summary>
+internal sealed class DatabasePropertiesObject(string database, string? comment, IReadOnlyList<(string? Role, string Setting)> settings)
+    : DumpableObject(new CatalogId(0, 0), null, database, null)
+{
+    // GUC_LIST_QUOTE settings are stored as an already quoted list; quoting them again would make one element of it.
+    private static readonly HashSet<string> ListSettings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "search_path", "temp_tablespaces", "session_preload_libraries", "shared_preload_libraries", "local_preload_libraries",
+    };
+
+    public override string Kind => "DATABASE PROPERTIES";
+
+    public override int Priority => Priorities.Schema - 1;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        if (comment is not null)
+            WriteForCurrentDatabase(writer, "COMMENT ON DATABASE ", $" IS {SqlText.QuoteLiteral(comment)}");
+        foreach (var (role, setting) in settings)
+        {
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            var name = setting[..equals];
+            var value = setting[(equals + 1)..];
+            var assignment = $" SET {context.Ident(name)} TO {(ListSettings.Contains(name) ? value : SqlText.QuoteLiteral(value))}";
+            if (role is null)
+                WriteForCurrentDatabase(writer, "ALTER DATABASE ", assignment);
+            else
+                WriteForCurrentDatabase(writer, $"ALTER ROLE {context.Role(role)} IN DATABASE ", assignment);
+        }
+    }
+
+    private static void WriteForCurrentDatabase(TextWriter writer, string before, string after) =>
+        writer.Write($"DO $fpdump$ BEGIN EXECUTE {SqlText.QuoteLiteral(before)} || pg_catalog.quote_ident(pg_catalog.current_database()) || {SqlText.QuoteLiteral(after)}; END $fpdump$;\n");
+
+    public override IEnumerable<string> RequiredRoles()
+    {
+        foreach (var (role, _) in settings)
+        {
+            if (role is not null)
+                yield return role;
+        }
+    }
+}

@@ -48,11 +48,14 @@ internal static class Program
         var table = new Option<string[]>("--table", "-t") { Description = "Dump only tables matching PATTERN, with their indexes, constraints, triggers and policies (repeatable)." };
         var excludeTable = new Option<string[]>("--exclude-table", "-T") { Description = "Do not dump tables matching PATTERN (repeatable)." };
         var excludeTableData = new Option<string[]>("--exclude-table-data") { Description = "Do not dump the rows of tables matching PATTERN (repeatable)." };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Dump N tables (or chunks of large tables) at once, all from one exported snapshot.", DefaultValueFactory = _ => 1 };
+        var compress = new Option<string>("--compress", "-Z") { Description = "zstd[:LEVEL] (default zstd:1), gzip[:LEVEL] or none.", DefaultValueFactory = _ => "zstd" };
+        var chunkSize = new Option<int>("--chunk-size") { Description = "With --jobs, split tables larger than this many MiB into block ranges dumped side by side (default 256).", DefaultValueFactory = _ => 256 };
         var databaseSettings = new Option<bool>("--database-settings") { Description = "Also dump ALTER DATABASE … SET and ALTER ROLE … IN DATABASE … SET settings and the database comment." };
         var verbose = VerboseOption();
         var command = new Command("dump", "Write an archive of a database (like pg_dump -Fd or -Fp).")
         {
-            connection, output, format, schemaOnly, dataOnly, section, schema, excludeSchema, table, excludeTable, excludeTableData, databaseSettings, verbose,
+            connection, output, format, schemaOnly, dataOnly, section, schema, excludeSchema, table, excludeTable, excludeTableData, databaseSettings, jobs, compress, chunkSize, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -64,6 +67,11 @@ internal static class Program
             };
             if (archiveFormat is null)
                 return Usage($"unsupported format '{result.GetValue(format)}' (use directory or plain)");
+            var compression = ParseCompression(result.GetValue(compress) ?? "zstd");
+            if (compression is null)
+                return Usage($"unsupported compression '{result.GetValue(compress)}' (use zstd[:LEVEL], gzip[:LEVEL] or none)");
+            if (result.GetValue(jobs) < 1)
+                return Usage("--jobs needs a number of at least 1");
             return await Run(async () =>
             {
                 var dump = await DatabaseDumper.DumpAsync(new DumpOptions
@@ -80,6 +88,10 @@ internal static class Program
                     ExcludeTables = result.GetValue(excludeTable) ?? [],
                     ExcludeTableData = result.GetValue(excludeTableData) ?? [],
                     DatabaseSettings = result.GetValue(databaseSettings),
+                    Jobs = result.GetValue(jobs),
+                    Compression = compression.Value.Method,
+                    CompressionLevel = compression.Value.Level,
+                    ChunkSizeBytes = Math.Max(1, result.GetValue(chunkSize)) * 1024L * 1024,
                 }, result.GetValue(verbose) ? new ConsoleProgress() : null, cancellationToken);
                 Console.WriteLine($"fpdump: wrote {dump.ArchivePath}: {dump.EntryCount} entries, {dump.TableCount} tables, {dump.RowCount} rows, {dump.DataBytes} data bytes in {dump.Elapsed.TotalSeconds:0.0} s");
             });
@@ -187,6 +199,25 @@ internal static class Program
         command.SetAction(async (result, cancellationToken) => await Run(async () =>
             Console.Write(await DatabaseRestorer.ListAsync(result.GetValue(input)!, cancellationToken))));
         return command;
+    }
+
+    /// <summary>pg_dump-style METHOD[:LEVEL]; a bare number is a zstd level (0 = none).</summary>
+    private static (DataCompression Method, int Level)? ParseCompression(string text)
+    {
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var method = colon < 0 ? text : text[..colon];
+        var level = 0;
+        if (colon >= 0 && !int.TryParse(text.AsSpan(colon + 1), out level))
+            return null;
+        if (int.TryParse(method, out var bare))
+            return bare == 0 ? (DataCompression.None, 0) : (DataCompression.Zstd, bare);
+        return method switch
+        {
+            "zstd" when level is >= 0 and <= 22 => (DataCompression.Zstd, level),
+            "gzip" when level is >= 0 and <= 9 => (DataCompression.Gzip, level),
+            "none" => (DataCompression.None, 0),
+            _ => null,
+        };
     }
 
     private static int Usage(string message)

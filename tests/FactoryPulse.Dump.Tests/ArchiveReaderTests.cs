@@ -284,7 +284,7 @@ public sealed class ArchiveReaderTests : IDisposable
 
     [Theory]
     [InlineData("csv", "none")]
-    [InlineData("binary", "gzip")]
+    [InlineData("binary", "lz4")]
     public async Task Reading_an_archive_with_an_unknown_data_format_throws(string format, string compression)
     {
         var manifest = ValidManifest();

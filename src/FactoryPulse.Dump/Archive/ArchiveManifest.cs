@@ -87,6 +87,30 @@ internal sealed class TableDataInfo
 
     /// <summary>Extension configuration tables: the extension's condition (pg_extension_config_dump) that chose the rows.</summary>
     public string? Condition { get; set; }
+
+    /// <summary>Bytes of the COPY stream before compression.</summary>
+    public long RawBytes { get; set; }
+
+    /// <summary>
+    /// A large table split into block (ctid) ranges, each its own file, dumped and restored concurrently. When set,
+    /// <see cref="File"/> is empty and Rows/Bytes are the sums over the chunks.
+    /// </summary>
+    public List<DataChunk>? Chunks { get; set; }
+
+    /// <summary>The files holding this entry's rows: its chunks, or the one file.</summary>
+    public List<DataChunk> Parts() => Chunks ?? [new DataChunk { File = File, Rows = Rows, Bytes = Bytes, RawBytes = RawBytes, Checksum = Checksum }];
+}
+
+/// <summary>One block range of a split table: blocks [FirstBlock, EndBlock), or to the end when EndBlock is null.</summary>
+internal sealed class DataChunk
+{
+    public string File { get; set; } = "";
+    public long FirstBlock { get; set; }
+    public long? EndBlock { get; set; }
+    public long Rows { get; set; }
+    public long Bytes { get; set; }
+    public long RawBytes { get; set; }
+    public string Checksum { get; set; } = "";
 }
 
 internal sealed class DataColumn

@@ -55,20 +55,25 @@ internal static class ArchiveReader
                 throw new ArchiveException($"The manifest lists dump id {entry.DumpId} twice.");
             if (entry.Data is not { } data)
                 continue;
-            if (string.IsNullOrEmpty(data.File) || Path.IsPathRooted(data.File) || data.File.Contains("..", StringComparison.Ordinal))
-                throw new ArchiveException($"Entry {entry.DisplayName} names an unsafe data file '{data.File}'.");
-            var full = Path.GetFullPath(Path.Combine(root, data.File));
-            if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                throw new ArchiveException($"Entry {entry.DisplayName} names a data file outside the archive: '{data.File}'.");
-            if (!files.Add(data.File))
-                throw new ArchiveException($"Two entries share the data file '{data.File}'.");
-            if (!File.Exists(full))
-                throw new ArchiveException($"Data file '{data.File}' of {entry.DisplayName} is missing.");
-            var length = new FileInfo(full).Length;
-            if (length != data.Bytes)
-                throw new ArchiveException($"Data file '{data.File}' of {entry.DisplayName} has {length} bytes; the manifest says {data.Bytes} (truncated or replaced).");
-            if (data.Format is not ("binary" or "text" or TableDataInfo.LargeObjectsFormat) || data.Compression != "none")
-                throw new ArchiveException($"Data file '{data.File}' of {entry.DisplayName} has an unknown format '{data.Format}/{data.Compression}'.");
+            if (data.Format is not ("binary" or "text" or TableDataInfo.LargeObjectsFormat) || !Data.Compression.IsKnown(data.Compression))
+                throw new ArchiveException($"Data of {entry.DisplayName} has an unknown format '{data.Format}/{data.Compression}'.");
+            if (data.Chunks is { Count: 0 })
+                throw new ArchiveException($"Entry {entry.DisplayName} lists an empty set of chunks.");
+            foreach (var part in data.Parts())
+            {
+                if (string.IsNullOrEmpty(part.File) || Path.IsPathRooted(part.File) || part.File.Contains("..", StringComparison.Ordinal))
+                    throw new ArchiveException($"Entry {entry.DisplayName} names an unsafe data file '{part.File}'.");
+                var full = Path.GetFullPath(Path.Combine(root, part.File));
+                if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                    throw new ArchiveException($"Entry {entry.DisplayName} names a data file outside the archive: '{part.File}'.");
+                if (!files.Add(part.File))
+                    throw new ArchiveException($"Two entries share the data file '{part.File}'.");
+                if (!File.Exists(full))
+                    throw new ArchiveException($"Data file '{part.File}' of {entry.DisplayName} is missing.");
+                var length = new FileInfo(full).Length;
+                if (length != part.Bytes)
+                    throw new ArchiveException($"Data file '{part.File}' of {entry.DisplayName} has {length} bytes; the manifest says {part.Bytes} (truncated or replaced).");
+            }
         }
         foreach (var entry in manifest.Entries)
         {

@@ -53,13 +53,23 @@ internal struct BinaryCopyRowCounter
                     AfterSkip();
                 continue;
             }
-            _value = (_value << 8) | data[i];
-            i++;
-            if (++_have < _width)
-                continue;
-            var value = _value;
-            _value = 0;
-            _have = 0;
+            uint value;
+            if (_have == 0 && data.Length - i >= _width)
+            {
+                // Fast path: the whole integer is in this chunk (almost always).
+                value = _width == 2 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(data[i..]) : System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(data[i..]);
+                i += _width;
+            }
+            else
+            {
+                _value = (_value << 8) | data[i];
+                i++;
+                if (++_have < _width)
+                    continue;
+                value = _value;
+                _value = 0;
+                _have = 0;
+            }
             OnInteger(value);
         }
     }

@@ -1,102 +1,162 @@
 using System.Buffers;
 using System.IO.Hashing;
+using System.IO.Pipelines;
 using System.Text;
 using Npgsql;
 
 namespace FactoryPulse.Dump.Data;
 
-internal readonly record struct CopyOutResult(long Rows, long Bytes, string Checksum);
+/// <param name="Rows">Rows copied.</param>
+/// <param name="Bytes">Bytes of the data file (after compression).</param>
+/// <param name="Checksum">xxh3-64 of the data file's bytes.</param>
+/// <param name="RawBytes">Bytes of the COPY stream before compression.</param>
+internal readonly record struct CopyOutResult(long Rows, long Bytes, string Checksum, long RawBytes = 0);
 
-/// <summary>Streams one table out of the server into a data file, hashing and counting on the way.</summary>
+/// <summary>
+/// Streams one table (or chunk) between the server and a data file. Out: the raw COPY stream is read into large
+/// blocks of a <see cref="Pipe"/> by one task while another counts rows from the framing, compresses and hashes on
+/// the way to the file — reading from the server overlaps compression, and no row is ever decoded or allocated.
+/// </summary>
 internal static class TableCopier
 {
-    private const int BufferSize = 1 << 20;
+    private const int BlockSize = 1 << 20;
+    private const int FileBufferSize = 1 << 20;
 
     public static string FormatChecksum(ulong hash) => "xxh3-64:" + hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
-    public static async Task<CopyOutResult> CopyOutAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, CancellationToken cancellationToken)
+    public static async Task<CopyOutResult> CopyOutAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, CancellationToken cancellationToken) =>
+        await CopyOutAsync(connection, copyCommand, binary, filePath, "none", 0, cancellationToken).ConfigureAwait(false);
+
+    public static async Task<CopyOutResult> CopyOutAsync(
+        NpgsqlConnection connection, string copyCommand, bool binary, string filePath, string compression, int level, CancellationToken cancellationToken)
     {
         var file = OwnerOnlyFiles.CreateNew(filePath, bufferSize: 0);
         await using var fileScope = file.ConfigureAwait(false);
-        var result = await CopyOutAsync(connection, copyCommand, binary, (Stream)file, cancellationToken).ConfigureAwait(false);
-        await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var hasher = new XxHash3();
+        var hashing = new HashingWriteStream(file, hasher);
+        CopyOutResult result;
+        var buffered = new BufferedStream(hashing, FileBufferSize);
+        var sink = Compression.Compress(buffered, compression, level);
+        await using (sink.ConfigureAwait(false))
+        {
+            result = await CopyOutAsync(connection, copyCommand, binary, sink, cancellationToken).ConfigureAwait(false);
+        }
+        // Disposing the compressor wrote its last frame into the buffer; push that to the file and disk.
+        await buffered.FlushAsync(cancellationToken).ConfigureAwait(false);
         file.Flush(flushToDisk: true);
-        return result;
+        return new CopyOutResult(result.Rows, hashing.BytesWritten, FormatChecksum(hasher.GetCurrentHashAsUInt64()), result.Bytes);
     }
 
-    /// <summary>Streams COPY … TO STDOUT into <paramref name="destination"/> (a data file, or the plain script).</summary>
+    /// <summary>Streams COPY … TO STDOUT into <paramref name="destination"/>; the result's Bytes are the stream's bytes.</summary>
     public static async Task<CopyOutResult> CopyOutAsync(NpgsqlConnection connection, string copyCommand, bool binary, Stream destination, CancellationToken cancellationToken)
     {
-        var file = destination;
-        var hasher = new XxHash3();
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        if (binary)
+            return await CopyBinaryOutAsync(connection, copyCommand, destination, cancellationToken).ConfigureAwait(false);
+
+        long rows = 0, bytes = 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
+        var chars = ArrayPool<char>.Shared.Rent(BlockSize / 4);
         try
         {
-            long bytes = 0, rows;
-            if (binary)
+            var encoder = new UTF8Encoding(false, true).GetEncoder();
+            using var reader = await connection.BeginTextExportAsync(copyCommand, cancellationToken).ConfigureAwait(false);
+            while (true)
             {
-                var counter = new BinaryCopyRowCounter();
-                var copy = await connection.BeginRawBinaryCopyAsync(copyCommand, cancellationToken).ConfigureAwait(false);
-                await using (copy.ConfigureAwait(false))
-                {
-                    while (true)
-                    {
-                        // The raw stream hands out one CopyData message per read: gather many before writing.
-                        var filled = 0;
-                        int read;
-                        do
-                        {
-                            read = await copy.ReadAsync(buffer.AsMemory(filled, BufferSize - filled), cancellationToken).ConfigureAwait(false);
-                            filled += read;
-                        }
-                        while (read > 0 && filled < BufferSize - (64 * 1024));
-                        if (filled == 0)
-                            break;
-                        var chunk = buffer.AsMemory(0, filled);
-                        counter.Feed(chunk.Span);
-                        hasher.Append(chunk.Span);
-                        await file.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
-                        bytes += filled;
-                        if (read == 0)
-                            break;
-                    }
-                }
-                if (!counter.SawTrailer)
-                    throw new InvalidDataException("The server's binary COPY stream ended without its trailer.");
-                rows = counter.Rows;
+                var read = await reader.ReadAsync(chars.AsMemory(0, BlockSize / 4), cancellationToken).ConfigureAwait(false);
+                var span = chars.AsSpan(0, read);
+                // Text COPY escapes newlines inside values, so each newline ends one row.
+                rows += span.Count('\n');
+                var byteCount = encoder.GetBytes(span, buffer, flush: read == 0);
+                await destination.WriteAsync(buffer.AsMemory(0, byteCount), cancellationToken).ConfigureAwait(false);
+                bytes += byteCount;
+                if (read == 0)
+                    break;
             }
-            else
-            {
-                rows = 0;
-                var chars = ArrayPool<char>.Shared.Rent(BufferSize / 4);
-                try
-                {
-                    var encoder = new UTF8Encoding(false, true).GetEncoder();
-                    using var reader = await connection.BeginTextExportAsync(copyCommand, cancellationToken).ConfigureAwait(false);
-                    while (true)
-                    {
-                        var read = await reader.ReadAsync(chars.AsMemory(0, BufferSize / 4), cancellationToken).ConfigureAwait(false);
-                        var span = chars.AsSpan(0, read);
-                        // Text COPY escapes newlines inside values, so each newline ends one row.
-                        rows += span.Count('\n');
-                        var byteCount = encoder.GetBytes(span, buffer, flush: read == 0);
-                        hasher.Append(buffer.AsSpan(0, byteCount));
-                        await file.WriteAsync(buffer.AsMemory(0, byteCount), cancellationToken).ConfigureAwait(false);
-                        bytes += byteCount;
-                        if (read == 0)
-                            break;
-                    }
-                }
-                finally
-                {
-                    ArrayPool<char>.Shared.Return(chars);
-                }
-            }
-            return new CopyOutResult(rows, bytes, FormatChecksum(hasher.GetCurrentHashAsUInt64()));
         }
         finally
         {
+            ArrayPool<char>.Shared.Return(chars);
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return new CopyOutResult(rows, bytes, "");
+    }
+
+    private static async Task<CopyOutResult> CopyBinaryOutAsync(NpgsqlConnection connection, string copyCommand, Stream destination, CancellationToken cancellationToken)
+    {
+        // Two blocks in flight: the server fills one while the other is compressed and written.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 3L * BlockSize, resumeWriterThreshold: BlockSize, minimumSegmentSize: BlockSize, useSynchronizationContext: false));
+        var copy = await connection.BeginRawBinaryCopyAsync(copyCommand, cancellationToken).ConfigureAwait(false);
+        await using var copyScope = copy.ConfigureAwait(false);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = ReadServerAsync(copy, pipe.Writer, stop.Token);
+        var counter = new BinaryCopyRowCounter();
+        long bytes = 0;
+        try
+        {
+            while (true)
+            {
+                var read = await pipe.Reader.ReadAsync(stop.Token).ConfigureAwait(false);
+                var buffer = read.Buffer;
+                foreach (var segment in buffer)
+                {
+                    counter.Feed(segment.Span);
+                    await destination.WriteAsync(segment, stop.Token).ConfigureAwait(false);
+                    bytes += segment.Length;
+                }
+                pipe.Reader.AdvanceTo(buffer.End);
+                if (read.IsCompleted)
+                    break;
+            }
+        }
+        catch
+        {
+            // Stop the reader too; it may be waiting for room in the pipe.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                await producer.ConfigureAwait(false);
+            }
+            catch (Exception) when (stop.IsCancellationRequested)
+            {
+                // The consumer's error is the one to report.
+            }
+            throw;
+        }
+        await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+        await producer.ConfigureAwait(false);
+        if (!counter.SawTrailer)
+            throw new InvalidDataException("The server's binary COPY stream ended without its trailer.");
+        return new CopyOutResult(counter.Rows, bytes, "");
+    }
+
+    /// <summary>Stream → pipe: fill a block from many small reads (one CopyData message each), then hand it over.</summary>
+    private static async Task ReadServerAsync(Stream copy, PipeWriter writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var memory = writer.GetMemory(BlockSize);
+                var filled = 0;
+                int read;
+                do
+                {
+                    read = await copy.ReadAsync(memory[filled..], cancellationToken).ConfigureAwait(false);
+                    filled += read;
+                }
+                while (read > 0 && memory.Length - filled >= 64 * 1024);
+                writer.Advance(filled);
+                var flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (read == 0 || flush.IsCompleted || flush.IsCanceled)
+                    break;
+            }
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            await writer.CompleteAsync(exception).ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -104,13 +164,13 @@ internal static class TableCopier
     public static async Task<string> ChecksumFileAsync(string filePath, CancellationToken cancellationToken)
     {
         var hasher = new XxHash3();
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
         try
         {
             var file = OwnerOnlyFiles.OpenRead(filePath);
             await using var fileScope = file.ConfigureAwait(false);
             int read;
-            while ((read = await file.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            while ((read = await file.ReadAsync(buffer.AsMemory(0, BlockSize), cancellationToken).ConfigureAwait(false)) > 0)
                 hasher.Append(buffer.AsSpan(0, read));
             return FormatChecksum(hasher.GetCurrentHashAsUInt64());
         }
@@ -120,27 +180,32 @@ internal static class TableCopier
         }
     }
 
-    /// <summary>Streams a data file into the server with COPY FROM STDIN.</summary>
-    public static async Task CopyInAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, CancellationToken cancellationToken)
+    /// <summary>Streams a data file (decompressing on the way) into the server with COPY FROM STDIN.</summary>
+    public static async Task CopyInAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, CancellationToken cancellationToken) =>
+        await CopyInAsync(connection, copyCommand, binary, filePath, "none", cancellationToken).ConfigureAwait(false);
+
+    public static async Task CopyInAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, string compression, CancellationToken cancellationToken)
     {
         var file = OwnerOnlyFiles.OpenRead(filePath);
         await using var fileScope = file.ConfigureAwait(false);
+        var source = Compression.Decompress(file, compression);
+        await using var sourceScope = source.ConfigureAwait(false);
         if (binary)
         {
             var copy = await connection.BeginRawBinaryCopyAsync(copyCommand, cancellationToken).ConfigureAwait(false);
             await using var copyScope = copy.ConfigureAwait(false);
-            await file.CopyToAsync(copy, BufferSize, cancellationToken).ConfigureAwait(false);
+            await source.CopyToAsync(copy, BlockSize, cancellationToken).ConfigureAwait(false);
             return;
         }
-        using var reader = new StreamReader(file, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: false, BufferSize);
+        using var reader = new StreamReader(source, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: false, BlockSize);
         var writer = await connection.BeginTextImportAsync(copyCommand, cancellationToken).ConfigureAwait(false);
         await using (writer.ConfigureAwait(false))
         {
-            var chars = ArrayPool<char>.Shared.Rent(BufferSize / 4);
+            var chars = ArrayPool<char>.Shared.Rent(BlockSize / 4);
             try
             {
                 int read;
-                while ((read = await reader.ReadAsync(chars.AsMemory(0, BufferSize / 4), cancellationToken).ConfigureAwait(false)) > 0)
+                while ((read = await reader.ReadAsync(chars.AsMemory(0, BlockSize / 4), cancellationToken).ConfigureAwait(false)) > 0)
                     await writer.WriteAsync(chars.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
             }
             finally

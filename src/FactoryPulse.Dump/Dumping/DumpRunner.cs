@@ -48,6 +48,10 @@ internal static class DumpRunner
             await ServerConnection.ExecuteAsync(connection, SessionSettings, cancellationToken).ConfigureAwait(false);
             // One snapshot for catalog and data: the archive is a single point in time.
             await ServerConnection.ExecuteAsync(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", cancellationToken).ConfigureAwait(false);
+            // With --jobs the workers import this snapshot (pg_dump's synchronized snapshots).
+            var snapshot = options.Jobs > 1 && options.Format == ArchiveFormat.Directory
+                ? await ServerConnection.ScalarAsync<string>(connection, "SELECT pg_catalog.pg_export_snapshot()", cancellationToken).ConfigureAwait(false)
+                : null;
 
             progress?.Report(new DumpProgress(OperationPhase.ReadingCatalog, null, 0, 0, 0, 0));
             var catalog = await CatalogReader.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -68,9 +72,10 @@ internal static class DumpRunner
             foreach (var item in sorted)
                 manifest.Entries.Add(TocBuilder.Build(item, catalog.Context));
 
+            var blocks = await ReadTableBlocksAsync(connection, sorted, cancellationToken).ConfigureAwait(false);
             var result = options.Format == ArchiveFormat.Plain
                 ? await WritePlainAsync(connection, manifest, parent, finalPath, progress, cancellationToken).ConfigureAwait(false)
-                : await WriteArchiveAsync(connection, manifest, parent, finalPath, progress, logger, cancellationToken).ConfigureAwait(false);
+                : await WriteArchiveAsync(connection, snapshot, builder, options, manifest, blocks, parent, finalPath, progress, logger, cancellationToken).ConfigureAwait(false);
             await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
             progress?.Report(new DumpProgress(OperationPhase.Completed, null, result.Tables, result.Tables, result.Rows, result.Bytes));
             logger?.LogInformation("Wrote {Path}: {Entries} entries, {Tables} tables, {Rows} rows", finalPath, manifest.Entries.Count, result.Tables, result.Rows);
@@ -206,6 +211,28 @@ internal static class DumpRunner
         return new DatabasePropertiesObject(catalog.DatabaseName, comment, settings);
     }
 
+    /// <summary>Current size in blocks of every table whose data is dumped, to split large ones and start with the largest.</summary>
+    private static async Task<Dictionary<int, long>> ReadTableBlocksAsync(NpgsqlConnection connection, List<DumpableObject> sorted, CancellationToken cancellationToken)
+    {
+        var byOid = new Dictionary<uint, int>();
+        foreach (var item in sorted)
+        {
+            if (item is TableDataObject data)
+                byOid[data.Table.Id.ObjectId] = data.DumpId;
+        }
+        var blocks = new Dictionary<int, long>();
+        if (byOid.Count == 0)
+            return blocks;
+        await CatalogQuery.ForEachAsync(connection,
+            "SELECT c.oid, pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::bigint AS blocks FROM pg_catalog.pg_class c WHERE c.relkind = 'r'",
+            row =>
+            {
+                if (byOid.TryGetValue(row.Oid("oid"), out var dumpId))
+                    blocks[dumpId] = row.Long("blocks");
+            }, cancellationToken).ConfigureAwait(false);
+        return blocks;
+    }
+
     /// <summary>Populated materialized views are refreshed after the data, as pg_dump's MATERIALIZED VIEW DATA entries.</summary>
     private static List<DumpableObject> AddRefreshes(List<DumpableObject> objects, DatabaseCatalog catalog, DumpOptions options, ObjectFilter filter)
     {
@@ -258,60 +285,124 @@ internal static class DumpRunner
         }
     }
 
+    /// <summary>One COPY to run: a whole table, a chunk of one, or the large objects.</summary>
+    private sealed record DataWork(TocEntry Entry, DataChunk? Chunk, string Command, bool Binary, string FilePath, long Estimate);
+
     private static async Task<WriteTotals> WriteArchiveAsync(
-        NpgsqlConnection connection, ArchiveManifest manifest, string parent, string finalPath,
-        IProgress<DumpProgress>? progress, ILogger? logger, CancellationToken cancellationToken)
+        NpgsqlConnection connection, string? snapshot, NpgsqlConnectionStringBuilder builder, DumpOptions options, ArchiveManifest manifest,
+        Dictionary<int, long> blocksByDumpId, string parent, string finalPath, IProgress<DumpProgress>? progress, ILogger? logger, CancellationToken cancellationToken)
     {
         // Written under a hidden temporary name and renamed at the end: a crash never leaves a complete-looking archive.
         var tempPath = Path.Combine(parent, $".{Path.GetFileName(finalPath)}.incomplete-{Guid.NewGuid():N}");
+        var workers = new List<NpgsqlConnection>();
         try
         {
             OwnerOnlyFiles.CreateDirectory(tempPath);
             OwnerOnlyFiles.CreateDirectory(Path.Combine(tempPath, "data"));
-            var dataEntries = new List<TocEntry>();
+            var work = PlanWork(options, manifest, blocksByDumpId, tempPath);
+            var tablesTotal = 0;
             foreach (var entry in manifest.Entries)
             {
                 if (entry.Data is not null)
-                    dataEntries.Add(entry);
+                    tablesTotal++;
             }
-            int tablesDone = 0;
-            long rows = 0, bytes = 0;
-            foreach (var entry in dataEntries)
+
+            // Workers read the leader's snapshot, so a parallel dump is as consistent as a serial one.
+            var jobs = Math.Max(1, Math.Min(options.Jobs, work.Count));
+            var connections = new List<NpgsqlConnection> { connection };
+            for (var i = 1; i < jobs; i++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var data = entry.Data!;
-                progress?.Report(new DumpProgress(OperationPhase.Data, $"{entry.Schema}.{entry.Name}", tablesDone, dataEntries.Count, rows, bytes));
-                var columns = new List<string>(data.Columns.Count);
-                foreach (var column in data.Columns)
-                    columns.Add(column.Name);
-                var binary = data.Format == "binary";
-                var columnList = columns.Count == 0 ? "" : $" ({SqlText.QuoteColumnList(columns)})";
-                // An extension's configuration table: only the rows its condition picks (the rest comes with CREATE EXTENSION).
-                var source = string.IsNullOrEmpty(data.Condition)
-                    ? $"{SqlText.QuoteQualified(entry.Schema, entry.Name)}{columnList}"
-                    : $"(SELECT {(columns.Count == 0 ? "" : SqlText.QuoteColumnList(columns))} FROM ONLY {SqlText.QuoteQualified(entry.Schema, entry.Name)} {data.Condition})";
-                var command = $"COPY {source} TO STDOUT{(binary ? " (FORMAT binary)" : "")}";
-                CopyOutResult copied;
-                try
-                {
-                    var dataPath = Path.Combine(tempPath, data.File);
-                    copied = data.Format == TableDataInfo.LargeObjectsFormat
-                        ? await LargeObjectCopier.DumpAsync(connection, dataPath, cancellationToken).ConfigureAwait(false)
-                        : await TableCopier.CopyOutAsync(connection, command, binary, dataPath, cancellationToken).ConfigureAwait(false);
-                }
-                catch (IOException exception) when (exception is not EndOfStreamException)
-                {
-                    throw new OutputPathException($"Writing the data of {entry.Schema}.{entry.Name} to '{parent}' failed: {exception.Message}", exception);
-                }
-                data.Rows = copied.Rows;
-                data.Bytes = copied.Bytes;
-                data.Checksum = copied.Checksum;
-                tablesDone++;
-                rows += copied.Rows;
-                bytes += copied.Bytes;
-                logger?.LogDebug("Dumped {Table}: {Rows} rows, {Bytes} bytes", $"{entry.Schema}.{entry.Name}", copied.Rows, copied.Bytes);
+                var worker = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
+                workers.Add(worker);
+                await ServerConnection.ExecuteAsync(worker, SessionSettings, cancellationToken).ConfigureAwait(false);
+                await ServerConnection.ExecuteAsync(worker, $"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT {SqlText.QuoteLiteral(snapshot!)}", cancellationToken).ConfigureAwait(false);
+                connections.Add(worker);
             }
-            progress?.Report(new DumpProgress(OperationPhase.Data, null, tablesDone, dataEntries.Count, rows, bytes));
+
+            var gate = new Lock();
+            int partsDone = 0;
+            long rows = 0, bytes = 0;
+            var next = -1;
+            using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            async Task RunWorkerAsync(NpgsqlConnection worker)
+            {
+                int index;
+                while ((index = Interlocked.Increment(ref next)) < work.Count)
+                {
+                    var item = work[index];
+                    progress?.Report(new DumpProgress(OperationPhase.Data, $"{item.Entry.Schema}.{item.Entry.Name}", partsDone, work.Count, rows, bytes));
+                    CopyOutResult copied;
+                    try
+                    {
+                        var data = item.Entry.Data!;
+                        copied = data.Format == TableDataInfo.LargeObjectsFormat
+                            ? await LargeObjectCopier.DumpAsync(worker, item.FilePath, failed.Token).ConfigureAwait(false)
+                            : await TableCopier.CopyOutAsync(worker, item.Command, item.Binary, item.FilePath, data.Compression, CompressionLevelOf(options), failed.Token).ConfigureAwait(false);
+                    }
+                    catch (IOException exception) when (exception is not EndOfStreamException)
+                    {
+                        throw new OutputPathException($"Writing the data of {item.Entry.Schema}.{item.Entry.Name} to '{parent}' failed: {exception.Message}", exception);
+                    }
+                    lock (gate)
+                    {
+                        var part = item.Chunk;
+                        var data = item.Entry.Data!;
+                        if (part is null)
+                        {
+                            data.Rows = copied.Rows;
+                            data.Bytes = copied.Bytes;
+                            data.RawBytes = copied.RawBytes;
+                            data.Checksum = copied.Checksum;
+                        }
+                        else
+                        {
+                            part.Rows = copied.Rows;
+                            part.Bytes = copied.Bytes;
+                            part.RawBytes = copied.RawBytes;
+                            part.Checksum = copied.Checksum;
+                            data.Rows += copied.Rows;
+                            data.Bytes += copied.Bytes;
+                            data.RawBytes += copied.RawBytes;
+                        }
+                        partsDone++;
+                        rows += copied.Rows;
+                        bytes += copied.Bytes;
+                    }
+                    logger?.LogDebug("Dumped {Table}: {Rows} rows, {Bytes} bytes", $"{item.Entry.Schema}.{item.Entry.Name}", copied.Rows, copied.Bytes);
+                }
+            }
+            var running = new List<Task>(connections.Count);
+            foreach (var worker in connections)
+            {
+                running.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        await RunWorkerAsync(worker).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        // One failure stops the others promptly instead of letting them dump on.
+                        await failed.CancelAsync().ConfigureAwait(false);
+                        throw;
+                    }
+                }, CancellationToken.None));
+            }
+            try
+            {
+                await Task.WhenAll(running).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Report the first real error, not the cancellations it caused.
+                foreach (var task in running)
+                {
+                    if (task.Exception?.InnerException is { } inner and not OperationCanceledException)
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
+                }
+                throw;
+            }
+            progress?.Report(new DumpProgress(OperationPhase.Data, null, tablesTotal, tablesTotal, rows, bytes));
 
             manifest.Complete = true;
             var file = OwnerOnlyFiles.CreateNew(Path.Combine(tempPath, ArchiveManifest.FileName));
@@ -322,13 +413,76 @@ internal static class DumpRunner
                 file.Flush(flushToDisk: true);
             }
             Directory.Move(tempPath, finalPath);
-            return new WriteTotals(tablesDone, rows, bytes);
+            return new WriteTotals(tablesTotal, rows, bytes);
         }
         catch
         {
             TryDelete(tempPath);
             throw;
         }
+        finally
+        {
+            foreach (var worker in workers)
+                await worker.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static int CompressionLevelOf(DumpOptions options) =>
+        options.CompressionLevel > 0 ? options.CompressionLevel : Data.Compression.DefaultLevel(options.Compression);
+
+    /// <summary>COPY commands for every data entry; with several jobs, large tables become block ranges. Largest first.</summary>
+    private static List<DataWork> PlanWork(DumpOptions options, ArchiveManifest manifest, Dictionary<int, long> blocksByDumpId, string tempPath)
+    {
+        var work = new List<DataWork>();
+        var compression = Data.Compression.Name(options.Compression);
+        foreach (var entry in manifest.Entries)
+        {
+            if (entry.Data is not { } data)
+                continue;
+            if (data.Format == TableDataInfo.LargeObjectsFormat)
+            {
+                work.Add(new DataWork(entry, null, "", true, Path.Combine(tempPath, data.File), long.MaxValue));
+                continue;
+            }
+            data.Compression = compression;
+            var extension = compression == "none" ? "" : "." + compression;
+            data.File += extension;
+            var columns = new List<string>(data.Columns.Count);
+            foreach (var column in data.Columns)
+                columns.Add(column.Name);
+            var binary = data.Format == "binary";
+            var table = SqlText.QuoteQualified(entry.Schema, entry.Name);
+            var columnList = columns.Count == 0 ? "" : SqlText.QuoteColumnList(columns);
+            var format = binary ? " (FORMAT binary)" : "";
+            var blocks = blocksByDumpId.GetValueOrDefault(entry.DumpId);
+            var size = blocks * 8192;
+            var chunkBlocks = Math.Max(1, options.ChunkSizeBytes / 8192);
+            if (options.Jobs > 1 && string.IsNullOrEmpty(data.Condition) && size > options.ChunkSizeBytes && blocks > chunkBlocks)
+            {
+                // Block ranges scan with a TID range scan (PostgreSQL 14+); the last one is open so rows in pages added
+                // after the size was read are not missed.
+                data.Chunks = [];
+                var basis = data.File[..data.File.IndexOf('.', StringComparison.Ordinal)];
+                for (long first = 0, part = 1; first < blocks; first += chunkBlocks, part++)
+                {
+                    var last = first + chunkBlocks >= blocks ? (long?)null : first + chunkBlocks;
+                    var chunk = new DataChunk { File = $"{basis}.{part}.dat{extension}", FirstBlock = first, EndBlock = last };
+                    data.Chunks.Add(chunk);
+                    var range = $"ctid >= '({first},0)'::pg_catalog.tid" + (last is null ? "" : $" AND ctid < '({last},0)'::pg_catalog.tid");
+                    work.Add(new DataWork(entry, chunk, $"COPY (SELECT {(columns.Count == 0 ? "" : columnList)} FROM ONLY {table} WHERE {range}) TO STDOUT{format}",
+                        binary, Path.Combine(tempPath, chunk.File), Math.Min(chunkBlocks, blocks - first) * 8192));
+                }
+                data.File = "";
+                continue;
+            }
+            // An extension's configuration table: only the rows its condition picks (the rest comes with CREATE EXTENSION).
+            var source = string.IsNullOrEmpty(data.Condition)
+                ? $"{table}{(columns.Count == 0 ? "" : $" ({columnList})")}"
+                : $"(SELECT {columnList} FROM ONLY {table} {data.Condition})";
+            work.Add(new DataWork(entry, null, $"COPY {source} TO STDOUT{format}", binary, Path.Combine(tempPath, data.File), size));
+        }
+        work.Sort((a, b) => b.Estimate.CompareTo(a.Estimate));
+        return work;
     }
 
     private static void TryDelete(string path)

@@ -94,8 +94,13 @@ internal static class RestoreRunner
             {
                 if (entry.Data is not null)
                     TablesTotal++;
+                // Tables this restore creates may be loaded with TRUNCATE + COPY FREEZE.
+                if (entry.Kind == "TABLE")
+                    CreatedTables.Add($"{entry.Schema}.{entry.Name}");
             }
         }
+
+        public HashSet<string> CreatedTables { get; } = new(StringComparer.Ordinal);
 
         public int TablesTotal { get; }
         public List<RestoredTable> Tables { get; } = [];
@@ -122,7 +127,13 @@ internal static class RestoreRunner
         {
             lock (_lock)
             {
-                Tables.Add(new RestoredTable($"{entry.Schema}.{entry.Name}", entry.Data!.Rows));
+                // Chunks of one table arrive separately; the report shows the table once.
+                var name = $"{entry.Schema}.{entry.Name}";
+                var index = Tables.FindIndex(table => table.Table == name);
+                if (index >= 0)
+                    Tables[index] = Tables[index] with { Rows = Tables[index].Rows + entry.Data!.Rows };
+                else
+                    Tables.Add(new RestoredTable(name, entry.Data!.Rows));
                 Rows += entry.Data.Rows;
                 Bytes += entry.Data.Bytes;
             }
@@ -155,7 +166,8 @@ internal static class RestoreRunner
         {
             if (entry.Data is { } data)
             {
-                await LoadTableAsync(connection, options, entry, data, cancellationToken).ConfigureAwait(false);
+                var createdHere = data.Format != TableDataInfo.LargeObjectsFormat && data.Chunks is null && state.CreatedTables.Contains($"{entry.Schema}.{entry.Name}");
+                await LoadTableAsync(connection, options, entry, data, createdHere, cancellationToken).ConfigureAwait(false);
                 state.TableDone(entry);
                 return;
             }
@@ -186,8 +198,30 @@ internal static class RestoreRunner
     private static async Task LoadInParallelAsync(
         NpgsqlConnectionStringBuilder builder, RestoreOptions options, List<TocEntry> entries, RunState state, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
-        // Largest first, so the longest load starts early and the others fill in around it.
-        var queue = new List<TocEntry>(entries);
+        // Chunks of a split table load side by side, each in its own transaction; largest first, so the longest
+        // load starts early and the others fill in around it.
+        var queue = new List<TocEntry>(entries.Count);
+        foreach (var entry in entries)
+        {
+            if (entry.Data?.Chunks is not { } chunks)
+            {
+                queue.Add(entry);
+                continue;
+            }
+            foreach (var chunk in chunks)
+            {
+                queue.Add(new TocEntry
+                {
+                    DumpId = entry.DumpId, Section = entry.Section, Pass = entry.Pass, Kind = entry.Kind, Schema = entry.Schema, Name = entry.Name, Owner = entry.Owner,
+                    Data = new TableDataInfo
+                    {
+                        // A one-chunk list: loaded as a piece (no TRUNCATE, other pieces load beside it).
+                        Format = entry.Data.Format, Compression = entry.Data.Compression, Columns = entry.Data.Columns,
+                        Rows = chunk.Rows, Bytes = chunk.Bytes, RawBytes = chunk.RawBytes, Chunks = [chunk],
+                    },
+                });
+            }
+        }
         queue.Sort((a, b) => b.Data!.Bytes.CompareTo(a.Data!.Bytes));
         var next = -1;
         var workers = new List<Task>();
@@ -413,30 +447,47 @@ internal static class RestoreRunner
         }
     }
 
-    private static Task LoadTableAsync(NpgsqlConnection connection, RestoreOptions options, TocEntry entry, TableDataInfo data, CancellationToken cancellationToken) =>
-        InTransactionAsync(connection, options, () => CopyEntryAsync(connection, options.InputPath, entry, data, cancellationToken), cancellationToken);
+    private static Task LoadTableAsync(NpgsqlConnection connection, RestoreOptions options, TocEntry entry, TableDataInfo data, bool createdHere, CancellationToken cancellationToken) =>
+        InTransactionAsync(connection, options, () => CopyEntryAsync(connection, options.InputPath, entry, data, cancellationToken, createdHere && !options.SingleTransaction, createdHere), cancellationToken);
 
-    /// <summary>Checks a data file against its checksum, then streams it into its table (or large objects).</summary>
-    internal static async Task CopyEntryAsync(NpgsqlConnection connection, string inputPath, TocEntry entry, TableDataInfo data, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks every data file of the entry against its checksum, then streams them into the table (or large objects).
+    /// For a table this restore created: TRUNCATE (same transaction) and COPY FREEZE, so rows are written frozen and
+    /// need no later vacuum to set hint bits — what pg_restore gets only with --single-transaction.
+    /// </summary>
+    internal static async Task CopyEntryAsync(NpgsqlConnection connection, string inputPath, TocEntry entry, TableDataInfo data, CancellationToken cancellationToken,
+        bool truncateFirst = false, bool freeze = false)
     {
-        var path = ArchiveReader.DataFilePath(inputPath, data);
+        var parts = data.Parts();
         // Checked before loading: a damaged file never reaches the target.
-        var checksum = await TableCopier.ChecksumFileAsync(path, cancellationToken).ConfigureAwait(false);
-        if (checksum != data.Checksum)
-            throw new ArchiveException($"Data file '{data.File}' of {entry.DisplayName} is corrupt: checksum {checksum}, the manifest says {data.Checksum}. Nothing of this table was loaded.");
+        foreach (var part in parts)
+        {
+            var checksum = await TableCopier.ChecksumFileAsync(Path.Combine(inputPath, part.File), cancellationToken).ConfigureAwait(false);
+            if (checksum != part.Checksum)
+                throw new ArchiveException($"Data file '{part.File}' of {entry.DisplayName} is corrupt: checksum {checksum}, the manifest says {part.Checksum}. Nothing of this table was loaded.");
+        }
         if (data.Format == TableDataInfo.LargeObjectsFormat)
         {
-            await LargeObjectCopier.RestoreAsync(connection, path, cancellationToken).ConfigureAwait(false);
+            await LargeObjectCopier.RestoreAsync(connection, Path.Combine(inputPath, data.File), cancellationToken).ConfigureAwait(false);
             return;
         }
         var columns = new List<string>(data.Columns.Count);
         foreach (var column in data.Columns)
             columns.Add(column.Name);
         var binary = data.Format == "binary";
+        var table = SqlText.QuoteQualified(entry.Schema, entry.Name);
+        if (truncateFirst)
+            await ServerConnection.ExecuteAsync(connection, $"TRUNCATE TABLE ONLY {table}", cancellationToken).ConfigureAwait(false);
         // A table can have no columns (or only generated ones); COPY then takes no column list.
         var columnList = columns.Count == 0 ? "" : $" ({SqlText.QuoteColumnList(columns)})";
-        var command = $"COPY {SqlText.QuoteQualified(entry.Schema, entry.Name)}{columnList} FROM STDIN{(binary ? " (FORMAT binary)" : "")}";
-        await TableCopier.CopyInAsync(connection, command, binary, path, cancellationToken).ConfigureAwait(false);
+        var copyOptions = new List<string>(2);
+        if (binary)
+            copyOptions.Add("FORMAT binary");
+        if (freeze)
+            copyOptions.Add("FREEZE");
+        var command = $"COPY {table}{columnList} FROM STDIN{(copyOptions.Count == 0 ? "" : $" ({string.Join(", ", copyOptions)})")}";
+        foreach (var part in parts)
+            await TableCopier.CopyInAsync(connection, command, binary, Path.Combine(inputPath, part.File), data.Compression, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Each table loads in its own transaction unless the whole restore is one: never half a table.</summary>

@@ -25,11 +25,15 @@ public enum OperationPhase
 /// <param name="TablesDone">Tables whose data is complete.</param>
 /// <param name="TablesTotal">Tables with data in this run.</param>
 /// <param name="RowsDone">Rows copied so far.</param>
-/// <param name="BytesDone">Data bytes copied so far.</param>
+/// <param name="BytesDone">Data bytes copied so far (as written to or read from the archive).</param>
+/// <param name="EstimatedRows">A dump's estimate of all rows to copy, from pg_class.reltuples (0 when unknown).</param>
+/// <param name="EstimatedBytes">A dump's estimate of the table bytes to read, from the relations' sizes (0 when unknown).</param>
 public readonly record struct DumpProgress(
     OperationPhase Phase,
     string? CurrentObject,
     int TablesDone,
     int TablesTotal,
     long RowsDone,
-    long BytesDone);
+    long BytesDone,
+    long EstimatedRows = 0,
+    long EstimatedBytes = 0);

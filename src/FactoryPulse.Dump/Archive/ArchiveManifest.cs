@@ -48,6 +48,10 @@ internal sealed class TocEntry
     public string? Schema { get; set; }
     public string Name { get; set; } = "";
     public string? Owner { get; set; }
+
+    /// <summary>The table an index, constraint, trigger, policy or rule belongs to (schema.name), for parallel scheduling.</summary>
+    public string? Table { get; set; }
+
     public string Definition { get; set; } = "";
     public string? OwnerStatement { get; set; }
     public string? DropStatement { get; set; }

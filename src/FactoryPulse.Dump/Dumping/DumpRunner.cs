@@ -73,6 +73,16 @@ internal static class DumpRunner
                 manifest.Entries.Add(TocBuilder.Build(item, catalog.Context));
 
             var blocks = await ReadTableBlocksAsync(connection, sorted, cancellationToken).ConfigureAwait(false);
+            long estimatedRows = 0, estimatedBytes = 0;
+            foreach (var item in sorted)
+            {
+                if (item is TableDataObject data)
+                {
+                    estimatedRows += (long)Math.Max(0, catalog.TableRowEstimates.GetValueOrDefault(data.Table.Id.ObjectId));
+                    estimatedBytes += blocks.GetValueOrDefault(data.DumpId) * 8192;
+                }
+            }
+            progress = progress is null ? null : new EstimatingProgress(progress, estimatedRows, estimatedBytes);
             var result = options.Format == ArchiveFormat.Plain
                 ? await WritePlainAsync(connection, manifest, parent, finalPath, progress, cancellationToken).ConfigureAwait(false)
                 : await WriteArchiveAsync(connection, snapshot, builder, options, manifest, blocks, parent, finalPath, progress, logger, cancellationToken).ConfigureAwait(false);
@@ -283,6 +293,12 @@ internal static class DumpRunner
                 File.Delete(tempPath);
             throw;
         }
+    }
+
+    /// <summary>Adds the dump's up-front estimates (pg_class) to every report, so a display can show an ETA.</summary>
+    private sealed class EstimatingProgress(IProgress<DumpProgress> inner, long rows, long bytes) : IProgress<DumpProgress>
+    {
+        public void Report(DumpProgress value) => inner.Report(value with { EstimatedRows = rows, EstimatedBytes = bytes });
     }
 
     /// <summary>One COPY to run: a whole table, a chunk of one, or the large objects.</summary>

@@ -28,6 +28,7 @@ internal static class TocBuilder
             Schema = item.Schema,
             Name = item.Name,
             Owner = item.Owner,
+            Table = item.Parent is RelationObject relation ? $"{relation.Schema}.{relation.Name}" : null,
             Definition = WriteWithRoles(context, "definition", references, writer => item.WriteCreate(writer, context)),
             OwnerStatement = NullIfEmpty(WriteWithRoles(context, "owner", references, writer => item.WriteOwner(writer, context))),
             DropStatement = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: false))),

@@ -55,11 +55,28 @@ internal static class RestoreRunner
         foreach (var pass in new[] { "main", "acl", "post-acl" })
         {
             var parallelData = new List<TocEntry>();
+            var parallelPostData = new List<TocEntry>();
             foreach (var entry in entries)
             {
                 if (entry.Pass != pass)
                     continue;
                 cancellationToken.ThrowIfCancellationRequested();
+                // With --jobs, indexes, keys, triggers and policies of different tables are built side by side.
+                if (pass == "main" && entry.Section == "post-data" && entry.Kind != "FK CONSTRAINT" && options.Jobs > 1 && !options.SingleTransaction)
+                {
+                    if (parallelData.Count > 0)
+                    {
+                        await LoadInParallelAsync(builder, options, parallelData, state, progress, cancellationToken).ConfigureAwait(false);
+                        parallelData.Clear();
+                    }
+                    parallelPostData.Add(entry);
+                    continue;
+                }
+                if (parallelPostData.Count > 0)
+                {
+                    await BuildInParallelAsync(connection, builder, options, parallelPostData, state, progress, cancellationToken).ConfigureAwait(false);
+                    parallelPostData.Clear();
+                }
                 // With --jobs, tables load on their own connections once every pre-data entry has run.
                 if (entry.Data is not null && options.Jobs > 1 && !options.SingleTransaction)
                 {
@@ -75,6 +92,8 @@ internal static class RestoreRunner
             }
             if (parallelData.Count > 0)
                 await LoadInParallelAsync(builder, options, parallelData, state, progress, cancellationToken).ConfigureAwait(false);
+            if (parallelPostData.Count > 0)
+                await BuildInParallelAsync(connection, builder, options, parallelPostData, state, progress, cancellationToken).ConfigureAwait(false);
         }
         if (options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
@@ -106,8 +125,19 @@ internal static class RestoreRunner
         public List<RestoredTable> Tables { get; } = [];
         public List<string> Warnings { get; } = [];
         public List<string> Errors { get; } = [];
-        public int Objects { get; set; }
-        public int Sequences { get; set; }
+        public int Objects { get; private set; }
+        public int Sequences { get; private set; }
+
+        public void EntryDone(bool sequence)
+        {
+            lock (_lock)
+            {
+                if (sequence)
+                    Sequences++;
+                else
+                    Objects++;
+            }
+        }
         public long Rows { get; private set; }
         public long Bytes { get; private set; }
 
@@ -174,10 +204,7 @@ internal static class RestoreRunner
             await ExecuteStatementsAsync(connection, entry.Definition, cancellationToken).ConfigureAwait(false);
             if (!options.NoOwner && entry.OwnerStatement is not null)
                 await ExecuteStatementsAsync(connection, entry.OwnerStatement, cancellationToken).ConfigureAwait(false);
-            if (entry.Kind == "SEQUENCE SET")
-                state.Sequences++;
-            else
-                state.Objects++;
+            state.EntryDone(sequence: entry.Kind == "SEQUENCE SET");
         }
         catch (PostgresException exception)
         {
@@ -238,6 +265,104 @@ internal static class RestoreRunner
             }, cancellationToken));
         }
         await Task.WhenAll(workers).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs post-data entries on several connections: an entry starts once the entries it depends on are done, and
+    /// never beside another entry of the same table (index builds and key additions on one table would only queue
+    /// on its lock). Foreign keys are left to run afterwards, one at a time: two of them can lock the same pair of
+    /// tables in opposite order.
+    /// </summary>
+    private static async Task BuildInParallelAsync(
+        NpgsqlConnection main, NpgsqlConnectionStringBuilder builder, RestoreOptions options, List<TocEntry> entries, RunState state,
+        IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    {
+        var pending = new List<TocEntry>(entries);
+        var pendingIds = new HashSet<int>();
+        foreach (var entry in entries)
+            pendingIds.Add(entry.DumpId);
+        var busyTables = new HashSet<string>(StringComparer.Ordinal);
+        var free = new Queue<NpgsqlConnection>();
+        free.Enqueue(main);
+        var extra = new List<NpgsqlConnection>();
+        try
+        {
+            for (var i = 1; i < Math.Min(options.Jobs, entries.Count); i++)
+            {
+                var worker = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
+                extra.Add(worker);
+                await ServerConnection.ExecuteAsync(worker, RestoreSettings, cancellationToken).ConfigureAwait(false);
+                free.Enqueue(worker);
+            }
+            var running = new Dictionary<Task, (TocEntry Entry, NpgsqlConnection Connection)>();
+            while (pending.Count > 0 || running.Count > 0)
+            {
+                while (free.Count > 0 && TakeReady(pending, pendingIds, busyTables) is { } entry)
+                {
+                    var connection = free.Dequeue();
+                    if (entry.Table is not null)
+                        busyTables.Add(entry.Table);
+                    running[RestoreEntryAsync(connection, options, entry, "main", state, progress, cancellationToken)] = (entry, connection);
+                }
+                if (running.Count == 0)
+                    throw new RestoreFailedException($"Post-data entries wait on each other and cannot proceed: {pending[0].DisplayName}.", null);
+                var finished = await Task.WhenAny(running.Keys).ConfigureAwait(false);
+                var (done, used) = running[finished];
+                running.Remove(finished);
+                try
+                {
+                    await finished.ConfigureAwait(false);
+                }
+                catch
+                {
+                    // Let the entries already running finish before reporting, so no connection is left mid-statement.
+                    foreach (var other in running.Keys)
+                    {
+                        try
+                        {
+                            await other.ConfigureAwait(false);
+                        }
+                        catch (DumpException)
+                        {
+                        }
+                    }
+                    throw;
+                }
+                pendingIds.Remove(done.DumpId);
+                if (done.Table is not null)
+                    busyTables.Remove(done.Table);
+                free.Enqueue(used);
+            }
+        }
+        finally
+        {
+            foreach (var worker in extra)
+                await worker.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static TocEntry? TakeReady(List<TocEntry> pending, HashSet<int> pendingIds, HashSet<string> busyTables)
+    {
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var entry = pending[i];
+            if (entry.Table is not null && busyTables.Contains(entry.Table))
+                continue;
+            var ready = true;
+            foreach (var dependency in entry.Dependencies)
+            {
+                if (pendingIds.Contains(dependency))
+                {
+                    ready = false;
+                    break;
+                }
+            }
+            if (!ready)
+                continue;
+            pending.RemoveAt(i);
+            return entry;
+        }
+        return null;
     }
 
     /// <summary>pg_restore --create: make the archive's database (named as in the manifest) and restore into it.</summary>

@@ -51,11 +51,15 @@ internal static class Program
         var jobs = new Option<int>("--jobs", "-j") { Description = "Dump N tables (or chunks of large tables) at once, all from one exported snapshot.", DefaultValueFactory = _ => 1 };
         var compress = new Option<string>("--compress", "-Z") { Description = "zstd[:LEVEL] (default zstd:1), gzip[:LEVEL] or none.", DefaultValueFactory = _ => "zstd" };
         var chunkSize = new Option<int>("--chunk-size") { Description = "With --jobs, split tables larger than this many MiB into block ranges dumped side by side (default 256).", DefaultValueFactory = _ => 256 };
+        var profile = new Option<string>("--profile") { Description = "supabase: leave platform-managed schemas to the platform, keep the user's policies, triggers, functions, buckets and auth users." };
+        var noAuthData = new Option<bool>("--no-auth-data") { Description = "With --profile supabase, leave out the rows of auth.users and auth.identities." };
+        var redact = new Option<string[]>("--redact") { Description = "schema.table.column[=VALUE]: write NULL (or VALUE) instead of the column's values (repeatable)." };
+        var redactSupabase = new Option<bool>("--redact-supabase-secrets") { Description = "Redact Supabase's password hashes, tokens and MFA secrets." };
         var databaseSettings = new Option<bool>("--database-settings") { Description = "Also dump ALTER DATABASE … SET and ALTER ROLE … IN DATABASE … SET settings and the database comment." };
         var verbose = VerboseOption();
         var command = new Command("dump", "Write an archive of a database (like pg_dump -Fd or -Fp).")
         {
-            connection, output, format, schemaOnly, dataOnly, section, schema, excludeSchema, table, excludeTable, excludeTableData, databaseSettings, jobs, compress, chunkSize, verbose,
+            connection, output, format, schemaOnly, dataOnly, section, schema, excludeSchema, table, excludeTable, excludeTableData, databaseSettings, jobs, compress, chunkSize, profile, noAuthData, redact, redactSupabase, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -72,6 +76,8 @@ internal static class Program
                 return Usage($"unsupported compression '{result.GetValue(compress)}' (use zstd[:LEVEL], gzip[:LEVEL] or none)");
             if (result.GetValue(jobs) < 1)
                 return Usage("--jobs needs a number of at least 1");
+            if (result.GetValue(profile) is { } profileName && profileName != "supabase")
+                return Usage($"unknown profile '{profileName}' (known: supabase)");
             return await Run(async () =>
             {
                 var dump = await DatabaseDumper.DumpAsync(new DumpOptions
@@ -92,6 +98,10 @@ internal static class Program
                     Compression = compression.Value.Method,
                     CompressionLevel = compression.Value.Level,
                     ChunkSizeBytes = Math.Max(1, result.GetValue(chunkSize)) * 1024L * 1024,
+                    Profile = result.GetValue(profile) == "supabase" ? DumpProfile.Supabase : DumpProfile.None,
+                    SupabaseAuthData = !result.GetValue(noAuthData),
+                    Redact = result.GetValue(redact) ?? [],
+                    RedactSupabaseSecrets = result.GetValue(redactSupabase),
                 }, result.GetValue(verbose) ? new ConsoleProgress() : null, cancellationToken);
                 Console.WriteLine($"fpdump: wrote {dump.ArchivePath}: {dump.EntryCount} entries, {dump.TableCount} tables, {dump.RowCount} rows, {dump.DataBytes} data bytes in {dump.Elapsed.TotalSeconds:0.0} s");
             });

@@ -20,6 +20,26 @@ public sealed record DumpOptions
     /// </summary>
     public bool DatabaseSettings { get; init; }
 
+    /// <summary>
+    /// <see cref="DumpProfile.Supabase"/>: do not re-create what a Supabase project manages (auth, storage, realtime,
+    /// extensions … schemas, platform roles' objects, the supabase_realtime publication) but keep what the user added
+    /// there: policies on storage tables, user triggers on auth.users, user functions, rows of storage.buckets and
+    /// storage.objects, and the auth users (see <see cref="SupabaseAuthData"/>).
+    /// </summary>
+    public DumpProfile Profile { get; init; } = DumpProfile.None;
+
+    /// <summary>With the Supabase profile, keep the rows of auth.users and auth.identities (default true) so references to them restore.</summary>
+    public bool SupabaseAuthData { get; init; } = true;
+
+    /// <summary>
+    /// Columns whose values must not leave the database: "schema.table.column" (written as NULL) or
+    /// "schema.table.column=value" (written as that value). Recorded in the manifest.
+    /// </summary>
+    public IReadOnlyList<string> Redact { get; init; } = [];
+
+    /// <summary>Redact Supabase's credential columns (password hashes, confirmation/recovery/refresh tokens, MFA secrets).</summary>
+    public bool RedactSupabaseSecrets { get; init; }
+
     /// <summary>Compression of the data files of a directory archive (pg_dump <c>--compress</c>). Default zstd.</summary>
     public DataCompression Compression { get; init; } = DataCompression.Zstd;
 
@@ -87,4 +107,14 @@ public enum DataCompression
 
     /// <summary>No compression: the fastest when disk space does not matter.</summary>
     None,
+}
+
+/// <summary>Dump profiles for hosted PostgreSQL platforms.</summary>
+public enum DumpProfile
+{
+    /// <summary>Everything the filters select.</summary>
+    None,
+
+    /// <summary>Supabase: platform-managed schemas are left to the platform, the user's additions are kept.</summary>
+    Supabase,
 }

@@ -36,6 +36,9 @@ internal sealed class ManifestOptions
 {
     public bool SchemaOnly { get; set; }
     public bool DataOnly { get; set; }
+
+    /// <summary>"supabase" when platform-managed schemas were left out (the restore then expects them on the target).</summary>
+    public string? Profile { get; set; }
 }
 
 /// <summary>One archive entry, as pg_dump's TOC entry: section, kind, tag, owner, definition, drop statement, dependencies.</summary>
@@ -91,6 +94,9 @@ internal sealed class TableDataInfo
 
     /// <summary>Extension configuration tables: the extension's condition (pg_extension_config_dump) that chose the rows.</summary>
     public string? Condition { get; set; }
+
+    /// <summary>Columns whose archived values were replaced: column → "NULL" or the literal written instead.</summary>
+    public Dictionary<string, string>? Redacted { get; set; }
 
     /// <summary>Bytes of the COPY stream before compression.</summary>
     public long RawBytes { get; set; }

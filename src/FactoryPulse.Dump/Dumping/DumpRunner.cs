@@ -67,7 +67,12 @@ internal static class DumpRunner
                 Database = catalog.DatabaseName,
                 Encoding = catalog.Encoding,
                 CreatedAt = DateTimeOffset.UtcNow,
-                Options = new ManifestOptions { SchemaOnly = options.SchemaOnly, DataOnly = options.DataOnly },
+                Options = new ManifestOptions
+                {
+                    SchemaOnly = options.SchemaOnly,
+                    DataOnly = options.DataOnly,
+                    Profile = options.Profile == DumpProfile.Supabase ? "supabase" : null,
+                },
             };
             foreach (var item in sorted)
                 manifest.Entries.Add(TocBuilder.Build(item, catalog.Context));
@@ -145,6 +150,12 @@ internal static class DumpRunner
     private static async Task<List<DumpableObject>> SelectObjectsAsync(NpgsqlConnection connection, DatabaseCatalog catalog, DumpOptions options, CancellationToken cancellationToken)
     {
         var filter = new ObjectFilter(options);
+        var schemaOwners = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var item in catalog.Objects)
+        {
+            if (item is SchemaObject schema)
+                schemaOwners[schema.Name] = schema.Owner;
+        }
         var objects = new List<DumpableObject>();
         if (!options.DataOnly)
         {
@@ -157,13 +168,33 @@ internal static class DumpRunner
                 objects.Add(await ReadDatabasePropertiesAsync(connection, catalog, cancellationToken).ConfigureAwait(false));
         }
         if (options.SchemaOnly || !filter.IncludesSection(Section.Data))
-            return AddRefreshes(objects, catalog, options, filter);
+        {
+            AddRefreshes(objects, catalog, options, filter);
+            if (options.Profile == DumpProfile.Supabase)
+                objects.RemoveAll(item => !Profiles.SupabaseProfile.Keeps(item, options.SupabaseAuthData, schemaOwners));
+            return objects;
+        }
 
+        var redactions = RedactionRules(options);
         foreach (var table in catalog.Tables)
         {
             if (!table.HasData || !filter.IncludesData(table))
                 continue;
             var data = new TableDataObject(table, catalog.TableBinarySafe[table.Id.ObjectId]);
+            foreach (var (rule, value, required) in redactions)
+            {
+                var parts = rule.Split('.');
+                if (parts[0] != table.Schema || parts[1] != table.Name)
+                    continue;
+                if (!table.Columns.Exists(column => column.Name == parts[2] && column.GeneratedExpression is null))
+                {
+                    if (required)
+                        throw new DumpException($"Cannot redact {rule}: the table has no such (non-generated) column.");
+                    continue;
+                }
+                data.Redactions ??= [];
+                data.Redactions[parts[2]] = value;
+            }
             data.AddDependency(table);
             if (filter.Includes(data))
                 objects.Add(data);
@@ -177,7 +208,7 @@ internal static class DumpRunner
         }
         foreach (var sequence in catalog.Sequences)
         {
-            if (!filter.IncludesObject(sequence))
+            if (!filter.IncludesObject(sequence) || (options.Profile == DumpProfile.Supabase && !Profiles.SupabaseProfile.Keeps(sequence, options.SupabaseAuthData, schemaOwners)))
                 continue;
             long lastValue = 0;
             var isCalled = false;
@@ -199,7 +230,10 @@ internal static class DumpRunner
             if (filter.Includes(contents))
                 objects.Add(contents);
         }
-        return AddRefreshes(objects, catalog, options, filter);
+        AddRefreshes(objects, catalog, options, filter);
+        if (options.Profile == DumpProfile.Supabase)
+            objects.RemoveAll(item => !Profiles.SupabaseProfile.Keeps(item, options.SupabaseAuthData, schemaOwners));
+        return objects;
     }
 
     private static async Task<DatabasePropertiesObject> ReadDatabasePropertiesAsync(NpgsqlConnection connection, DatabaseCatalog catalog, CancellationToken cancellationToken)
@@ -219,6 +253,53 @@ internal static class DumpRunner
             """,
             row => settings.Add((row.NullableString("role"), row.String("setting"))), cancellationToken).ConfigureAwait(false);
         return new DatabasePropertiesObject(catalog.DatabaseName, comment, settings);
+    }
+
+    /// <summary>The columns a COPY reads, with redacted ones replaced by NULL or their fixed value.</summary>
+    internal static string SelectList(TableDataInfo data)
+    {
+        var select = new List<string>(data.Columns.Count);
+        foreach (var column in data.Columns)
+        {
+            // Redacted values never leave the server: the query writes NULL or the fixed value in their place.
+            select.Add(data.Redacted is not null && data.Redacted.TryGetValue(column.Name, out var replacement)
+                ? $"{replacement}::{column.Type} AS {SqlText.QuoteIdentifier(column.Name)}"
+                : SqlText.QuoteIdentifier(column.Name));
+        }
+        return string.Join(", ", select);
+    }
+
+    /// <summary>What COPY … TO STDOUT reads: the table, or a query when rows are filtered or values redacted.</summary>
+    internal static string CopySource(TocEntry entry, TableDataInfo data)
+    {
+        var table = SqlText.QuoteQualified(entry.Schema, entry.Name);
+        // An extension's configuration table: only the rows its condition picks (the rest comes with CREATE EXTENSION).
+        if (data.Condition is not null || data.Redacted is not null)
+            return $"(SELECT {SelectList(data)} FROM ONLY {table} {data.Condition})";
+        var columns = new List<string>(data.Columns.Count);
+        foreach (var column in data.Columns)
+            columns.Add(column.Name);
+        return columns.Count == 0 ? table : $"{table} ({SqlText.QuoteColumnList(columns)})";
+    }
+
+    /// <summary>schema.table.column[=value] rules; the Supabase set applies where those columns exist.</summary>
+    private static List<(string Column, string? Value, bool Required)> RedactionRules(DumpOptions options)
+    {
+        var rules = new List<(string, string?, bool)>();
+        foreach (var rule in options.Redact)
+        {
+            var equals = rule.IndexOf('=', StringComparison.Ordinal);
+            var column = equals < 0 ? rule : rule[..equals];
+            if (column.Split('.').Length != 3)
+                throw new DumpException($"Redaction rule '{rule}' must name schema.table.column (optionally =value).");
+            rules.Add((column, equals < 0 ? null : rule[(equals + 1)..], true));
+        }
+        if (options.RedactSupabaseSecrets)
+        {
+            foreach (var column in Profiles.SupabaseProfile.SecretColumns)
+                rules.Add((column, null, false));
+        }
+        return rules;
     }
 
     /// <summary>Current size in blocks of every table whose data is dumped, to split large ones and start with the largest.</summary>
@@ -463,12 +544,9 @@ internal static class DumpRunner
             data.Compression = compression;
             var extension = compression == "none" ? "" : "." + compression;
             data.File += extension;
-            var columns = new List<string>(data.Columns.Count);
-            foreach (var column in data.Columns)
-                columns.Add(column.Name);
             var binary = data.Format == "binary";
             var table = SqlText.QuoteQualified(entry.Schema, entry.Name);
-            var columnList = columns.Count == 0 ? "" : SqlText.QuoteColumnList(columns);
+            var columnList = SelectList(data);
             var format = binary ? " (FORMAT binary)" : "";
             var blocks = blocksByDumpId.GetValueOrDefault(entry.DumpId);
             var size = blocks * 8192;
@@ -485,16 +563,13 @@ internal static class DumpRunner
                     var chunk = new DataChunk { File = $"{basis}.{part}.dat{extension}", FirstBlock = first, EndBlock = last };
                     data.Chunks.Add(chunk);
                     var range = $"ctid >= '({first},0)'::pg_catalog.tid" + (last is null ? "" : $" AND ctid < '({last},0)'::pg_catalog.tid");
-                    work.Add(new DataWork(entry, chunk, $"COPY (SELECT {(columns.Count == 0 ? "" : columnList)} FROM ONLY {table} WHERE {range}) TO STDOUT{format}",
+                    work.Add(new DataWork(entry, chunk, $"COPY (SELECT {columnList} FROM ONLY {table} WHERE {range}) TO STDOUT{format}",
                         binary, Path.Combine(tempPath, chunk.File), Math.Min(chunkBlocks, blocks - first) * 8192));
                 }
                 data.File = "";
                 continue;
             }
-            // An extension's configuration table: only the rows its condition picks (the rest comes with CREATE EXTENSION).
-            var source = string.IsNullOrEmpty(data.Condition)
-                ? $"{table}{(columns.Count == 0 ? "" : $" ({columnList})")}"
-                : $"(SELECT {columnList} FROM ONLY {table} {data.Condition})";
+            var source = CopySource(entry, data);
             work.Add(new DataWork(entry, null, $"COPY {source} TO STDOUT{format}", binary, Path.Combine(tempPath, data.File), size));
         }
         work.Sort((a, b) => b.Estimate.CompareTo(a.Estimate));

@@ -1,5 +1,6 @@
 using FactoryPulse.Dump.Archive;
 using FactoryPulse.Dump.Model;
+using FactoryPulse.Dump.Sql;
 
 namespace FactoryPulse.Dump.Dumping;
 
@@ -59,6 +60,12 @@ internal static class TocBuilder
                 Format = data.Binary ? "binary" : "text",
                 Condition = data.Condition,
             };
+            if (data.Redactions is { Count: > 0 } redactions)
+            {
+                info.Redacted = [];
+                foreach (var (column, value) in redactions)
+                    info.Redacted[column] = value is null ? "NULL" : SqlText.QuoteLiteral(value);
+            }
             foreach (var column in data.Table.Columns)
             {
                 if (column.GeneratedExpression is null)

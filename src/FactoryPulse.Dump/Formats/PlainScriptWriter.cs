@@ -89,9 +89,7 @@ internal static class PlainScriptWriter
         var table = SqlText.QuoteQualified(entry.Schema, entry.Name);
         await WriteTextAsync(output, $"COPY {table}{columnList} FROM stdin;\n", cancellationToken).ConfigureAwait(false);
         // Text COPY always: the script is read by psql, and text escapes every byte that could end the block.
-        var query = string.IsNullOrEmpty(data.Condition)
-            ? $"{table}{columnList}"
-            : $"(SELECT {(columns.Count == 0 ? "" : SqlText.QuoteColumnList(columns))} FROM ONLY {table} {data.Condition})";
+        var query = Dumping.DumpRunner.CopySource(entry, data);
         var copied = await TableCopier.CopyOutAsync(connection, $"COPY {query} TO STDOUT", binary: false, output, cancellationToken).ConfigureAwait(false);
         await WriteTextAsync(output, "\\.\n\n\n", cancellationToken).ConfigureAwait(false);
         return copied;

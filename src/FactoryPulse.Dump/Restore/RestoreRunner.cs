@@ -49,6 +49,11 @@ internal static class RestoreRunner
         };
         if (options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
+        var guard = entries.Exists(entry => entry.Section == "pre-data" && entry.Pass == "main")
+            ? await DefaultPrivilegesGuard.SuspendAsync(connection, cancellationToken).ConfigureAwait(false)
+            : null;
+        try
+        {
         if (options.Clean)
             await CleanAsync(connection, entries, options, cancellationToken).ConfigureAwait(false);
 
@@ -95,8 +100,29 @@ internal static class RestoreRunner
             if (parallelPostData.Count > 0)
                 await BuildInParallelAsync(connection, builder, options, parallelPostData, state, progress, cancellationToken).ConfigureAwait(false);
         }
+        if (guard is not null)
+        {
+            await guard.ReinstateAsync(connection).ConfigureAwait(false);
+            guard = null;
+        }
         if (options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // After a failure outside a single transaction, the suspension has committed: undo it.
+            if (guard is not null && !options.SingleTransaction && !guard.IsEmpty)
+            {
+                try
+                {
+                    await guard.ReinstateAsync(connection).ConfigureAwait(false);
+                }
+                catch (NpgsqlException)
+                {
+                    // The connection is gone; the original error matters more.
+                }
+            }
+        }
         progress?.Report(new DumpProgress(OperationPhase.Completed, null, state.Tables.Count, state.TablesTotal, state.Rows, state.Bytes));
         logger?.LogInformation("Restored {Objects} objects and {Rows} rows into {Target}", state.Objects, state.Rows, ServerConnection.Describe(builder));
         return new RestoreReport(state.Objects, state.Tables, state.Sequences, stopwatch.Elapsed, state.Warnings) { Errors = state.Errors };
@@ -527,16 +553,19 @@ internal static class RestoreRunner
         if (!options.Clean && entries.Exists(entry => entry.Section == "pre-data" && entry.Pass == "main"))
         {
             var found = new List<string>();
+            // A Supabase-profile archive goes into a project that already has the platform's schemas and extensions.
+            var platform = manifest.Options.Profile == "supabase";
+            var managed = platform ? string.Join(", ", Profiles.SupabaseProfile.ManagedSchemas.Select(SqlText.QuoteLiteral)) : "''";
             await CatalogQuery.ForEachAsync(connection,
-                """
+                $"""
                 SELECT kind || ' ' || name AS object FROM (
                   SELECT 'schema' AS kind, n.nspname::text AS name FROM pg_catalog.pg_namespace n
-                    WHERE n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'public')
+                    WHERE n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'public') AND n.nspname NOT IN ({managed})
                   UNION ALL SELECT 'relation', n.nspname || '.' || c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                    WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+                    WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND n.nspname NOT IN ({managed})
                   UNION ALL SELECT 'function', n.nspname || '.' || p.proname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-                    WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
-                  UNION ALL SELECT 'extension', x.extname::text FROM pg_catalog.pg_extension x WHERE x.oid >= 16384
+                    WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND n.nspname NOT IN ({managed})
+                  UNION ALL SELECT 'extension', x.extname::text FROM pg_catalog.pg_extension x WHERE x.oid >= 16384 AND NOT {(platform ? "true" : "false")}
                 ) o ORDER BY 1 LIMIT 5
                 """,
                 row => found.Add(row.String("object")), cancellationToken).ConfigureAwait(false);

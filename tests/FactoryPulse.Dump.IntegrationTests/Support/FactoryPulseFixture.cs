@@ -23,12 +23,17 @@ internal static class FactoryPulseFixture
     private static readonly SemaphoreSlim LoadGate = new(1, 1);
 
     /// <summary>Loads the Supabase shim, the schema and the seed, as the fixture's README says.</summary>
-    public static async Task LoadAsync(string connectionString, CancellationToken ct = default)
+    public static Task LoadAsync(string connectionString, CancellationToken ct = default) =>
+        LoadFilesAsync(connectionString, ["supabase_shim.sql", "schema.sql", "seed.sql"], ct);
+
+    public static Task LoadFilesAsync(string connectionString, params string[] files) => LoadFilesAsync(connectionString, files, CancellationToken.None);
+
+    public static async Task LoadFilesAsync(string connectionString, string[] files, CancellationToken ct)
     {
         await LoadGate.WaitAsync(ct);
         try
         {
-            foreach (var file in new[] { "supabase_shim.sql", "schema.sql", "seed.sql" })
+            foreach (var file in files)
                 await ExternalTool.PsqlFileAsync(connectionString, Path.Combine(Directory, file), ct);
         }
         finally

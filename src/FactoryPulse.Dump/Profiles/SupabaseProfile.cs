@@ -1,0 +1,84 @@
+using FactoryPulse.Dump.Model;
+
+namespace FactoryPulse.Dump.Profiles;
+
+/// <summary>
+/// What a Supabase project already has before the user's migrations run, kept in one place: schemas, roles and
+/// publications the platform manages. With the Supabase profile these are not re-created, but what the user added
+/// to them is kept: policies and user triggers on their tables, user functions, and the rows of buckets, storage
+/// objects and (by default) auth users.
+/// </summary>
+internal static class SupabaseProfile
+{
+    public static readonly IReadOnlySet<string> ManagedSchemas = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "auth", "storage", "realtime", "_realtime", "extensions", "graphql", "graphql_public", "vault", "pgsodium", "pgsodium_masks",
+        "supabase_functions", "supabase_migrations", "pgbouncer", "net", "cron", "_analytics", "pgtle", "pgmq", "_supavisor",
+    };
+
+    public static readonly IReadOnlySet<string> ManagedRoles = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "supabase_admin", "supabase_auth_admin", "supabase_storage_admin", "supabase_realtime_admin", "supabase_replication_admin",
+        "supabase_read_only_user", "supabase_functions_admin", "supabase_etl_admin", "authenticator", "pgbouncer", "pgsodium_keyholder",
+        "pgsodium_keyiduser", "pgsodium_keymaker", "dashboard_user",
+    };
+
+    public static readonly IReadOnlySet<string> ManagedPublications = new HashSet<string>(StringComparer.Ordinal) { "supabase_realtime" };
+
+    /// <summary>Tables of managed schemas whose rows belong to the user.</summary>
+    public static readonly IReadOnlySet<string> UserDataTables = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "storage.buckets", "storage.objects",
+    };
+
+    public static readonly IReadOnlySet<string> AuthDataTables = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "auth.users", "auth.identities",
+    };
+
+    /// <summary>Columns that hold credentials or tokens in Supabase's auth schema (for --redact-supabase-secrets).</summary>
+    public static readonly IReadOnlyList<string> SecretColumns =
+    [
+        "auth.users.encrypted_password", "auth.users.confirmation_token", "auth.users.recovery_token", "auth.users.email_change_token_new",
+        "auth.users.email_change_token_current", "auth.users.phone_change_token", "auth.users.reauthentication_token",
+        "auth.refresh_tokens.token", "auth.identities.identity_data", "auth.sessions.refresh_token_hmac_key", "auth.mfa_factors.secret",
+        "auth.one_time_tokens.token_hash", "auth.flow_state.auth_code",
+    ];
+
+    public static bool IsManagedSchema(string? schema, string? owner) => schema is not null && (ManagedSchemas.Contains(schema) || (owner is not null && ManagedRoles.Contains(owner)));
+
+    /// <summary>Whether the Supabase profile keeps an object (after the usual filters agreed).</summary>
+    public static bool Keeps(DumpableObject item, bool includeAuthData, IReadOnlyDictionary<string, string?> schemaOwners)
+    {
+        var root = item;
+        for (var depth = 0; root.Parent is not null && depth < 8; depth++)
+            root = root.Parent;
+        switch (root)
+        {
+            case PublicationObject publication:
+                // The platform's publication exists already; the tables the user added to it are kept (their own entries).
+                return item is not PublicationObject || !ManagedPublications.Contains(publication.Name);
+            case EventTriggerObject trigger:
+                return trigger.Owner is null || !ManagedRoles.Contains(trigger.Owner);
+            case SchemaObject schema:
+                return !IsManagedSchema(schema.Name, schema.Owner);
+        }
+        var schemaName = root.Schema;
+        if (schemaName is null || !IsManagedSchema(schemaName, schemaOwners.GetValueOrDefault(schemaName)))
+            return true;
+
+        var qualified = $"{root.Schema}.{root.Name}";
+        return item switch
+        {
+            // Policies the user put on managed tables (storage.objects, storage.buckets).
+            PolicyObject => true,
+            // A trigger the user put on a managed table calls one of the user's functions.
+            TriggerObject trigger => trigger.Dependencies.Exists(dependency => dependency is FunctionObject function && !IsManagedSchema(function.Schema, schemaOwners.GetValueOrDefault(function.Schema!))),
+            // Functions the user created in a managed schema (not owned by a platform role).
+            FunctionObject function => function.Owner is not null && !ManagedRoles.Contains(function.Owner) && root == item,
+            AclObject { Target: FunctionObject function } => function.Owner is not null && !ManagedRoles.Contains(function.Owner),
+            TableDataObject => UserDataTables.Contains(qualified) || (includeAuthData && AuthDataTables.Contains(qualified)),
+            _ => false,
+        };
+    }
+}

@@ -13,6 +13,9 @@ internal static class Program
             DumpCommand(),
             RestoreCommand(),
             ListCommand(),
+            VerifyCommand(),
+            BackupCommand(),
+            SummaryCommand(),
         };
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
@@ -199,6 +202,92 @@ internal static class Program
         });
             return exit != 0 ? exit : failed ? 1 : 0;
         });
+        return command;
+    }
+
+    private static Command VerifyCommand()
+    {
+        var input = new Option<string>("--input", "-i") { Description = "Archive directory to check.", Required = true };
+        var connection = ConnectionOption();
+        connection.Description = "Also restore into a scratch database on this server (created and dropped) and compare row counts.";
+        var command = new Command("verify", "Check an archive: manifest, sizes, checksums, row counts; exit code 3 when it fails.") { input, connection };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            VerificationReport? report = null;
+            var exit = await Run(async () =>
+            {
+                report = await ArchiveVerifier.VerifyAsync(result.GetValue(input)!, new VerifyOptions { ConnectionString = result.GetValue(connection) }, cancellationToken);
+                foreach (var problem in report.Problems)
+                    Console.Error.WriteLine($"fpdump: verify: {problem}");
+                Console.WriteLine(report.Passed
+                    ? $"fpdump: verified {report.FilesChecked} data files, {report.RowsCounted} rows: OK"
+                    : $"fpdump: verification FAILED ({report.Problems.Count} problems)");
+            });
+            return exit != 0 ? exit : report!.Passed ? 0 : 3;
+        });
+        return command;
+    }
+
+    private static Command BackupCommand()
+    {
+        var connection = ConnectionOption();
+        var dir = new Option<string>("--dir") { Description = "Folder that holds the backup sets.", Required = true };
+        var prefix = new Option<string>("--prefix") { Description = "Name prefix of the set's archives (default: the database name)." };
+        var keep = new Option<int>("--keep") { Description = "Complete, verified sets to keep (default 1); unverified or incomplete sets are never deleted.", DefaultValueFactory = _ => 1 };
+        var plain = new Option<bool>("--plain") { Description = "Also write the three archives as psql-restorable .sql files." };
+        var profile = new Option<string>("--profile") { Description = "supabase: leave platform-managed schemas to the platform." };
+        var redactSupabase = new Option<bool>("--redact-supabase-secrets") { Description = "Redact Supabase's password hashes, tokens and MFA secrets." };
+        var redact = new Option<string[]>("--redact") { Description = "schema.table.column[=VALUE] to redact (repeatable)." };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Dump N tables at once from one snapshot.", DefaultValueFactory = _ => 1 };
+        var command = new Command("backup", "Write a backup set (complete, schema and data archives + summary), verify it, prune older sets.")
+        {
+            connection, dir, prefix, keep, plain, profile, redactSupabase, redact, jobs,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (result.GetValue(keep) < 1)
+                return Usage("--keep must be at least 1");
+            if (result.GetValue(profile) is { } profileName && profileName != "supabase")
+                return Usage($"unknown profile '{profileName}' (known: supabase)");
+            return await Run(async () =>
+            {
+                var set = await BackupSet.CreateAsync(new BackupSetOptions
+                {
+                    ConnectionString = result.GetValue(connection) ?? "",
+                    Directory = result.GetValue(dir)!,
+                    Prefix = result.GetValue(prefix),
+                    Keep = result.GetValue(keep),
+                    Plain = result.GetValue(plain),
+                    Dump = new DumpOptions
+                    {
+                        ConnectionString = "",
+                        OutputPath = "",
+                        Profile = result.GetValue(profile) == "supabase" ? DumpProfile.Supabase : DumpProfile.None,
+                        RedactSupabaseSecrets = result.GetValue(redactSupabase),
+                        Redact = result.GetValue(redact) ?? [],
+                        Jobs = Math.Max(1, result.GetValue(jobs)),
+                    },
+                }, null, cancellationToken);
+                Console.WriteLine($"fpdump: wrote {set.CompleteArchive}");
+                Console.WriteLine($"fpdump: wrote {set.SchemaArchive}");
+                Console.WriteLine($"fpdump: wrote {set.DataArchive}");
+                foreach (var file in set.PlainFiles)
+                    Console.WriteLine($"fpdump: wrote {file}");
+                Console.WriteLine($"fpdump: wrote {set.SummaryPath} (verified: {set.Verification.FilesChecked} data files, {set.Verification.RowsCounted} rows)");
+                foreach (var deleted in set.DeletedSets)
+                    Console.WriteLine($"fpdump: removed old {deleted}");
+            });
+        });
+        return command;
+    }
+
+    private static Command SummaryCommand()
+    {
+        var input = new Option<string>("--input", "-i") { Description = "Archive directory.", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON." };
+        var command = new Command("summary", "Print what an archive holds: objects per schema, policies, rows per table, foreign-key cycles.") { input, json };
+        command.SetAction(async (result, cancellationToken) => await Run(async () =>
+            Console.Write(await ArchiveVerifier.SummarizeAsync(result.GetValue(input)!, result.GetValue(json), cancellationToken))));
         return command;
     }
 

@@ -1,0 +1,247 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Restore;
+
+namespace FactoryPulse.Dump.Sets;
+
+/// <summary>What an archive holds, counted from its own manifest (never written by hand).</summary>
+internal sealed partial class ArchiveSummary
+{
+    public DateTimeOffset CreatedAt { get; set; }
+    public string Database { get; set; } = "";
+    public string ServerVersion { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public List<SummaryFile> Files { get; set; } = [];
+    public List<SchemaCounts> Schemas { get; set; } = [];
+    public List<TableRows> Tables { get; set; } = [];
+    public List<string> ForeignKeyCycles { get; set; } = [];
+    public List<string> Warnings { get; set; } = [];
+    public long TotalRows { get; set; }
+    public bool Verified { get; set; }
+
+    internal sealed class SummaryFile
+    {
+        public string Name { get; set; } = "";
+        public long Bytes { get; set; }
+    }
+
+    internal sealed class SchemaCounts
+    {
+        public string Schema { get; set; } = "";
+        public int Tables { get; set; }
+        public int Policies { get; set; }
+        public int Functions { get; set; }
+        public int SecurityDefinerFunctions { get; set; }
+        public int Triggers { get; set; }
+        public int Indexes { get; set; }
+        public int Views { get; set; }
+        public Dictionary<string, int> PoliciesPerTable { get; set; } = [];
+    }
+
+    internal sealed class TableRows
+    {
+        public string Table { get; set; } = "";
+        public long Rows { get; set; }
+        public long Bytes { get; set; }
+    }
+
+    [GeneratedRegex(@"REFERENCES\s+((?:""(?:[^""]|"""")+""|[^\s(.]+)\.(?:""(?:[^""]|"""")+""|[^\s(]+))\s*\(", RegexOptions.CultureInvariant)]
+    private static partial Regex ReferencesPattern();
+
+    public static ArchiveSummary Build(string archivePath, ArchiveManifest manifest)
+    {
+        var summary = new ArchiveSummary
+        {
+            CreatedAt = manifest.CreatedAt,
+            Database = manifest.Database,
+            ServerVersion = manifest.ServerVersion,
+            Kind = manifest.Options.SchemaOnly ? "schema" : manifest.Options.DataOnly ? "data" : "complete",
+        };
+        summary.AddFiles(archivePath);
+
+        var schemas = new SortedDictionary<string, SchemaCounts>(StringComparer.Ordinal);
+        SchemaCounts For(string? schema)
+        {
+            schema ??= "-";
+            if (!schemas.TryGetValue(schema, out var counts))
+                schemas[schema] = counts = new SchemaCounts { Schema = schema };
+            return counts;
+        }
+        var keys = new List<ForeignKey>();
+        var tablesWithData = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in manifest.Entries)
+        {
+            switch (entry.Kind)
+            {
+                case "TABLE":
+                    For(entry.Schema).Tables++;
+                    break;
+                case "VIEW":
+                case "MATERIALIZED VIEW":
+                    For(entry.Schema).Views++;
+                    break;
+                case "POLICY":
+                    var counts = For(entry.Schema);
+                    counts.Policies++;
+                    var table = entry.Table ?? "?";
+                    counts.PoliciesPerTable[table] = counts.PoliciesPerTable.GetValueOrDefault(table) + 1;
+                    break;
+                case "FUNCTION":
+                case "PROCEDURE":
+                    For(entry.Schema).Functions++;
+                    if (entry.Definition.Contains(" SECURITY DEFINER", StringComparison.Ordinal))
+                        For(entry.Schema).SecurityDefinerFunctions++;
+                    break;
+                case "TRIGGER":
+                    For(entry.Schema).Triggers++;
+                    break;
+                case "INDEX":
+                    For(entry.Schema).Indexes++;
+                    break;
+                case "FK CONSTRAINT" when entry.Table is not null:
+                    var match = ReferencesPattern().Match(entry.Definition);
+                    if (match.Success)
+                        keys.Add(new ForeignKey(entry.Name, entry.Table, Unquote(match.Groups[1].Value), false, false));
+                    break;
+                case "TABLE DATA":
+                    var name = $"{entry.Schema}.{entry.Name}";
+                    tablesWithData.Add(name);
+                    summary.Tables.Add(new TableRows { Table = name, Rows = entry.Data!.Rows, Bytes = entry.Data.Bytes });
+                    summary.TotalRows += entry.Data.Rows;
+                    break;
+            }
+        }
+        summary.Schemas.AddRange(schemas.Values);
+        summary.Tables.Sort((a, b) => string.CompareOrdinal(a.Table, b.Table));
+
+        // The cycles a data-only restore meets: components of the foreign-key graph with more than one table, plus self-references.
+        var allTables = new List<string>();
+        foreach (var key in keys)
+        {
+            if (!allTables.Contains(key.Table))
+                allTables.Add(key.Table);
+            if (!allTables.Contains(key.ReferencedTable))
+                allTables.Add(key.ReferencedTable);
+        }
+        var plan = ForeignKeyGraph.Build(allTables, keys);
+        foreach (var component in plan.Components)
+        {
+            if (component.Count > 1)
+                summary.ForeignKeyCycles.Add($"{string.Join(" ↔ ", component)}: loaded in one transaction with the cycle's keys deferred");
+        }
+        foreach (var key in keys)
+        {
+            if (key.IsSelfReference)
+                summary.ForeignKeyCycles.Add($"{key.Table} references itself ({key.Name}): one COPY satisfies it");
+        }
+        if (summary.Kind == "complete" && summary.Tables.Count == 0 && summary.Schemas.Exists(schema => schema.Tables > 0))
+            summary.Warnings.Add("This complete archive holds no table data.");
+        if (manifest.Options.Profile is { } profile)
+            summary.Warnings.Add($"Dumped with the {profile} profile: platform-managed schemas are expected on the target.");
+        foreach (var entry in manifest.Entries)
+        {
+            if (entry.Data?.Redacted is { } redacted)
+                summary.Warnings.Add($"{entry.Schema}.{entry.Name}: redacted columns {string.Join(", ", redacted.Keys)}.");
+        }
+        return summary;
+    }
+
+    private static string Unquote(string qualified)
+    {
+        var parts = new List<string>();
+        var current = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < qualified.Length; i++)
+        {
+            var c = qualified[i];
+            if (c == '"')
+            {
+                if (quoted && i + 1 < qualified.Length && qualified[i + 1] == '"')
+                {
+                    current.Append('"');
+                    i++;
+                }
+                else
+                {
+                    quoted = !quoted;
+                }
+            }
+            else if (c == '.' && !quoted)
+            {
+                parts.Add(current.ToString());
+                current.Clear();
+            }
+            else
+            {
+                current.Append(c);
+            }
+        }
+        parts.Add(current.ToString());
+        return string.Join(".", parts);
+    }
+
+    /// <summary>Lists an archive's files, named from the folder that holds the archive.</summary>
+    public void AddFiles(string archivePath)
+    {
+        var root = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(archivePath)))!;
+        foreach (var file in Directory.EnumerateFiles(archivePath, "*", SearchOption.AllDirectories))
+            Files.Add(new SummaryFile { Name = Path.GetRelativePath(root, file), Bytes = new FileInfo(file).Length });
+        Files.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+    }
+
+    public string ToMarkdown(IReadOnlyList<(string Kind, string Path)> archives)
+    {
+        var text = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        text.Append("# Backup summary: ").Append(Database).Append("\n\n");
+        text.Append("- Taken: ").Append(CreatedAt.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", inv)).Append('\n');
+        text.Append("- Server: PostgreSQL ").Append(ServerVersion).Append('\n');
+        text.Append("- Rows: ").Append(TotalRows.ToString("N0", inv)).Append(" in ").Append(Tables.Count).Append(" tables\n");
+        text.Append("- Verified: ").Append(Verified ? "yes (structure, sizes, checksums, row counts)" : "NO").Append("\n\n");
+        text.Append("## Files\n\n| file | bytes |\n|---|---:|\n");
+        foreach (var file in Files)
+            text.Append("| ").Append(file.Name).Append(" | ").Append(file.Bytes.ToString("N0", inv)).Append(" |\n");
+        text.Append("\n## Objects per schema\n\n| schema | tables | views | policies | functions (SECURITY DEFINER) | triggers | indexes |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        foreach (var schema in Schemas)
+        {
+            text.Append("| ").Append(schema.Schema).Append(" | ").Append(schema.Tables).Append(" | ").Append(schema.Views).Append(" | ").Append(schema.Policies)
+                .Append(" | ").Append(schema.Functions).Append(" (").Append(schema.SecurityDefinerFunctions).Append(") | ").Append(schema.Triggers)
+                .Append(" | ").Append(schema.Indexes).Append(" |\n");
+        }
+        text.Append("\n## Policies per table\n\n| table | policies |\n|---|---:|\n");
+        foreach (var schema in Schemas)
+        {
+            foreach (var (table, count) in schema.PoliciesPerTable.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+                text.Append("| ").Append(table).Append(" | ").Append(count).Append(" |\n");
+        }
+        text.Append("\n## Rows per table\n\n| table | rows | bytes |\n|---|---:|---:|\n");
+        foreach (var table in Tables)
+            text.Append("| ").Append(table.Table).Append(" | ").Append(table.Rows.ToString("N0", inv)).Append(" | ").Append(table.Bytes.ToString("N0", inv)).Append(" |\n");
+        text.Append("\n## Foreign-key cycles\n\n");
+        if (ForeignKeyCycles.Count == 0)
+            text.Append("None.\n");
+        foreach (var cycle in ForeignKeyCycles)
+            text.Append("- ").Append(cycle).Append('\n');
+        text.Append("\n## Warnings\n\n");
+        if (Warnings.Count == 0)
+            text.Append("None.\n");
+        foreach (var warning in Warnings)
+            text.Append("- ").Append(warning).Append('\n');
+        text.Append("\n## Restore\n\n```bash\n");
+        foreach (var (kind, path) in archives)
+        {
+            var flags = kind switch
+            {
+                "schema" => " --schema-only",
+                "data" => " --data-only",
+                _ => "",
+            };
+            text.Append("# ").Append(kind).Append(kind == "data" ? ": rows into an existing schema (cycles and triggers handled)" : kind == "schema" ? ": definitions into an empty database" : ": everything into an empty database").Append('\n');
+            text.Append("fpdump restore --connection \"$TARGET\" --input '").Append(path.Replace("'", "'\\''", StringComparison.Ordinal)).Append('\'').Append(flags).Append("\n");
+        }
+        text.Append("```\n");
+        return text.ToString();
+    }
+}

@@ -1,0 +1,155 @@
+using System.Buffers;
+using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Data;
+using FactoryPulse.Dump.Sql;
+using Npgsql;
+
+namespace FactoryPulse.Dump.Sets;
+
+/// <summary>
+/// Offline: manifest structure and sizes (ArchiveReader), every data file's checksum, every file's row count read
+/// back from its COPY framing, and that a complete archive holds data at all. Online (with a connection): a restore
+/// into a scratch database whose row counts must equal the manifest's.
+/// </summary>
+internal static class ArchiveVerification
+{
+    public static async Task<VerificationReport> RunAsync(string archivePath, VerifyOptions options, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        ArchiveManifest manifest;
+        try
+        {
+            manifest = await ArchiveReader.ReadManifestAsync(archivePath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArchiveException exception)
+        {
+            return new VerificationReport(false, [exception.Message], 0, 0);
+        }
+        var files = 0;
+        long rows = 0;
+        var tables = 0;
+        var dataTables = 0;
+        foreach (var entry in manifest.Entries)
+        {
+            if (entry.Kind == "TABLE")
+                tables++;
+            if (entry.Data is not { } data)
+                continue;
+            dataTables++;
+            long entryRows = 0;
+            var damaged = false;
+            foreach (var part in data.Parts())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                files++;
+                var path = Path.Combine(archivePath, part.File);
+                var checksum = await TableCopier.ChecksumFileAsync(path, cancellationToken).ConfigureAwait(false);
+                if (checksum != part.Checksum)
+                {
+                    problems.Add($"data file '{part.File}' of {entry.DisplayName} is corrupt: checksum {checksum}, the manifest says {part.Checksum}");
+                    damaged = true;
+                    continue;
+                }
+                if (data.Format == TableDataInfo.LargeObjectsFormat)
+                    continue;
+                try
+                {
+                    entryRows += await CountRowsAsync(path, data.Format == "binary", data.Compression, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is InvalidDataException or IOException)
+                {
+                    problems.Add($"data file '{part.File}' of {entry.DisplayName} cannot be read back: {exception.Message}");
+                    damaged = true;
+                }
+            }
+            if (!damaged && data.Format != TableDataInfo.LargeObjectsFormat && entryRows != data.Rows)
+                problems.Add($"{entry.DisplayName} holds {entryRows} rows; the manifest says {data.Rows}");
+            rows += entryRows;
+        }
+        if (!manifest.Options.SchemaOnly && !manifest.Options.DataOnly && tables > 0 && dataTables == 0)
+            problems.Add("the archive claims to be complete but holds no table data");
+        if (options.RequireData is { Count: > 0 } required)
+        {
+            foreach (var table in required)
+            {
+                if (!manifest.Entries.Exists(entry => entry.Data is not null && $"{entry.Schema}.{entry.Name}" == table))
+                    problems.Add($"the archive holds no data for {table}");
+            }
+        }
+        if (problems.Count == 0 && options.ConnectionString is not null)
+            await VerifyByRestoringAsync(archivePath, manifest, options.ConnectionString, problems, cancellationToken).ConfigureAwait(false);
+        return new VerificationReport(problems.Count == 0, problems, files, rows);
+    }
+
+    private static async Task<long> CountRowsAsync(string path, bool binary, string compression, CancellationToken cancellationToken)
+    {
+        var file = OwnerOnlyFiles.OpenRead(path);
+        await using var fileScope = file.ConfigureAwait(false);
+        var source = Compression.Decompress(file, compression);
+        await using var sourceScope = source.ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            var counter = new BinaryCopyRowCounter();
+            long newlines = 0;
+            int read;
+            while ((read = await source.ReadAsync(buffer.AsMemory(0, 1 << 20), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (binary)
+                    counter.Feed(buffer.AsSpan(0, read));
+                else
+                    newlines += buffer.AsSpan(0, read).Count((byte)'\n');
+            }
+            if (binary && !counter.SawTrailer)
+                throw new InvalidDataException("the COPY stream ends without its trailer (truncated)");
+            return binary ? counter.Rows : newlines;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Restores into a scratch database on the given server and compares row counts with the manifest.</summary>
+    private static async Task VerifyByRestoringAsync(string archivePath, ArchiveManifest manifest, string connectionString, List<string> problems, CancellationToken cancellationToken)
+    {
+        var builder = ServerConnection.Parse(connectionString);
+        var scratch = $"fpdump_verify_{Guid.NewGuid():N}"[..30];
+        var maintenance = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
+        await using var maintenanceScope = maintenance.ConfigureAwait(false);
+        await ServerConnection.ExecuteAsync(maintenance, $"CREATE DATABASE {SqlText.QuoteIdentifier(scratch)} TEMPLATE template0 ENCODING {SqlText.QuoteLiteral(manifest.Encoding)}", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var target = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Database = scratch }.ConnectionString;
+            if (manifest.Options.Profile == "supabase")
+                problems.Add("a Supabase-profile archive needs a Supabase project to restore into; verified offline only");
+            else
+            {
+                try
+                {
+                    await Restore.RestoreRunner.RunAsync(new RestoreOptions { ConnectionString = target, InputPath = archivePath }, null, cancellationToken).ConfigureAwait(false);
+                }
+                catch (DumpException exception)
+                {
+                    problems.Add($"restoring into a scratch database failed: {exception.Message}");
+                    return;
+                }
+                var connection = await ServerConnection.OpenAsync(new NpgsqlConnectionStringBuilder(target), cancellationToken).ConfigureAwait(false);
+                await using var connectionScope = connection.ConfigureAwait(false);
+                foreach (var entry in manifest.Entries)
+                {
+                    if (entry.Kind != "TABLE DATA" || entry.Data is null)
+                        continue;
+                    var count = await ServerConnection.ScalarAsync<long>(connection, $"SELECT count(*) FROM ONLY {SqlText.QuoteQualified(entry.Schema, entry.Name)}", cancellationToken).ConfigureAwait(false);
+                    if (count != entry.Data.Rows)
+                        problems.Add($"{entry.Schema}.{entry.Name} has {count} rows after a restore; the manifest says {entry.Data.Rows}");
+                }
+            }
+        }
+        finally
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await ServerConnection.ExecuteAsync(maintenance, $"DROP DATABASE IF EXISTS {SqlText.QuoteIdentifier(scratch)} WITH (FORCE)", CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

@@ -326,8 +326,7 @@ internal static class RestoreRunner
                 while (free.Count > 0 && TakeReady(pending, pendingIds, busyTables) is { } entry)
                 {
                     var connection = free.Dequeue();
-                    if (entry.Table is not null)
-                        busyTables.Add(entry.Table);
+                    busyTables.Add(LockKey(entry));
                     running[RestoreEntryAsync(connection, options, entry, "main", state, progress, cancellationToken)] = (entry, connection);
                 }
                 if (running.Count == 0)
@@ -355,8 +354,7 @@ internal static class RestoreRunner
                     throw;
                 }
                 pendingIds.Remove(done.DumpId);
-                if (done.Table is not null)
-                    busyTables.Remove(done.Table);
+                busyTables.Remove(LockKey(done));
                 free.Enqueue(used);
             }
         }
@@ -367,12 +365,18 @@ internal static class RestoreRunner
         }
     }
 
+    /// <summary>
+    /// Entries with the same key never run at once: those of one table, and — for entries of no table — those of one kind
+    /// (two ALTER PUBLICATION … ADD TABLE on one publication update the same catalog row).
+    /// </summary>
+    private static string LockKey(TocEntry entry) => entry.Table ?? "kind:" + entry.Kind;
+
     private static TocEntry? TakeReady(List<TocEntry> pending, HashSet<int> pendingIds, HashSet<string> busyTables)
     {
         for (var i = 0; i < pending.Count; i++)
         {
             var entry = pending[i];
-            if (entry.Table is not null && busyTables.Contains(entry.Table))
+            if (busyTables.Contains(LockKey(entry)))
                 continue;
             var ready = true;
             foreach (var dependency in entry.Dependencies)

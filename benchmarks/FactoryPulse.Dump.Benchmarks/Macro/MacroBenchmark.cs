@@ -1,0 +1,442 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using FactoryPulse.Dump.Testing;
+
+namespace FactoryPulse.Dump.Benchmarks.Macro;
+
+/// <summary>
+/// The macro comparison: a throwaway PostgreSQL server, a dataset, then rounds of fpdump dump against pg_dump and raw binary
+/// COPY, and fpdump restore against pg_restore, tools alternating round-robin; writes a Markdown report and a PNG chart.
+/// </summary>
+internal static partial class MacroBenchmark
+{
+    /// <summary>Same for every tool: room for bulk loads without checkpoints in the middle of a timed run.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ServerSettings = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["shared_buffers"] = "256MB",
+        ["max_wal_size"] = "4GB",
+        ["checkpoint_timeout"] = "30min",
+        ["maintenance_work_mem"] = "256MB",
+    };
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        if (args.Any(a => a is "-h" or "--help" or "-?"))
+        {
+            Console.WriteLine(MacroOptions.Usage);
+            return 0;
+        }
+
+        var options = MacroOptions.Parse(args, out var error);
+        if (options is null)
+        {
+            await Console.Error.WriteLineAsync("macro: " + error).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync(MacroOptions.Usage).ConfigureAwait(false);
+            return 2;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        try
+        {
+            await RunCoreAsync(options, cancel.Token).ConfigureAwait(false);
+            return 0;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("macro: cancelled").ConfigureAwait(false);
+            return 130;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or PostgresServerUnavailableException or Npgsql.NpgsqlException)
+        {
+            await Console.Error.WriteLineAsync("macro: error: " + ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    private static async Task RunCoreAsync(MacroOptions options, CancellationToken cancellationToken)
+    {
+        var repoRoot = FindRepoRoot();
+        var outputDirectory = Path.GetFullPath(options.Output ?? Path.Combine(repoRoot, "benchmarks", "results"));
+        Directory.CreateDirectory(outputDirectory);
+        var started = DateTime.Now;
+        var stamp = started.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+
+        var fixtureDirectory = options.Dataset == "fixture" ? FindFixtures(repoRoot) : null;
+        var fpdump = await PrepareFpdumpAsync(options, repoRoot, cancellationToken).ConfigureAwait(false);
+        Log($"fpdump: {fpdump.Dll} (dump --jobs: {(fpdump.DumpJobs ? "yes" : "no")}, --compress: {(fpdump.Compress ? "yes, default " + (fpdump.CompressDefault ?? "?") : "no")}, restore --jobs: {(fpdump.RestoreJobs ? "yes" : "no")})");
+
+        var workDirectory = Path.GetFullPath(options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "fpdump-macro-" + stamp));
+        Directory.CreateDirectory(workDirectory);
+        var ownsWorkDirectory = options.WorkDirectory is null;
+
+        Log("starting PostgreSQL …");
+        await using var server = await PostgresServer.StartAsync(new PostgresServerOptions { Settings = ServerSettings }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var serverVersion = await PgTools.ScalarAsync<string>(server.ConnectionString, "SELECT version()").ConfigureAwait(false);
+            var serverMajor = await PgTools.ScalarAsync<int>(server.ConnectionString, "SELECT current_setting('server_version_num')::int / 10000").ConfigureAwait(false);
+            var tools = PgTools.Find(serverMajor);
+            Log($"server: {server.Description}");
+
+            var sourceConnection = await server.CreateDatabaseAsync("macro_source", cancellationToken).ConfigureAwait(false);
+            Log($"loading the {options.Dataset} dataset …");
+            var dataset = options.Dataset == "fixture"
+                ? await Datasets.CreateFixtureAsync(sourceConnection, tools, fixtureDirectory!, options.Scale).ConfigureAwait(false)
+                : await Datasets.CreateSyntheticAsync(sourceConnection, tools, options.Rows, options.EffectiveToastRows, workDirectory).ConfigureAwait(false);
+            Log(string.Create(CultureInfo.InvariantCulture,
+                $"dataset loaded in {dataset.LoadTime.TotalSeconds:0.0} s: {dataset.Tables.Count} tables, pg_database_size {Mb(dataset.DatabaseBytes)}, binary COPY {Mb(dataset.AllTablesBinaryBytes)} (largest {dataset.LargestTable}: {dataset.LargestTableRows:N0} rows, {Mb(dataset.LargestTableBinaryBytes)})"));
+
+            var context = new RunContext(server, tools, dataset, fpdump, options, Path.Combine(workDirectory, "archives"));
+            Directory.CreateDirectory(context.ArchiveDirectory);
+            var dumpTools = BuildDumpTools(context);
+            var restoreTools = options.NoRestore ? [] : BuildRestoreTools(context);
+
+            // The page cache and the server's buffers warm up on the first read; this run does not count.
+            Log("warm-up (untimed): " + dumpTools[0].Name);
+            var warmSpec = await dumpTools[0].PrepareAsync().ConfigureAwait(false);
+            await SettleAsync(context, cancellationToken).ConfigureAwait(false);
+            var warm = await ChildProcess.RunAsync(warmSpec, cancellationToken).ConfigureAwait(false);
+            if (warm.ExitCode != 0)
+                throw new InvalidOperationException($"the warm-up fpdump dump failed (exit {warm.ExitCode}): {warm.ErrorTail()}");
+            Log(string.Create(CultureInfo.InvariantCulture, $"  {warm.Elapsed.TotalSeconds:0.00} s"));
+
+            await RunRoundsAsync(context, dumpTools, cancellationToken).ConfigureAwait(false);
+            if (restoreTools.Count > 0)
+                await RunRoundsAsync(context, restoreTools, cancellationToken).ConfigureAwait(false);
+
+            var machine = await MachineInfo.CollectAsync(repoRoot, tools, serverVersion).ConfigureAwait(false);
+            var baseName = $"macro-{dataset.Name}-{stamp}";
+            var report = new MacroReport(options, dataset, machine, server.Description, fpdump, dumpTools, restoreTools, started, DateTime.Now);
+            var markdownPath = Path.Combine(outputDirectory, baseName + ".md");
+            var pngPath = Path.Combine(outputDirectory, baseName + ".png");
+            string? chartError = null;
+            try
+            {
+                MacroChart.Save(pngPath, report);
+            }
+            catch (Exception ex) when (ex is TypeInitializationException or DllNotFoundException or InvalidOperationException or IOException)
+            {
+                chartError = ex.Message;
+                pngPath = null;
+            }
+
+            var markdown = report.ToMarkdown(pngPath is null ? null : Path.GetFileName(pngPath), chartError);
+            await File.WriteAllTextAsync(markdownPath, markdown, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine();
+            Console.WriteLine(markdown);
+            Log("report: " + markdownPath);
+            if (pngPath is not null)
+                Log("chart:  " + pngPath);
+            else
+                Log("chart not written: " + chartError);
+        }
+        finally
+        {
+            if (ownsWorkDirectory)
+                TryDelete(workDirectory);
+        }
+    }
+
+    private static async Task RunRoundsAsync(RunContext context, List<MacroTool> tools, CancellationToken cancellationToken)
+    {
+        var runs = context.Options.Runs;
+        for (var round = 1; round <= runs; round++)
+        {
+            // Round-robin, and each round starts one tool later, so no tool always runs first (or right after a heavy one).
+            for (var k = 0; k < tools.Count; k++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var tool = tools[(k + round - 1) % tools.Count];
+                var spec = await tool.PrepareAsync().ConfigureAwait(false);
+                tool.CommandText ??= context.Display(spec);
+                await SettleAsync(context, cancellationToken).ConfigureAwait(false);
+                var result = await ChildProcess.RunAsync(spec, cancellationToken).ConfigureAwait(false);
+                string? failure;
+                long? archive;
+                if (result.ExitCode != 0)
+                {
+                    failure = $"exit {result.ExitCode}: {result.ErrorTail()}";
+                    archive = null;
+                    await tool.FinishAsync(result).ConfigureAwait(false);
+                }
+                else
+                {
+                    (failure, archive) = await tool.FinishAsync(result).ConfigureAwait(false);
+                }
+
+                tool.Runs.Add(new ToolRun(round, result, failure, archive));
+                Log(string.Create(CultureInfo.InvariantCulture,
+                    $"[{tool.Phase.ToString().ToLowerInvariant()} {round}/{runs}] {tool.Name,-40} {result.Elapsed.TotalSeconds,8:0.00} s  peak RSS {Mb(result.PeakRssBytes),9}{(archive is long a ? "  archive " + Mb(a) : "")}{(failure is null ? "" : "  FAILED " + failure)}"));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Untimed, before every run: CHECKPOINT writes the server's dirty buffers (a restore's load, a dropped database) and
+    /// sync(1) makes the kernel write back its dirty pages (the data just loaded, the previous tool's archive), so no run pays
+    /// for the write-back of the one before it.
+    /// </summary>
+    private static async Task SettleAsync(RunContext context, CancellationToken cancellationToken)
+    {
+        await PgTools.ExecuteAsync(context.Server.ConnectionString, "CHECKPOINT").ConfigureAwait(false);
+        await ChildProcess.RunAsync(new ProcessSpec("sync", []), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static List<MacroTool> BuildDumpTools(RunContext c)
+    {
+        var list = new List<MacroTool>();
+        var jobs = c.Options.Jobs.ToString(CultureInfo.InvariantCulture);
+        var conninfo = PgTools.ConnInfo(c.Dataset.ConnectionString);
+
+        MacroTool Fpdump(string name, string slug, IEnumerable<string> extra) => DumpTool(c, name, ToolKind.Fpdump, slug, path =>
+            new ProcessSpec("dotnet", [c.Fpdump.Dll, "dump", "--connection", c.Dataset.ConnectionString, "--output", path, .. extra]));
+
+        var fpJobs = c.Fpdump.DumpJobs ? new[] { "--jobs", jobs } : [];
+        var fpName = "fpdump dump" + (c.Fpdump.DumpJobs ? " -j" + jobs : "");
+        if (c.Fpdump.Compress)
+        {
+            list.Add(Fpdump(fpName + (c.Fpdump.CompressDefault is { } d ? $" (default: {d})" : " (default compression)"), "fpdump", fpJobs));
+            var other = c.Fpdump.CompressDefault is "none" ? "zstd" : "none";
+            list.Add(Fpdump(fpName + " --compress " + other, "fpdump-" + other, [.. fpJobs, "--compress", other]));
+        }
+        else
+        {
+            list.Add(Fpdump(fpName, "fpdump", fpJobs));
+        }
+
+        list.Add(DumpTool(c, "pg_dump -Fc", ToolKind.Peer, "pg_dump-Fc", path => new ProcessSpec(c.Tools.PgDump, ["-Fc", "-f", path, "-d", conninfo])));
+        list.Add(DumpTool(c, $"pg_dump -Fd -j{jobs} -Z0", ToolKind.Peer, "pg_dump-Fd-Z0", path => new ProcessSpec(c.Tools.PgDump, ["-Fd", "-j", jobs, "-Z0", "-f", path, "-d", conninfo])));
+        list.Add(DumpTool(c, $"pg_dump -Fd -j{jobs} (gzip)", ToolKind.Peer, "pg_dump-Fd-gzip", path => new ProcessSpec(c.Tools.PgDump, ["-Fd", "-j", jobs, "-f", path, "-d", conninfo])));
+
+        // What a dump costs without its data: start-up, catalog queries, DDL. Tells fixed cost from per-byte cost.
+        list.Add(DumpTool(c, "fpdump dump --schema-only", ToolKind.Overhead, "fpdump-schema", path =>
+            new ProcessSpec("dotnet", [c.Fpdump.Dll, "dump", "--connection", c.Dataset.ConnectionString, "--output", path, "--schema-only"])));
+        list.Add(DumpTool(c, "pg_dump -Fc --schema-only", ToolKind.Overhead, "pg_dump-schema", path => new ProcessSpec(c.Tools.PgDump, ["-Fc", "--schema-only", "-f", path, "-d", conninfo])));
+
+        // The limit: one backend streaming binary COPY to a client that throws it away.
+        var largest = c.Dataset.LargestTable;
+        var rawName = largest == "public.big" ? "psql COPY big binary (raw)" : $"psql COPY {largest} binary (raw)";
+        list.Add(new MacroTool
+        {
+            Name = rawName,
+            Phase = MacroPhase.Dump,
+            Kind = ToolKind.Raw,
+            DataBytes = c.Dataset.LargestTableBinaryBytes,
+            PrepareAsync = () => Task.FromResult(new ProcessSpec(c.Tools.Psql, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", $"COPY {largest} TO STDOUT (FORMAT binary)"]) { DiscardStdout = true }),
+            FinishAsync = _ => Task.FromResult<(string?, long?)>((null, null)),
+        });
+        return list;
+    }
+
+    private static MacroTool DumpTool(RunContext c, string name, ToolKind kind, string slug, Func<string, ProcessSpec> command)
+    {
+        var path = Path.Combine(c.ArchiveDirectory, slug);
+        return new MacroTool
+        {
+            Name = name,
+            Phase = MacroPhase.Dump,
+            Kind = kind,
+            DataBytes = c.Dataset.AllTablesBinaryBytes,
+            PrepareAsync = () =>
+            {
+                DeletePath(path);
+                return Task.FromResult(command(path));
+            },
+            FinishAsync = _ => Task.FromResult<(string?, long?)>(File.Exists(path) || Directory.Exists(path)
+                ? (null, SizeOf(path))
+                : ($"no archive at {path}", null)),
+        };
+    }
+
+    private static List<MacroTool> BuildRestoreTools(RunContext c)
+    {
+        var jobs = c.Options.Jobs.ToString(CultureInfo.InvariantCulture);
+        var fpArchive = Path.Combine(c.ArchiveDirectory, "fpdump");
+        var fdArchive = Path.Combine(c.ArchiveDirectory, "pg_dump-Fd-Z0");
+        var fcArchive = Path.Combine(c.ArchiveDirectory, "pg_dump-Fc");
+        var fpJobs = c.Fpdump.RestoreJobs ? new[] { "--jobs", jobs } : [];
+        return
+        [
+            RestoreTool(c, "fpdump restore" + (c.Fpdump.RestoreJobs ? " -j" + jobs : "") + (c.Fpdump.Compress ? $" ({c.Fpdump.CompressDefault ?? "default"} archive)" : ""), ToolKind.Fpdump,
+                target => new ProcessSpec("dotnet", [c.Fpdump.Dll, "restore", "--connection", target, "--input", fpArchive, .. fpJobs])),
+            RestoreTool(c, $"pg_restore -j{jobs} (-Fd -Z0 archive)", ToolKind.Peer,
+                target => new ProcessSpec(c.Tools.PgRestore, ["-j", jobs, "-d", PgTools.ConnInfo(target), fdArchive])),
+            RestoreTool(c, "pg_restore (-Fc archive)", ToolKind.Peer,
+                target => new ProcessSpec(c.Tools.PgRestore, ["-d", PgTools.ConnInfo(target), fcArchive])),
+        ];
+    }
+
+    private static MacroTool RestoreTool(RunContext c, string name, ToolKind kind, Func<string, ProcessSpec> command)
+    {
+        string? target = null;
+        return new MacroTool
+        {
+            Name = name,
+            Phase = MacroPhase.Restore,
+            Kind = kind,
+            DataBytes = c.Dataset.AllTablesBinaryBytes,
+            PrepareAsync = async () =>
+            {
+                target = await c.Server.CreateDatabaseAsync("macro_restore").ConfigureAwait(false);
+                return command(target);
+            },
+            FinishAsync = async result =>
+            {
+                string? failure = null;
+                try
+                {
+                    if (result.ExitCode == 0)
+                    {
+                        // A cheap check that the data arrived: the largest table's row count.
+                        var rows = await PgTools.ScalarAsync<long>(target!, $"SELECT count(*) FROM {c.Dataset.LargestTable}").ConfigureAwait(false);
+                        if (rows != c.Dataset.LargestTableRows)
+                            failure = $"{c.Dataset.LargestTable} has {rows} rows after the restore, not {c.Dataset.LargestTableRows}";
+                    }
+                }
+                catch (Npgsql.NpgsqlException ex)
+                {
+                    failure = "check failed: " + ex.Message;
+                }
+                finally
+                {
+                    Npgsql.NpgsqlConnection.ClearAllPools();
+                    await c.Server.DropDatabaseAsync(PgTools.DatabaseName(target!)).ConfigureAwait(false);
+                }
+
+                return (failure, null);
+            },
+        };
+    }
+
+    private static async Task<FpdumpInfo> PrepareFpdumpAsync(MacroOptions options, string repoRoot, CancellationToken cancellationToken)
+    {
+        string dll;
+        if (options.FpdumpPath is not null)
+        {
+            dll = Path.GetFullPath(options.FpdumpPath);
+        }
+        else
+        {
+            var project = Path.Combine(repoRoot, "src", "FactoryPulse.Dump.Cli", "FactoryPulse.Dump.Cli.csproj");
+            if (!options.NoBuild)
+            {
+                Log("building fpdump (dotnet build src/FactoryPulse.Dump.Cli -c Release) …");
+                await ChildProcess.RunCheckedAsync(new ProcessSpec("dotnet", ["build", project, "-c", "Release", "-nologo", "-v", "q"]), cancellationToken).ConfigureAwait(false);
+            }
+
+            var bin = Path.Combine(repoRoot, "src", "FactoryPulse.Dump.Cli", "bin", "Release");
+            dll = Directory.Exists(bin)
+                ? Directory.EnumerateFiles(bin, "fpdump.dll", SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault() ?? ""
+                : "";
+        }
+
+        if (!File.Exists(dll))
+            throw new InvalidOperationException($"fpdump.dll not found ({(dll.Length == 0 ? "no Release build under src/FactoryPulse.Dump.Cli/bin" : dll)}); build it with 'dotnet build src/FactoryPulse.Dump.Cli -c Release' or pass --fpdump PATH");
+
+        // Only pass the flags this build of the CLI lists.
+        var dumpHelp = (await ChildProcess.RunAsync(new ProcessSpec("dotnet", [dll, "dump", "--help"]), cancellationToken).ConfigureAwait(false)).StandardOutput;
+        var restoreHelp = (await ChildProcess.RunAsync(new ProcessSpec("dotnet", [dll, "restore", "--help"]), cancellationToken).ConfigureAwait(false)).StandardOutput;
+        var compressLine = dumpHelp.Split('\n').FirstOrDefault(l => l.Contains("--compress", StringComparison.Ordinal));
+        string? compressDefault = null;
+        if (compressLine is not null && DefaultPattern().Match(compressLine) is { Success: true } m)
+            compressDefault = m.Groups[1].Value.Trim();
+        return new FpdumpInfo(dll, dumpHelp.Contains("--jobs", StringComparison.Ordinal), compressLine is not null, compressDefault,
+            restoreHelp.Contains("--jobs", StringComparison.Ordinal));
+    }
+
+    [GeneratedRegex(@"\[default:\s*([^\]]+)\]")]
+    private static partial Regex DefaultPattern();
+
+    private static string FindRepoRoot()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "FactoryPulse.Dump.sln")))
+                    return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("cannot find the repository root (FactoryPulse.Dump.sln) above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>FPDUMP_FIXTURES, else shared/fixtures/factory_pulse beside the repository or any folder above it (../shared).</summary>
+    private static string FindFixtures(string repoRoot)
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable("FPDUMP_FIXTURES");
+        if (!string.IsNullOrWhiteSpace(fromEnvironment) && File.Exists(Path.Combine(fromEnvironment, "large.sql")))
+            return Path.GetFullPath(fromEnvironment);
+        for (var dir = new DirectoryInfo(repoRoot); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "fixtures", "factory_pulse");
+            if (File.Exists(Path.Combine(candidate, "large.sql")))
+                return candidate;
+        }
+
+        throw new InvalidOperationException("cannot find ../shared/fixtures/factory_pulse (with large.sql) above " + repoRoot + "; set FPDUMP_FIXTURES");
+    }
+
+    internal static long SizeOf(string path)
+    {
+        if (File.Exists(path))
+            return new FileInfo(path).Length;
+        return Directory.Exists(path)
+            ? new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length)
+            : 0;
+    }
+
+    private static void DeletePath(string path)
+    {
+        if (File.Exists(path))
+            File.Delete(path);
+        else if (Directory.Exists(path))
+            Directory.Delete(path, recursive: true);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            DeletePath(path);
+        }
+        catch (IOException ex)
+        {
+            Log($"could not delete {path}: {ex.Message}");
+        }
+    }
+
+    internal static string Mb(long bytes) => (bytes / 1e6).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
+
+    private static void Log(string message) =>
+        Console.WriteLine($"{DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {message}");
+}
+
+/// <summary>The fpdump build under test and the flags its help lists.</summary>
+internal sealed record FpdumpInfo(string Dll, bool DumpJobs, bool Compress, string? CompressDefault, bool RestoreJobs);
+
+internal sealed record RunContext(PostgresServer Server, PgTools Tools, Dataset Dataset, FpdumpInfo Fpdump, MacroOptions Options, string ArchiveDirectory)
+{
+    /// <summary>A command line for the report: connection strings shown as C (or DB for a restore target), the archive folder as $ARCHIVES.</summary>
+    public string Display(ProcessSpec spec)
+    {
+        var args = spec.Arguments.Select(a =>
+            a == Dataset.ConnectionString || a == PgTools.ConnInfo(Dataset.ConnectionString) ? "C"
+            : a.Contains("macro_restore_", StringComparison.Ordinal) ? "DB"
+            : a.Replace(ArchiveDirectory, "$ARCHIVES", StringComparison.Ordinal)).ToList();
+        var program = spec.FileName == "dotnet" ? "dotnet" : Path.GetFileName(spec.FileName);
+        if (program == "dotnet" && args.Count > 0 && args[0] == Fpdump.Dll)
+        {
+            program = "fpdump";
+            args.RemoveAt(0);
+        }
+
+        var text = new ProcessSpec(program, args) { DiscardStdout = spec.DiscardStdout }.ToString();
+        return text;
+    }
+}

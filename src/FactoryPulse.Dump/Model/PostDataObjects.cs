@@ -120,18 +120,8 @@ internal sealed class TriggerObject(uint oid, RelationObject table, string name,
         writer.Write(";\n");
         var table = Table.QualifiedName(context);
         var trigger = context.Ident(Name);
-        switch (enabled)
-        {
-            case 'D':
-                writer.Write($"ALTER TABLE {table} DISABLE TRIGGER {trigger};\n");
-                break;
-            case 'R':
-                writer.Write($"ALTER TABLE {table} ENABLE REPLICA TRIGGER {trigger};\n");
-                break;
-            case 'A':
-                writer.Write($"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {trigger};\n");
-                break;
-        }
+        if (enabled != EnableState.Origin)
+            writer.Write($"ALTER TABLE {table} {EnableState.Words(enabled)} TRIGGER {trigger};\n");
         context.WriteComment(writer, $"TRIGGER {trigger} ON {table}", Id);
     }
 
@@ -290,18 +280,8 @@ internal sealed class RuleObject(uint oid, RelationObject table, string name, st
         writer.Write(definition.TrimEnd());
         writer.Write('\n');
         var table = Table.QualifiedName(context);
-        switch (enabled)
-        {
-            case 'D':
-                writer.Write($"ALTER TABLE {table} DISABLE RULE {context.Ident(Name)};\n");
-                break;
-            case 'R':
-                writer.Write($"ALTER TABLE {table} ENABLE REPLICA RULE {context.Ident(Name)};\n");
-                break;
-            case 'A':
-                writer.Write($"ALTER TABLE {table} ENABLE ALWAYS RULE {context.Ident(Name)};\n");
-                break;
-        }
+        if (enabled != EnableState.Origin)
+            writer.Write($"ALTER TABLE {table} {EnableState.Words(enabled)} RULE {context.Ident(Name)};\n");
         context.WriteComment(writer, $"RULE {context.Ident(Name)} ON {table}", Id);
     }
 
@@ -354,4 +334,20 @@ internal sealed class PublicationSchemaObject(uint oid, PublicationObject public
         writer.Write($"ALTER PUBLICATION {context.Ident(publication.Name)} DROP TABLES IN SCHEMA {context.Ident(Schema!)};\n");
 
     public override IEnumerable<string> RequiredRoles() => [];
+}
+
+/// <summary>The firing states of triggers, rules and event triggers (tgenabled, ev_enabled, evtenabled).</summary>
+internal static class EnableState
+{
+    /// <summary>'O': fires in origin and local sessions, the state CREATE gives.</summary>
+    public const char Origin = 'O';
+
+    /// <summary>The ALTER … words that put an object into a state: D, R, A, and O (plain ENABLE).</summary>
+    public static string Words(char state) => state switch
+    {
+        'D' => "DISABLE",
+        'R' => "ENABLE REPLICA",
+        'A' => "ENABLE ALWAYS",
+        _ => "ENABLE",
+    };
 }

@@ -205,18 +205,8 @@ internal sealed class EventTriggerObject(uint oid, string name, string owner, st
             writer.Write($"\n    WHEN TAG IN ({string.Join(", ", quoted)})");
         }
         writer.Write($"\n    EXECUTE FUNCTION {function}();\n");
-        switch (enabled)
-        {
-            case 'D':
-                writer.Write($"ALTER EVENT TRIGGER {context.Ident(Name)} DISABLE;\n");
-                break;
-            case 'R':
-                writer.Write($"ALTER EVENT TRIGGER {context.Ident(Name)} ENABLE REPLICA;\n");
-                break;
-            case 'A':
-                writer.Write($"ALTER EVENT TRIGGER {context.Ident(Name)} ENABLE ALWAYS;\n");
-                break;
-        }
+        if (enabled != EnableState.Origin)
+            writer.Write($"ALTER EVENT TRIGGER {context.Ident(Name)} {EnableState.Words(enabled)};\n");
         context.WriteComment(writer, $"EVENT TRIGGER {context.Ident(Name)}", Id);
     }
 

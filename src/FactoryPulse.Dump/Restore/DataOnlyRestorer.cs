@@ -279,14 +279,7 @@ internal static class DataOnlyRestorer
     {
         foreach (var state in states)
         {
-            var action = state.Enabled switch
-            {
-                'D' => "DISABLE TRIGGER",
-                'R' => "ENABLE REPLICA TRIGGER",
-                'A' => "ENABLE ALWAYS TRIGGER",
-                _ => "ENABLE TRIGGER",
-            };
-            await ServerConnection.ExecuteAsync(connection, $"ALTER TABLE {state.Table} {action} {SqlText.QuoteIdentifier(state.Name)}", cancellationToken).ConfigureAwait(false);
+            await ServerConnection.ExecuteAsync(connection, $"ALTER TABLE {state.Table} {Model.EnableState.Words(state.Enabled)} TRIGGER {SqlText.QuoteIdentifier(state.Name)}", cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -28,6 +28,15 @@ internal static class Program
         return await parseResult.InvokeAsync();
     }
 
+    private static Option<string> KeyFileOption() => new("--key-file")
+    {
+        Description = "File holding the passphrase of an encrypted archive (otherwise FPDUMP_PASSPHRASE is used).",
+    };
+
+    /// <summary>The passphrase from --key-file or FPDUMP_PASSPHRASE; never from the command line, where ps would show it.</summary>
+    private static string? Passphrase(string? keyFile) =>
+        keyFile is not null ? File.ReadAllText(keyFile).TrimEnd('\r', '\n') : Environment.GetEnvironmentVariable("FPDUMP_PASSPHRASE");
+
     private static Option<bool> VerboseOption() => new("--verbose", "-v")
     {
         Description = "Print progress (phases and tables) to standard error, like pg_dump -v.",
@@ -58,11 +67,13 @@ internal static class Program
         var noAuthData = new Option<bool>("--no-auth-data") { Description = "With --profile supabase, leave out the rows of auth.users and auth.identities." };
         var redact = new Option<string[]>("--redact") { Description = "schema.table.column[=VALUE]: write NULL (or VALUE) instead of the column's values (repeatable)." };
         var redactSupabase = new Option<bool>("--redact-supabase-secrets") { Description = "Redact Supabase's password hashes, tokens and MFA secrets." };
+        var encrypt = new Option<bool>("--encrypt") { Description = "Encrypt the data files (AES-256-GCM); the passphrase comes from --key-file or FPDUMP_PASSPHRASE." };
+        var dumpKeyFile = KeyFileOption();
         var databaseSettings = new Option<bool>("--database-settings") { Description = "Also dump ALTER DATABASE … SET and ALTER ROLE … IN DATABASE … SET settings and the database comment." };
         var verbose = VerboseOption();
         var command = new Command("dump", "Write an archive of a database (like pg_dump -Fd or -Fp).")
         {
-            connection, output, format, schemaOnly, dataOnly, section, schema, excludeSchema, table, excludeTable, excludeTableData, databaseSettings, jobs, compress, chunkSize, profile, noAuthData, redact, redactSupabase, verbose,
+            connection, output, format, schemaOnly, dataOnly, section, schema, excludeSchema, table, excludeTable, excludeTableData, databaseSettings, jobs, compress, chunkSize, profile, noAuthData, redact, redactSupabase, encrypt, dumpKeyFile, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -105,6 +116,7 @@ internal static class Program
                     SupabaseAuthData = !result.GetValue(noAuthData),
                     Redact = result.GetValue(redact) ?? [],
                     RedactSupabaseSecrets = result.GetValue(redactSupabase),
+                    EncryptionPassphrase = result.GetValue(encrypt) ? RequirePassphrase(result.GetValue(dumpKeyFile)) : null,
                 }, result.GetValue(verbose) ? new ConsoleProgress() : null, cancellationToken);
                 Console.WriteLine($"fpdump: wrote {dump.ArchivePath}: {dump.EntryCount} entries, {dump.TableCount} tables, {dump.RowCount} rows, {dump.DataBytes} data bytes in {dump.Elapsed.TotalSeconds:0.0} s");
             });
@@ -125,6 +137,7 @@ internal static class Program
         var create = new Option<bool>("--create", "-C") { Description = "Create the archive's database first; --connection names the maintenance database." };
         var continueOnError = new Option<bool>("--continue-on-error") { Description = "Report failed entries and go on (pg_restore without --exit-on-error); exit code 1 if any failed." };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Load table data on N connections at once.", DefaultValueFactory = _ => 1 };
+        var restoreKeyFile = KeyFileOption();
         var useList = new Option<string>("--use-list", "-L") { Description = "Restore only the entries listed in FILE (edit the output of 'fpdump list')." };
         var clean = new Option<bool>("--clean", "-c") { Description = "Drop the archive's objects before re-creating them." };
         var ifExists = new Option<bool>("--if-exists") { Description = "With --clean, use DROP … IF EXISTS." };
@@ -135,7 +148,7 @@ internal static class Program
         var command = new Command("restore", "Restore an archive into a database (like pg_restore).")
         {
             connection, input, schemaOnly, dataOnly, section, clean, ifExists, noOwner, noPrivileges, roleMap, singleTransaction, cycles, keepTriggers, create,
-            continueOnError, jobs, useList, verbose,
+            continueOnError, jobs, useList, restoreKeyFile, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -180,6 +193,7 @@ internal static class Program
                 ExitOnError = !result.GetValue(continueOnError),
                 Jobs = result.GetValue(jobs),
                 UseListFile = result.GetValue(useList),
+                EncryptionPassphrase = Passphrase(result.GetValue(restoreKeyFile)),
                 Sections = result.GetValue(section) ?? [],
                 Clean = result.GetValue(clean),
                 IfExists = result.GetValue(ifExists),
@@ -210,13 +224,15 @@ internal static class Program
         var input = new Option<string>("--input", "-i") { Description = "Archive directory to check.", Required = true };
         var connection = ConnectionOption();
         connection.Description = "Also restore into a scratch database on this server (created and dropped) and compare row counts.";
-        var command = new Command("verify", "Check an archive: manifest, sizes, checksums, row counts; exit code 3 when it fails.") { input, connection };
+        var keyFile = KeyFileOption();
+        var command = new Command("verify", "Check an archive: manifest, sizes, checksums, row counts; exit code 3 when it fails.") { input, connection, keyFile };
         command.SetAction(async (result, cancellationToken) =>
         {
             VerificationReport? report = null;
             var exit = await Run(async () =>
             {
-                report = await ArchiveVerifier.VerifyAsync(result.GetValue(input)!, new VerifyOptions { ConnectionString = result.GetValue(connection) }, cancellationToken);
+                report = await ArchiveVerifier.VerifyAsync(result.GetValue(input)!,
+                    new VerifyOptions { ConnectionString = result.GetValue(connection), EncryptionPassphrase = Passphrase(result.GetValue(keyFile)) }, cancellationToken);
                 foreach (var problem in report.Problems)
                     Console.Error.WriteLine($"fpdump: verify: {problem}");
                 Console.WriteLine(report.Passed
@@ -239,9 +255,11 @@ internal static class Program
         var redactSupabase = new Option<bool>("--redact-supabase-secrets") { Description = "Redact Supabase's password hashes, tokens and MFA secrets." };
         var redact = new Option<string[]>("--redact") { Description = "schema.table.column[=VALUE] to redact (repeatable)." };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Dump N tables at once from one snapshot.", DefaultValueFactory = _ => 1 };
+        var encrypt = new Option<bool>("--encrypt") { Description = "Encrypt the data files; passphrase from --key-file or FPDUMP_PASSPHRASE." };
+        var keyFile = KeyFileOption();
         var command = new Command("backup", "Write a backup set (complete, schema and data archives + summary), verify it, prune older sets.")
         {
-            connection, dir, prefix, keep, plain, profile, redactSupabase, redact, jobs,
+            connection, dir, prefix, keep, plain, profile, redactSupabase, redact, jobs, encrypt, keyFile,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -266,6 +284,7 @@ internal static class Program
                         RedactSupabaseSecrets = result.GetValue(redactSupabase),
                         Redact = result.GetValue(redact) ?? [],
                         Jobs = Math.Max(1, result.GetValue(jobs)),
+                        EncryptionPassphrase = result.GetValue(encrypt) ? RequirePassphrase(result.GetValue(keyFile)) : null,
                     },
                 }, null, cancellationToken);
                 Console.WriteLine($"fpdump: wrote {set.CompleteArchive}");
@@ -318,6 +337,11 @@ internal static class Program
             _ => null,
         };
     }
+
+    private static string RequirePassphrase(string? keyFile) =>
+        Passphrase(keyFile) is { Length: > 0 } passphrase
+            ? passphrase
+            : throw new DumpException("--encrypt needs a passphrase: --key-file FILE or the FPDUMP_PASSPHRASE environment variable.");
 
     private static int Usage(string message)
     {

@@ -6,6 +6,9 @@ public sealed record VerifyOptions
     /// <summary>A server to restore into a scratch database (created and dropped) and compare row counts with the manifest.</summary>
     public string? ConnectionString { get; init; }
 
+    /// <summary>The passphrase of an encrypted archive: without it, checksums are checked but rows are not read back.</summary>
+    public string? EncryptionPassphrase { get; init; }
+
     /// <summary>Tables (schema.table) whose data the archive must hold.</summary>
     public IReadOnlyList<string> RequireData { get; init; } = [];
 }

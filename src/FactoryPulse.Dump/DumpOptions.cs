@@ -40,6 +40,12 @@ public sealed record DumpOptions
     /// <summary>Redact Supabase's credential columns (password hashes, confirmation/recovery/refresh tokens, MFA secrets).</summary>
     public bool RedactSupabaseSecrets { get; init; }
 
+    /// <summary>
+    /// Encrypt the data files at rest (AES-256-GCM, key from this passphrase via PBKDF2-HMAC-SHA256 with a salt per
+    /// archive). The manifest records how, never the passphrase or key; restores need the same passphrase.
+    /// </summary>
+    public string? EncryptionPassphrase { get; init; }
+
     /// <summary>Compression of the data files of a directory archive (pg_dump <c>--compress</c>). Default zstd.</summary>
     public DataCompression Compression { get; init; } = DataCompression.Zstd;
 

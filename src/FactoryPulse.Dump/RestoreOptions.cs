@@ -64,6 +64,9 @@ public sealed record RestoreOptions
     /// <summary>Restore only the entries whose dump ids appear in this list file (pg_restore <c>-L</c>; write one with <c>fpdump list</c>).</summary>
     public string? UseListFile { get; init; }
 
+    /// <summary>The passphrase of an encrypted archive.</summary>
+    public string? EncryptionPassphrase { get; init; }
+
     /// <summary>Run the whole restore in one transaction: any error leaves the target unchanged.</summary>
     public bool SingleTransaction { get; init; }
 

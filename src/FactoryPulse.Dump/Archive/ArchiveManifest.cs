@@ -18,6 +18,9 @@ internal sealed class ArchiveManifest
     public string Encoding { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
     public ManifestOptions Options { get; set; } = new();
+
+    /// <summary>How the data files are encrypted, when they are (never the key).</summary>
+    public EncryptionInfo? Encryption { get; set; }
     public List<TocEntry> Entries { get; set; } = [];
 
     /// <summary>Written true only after every data file is closed and checked; the rename to the final name follows.</summary>
@@ -30,6 +33,29 @@ internal sealed class ArchiveManifest
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         MaxDepth = 16,
     };
+}
+
+internal sealed class EncryptionInfo
+{
+    public string Algorithm { get; set; } = "";
+    public string KeyDerivation { get; set; } = "";
+    public int Iterations { get; set; }
+    public string Salt { get; set; } = "";
+    public string KeyCheck { get; set; } = "";
+
+    /// <summary>The data key from the passphrase, checked against <see cref="KeyCheck"/>: a wrong passphrase fails here, before any file is read.</summary>
+    public byte[] KeyFrom(string? passphrase)
+    {
+        if (string.IsNullOrEmpty(passphrase))
+            throw new ArchiveException("The archive is encrypted: give its passphrase (FPDUMP_PASSPHRASE or --key-file).");
+        if (Algorithm != Data.Encryption.Algorithm || KeyDerivation != Data.Encryption.KeyDerivation || Iterations < 1)
+            throw new ArchiveException($"The archive is encrypted with {Algorithm}/{KeyDerivation}, which this version does not read.");
+        var key = Data.Encryption.DeriveKey(passphrase, Convert.FromHexString(Salt), Iterations);
+        if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.ASCII.GetBytes(Data.Encryption.KeyCheck(key)), System.Text.Encoding.ASCII.GetBytes(KeyCheck)))
+            throw new ArchiveException("The passphrase does not open this archive.");
+        return key;
+    }
 }
 
 internal sealed class ManifestOptions

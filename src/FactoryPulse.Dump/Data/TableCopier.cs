@@ -28,7 +28,8 @@ internal static class TableCopier
         await CopyOutAsync(connection, copyCommand, binary, filePath, "none", 0, cancellationToken).ConfigureAwait(false);
 
     public static async Task<CopyOutResult> CopyOutAsync(
-        NpgsqlConnection connection, string copyCommand, bool binary, string filePath, string compression, int level, CancellationToken cancellationToken)
+        NpgsqlConnection connection, string copyCommand, bool binary, string filePath, string compression, int level, CancellationToken cancellationToken,
+        byte[]? key = null)
     {
         var file = OwnerOnlyFiles.CreateNew(filePath, bufferSize: 0);
         await using var fileScope = file.ConfigureAwait(false);
@@ -36,11 +37,15 @@ internal static class TableCopier
         var hashing = new HashingWriteStream(file, hasher);
         CopyOutResult result;
         var buffered = new BufferedStream(hashing, FileBufferSize);
-        var sink = Compression.Compress(buffered, compression, level);
+        // Compress, then encrypt: ciphertext does not compress.
+        var encrypted = key is null ? null : Encryption.Encrypt(buffered, key);
+        var sink = Compression.Compress(encrypted ?? buffered, compression, level);
         await using (sink.ConfigureAwait(false))
         {
             result = await CopyOutAsync(connection, copyCommand, binary, sink, cancellationToken).ConfigureAwait(false);
         }
+        if (encrypted is not null)
+            await encrypted.DisposeAsync().ConfigureAwait(false);
         // Disposing the compressor wrote its last frame into the buffer; push that to the file and disk.
         await buffered.FlushAsync(cancellationToken).ConfigureAwait(false);
         file.Flush(flushToDisk: true);
@@ -184,17 +189,30 @@ internal static class TableCopier
     public static async Task CopyInAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, CancellationToken cancellationToken) =>
         await CopyInAsync(connection, copyCommand, binary, filePath, "none", cancellationToken).ConfigureAwait(false);
 
-    public static async Task CopyInAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, string compression, CancellationToken cancellationToken)
+    public static async Task CopyInAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, string compression, CancellationToken cancellationToken,
+        byte[]? key = null)
     {
         var file = OwnerOnlyFiles.OpenRead(filePath);
         await using var fileScope = file.ConfigureAwait(false);
-        var source = Compression.Decompress(file, compression);
+        var plain = key is null ? (Stream)file : Encryption.Decrypt(new BufferedStream(file, FileBufferSize), key);
+        await using var plainScope = plain.ConfigureAwait(false);
+        var source = Compression.Decompress(plain, compression);
         await using var sourceScope = source.ConfigureAwait(false);
         if (binary)
         {
             var copy = await connection.BeginRawBinaryCopyAsync(copyCommand, cancellationToken).ConfigureAwait(false);
             await using var copyScope = copy.ConfigureAwait(false);
-            await source.CopyToAsync(copy, BlockSize, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await source.CopyToAsync(copy, BlockSize, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not NpgsqlException)
+            {
+                // The file could not be read (damaged, wrong key, cancelled): abort the COPY instead of ending it,
+                // so the server loads nothing and the real cause is what the caller sees.
+                await copy.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
             return;
         }
         using var reader = new StreamReader(source, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: false, BlockSize);
@@ -207,6 +225,11 @@ internal static class TableCopier
                 int read;
                 while ((read = await reader.ReadAsync(chars.AsMemory(0, BlockSize / 4), cancellationToken).ConfigureAwait(false)) > 0)
                     await writer.WriteAsync(chars.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not NpgsqlException)
+            {
+                await ((NpgsqlCopyTextWriter)writer).CancelAsync().ConfigureAwait(false);
+                throw;
             }
             finally
             {

@@ -76,6 +76,26 @@ internal static class DumpRunner
             };
             foreach (var item in sorted)
                 manifest.Entries.Add(TocBuilder.Build(item, catalog.Context));
+            byte[]? key = null;
+            if (!string.IsNullOrEmpty(options.EncryptionPassphrase) && options.Format == ArchiveFormat.Directory)
+            {
+                var salt = Data.Encryption.NewSalt();
+                key = Data.Encryption.DeriveKey(options.EncryptionPassphrase, salt);
+                manifest.Encryption = new EncryptionInfo
+                {
+                    Algorithm = Data.Encryption.Algorithm,
+                    KeyDerivation = Data.Encryption.KeyDerivation,
+                    Iterations = Data.Encryption.Iterations,
+                    Salt = Convert.ToHexString(salt),
+                    KeyCheck = Data.Encryption.KeyCheck(key),
+                };
+            }
+            if (key is not null && manifest.Entries.Exists(entry => entry.Data?.Format == TableDataInfo.LargeObjectsFormat))
+                throw new UnsupportedObjectException("The database holds large objects, whose contents this version does not encrypt; nothing was written.");
+            if (!string.IsNullOrEmpty(options.EncryptionPassphrase) && options.Format != ArchiveFormat.Directory)
+            {
+                throw new DumpException("Encryption applies to directory archives; a plain SQL script cannot be encrypted by the dump.");
+            }
 
             var blocks = await ReadTableBlocksAsync(connection, sorted, cancellationToken).ConfigureAwait(false);
             long estimatedRows = 0, estimatedBytes = 0;
@@ -90,7 +110,7 @@ internal static class DumpRunner
             progress = progress is null ? null : new EstimatingProgress(progress, estimatedRows, estimatedBytes);
             var result = options.Format == ArchiveFormat.Plain
                 ? await WritePlainAsync(connection, manifest, parent, finalPath, progress, cancellationToken).ConfigureAwait(false)
-                : await WriteArchiveAsync(connection, snapshot, builder, options, manifest, blocks, parent, finalPath, progress, logger, cancellationToken).ConfigureAwait(false);
+                : await WriteArchiveAsync(connection, snapshot, builder, options, manifest, blocks, key, parent, finalPath, progress, logger, cancellationToken).ConfigureAwait(false);
             await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
             progress?.Report(new DumpProgress(OperationPhase.Completed, null, result.Tables, result.Tables, result.Rows, result.Bytes));
             logger?.LogInformation("Wrote {Path}: {Entries} entries, {Tables} tables, {Rows} rows", finalPath, manifest.Entries.Count, result.Tables, result.Rows);
@@ -387,7 +407,7 @@ internal static class DumpRunner
 
     private static async Task<WriteTotals> WriteArchiveAsync(
         NpgsqlConnection connection, string? snapshot, NpgsqlConnectionStringBuilder builder, DumpOptions options, ArchiveManifest manifest,
-        Dictionary<int, long> blocksByDumpId, string parent, string finalPath, IProgress<DumpProgress>? progress, ILogger? logger, CancellationToken cancellationToken)
+        Dictionary<int, long> blocksByDumpId, byte[]? key, string parent, string finalPath, IProgress<DumpProgress>? progress, ILogger? logger, CancellationToken cancellationToken)
     {
         // Written under a hidden temporary name and renamed at the end: a crash never leaves a complete-looking archive.
         var tempPath = Path.Combine(parent, $".{Path.GetFileName(finalPath)}.incomplete-{Guid.NewGuid():N}");
@@ -434,7 +454,7 @@ internal static class DumpRunner
                         var data = item.Entry.Data!;
                         copied = data.Format == TableDataInfo.LargeObjectsFormat
                             ? await LargeObjectCopier.DumpAsync(worker, item.FilePath, failed.Token).ConfigureAwait(false)
-                            : await TableCopier.CopyOutAsync(worker, item.Command, item.Binary, item.FilePath, data.Compression, CompressionLevelOf(options), failed.Token).ConfigureAwait(false);
+                            : await TableCopier.CopyOutAsync(worker, item.Command, item.Binary, item.FilePath, data.Compression, CompressionLevelOf(options), failed.Token, key).ConfigureAwait(false);
                     }
                     catch (IOException exception) when (exception is not EndOfStreamException)
                     {

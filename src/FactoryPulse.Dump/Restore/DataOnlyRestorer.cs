@@ -19,7 +19,7 @@ internal static class DataOnlyRestorer
     private sealed record TriggerState(string Table, string Name, char Enabled);
 
     public static async Task<(List<RestoredTable> Tables, int Sequences, List<string> Warnings)> RunAsync(
-        NpgsqlConnection connection, List<TocEntry> entries, RestoreOptions options, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+        NpgsqlConnection connection, List<TocEntry> entries, RestoreOptions options, byte[]? key, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
         var dataEntries = entries.FindAll(entry => entry.Data is not null && entry.Data.Format != TableDataInfo.LargeObjectsFormat);
         var tableNames = dataEntries.ConvertAll(entry => SqlText.QuoteQualified(entry.Schema, entry.Name));
@@ -82,7 +82,7 @@ internal static class DataOnlyRestorer
                     cancellationToken.ThrowIfCancellationRequested();
                     var entry = entryByTable[table];
                     progress?.Report(new DumpProgress(OperationPhase.Data, entry.DisplayName, restored.Count, dataEntries.Count, rows, bytes));
-                    await RestoreRunner.CopyEntryAsync(connection, options.InputPath, entry, entry.Data!, cancellationToken).ConfigureAwait(false);
+                    await RestoreRunner.CopyEntryAsync(connection, options.InputPath, entry, entry.Data!, cancellationToken, key: key).ConfigureAwait(false);
                     restored.Add(new RestoredTable($"{entry.Schema}.{entry.Name}", entry.Data!.Rows));
                     rows += entry.Data.Rows;
                     bytes += entry.Data.Bytes;

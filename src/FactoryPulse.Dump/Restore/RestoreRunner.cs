@@ -23,6 +23,8 @@ internal static class RestoreRunner
         var manifest = await ArchiveReader.ReadManifestAsync(options.InputPath, cancellationToken).ConfigureAwait(false);
         var entries = SelectEntries(manifest, options);
         RoleMapper.Apply(entries, options.RoleMap);
+        // A missing or wrong passphrase fails here, before the target is touched.
+        var key = manifest.Encryption?.KeyFrom(options.EncryptionPassphrase);
 
         var builder = ServerConnection.Parse(options.ConnectionString);
         progress?.Report(new DumpProgress(OperationPhase.Connecting, null, 0, 0, 0, 0));
@@ -34,14 +36,14 @@ internal static class RestoreRunner
 
         if (IsDataOnly(entries))
         {
-            var (loaded, sequencesSet, dataWarnings) = await DataOnlyRestorer.RunAsync(connection, entries, options, progress, cancellationToken).ConfigureAwait(false);
+            var (loaded, sequencesSet, dataWarnings) = await DataOnlyRestorer.RunAsync(connection, entries, options, key, progress, cancellationToken).ConfigureAwait(false);
             progress?.Report(new DumpProgress(OperationPhase.Completed, null, loaded.Count, loaded.Count, 0, 0));
             logger?.LogInformation("Restored the data of {Tables} tables into {Target}", loaded.Count, ServerConnection.Describe(builder));
             return new RestoreReport(0, loaded, sequencesSet, stopwatch.Elapsed, dataWarnings);
         }
         await PreflightAsync(connection, manifest, entries, options, cancellationToken).ConfigureAwait(false);
 
-        var state = new RunState(entries);
+        var state = new RunState(entries) { Key = key };
         connection.Notice += (_, e) =>
         {
             if (e.Notice.Severity is "WARNING")
@@ -147,6 +149,9 @@ internal static class RestoreRunner
 
         public HashSet<string> CreatedTables { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>The data key of an encrypted archive.</summary>
+        public byte[]? Key { get; init; }
+
         public int TablesTotal { get; }
         public List<RestoredTable> Tables { get; } = [];
         public List<string> Warnings { get; } = [];
@@ -223,7 +228,7 @@ internal static class RestoreRunner
             if (entry.Data is { } data)
             {
                 var createdHere = data.Format != TableDataInfo.LargeObjectsFormat && data.Chunks is null && state.CreatedTables.Contains($"{entry.Schema}.{entry.Name}");
-                await LoadTableAsync(connection, options, entry, data, createdHere, cancellationToken).ConfigureAwait(false);
+                await LoadTableAsync(connection, options, entry, data, createdHere, state.Key, cancellationToken).ConfigureAwait(false);
                 state.TableDone(entry);
                 return;
             }
@@ -605,8 +610,8 @@ internal static class RestoreRunner
         }
     }
 
-    private static Task LoadTableAsync(NpgsqlConnection connection, RestoreOptions options, TocEntry entry, TableDataInfo data, bool createdHere, CancellationToken cancellationToken) =>
-        InTransactionAsync(connection, options, () => CopyEntryAsync(connection, options.InputPath, entry, data, cancellationToken, createdHere && !options.SingleTransaction, createdHere), cancellationToken);
+    private static Task LoadTableAsync(NpgsqlConnection connection, RestoreOptions options, TocEntry entry, TableDataInfo data, bool createdHere, byte[]? key, CancellationToken cancellationToken) =>
+        InTransactionAsync(connection, options, () => CopyEntryAsync(connection, options.InputPath, entry, data, cancellationToken, createdHere && !options.SingleTransaction, createdHere, key), cancellationToken);
 
     /// <summary>
     /// Checks every data file of the entry against its checksum, then streams them into the table (or large objects).
@@ -614,7 +619,7 @@ internal static class RestoreRunner
     /// need no later vacuum to set hint bits — what pg_restore gets only with --single-transaction.
     /// </summary>
     internal static async Task CopyEntryAsync(NpgsqlConnection connection, string inputPath, TocEntry entry, TableDataInfo data, CancellationToken cancellationToken,
-        bool truncateFirst = false, bool freeze = false)
+        bool truncateFirst = false, bool freeze = false, byte[]? key = null)
     {
         var parts = data.Parts();
         // Checked before loading: a damaged file never reaches the target.
@@ -645,7 +650,7 @@ internal static class RestoreRunner
             copyOptions.Add("FREEZE");
         var command = $"COPY {table}{columnList} FROM STDIN{(copyOptions.Count == 0 ? "" : $" ({string.Join(", ", copyOptions)})")}";
         foreach (var part in parts)
-            await TableCopier.CopyInAsync(connection, command, binary, Path.Combine(inputPath, part.File), data.Compression, cancellationToken).ConfigureAwait(false);
+            await TableCopier.CopyInAsync(connection, command, binary, Path.Combine(inputPath, part.File), data.Compression, cancellationToken, key).ConfigureAwait(false);
     }
 
     /// <summary>Each table loads in its own transaction unless the whole restore is one: never half a table.</summary>

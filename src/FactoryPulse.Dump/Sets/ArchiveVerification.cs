@@ -25,6 +25,19 @@ internal static class ArchiveVerification
         {
             return new VerificationReport(false, [exception.Message], 0, 0);
         }
+        byte[]? key = null;
+        if (manifest.Encryption is { } encryption && options.EncryptionPassphrase is not null)
+        {
+            try
+            {
+                key = encryption.KeyFrom(options.EncryptionPassphrase);
+            }
+            catch (ArchiveException exception)
+            {
+                return new VerificationReport(false, [exception.Message], 0, 0);
+            }
+        }
+        var canRead = manifest.Encryption is null || key is not null;
         var files = 0;
         long rows = 0;
         var tables = 0;
@@ -50,19 +63,19 @@ internal static class ArchiveVerification
                     damaged = true;
                     continue;
                 }
-                if (data.Format == TableDataInfo.LargeObjectsFormat)
+                if (data.Format == TableDataInfo.LargeObjectsFormat || !canRead)
                     continue;
                 try
                 {
-                    entryRows += await CountRowsAsync(path, data.Format == "binary", data.Compression, cancellationToken).ConfigureAwait(false);
+                    entryRows += await CountRowsAsync(path, data.Format == "binary", data.Compression, key, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception exception) when (exception is InvalidDataException or IOException)
+                catch (Exception exception) when (exception is InvalidDataException or IOException or ArchiveException)
                 {
                     problems.Add($"data file '{part.File}' of {entry.DisplayName} cannot be read back: {exception.Message}");
                     damaged = true;
                 }
             }
-            if (!damaged && data.Format != TableDataInfo.LargeObjectsFormat && entryRows != data.Rows)
+            if (!damaged && canRead && data.Format != TableDataInfo.LargeObjectsFormat && entryRows != data.Rows)
                 problems.Add($"{entry.DisplayName} holds {entryRows} rows; the manifest says {data.Rows}");
             rows += entryRows;
         }
@@ -77,15 +90,17 @@ internal static class ArchiveVerification
             }
         }
         if (problems.Count == 0 && options.ConnectionString is not null)
-            await VerifyByRestoringAsync(archivePath, manifest, options.ConnectionString, problems, cancellationToken).ConfigureAwait(false);
+            await VerifyByRestoringAsync(archivePath, manifest, options, problems, cancellationToken).ConfigureAwait(false);
         return new VerificationReport(problems.Count == 0, problems, files, rows);
     }
 
-    private static async Task<long> CountRowsAsync(string path, bool binary, string compression, CancellationToken cancellationToken)
+    private static async Task<long> CountRowsAsync(string path, bool binary, string compression, byte[]? key, CancellationToken cancellationToken)
     {
         var file = OwnerOnlyFiles.OpenRead(path);
         await using var fileScope = file.ConfigureAwait(false);
-        var source = Compression.Decompress(file, compression);
+        var plain = key is null ? (Stream)file : Encryption.Decrypt(new BufferedStream(file, 1 << 20), key);
+        await using var plainScope = plain.ConfigureAwait(false);
+        var source = Compression.Decompress(plain, compression);
         await using var sourceScope = source.ConfigureAwait(false);
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
         try
@@ -111,9 +126,9 @@ internal static class ArchiveVerification
     }
 
     /// <summary>Restores into a scratch database on the given server and compares row counts with the manifest.</summary>
-    private static async Task VerifyByRestoringAsync(string archivePath, ArchiveManifest manifest, string connectionString, List<string> problems, CancellationToken cancellationToken)
+    private static async Task VerifyByRestoringAsync(string archivePath, ArchiveManifest manifest, VerifyOptions options, List<string> problems, CancellationToken cancellationToken)
     {
-        var builder = ServerConnection.Parse(connectionString);
+        var builder = ServerConnection.Parse(options.ConnectionString!);
         var scratch = $"fpdump_verify_{Guid.NewGuid():N}"[..30];
         var maintenance = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
         await using var maintenanceScope = maintenance.ConfigureAwait(false);
@@ -127,7 +142,7 @@ internal static class ArchiveVerification
             {
                 try
                 {
-                    await Restore.RestoreRunner.RunAsync(new RestoreOptions { ConnectionString = target, InputPath = archivePath }, null, cancellationToken).ConfigureAwait(false);
+                    await Restore.RestoreRunner.RunAsync(new RestoreOptions { ConnectionString = target, InputPath = archivePath, EncryptionPassphrase = options.EncryptionPassphrase }, null, cancellationToken).ConfigureAwait(false);
                 }
                 catch (DumpException exception)
                 {

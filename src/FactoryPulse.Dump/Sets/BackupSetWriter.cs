@@ -18,6 +18,8 @@ internal static partial class BackupSetWriter
 
     public static async Task<BackupSetResult> RunAsync(BackupSetOptions options, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
+        if (options.Plain && !string.IsNullOrEmpty(options.Dump?.EncryptionPassphrase))
+            throw new DumpException("Plain .sql files cannot be encrypted; leave out --plain when encrypting a set.");
         if (options.Keep < 1)
             throw new DumpException("--keep must be at least 1: the newest good set is never deleted.");
         var directory = Path.GetFullPath(options.Directory);
@@ -60,7 +62,7 @@ internal static partial class BackupSetWriter
         long rows = 0;
         foreach (var archive in new[] { complete, schema, data })
         {
-            var report = await ArchiveVerifier.VerifyAsync(archive, null, cancellationToken).ConfigureAwait(false);
+            var report = await ArchiveVerifier.VerifyAsync(archive, new VerifyOptions { EncryptionPassphrase = dump.EncryptionPassphrase }, cancellationToken).ConfigureAwait(false);
             foreach (var problem in report.Problems)
                 problems.Add($"{Path.GetFileName(archive)}: {problem}");
             files += report.FilesChecked;
@@ -74,7 +76,7 @@ internal static partial class BackupSetWriter
             foreach (var (kind, schemaOnly, dataOnly) in new[] { ("complete", false, false), ("schema", true, false), ("data", false, true) })
             {
                 var file = Path.Combine(directory, $"{prefix}_{kind}_backup_{stamp}.sql");
-                await DatabaseDumper.DumpAsync(dump with { OutputPath = file, Format = ArchiveFormat.Plain, SchemaOnly = schemaOnly, DataOnly = dataOnly, Jobs = 1 },
+                await DatabaseDumper.DumpAsync(dump with { OutputPath = file, Format = ArchiveFormat.Plain, SchemaOnly = schemaOnly, DataOnly = dataOnly, Jobs = 1, EncryptionPassphrase = null },
                     null, cancellationToken).ConfigureAwait(false);
                 plainFiles.Add(file);
             }

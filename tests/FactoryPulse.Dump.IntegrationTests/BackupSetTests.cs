@@ -114,4 +114,27 @@ public sealed class BackupSetTests(FactoryPulseSource source) : IClassFixture<Fa
         File.Delete(Path.Combine(folder, ".fpdump-backup.lock"));
         (await BackupAsync("locked")).Verification.Passed.Should().BeTrue("a stale or released lock does not block");
     }
+
+    [Fact]
+    public async Task A_set_with_plain_files_holds_no_password_from_the_connection_string()
+    {
+        const string password = "Sup3rSecret-Pa55word";
+        var withPassword = new Npgsql.NpgsqlConnectionStringBuilder(source.ConnectionString) { Password = password }.ConnectionString;
+
+        var set = await BackupSet.CreateAsync(new BackupSetOptions
+        {
+            ConnectionString = withPassword,
+            Directory = Path.Combine(_directory, "secret"),
+            Prefix = "factory_pulse",
+            Plain = true,
+        });
+
+        set.PlainFiles.Should().HaveCount(3).And.OnlyContain(file => File.Exists(file));
+        foreach (var file in Directory.GetFiles(Path.Combine(_directory, "secret"), "*", SearchOption.AllDirectories))
+        {
+            (await File.ReadAllTextAsync(file)).Should().NotContain(password, file);
+            if (!OperatingSystem.IsWindows())
+                File.GetUnixFileMode(file).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, file);
+        }
+    }
 }

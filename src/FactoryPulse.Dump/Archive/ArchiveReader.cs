@@ -61,7 +61,8 @@ internal static class ArchiveReader
                 throw new ArchiveException($"Entry {entry.DisplayName} lists an empty set of chunks.");
             foreach (var part in data.Parts())
             {
-                if (string.IsNullOrEmpty(part.File) || Path.IsPathRooted(part.File) || part.File.Contains("..", StringComparison.Ordinal))
+                if (string.IsNullOrEmpty(part.File) || Path.IsPathRooted(part.File) || part.File.Contains("..", StringComparison.Ordinal)
+                    || part.File.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0)
                     throw new ArchiveException($"Entry {entry.DisplayName} names an unsafe data file '{part.File}'.");
                 var full = Path.GetFullPath(Path.Combine(root, part.File));
                 if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))

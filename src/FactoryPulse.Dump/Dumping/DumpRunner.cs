@@ -124,6 +124,11 @@ internal static class DumpRunner
         {
             throw new DumpException($"The server reported an error while dumping: {exception.MessageText} (SQLSTATE {exception.SqlState}).", exception);
         }
+        catch (IOException exception) when (exception is not EndOfStreamException)
+        {
+            // Disk full, read-only file system, permissions: the archive could not be written (nothing is left under its name).
+            throw new OutputPathException($"Writing the archive '{finalPath}' failed: {exception.Message}", exception);
+        }
         catch (NpgsqlException exception) when (exception is not PostgresException && !cancellationToken.IsCancellationRequested)
         {
             throw new ServerConnectionException($"Lost the connection to {ServerConnection.Describe(builder)} during the dump: {exception.Message}", exception);

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using FactoryPulse.Dump.IntegrationTests.Oracle;
+using FactoryPulse.Dump.IntegrationTests.Support;
+using FactoryPulse.Dump.Testing;
+
+namespace FactoryPulse.Dump.IntegrationTests;
+
+/// <summary>A backup tool is judged on its worst day: full disks, dying servers and cancellation at any moment.</summary>
+public sealed class FaultTests(DataPathDatabase source) : IClassFixture<DataPathDatabase>, IDisposable
+{
+    private readonly string _workDirectory = Directory.CreateTempSubdirectory("fpdump-fault-").FullName;
+
+    public void Dispose()
+    {
+        Directory.Delete(_workDirectory, recursive: true);
+    }
+
+    private static void AssertNothingLeft(string directory, string finalName)
+    {
+        Directory.Exists(Path.Combine(directory, finalName)).Should().BeFalse("no archive may exist under the final name");
+        Directory.EnumerateFileSystemEntries(directory, $".{finalName}.incomplete-*").Should().BeEmpty("the temporary archive is removed");
+    }
+
+    private static async Task<int> RunAsync(string file, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        await process.WaitForExitAsync();
+        return process.ExitCode;
+    }
+
+    [Fact]
+    public async Task A_full_disk_during_a_dump_gives_an_output_error_and_leaves_no_archive()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
+            return; // mounting a small file system needs root; CI runs as root
+        var mount = Path.Combine(_workDirectory, "tiny");
+        Directory.CreateDirectory(mount);
+        (await RunAsync("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount)).Should().Be(0, "the test mounts a 1 MB file system");
+        try
+        {
+            var act = () => DatabaseDumper.DumpAsync(new DumpOptions
+            {
+                ConnectionString = source.ConnectionString,
+                OutputPath = Path.Combine(mount, "archive"),
+                Compression = DataCompression.None, // ~10 MB of rows cannot fit
+            });
+
+            var error = (await act.Should().ThrowAsync<OutputPathException>()).Which;
+            error.Message.Should().Contain("space");
+            AssertNothingLeft(mount, "archive");
+            var retry = await DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = Path.Combine(_workDirectory, "retry") });
+            retry.RowCount.Should().BeGreaterThan(60000, "a retried run with room succeeds");
+        }
+        finally
+        {
+            await RunAsync("umount", mount);
+        }
+    }
+
+    [Fact]
+    public async Task A_server_killed_in_the_middle_of_a_dump_gives_a_typed_error_and_leaves_no_archive()
+    {
+        var shared = await SharedPostgresServer.GetAsync();
+        if (shared.Kind != PostgresServerKind.LocalBinaries)
+            return; // only a cluster of our own may be killed
+        await using var server = await PostgresServer.StartAsync(new PostgresServerOptions { ConnectionStringVariable = "FPDUMP_TEST_CONNECTION_UNUSED" });
+        var database = await server.CreateDatabaseAsync("doomed");
+        await Db.ExecuteAsync(database, "CREATE TABLE public.big AS SELECT g AS id, repeat(md5(g::text), 8) AS body FROM generate_series(1, 300000) g");
+        var dataDirectory = Path.Combine(server.ClusterDirectory!, "data");
+        var killed = 0;
+        var progress = new SynchronousProgress(report =>
+        {
+            // Kill the server once the COPY is running, the way a crash or OOM kill would.
+            if (report.Phase == OperationPhase.Data && Interlocked.Exchange(ref killed, 1) == 0)
+                RunAsync("runuser", "-u", "postgres", "--", "pg_ctl", "stop", "-m", "immediate", "-D", dataDirectory).GetAwaiter().GetResult();
+        });
+
+        var act = () => DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = database, OutputPath = Path.Combine(_workDirectory, "killed") }, progress);
+
+        (await act.Should().ThrowAsync<DumpException>()).Which.Message.Should().NotContain("\n");
+        killed.Should().Be(1);
+        AssertNothingLeft(_workDirectory, "killed");
+    }
+
+    [Fact]
+    public async Task Cancelling_a_dump_at_any_moment_leaves_either_a_whole_archive_or_nothing()
+    {
+        var random = new Random(42);
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            var name = $"cancel-{attempt}";
+            using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(random.Next(0, 900)));
+            try
+            {
+                await DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = Path.Combine(_workDirectory, name), Jobs = 1 + attempt % 3, ChunkSizeBytes = 1 << 20 },
+                    null, cancellation.Token);
+                (await ArchiveVerifier.VerifyAsync(Path.Combine(_workDirectory, name))).Passed.Should().BeTrue("a dump that finished is whole");
+            }
+            catch (OperationCanceledException)
+            {
+                AssertNothingLeft(_workDirectory, name);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Cancelling_a_single_transaction_restore_leaves_the_target_empty_and_a_clean_rerun_converges()
+    {
+        var archive = Path.Combine(_workDirectory, "restore-source");
+        await DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = archive });
+        var target = await source.Server.CreateDatabaseAsync("cancelled");
+        var random = new Random(7);
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(random.Next(50, 600)));
+            try
+            {
+                await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, SingleTransaction = true, Clean = true, IfExists = true },
+                    null, cancellation.Token);
+                break;
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or DumpException)
+            {
+                // Rolled back: the database holds nothing of the archive.
+                (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'"))
+                    .Should().Be(0, $"attempt {attempt} was cancelled inside one transaction");
+            }
+        }
+
+        // Without a single transaction a cancelled restore leaves a part; re-running with --clean converges.
+        using (var early = new CancellationTokenSource(TimeSpan.FromMilliseconds(400)))
+        {
+            try
+            {
+                await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, Clean = true, IfExists = true }, null, early.Token);
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or DumpException)
+            {
+            }
+        }
+        await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, Clean = true, IfExists = true });
+        var oracle = await DatabaseOracle.CompareAsync(source.ConnectionString, target);
+        oracle.IsIdentical.Should().BeTrue(oracle.ToString());
+    }
+
+    private sealed class SynchronousProgress(Action<DumpProgress> onReport) : IProgress<DumpProgress>
+    {
+        public void Report(DumpProgress value) => onReport(value);
+    }
+}

@@ -1,0 +1,163 @@
+using System.Text;
+using System.Text.Json;
+using CsCheck;
+using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Data;
+
+namespace FactoryPulse.Dump.Tests;
+
+/// <summary>
+/// Property tests of the readers of untrusted bytes: whatever a manifest or data file holds, reading it either works
+/// or fails with <see cref="ArchiveException"/> (or, for COPY framing, InvalidDataException) — never another exception
+/// and never unbounded work. FPDUMP_FUZZ_ITERATIONS raises the count for longer runs.
+/// </summary>
+public sealed class ArchiveFuzzTests : IDisposable
+{
+    private static readonly long Iterations = long.TryParse(Environment.GetEnvironmentVariable("FPDUMP_FUZZ_ITERATIONS"), out var n) ? n : 300;
+
+    private readonly string _root = Directory.CreateTempSubdirectory("fpdump-fuzz-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static string ValidManifestJson()
+    {
+        var manifest = new ArchiveManifest
+        {
+            ToolVersion = "0.1.0",
+            ServerVersion = "15.18",
+            ServerVersionNumber = 150018,
+            Database = "shop",
+            Encoding = "UTF8",
+            Complete = true,
+            Entries =
+            [
+                new TocEntry { DumpId = 1, Section = "pre-data", Pass = "main", Kind = "SCHEMA", Name = "shop", Owner = "o", Definition = "CREATE SCHEMA shop;\n" },
+                new TocEntry
+                {
+                    DumpId = 2, Section = "pre-data", Pass = "main", Kind = "TABLE", Schema = "shop", Name = "t", Owner = "o",
+                    Definition = "CREATE TABLE shop.t (id integer);\n", Dependencies = [1],
+                    RoleReferences = [new RoleReference { Field = "definition", Offset = 0, Length = 6, Role = "o" }],
+                },
+                new TocEntry
+                {
+                    DumpId = 3, Section = "data", Pass = "main", Kind = "TABLE DATA", Schema = "shop", Name = "t", Dependencies = [2],
+                    Data = new TableDataInfo { File = "data/3.dat", Format = "binary", Compression = "none", Columns = [new DataColumn { Name = "id", Type = "integer" }], Rows = 0, Bytes = 0, Checksum = "xxh3-64:2d06800538d394c2" },
+                },
+            ],
+        };
+        return JsonSerializer.Serialize(manifest, ArchiveManifest.JsonOptions);
+    }
+
+    private async Task<Exception?> ReadAsync(string directory, byte[] manifest)
+    {
+        Directory.CreateDirectory(Path.Combine(directory, "data"));
+        await File.WriteAllBytesAsync(Path.Combine(directory, "manifest.json"), manifest);
+        await File.WriteAllBytesAsync(Path.Combine(directory, "data", "3.dat"), []);
+        try
+        {
+            var read = await ArchiveReader.ReadManifestAsync(directory, CancellationToken.None);
+            // Whatever passes validation must also survive the role mapping a restore applies.
+            Restore.RoleMapper.Apply(read.Entries, new Dictionary<string, string> { ["o"] = "new_owner" });
+            return null;
+        }
+        catch (ArchiveException)
+        {
+            return null;
+        }
+        catch (Exception exception)
+        {
+            return exception;
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Mutated_manifests_are_read_or_refused_with_an_archive_error()
+    {
+        var valid = Encoding.UTF8.GetBytes(ValidManifestJson());
+        var mutation = Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Byte, Gen.Int[0, 3]);
+        var counter = 0;
+        mutation.Sample((position, value, kind) =>
+        {
+            var bytes = kind switch
+            {
+                0 => FlipByte(valid, position, value),
+                1 => valid[..position],                                   // truncated
+                2 => [.. valid[..position], .. valid[position..], .. valid[position..]], // duplicated tail
+                _ => Insert(valid, position, "\"../../etc/passwd\""),
+            };
+            var failure = ReadAsync(Path.Combine(_root, $"case{Interlocked.Increment(ref counter)}"), bytes).GetAwaiter().GetResult();
+            failure.Should().BeNull($"mutation {kind} at {position} must not throw {failure?.GetType().Name}: {failure?.Message}");
+        }, iter: Iterations, threads: 1);
+    }
+
+    [Fact]
+    public void Structured_nonsense_in_manifest_fields_is_refused_with_an_archive_error()
+    {
+        var fields = Pick("\"dumpId\": 2", "\"bytes\": 0", "\"file\": \"data/3.dat\"", "\"formatVersion\": 1", "\"offset\": 0", "\"length\": 6", "\"dependencies\": [\n        1\n      ]");
+        var replacements = Pick("\"dumpId\": 3", "\"bytes\": -5", "\"bytes\": 99999999999999", "\"file\": \"/etc/passwd\"", "\"file\": \"../x\"", "\"file\": null",
+            "\"formatVersion\": 999", "\"offset\": 100000", "\"length\": -3", "\"dependencies\": [77]", "\"dumpId\": \"x\"", "\"file\": \"data\\u0000x\"");
+        var counter = 0;
+        Gen.Select(fields, replacements).Sample((field, replacement) =>
+        {
+            var text = ValidManifestJson();
+            if (!text.Contains(field, StringComparison.Ordinal))
+                return;
+            var failure = ReadAsync(Path.Combine(_root, $"field{Interlocked.Increment(ref counter)}"), Encoding.UTF8.GetBytes(text.Replace(field, replacement, StringComparison.Ordinal)))
+                .GetAwaiter().GetResult();
+            failure.Should().BeNull($"{field} → {replacement} must not throw {failure?.GetType().Name}: {failure?.Message}");
+        }, iter: Iterations, threads: 1);
+    }
+
+    [Fact]
+    public void Random_bytes_fed_to_the_copy_framing_counter_fail_only_as_invalid_data()
+    {
+        Gen.Byte.Array[0, 4096].Sample(bytes =>
+        {
+            var counter = new BinaryCopyRowCounter();
+            try
+            {
+                counter.Feed(bytes);
+            }
+            catch (InvalidDataException)
+            {
+            }
+        }, iter: Iterations * 10);
+    }
+
+    [Fact]
+    public void Random_bytes_in_an_encrypted_file_fail_only_as_an_archive_error()
+    {
+        var key = Encryption.DeriveKey("fuzz", new byte[16], 1);
+        Gen.Byte.Array[0, 300].Sample(bytes =>
+        {
+            using var input = new MemoryStream([.. "FPENC1\0\0"u8.ToArray(), .. bytes]);
+            using var plain = Encryption.Decrypt(input, key);
+            try
+            {
+                plain.CopyTo(Stream.Null);
+            }
+            catch (ArchiveException)
+            {
+            }
+            catch (EndOfStreamException)
+            {
+            }
+        }, iter: Iterations);
+    }
+
+    /// <summary>One of the given values, uniformly.</summary>
+    private static Gen<string> Pick(params string[] values) => Gen.Int[0, values.Length - 1].Select(index => values[index]);
+
+    private static byte[] FlipByte(byte[] source, int position, byte value)
+    {
+        var copy = (byte[])source.Clone();
+        copy[position] = value;
+        return copy;
+    }
+
+    private static byte[] Insert(byte[] source, int position, string text) => [.. source[..position], .. Encoding.UTF8.GetBytes(text), .. source[position..]];
+}

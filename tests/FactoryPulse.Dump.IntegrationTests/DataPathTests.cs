@@ -132,6 +132,6 @@ public sealed class DataPathTests(DataPathDatabase source) : IClassFixture<DataP
         var act = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive });
 
         (await act.Should().ThrowAsync<ArchiveException>()).Which.Message.Should().Contain(Path.GetFileName(chunk)).And.Contain("public.events");
-        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM public.events")).Should().Be(0, "no part of the table was loaded");
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_class WHERE relname = 'events'")).Should().Be(0, "every file is checked before the first change");
     }
 }

@@ -148,3 +148,59 @@ public sealed class FaultTests(DataPathDatabase source) : IClassFixture<DataPath
         public void Report(DumpProgress value) => onReport(value);
     }
 }
+
+public sealed class ConnectionLossTests(DataPathDatabase source) : IClassFixture<DataPathDatabase>, IDisposable
+{
+    private readonly string _workDirectory = Directory.CreateTempSubdirectory("fpdump-cut-").FullName;
+
+    public void Dispose() => Directory.Delete(_workDirectory, recursive: true);
+
+    /// <summary>Cuts the dump's or restore's sessions from the server side, as a dropped connection would.</summary>
+    private Task TerminateAsync(string applicationName) => Db.ExecuteAsync(source.Server.ConnectionString,
+        $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{applicationName}' AND pid <> pg_backend_pid()");
+
+    [Fact]
+    public async Task A_dump_whose_connection_is_cut_mid_copy_fails_typed_and_leaves_no_archive()
+    {
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(source.ConnectionString) { ApplicationName = "fpdump_cut_dump" }.ConnectionString;
+        var cut = 0;
+        var progress = new Progress(report =>
+        {
+            if (report.Phase == OperationPhase.Data && Interlocked.Exchange(ref cut, 1) == 0)
+                TerminateAsync("fpdump_cut_dump").GetAwaiter().GetResult();
+        });
+
+        var act = () => DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = connection, OutputPath = Path.Combine(_workDirectory, "cut") }, progress);
+
+        await act.Should().ThrowAsync<DumpException>();
+        Directory.EnumerateFileSystemEntries(_workDirectory).Should().BeEmpty();
+        (await DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = Path.Combine(_workDirectory, "retry") })).RowCount.Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task A_single_transaction_restore_whose_connection_is_cut_leaves_the_target_unchanged()
+    {
+        var archive = Path.Combine(_workDirectory, "source");
+        await DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = archive });
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(await source.Server.CreateDatabaseAsync("cut_restore")) { ApplicationName = "fpdump_cut_restore" }.ConnectionString;
+        var cut = 0;
+        var progress = new Progress(report =>
+        {
+            if (report.Phase == OperationPhase.Data && Interlocked.Exchange(ref cut, 1) == 0)
+                TerminateAsync("fpdump_cut_restore").GetAwaiter().GetResult();
+        });
+
+        var act = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, SingleTransaction = true }, progress);
+
+        await act.Should().ThrowAsync<DumpException>();
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'")).Should().Be(0);
+        await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive });
+        var oracle = await DatabaseOracle.CompareAsync(source.ConnectionString, target);
+        oracle.IsIdentical.Should().BeTrue(oracle.ToString());
+    }
+
+    private sealed class Progress(Action<DumpProgress> onReport) : IProgress<DumpProgress>
+    {
+        public void Report(DumpProgress value) => onReport(value);
+    }
+}

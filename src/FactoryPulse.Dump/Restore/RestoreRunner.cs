@@ -25,6 +25,8 @@ internal static class RestoreRunner
         RoleMapper.Apply(entries, options.RoleMap);
         // A missing or wrong passphrase fails here, before the target is touched.
         var key = manifest.Encryption?.KeyFrom(options.EncryptionPassphrase);
+        // Every data file is checked before the first change: a damaged archive changes nothing, whatever the options.
+        await VerifyChecksumsAsync(options.InputPath, entries, cancellationToken).ConfigureAwait(false);
 
         var builder = ServerConnection.Parse(options.ConnectionString);
         progress?.Report(new DumpProgress(OperationPhase.Connecting, null, 0, 0, 0, 0));
@@ -421,6 +423,21 @@ internal static class RestoreRunner
             }
         }
         return new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Database = manifest.Database };
+    }
+
+    private static async Task VerifyChecksumsAsync(string inputPath, List<TocEntry> entries, CancellationToken cancellationToken)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.Data is null)
+                continue;
+            foreach (var part in entry.Data.Parts())
+            {
+                var checksum = await TableCopier.ChecksumFileAsync(Path.Combine(inputPath, part.File), cancellationToken).ConfigureAwait(false);
+                if (checksum != part.Checksum)
+                    throw new ArchiveException($"Data file '{part.File}' of {entry.DisplayName} is corrupt: checksum {checksum}, the manifest says {part.Checksum}. Nothing was restored.");
+            }
+        }
     }
 
     /// <summary>The dump ids of a list file as <c>fpdump list</c> writes it; lines starting with ';' are comments (pg_restore -L).</summary>

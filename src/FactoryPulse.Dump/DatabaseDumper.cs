@@ -14,6 +14,6 @@ public static class DatabaseDumper
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Dumping.DumpRunner.RunAsync(options, progress, cancellationToken);
+        return Cancellation.Typed(Dumping.DumpRunner.RunAsync(options, progress, cancellationToken), cancellationToken);
     }
 }

@@ -13,7 +13,7 @@ public static class DatabaseRestorer
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Restore.RestoreRunner.RunAsync(options, progress, cancellationToken);
+        return Cancellation.Typed(Restore.RestoreRunner.RunAsync(options, progress, cancellationToken), cancellationToken);
     }
 
     /// <summary>

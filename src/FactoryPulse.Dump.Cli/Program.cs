@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FactoryPulse.Dump;
+using Spectre.Console;
 
 namespace FactoryPulse.Dump.Cli;
 
@@ -8,7 +9,7 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
-        var root = new RootCommand("fpdump — back up and restore PostgreSQL databases without pg_dump.")
+        var root = new RootCommand("fpdump — back up and restore PostgreSQL databases without pg_dump.\nExit codes: 0 success, 1 failure, 2 usage error, 3 verification failed.")
         {
             DumpCommand(),
             RestoreCommand(),
@@ -36,6 +37,14 @@ internal static class Program
     /// <summary>The passphrase from --key-file or FPDUMP_PASSPHRASE; never from the command line, where ps would show it.</summary>
     private static string? Passphrase(string? keyFile) =>
         keyFile is not null ? File.ReadAllText(keyFile).TrimEnd('\r', '\n') : Environment.GetEnvironmentVariable("FPDUMP_PASSPHRASE");
+
+    private static Option<bool> QuietOption() => new("--quiet", "-q") { Description = "No progress display." };
+
+    private static Option<bool> JsonOption() => new("--json") { Description = "Print the result as JSON on stdout (no progress display)." };
+
+    private static readonly System.Text.Json.JsonSerializerOptions JsonOutput = new() { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase };
+
+    private static void WriteJson<T>(T value) => Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(value, JsonOutput));
 
     private static Option<bool> VerboseOption() => new("--verbose", "-v")
     {
@@ -71,9 +80,11 @@ internal static class Program
         var dumpKeyFile = KeyFileOption();
         var databaseSettings = new Option<bool>("--database-settings") { Description = "Also dump ALTER DATABASE … SET and ALTER ROLE … IN DATABASE … SET settings and the database comment." };
         var verbose = VerboseOption();
+        var quiet = QuietOption();
+        var json = JsonOption();
         var command = new Command("dump", "Write an archive of a database (like pg_dump -Fd or -Fp).")
         {
-            connection, output, format, schemaOnly, dataOnly, section, schema, excludeSchema, table, excludeTable, excludeTableData, databaseSettings, jobs, compress, chunkSize, profile, noAuthData, redact, redactSupabase, encrypt, dumpKeyFile, verbose,
+            connection, output, format, schemaOnly, dataOnly, section, schema, excludeSchema, table, excludeTable, excludeTableData, databaseSettings, jobs, compress, chunkSize, profile, noAuthData, redact, redactSupabase, encrypt, dumpKeyFile, verbose, quiet, json,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -92,9 +103,10 @@ internal static class Program
                 return Usage("--jobs needs a number of at least 1");
             if (result.GetValue(profile) is { } profileName && profileName != "supabase")
                 return Usage($"unknown profile '{profileName}' (known: supabase)");
+            var live = ProgressDisplay.CanShowLive && !result.GetValue(quiet) && !result.GetValue(json);
             return await Run(async () =>
             {
-                var dump = await DatabaseDumper.DumpAsync(new DumpOptions
+                var dump = await ProgressDisplay.RunAsync(AnsiConsole.Console, live, result.GetValue(verbose), "dump", progress => DatabaseDumper.DumpAsync(new DumpOptions
                 {
                     ConnectionString = result.GetValue(connection) ?? "",
                     OutputPath = result.GetValue(output)!,
@@ -117,7 +129,12 @@ internal static class Program
                     Redact = result.GetValue(redact) ?? [],
                     RedactSupabaseSecrets = result.GetValue(redactSupabase),
                     EncryptionPassphrase = result.GetValue(encrypt) ? RequirePassphrase(result.GetValue(dumpKeyFile)) : null,
-                }, result.GetValue(verbose) ? new ConsoleProgress() : null, cancellationToken);
+                }, progress, cancellationToken));
+                if (result.GetValue(json))
+                {
+                    WriteJson(dump);
+                    return;
+                }
                 Console.WriteLine($"fpdump: wrote {dump.ArchivePath}: {dump.EntryCount} entries, {dump.TableCount} tables, {dump.RowCount} rows, {dump.DataBytes} data bytes in {dump.Elapsed.TotalSeconds:0.0} s");
             });
         });
@@ -145,8 +162,11 @@ internal static class Program
         var noPrivileges = new Option<bool>("--no-privileges", "-x") { Description = "Do not restore GRANT/REVOKE or default privileges." };
         var singleTransaction = new Option<bool>("--single-transaction", "-1") { Description = "Restore in one transaction: any error leaves the target unchanged." };
         var verbose = VerboseOption();
+        var quiet = QuietOption();
+        var json = JsonOption();
         var command = new Command("restore", "Restore an archive into a database (like pg_restore).")
         {
+            quiet, json,
             connection, input, schemaOnly, dataOnly, section, clean, ifExists, noOwner, noPrivileges, roleMap, singleTransaction, cycles, keepTriggers, create,
             continueOnError, jobs, useList, restoreKeyFile, verbose,
         };
@@ -178,9 +198,10 @@ internal static class Program
             if (result.GetValue(jobs) < 1)
                 return Usage("--jobs needs a number of at least 1");
             var failed = false;
+            var live = ProgressDisplay.CanShowLive && !result.GetValue(quiet) && !result.GetValue(json);
             var exit = await Run(async () =>
         {
-            var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions
+            var report = await ProgressDisplay.RunAsync(AnsiConsole.Console, live, result.GetValue(verbose), "restore", progress => DatabaseRestorer.RestoreAsync(new RestoreOptions
             {
                 ConnectionString = result.GetValue(connection) ?? "",
                 InputPath = result.GetValue(input)!,
@@ -200,7 +221,13 @@ internal static class Program
                 NoOwner = result.GetValue(noOwner),
                 NoPrivileges = result.GetValue(noPrivileges),
                 SingleTransaction = result.GetValue(singleTransaction),
-            }, result.GetValue(verbose) ? new ConsoleProgress() : null, cancellationToken);
+            }, progress, cancellationToken));
+            if (result.GetValue(json))
+            {
+                WriteJson(report);
+                failed = report.Errors.Count > 0;
+                return;
+            }
             foreach (var warning in report.Warnings)
                 Console.WriteLine($"fpdump: warning: {warning}");
             foreach (var error in report.Errors)
@@ -225,7 +252,8 @@ internal static class Program
         var connection = ConnectionOption();
         connection.Description = "Also restore into a scratch database on this server (created and dropped) and compare row counts.";
         var keyFile = KeyFileOption();
-        var command = new Command("verify", "Check an archive: manifest, sizes, checksums, row counts; exit code 3 when it fails.") { input, connection, keyFile };
+        var json = JsonOption();
+        var command = new Command("verify", "Check an archive: manifest, sizes, checksums, row counts; exit code 3 when it fails.") { input, connection, keyFile, json };
         command.SetAction(async (result, cancellationToken) =>
         {
             VerificationReport? report = null;
@@ -233,6 +261,11 @@ internal static class Program
             {
                 report = await ArchiveVerifier.VerifyAsync(result.GetValue(input)!,
                     new VerifyOptions { ConnectionString = result.GetValue(connection), EncryptionPassphrase = Passphrase(result.GetValue(keyFile)) }, cancellationToken);
+                if (result.GetValue(json))
+                {
+                    WriteJson(report);
+                    return;
+                }
                 foreach (var problem in report.Problems)
                     Console.Error.WriteLine($"fpdump: verify: {problem}");
                 Console.WriteLine(report.Passed
@@ -371,24 +404,6 @@ internal static class Program
         {
             await Console.Error.WriteLineAsync("fpdump: cancelled; no archive was left under the output name.");
             return 1;
-        }
-    }
-
-    /// <summary>One line per table on stderr, so stdout stays for results.</summary>
-    private sealed class ConsoleProgress : IProgress<DumpProgress>
-    {
-        private OperationPhase _lastPhase = OperationPhase.Connecting;
-
-        public void Report(DumpProgress value)
-        {
-            if (value.Phase != _lastPhase)
-            {
-                _lastPhase = value.Phase;
-                if (value.Phase != OperationPhase.Completed)
-                    Console.Error.WriteLine($"fpdump: {value.Phase}");
-            }
-            if (value.Phase == OperationPhase.Data && value.CurrentObject is not null)
-                Console.Error.WriteLine($"fpdump:   [{value.TablesDone + 1}/{value.TablesTotal}] {value.CurrentObject}");
         }
     }
 }

@@ -1,8 +1,9 @@
 // FactoryPulse.Dump sample: back up and restore PostgreSQL databases from .NET, without pg_dump.
 //
 //   dotnet run --project samples/FactoryPulse.Dump.Sample
-//       Round trip on a throwaway server: create a demo database, dump it, restore the archive into an
-//       empty database, and check that both hold the same rows, row-level security and policies.
+//       On a throwaway server: create a demo database, write a verified backup set (complete, schema-only,
+//       data-only + summary), restore it completely into one empty database and schema-then-data into another,
+//       and check that both hold the same rows, row-level security and policies as the source.
 //
 //   dotnet run --project samples/FactoryPulse.Dump.Sample -- --connection "<connection string>" [--output <dir>]
 //       Back up one database into <dir> (default: ./backups/<database>-<yyyyMMdd-HHmmss>).
@@ -71,29 +72,41 @@ static async Task<int> RoundTripAsync(CancellationToken ct)
     var workDirectory = Directory.CreateTempSubdirectory("fpdump-sample-");
     try
     {
-        // 2. Back it up into a directory archive.
-        var dump = await DatabaseDumper.DumpAsync(
-            new DumpOptions { ConnectionString = source, OutputPath = Path.Combine(workDirectory.FullName, "demo-archive") },
-            new ConsoleProgress("dump"),
+        // 2. A backup set, as the Factory Pulse script keeps them: complete, schema-only and data-only archives from
+        //    one snapshot, verified, with a summary generated from the archive.
+        var set = await BackupSet.CreateAsync(
+            new BackupSetOptions { ConnectionString = source, Directory = workDirectory.FullName, Prefix = "demo", Keep = 1 },
+            new ConsoleProgress("backup"),
             ct);
-        PrintDump(dump);
+        Console.WriteLine($"Backup:   {Path.GetFileName(set.CompleteArchive)}, {Path.GetFileName(set.SchemaArchive)}, {Path.GetFileName(set.DataArchive)}");
+        Console.WriteLine($"Summary:  {set.SummaryPath}");
 
-        // 3. Restore the archive into a second, empty database.
-        var target = await server.CreateDatabaseAsync("demo_restored", ct);
+        // 3. Verify the complete archive on its own: structure, checksums and row counts.
+        var verification = await ArchiveVerifier.VerifyAsync(set.CompleteArchive, cancellationToken: ct);
+        Console.WriteLine($"Verify:   {(verification.Passed ? "OK" : "FAILED")}, {verification.FilesChecked} data files, {verification.RowsCounted} rows");
+
+        // 4. Complete restore into an empty database.
+        var complete = await server.CreateDatabaseAsync("demo_restored", ct);
         var restore = await DatabaseRestorer.RestoreAsync(
-            new RestoreOptions { ConnectionString = target, InputPath = dump.ArchivePath },
+            new RestoreOptions { ConnectionString = complete, InputPath = set.CompleteArchive },
             new ConsoleProgress("restore", restoring: true),
             ct);
-        Console.WriteLine($"Restored: database {DatabaseName(target)}: {restore.ObjectsCreated} objects, {restore.TotalRows} rows, " +
-                          $"{restore.SequencesSet} sequence values in {restore.Elapsed.TotalSeconds:0.00} s");
+        Console.WriteLine($"Restored: database {DatabaseName(complete)}: {restore.ObjectsCreated} objects, {restore.TotalRows} rows in {restore.Elapsed.TotalSeconds:0.00} s");
         PrintWarnings(restore.Warnings);
 
-        // 4. Compare row counts, row-level security and policies table by table.
-        var matches = DatabaseSnapshot.Compare(
-            await DatabaseSnapshot.ReadAsync(source, ct),
-            await DatabaseSnapshot.ReadAsync(target, ct),
-            Console.Out);
-        Console.WriteLine(matches ? "Result:   OK, the restored database matches the source." : "Result:   MISMATCH between source and restored database.");
+        // 5. Schema first, then the rows into that existing schema: a data-only restore loads tables in foreign-key
+        //    order, defers the self-referencing and circular keys and keeps the updated_at triggers from firing.
+        var twoStep = await server.CreateDatabaseAsync("demo_two_step", ct);
+        await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = twoStep, InputPath = set.SchemaArchive }, cancellationToken: ct);
+        var data = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = twoStep, InputPath = set.DataArchive, DataOnly = true }, cancellationToken: ct);
+        Console.WriteLine($"Restored: database {DatabaseName(twoStep)} schema-only then data-only: {data.TotalRows} rows");
+
+        // 6. Compare row counts, row-level security and policies table by table.
+        var expected = await DatabaseSnapshot.ReadAsync(source, ct);
+        var matches = verification.Passed
+            & DatabaseSnapshot.Compare(expected, await DatabaseSnapshot.ReadAsync(complete, ct), Console.Out)
+            & DatabaseSnapshot.Compare(expected, await DatabaseSnapshot.ReadAsync(twoStep, ct), Console.Out);
+        Console.WriteLine(matches ? "Result:   OK, both restored databases match the source." : "Result:   MISMATCH between source and a restored database.");
         return matches ? 0 : 1;
     }
     finally

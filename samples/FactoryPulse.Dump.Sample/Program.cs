@@ -102,10 +102,10 @@ static async Task<int> RoundTripAsync(CancellationToken ct)
         Console.WriteLine($"Restored: database {DatabaseName(twoStep)} schema-only then data-only: {data.TotalRows} rows");
 
         // 6. Compare row counts, row-level security and policies table by table.
-        var expected = await DatabaseSnapshot.ReadAsync(source, ct);
+        var expected = await TableCensus.ReadAsync(source, ct);
         var matches = verification.Passed
-            & DatabaseSnapshot.Compare(expected, await DatabaseSnapshot.ReadAsync(complete, ct), Console.Out)
-            & DatabaseSnapshot.Compare(expected, await DatabaseSnapshot.ReadAsync(twoStep, ct), Console.Out);
+            & TableCensus.Compare(expected, await TableCensus.ReadAsync(complete, ct), Console.Out)
+            & TableCensus.Compare(expected, await TableCensus.ReadAsync(twoStep, ct), Console.Out);
         Console.WriteLine(matches ? "Result:   OK, both restored databases match the source." : "Result:   MISMATCH between source and a restored database.");
         return matches ? 0 : 1;
     }

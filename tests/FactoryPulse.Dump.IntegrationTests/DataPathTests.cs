@@ -70,7 +70,7 @@ public sealed class DataPathTests(DataPathDatabase source) : IClassFixture<DataP
     }
 
     [Fact]
-    public async Task A_parallel_dump_during_concurrent_writes_is_one_consistent_snapshot()
+    public async Task A_parallel_dump_during_concurrent_writes_sees_one_consistent_point_in_time()
     {
         // Each writer transaction moves money between two accounts and logs it: in any snapshot the balances sum to
         // 200 * 1000 and every transfer is reflected. Tables dumped at different moments would break that.

@@ -6,7 +6,7 @@ namespace FactoryPulse.Dump.Sample;
 /// whether row-level security is enabled (and forced), and how many policies the table has.</summary>
 internal sealed record TableFacts(string Table, long Rows, bool RowSecurity, bool ForceRowSecurity, int Policies);
 
-internal static class DatabaseSnapshot
+internal static class TableCensus
 {
     private const string TablesQuery = """
         SELECT n.nspname, c.relname, c.relrowsecurity, c.relforcerowsecurity,

@@ -290,9 +290,10 @@ internal static class Program
         var jobs = new Option<int>("--jobs", "-j") { Description = "Dump N tables at once from one snapshot.", DefaultValueFactory = _ => 1 };
         var encrypt = new Option<bool>("--encrypt") { Description = "Encrypt the data files; passphrase from --key-file or FPDUMP_PASSPHRASE." };
         var keyFile = KeyFileOption();
+        var json = JsonOption();
         var command = new Command("backup", "Write a backup set (complete, schema and data archives + summary), verify it, prune older sets.")
         {
-            connection, dir, prefix, keep, plain, profile, redactSupabase, redact, jobs, encrypt, keyFile,
+            connection, dir, prefix, keep, plain, profile, redactSupabase, redact, jobs, encrypt, keyFile, json,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -320,6 +321,11 @@ internal static class Program
                         EncryptionPassphrase = result.GetValue(encrypt) ? RequirePassphrase(result.GetValue(keyFile)) : null,
                     },
                 }, null, cancellationToken);
+                if (result.GetValue(json))
+                {
+                    WriteJson(set);
+                    return;
+                }
                 Console.WriteLine($"fpdump: wrote {set.CompleteArchive}");
                 Console.WriteLine($"fpdump: wrote {set.SchemaArchive}");
                 Console.WriteLine($"fpdump: wrote {set.DataArchive}");

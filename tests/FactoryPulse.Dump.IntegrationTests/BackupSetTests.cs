@@ -137,4 +137,28 @@ public sealed class BackupSetTests(FactoryPulseSource source) : IClassFixture<Fa
                 File.GetUnixFileMode(file).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite, file);
         }
     }
+
+    [Fact]
+    public async Task The_cli_backup_prints_json_and_list_and_summary_read_the_archive_it_names()
+    {
+        var folder = Path.Combine(_directory, "cli");
+
+        var backup = await ExternalTool.FpdumpAsync("backup", "--connection", source.ConnectionString, "--dir", folder, "--prefix", "factory_pulse", "--json");
+
+        backup.ExitCode.Should().Be(0, backup.Stderr);
+        using var result = JsonDocument.Parse(backup.Stdout);
+        var complete = result.RootElement.GetProperty("completeArchive").GetString()!;
+        Path.GetFileName(complete).Should().StartWith("factory_pulse_complete_backup_");
+        result.RootElement.GetProperty("verification").GetProperty("passed").GetBoolean().Should().BeTrue();
+
+        var list = await ExternalTool.FpdumpAsync("list", "--input", complete);
+        list.ExitCode.Should().Be(0, list.Stderr);
+        list.Stdout.Should().Contain("TABLE public users").And.Contain("TABLE DATA public approvals").And.Contain("POLICY public");
+
+        var summary = await ExternalTool.FpdumpAsync("summary", "--input", complete, "--json");
+        summary.ExitCode.Should().Be(0, summary.Stderr);
+        using var parsed = JsonDocument.Parse(summary.Stdout);
+        parsed.RootElement.GetProperty("tables").EnumerateArray()
+            .Single(t => t.GetProperty("table").GetString() == "public.projects").GetProperty("rows").GetInt64().Should().Be(17);
+    }
 }

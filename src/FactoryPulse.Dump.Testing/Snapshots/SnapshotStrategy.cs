@@ -11,8 +11,8 @@ public enum SnapshotStrategy
 
     /// <summary>
     /// The captured database itself is reset by <see cref="DatabaseSnapshot.ResetAsync"/>: only the tables changed since the snapshot
-    /// (recorded by statement-level triggers the snapshot installs) are truncated and reloaded from memory with binary COPY, and every
-    /// sequence is set back. For suites that must keep one database; tests using it must take turns.
+    /// (recorded by statement-level triggers the snapshot installs) are emptied (DELETE when small, otherwise TRUNCATE together with the
+    /// tables referencing them) and reloaded from memory with binary COPY, and every sequence is set back. For suites that must keep one database; tests using it must take turns.
     /// </summary>
     InPlace,
 }

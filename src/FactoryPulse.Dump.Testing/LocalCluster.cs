@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace FactoryPulse.Dump.Testing;
@@ -16,7 +15,6 @@ internal sealed class LocalCluster
     internal const string DirectoryPrefix = "fpdump-pg-";
     internal const string OwnerFileName = "owner.pid";
     internal const string DataFolderName = "data";
-    private const string LowerAlphanumerics = "abcdefghijklmnopqrstuvwxyz0123456789";
     private const int MaxStartAttempts = 5;
 
     // A tiny sh watchdog that outlives the test process: once the owner pid is gone while the folder still exists, it stops the
@@ -128,7 +126,7 @@ internal sealed class LocalCluster
 
         while (true)
         {
-            var path = Path.Combine(parent, DirectoryPrefix + RandomNumberGenerator.GetString(LowerAlphanumerics, 8));
+            var path = Path.Combine(parent, DirectoryPrefix + ServerSql.RandomSuffix());
             if (Directory.Exists(path))
             {
                 continue;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Security.Cryptography;
 using Npgsql;
 using Testcontainers.PostgreSql;
 
@@ -13,7 +12,6 @@ namespace FactoryPulse.Dump.Testing;
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
 {
-    private const string LowerAlphanumerics = "abcdefghijklmnopqrstuvwxyz0123456789";
     private const int ContainerPort = 5432;
 
     private readonly LocalCluster? cluster;
@@ -119,11 +117,11 @@ public sealed class PostgresServer : IAsyncDisposable
         var prefix = ValidatePrefix(namePrefix);
         for (var attempt = 1; ; attempt++)
         {
-            var name = prefix + "_" + RandomNumberGenerator.GetString(LowerAlphanumerics, 8);
+            var name = prefix + "_" + ServerSql.RandomSuffix();
             try
             {
                 // template0 never has connections (template1 might, which makes CREATE DATABASE fail) and carries no local additions.
-                await ExecuteAsync($"CREATE DATABASE {QuoteIdentifier(name)} TEMPLATE template0", cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync($"CREATE DATABASE {ServerSql.QuoteIdentifier(name)} TEMPLATE template0", cancellationToken).ConfigureAwait(false);
                 createdDatabases.TryAdd(name, 0);
                 return GetConnectionString(name);
             }
@@ -189,7 +187,7 @@ public sealed class PostgresServer : IAsyncDisposable
                 }
             }
 
-            ClearPool(ConnectionString);
+            ServerSql.ClearPool(ConnectionString);
             if (failures.Count > 0)
             {
                 throw new AggregateException($"Could not drop every test database created on the server from {Description}.", failures);
@@ -199,10 +197,10 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         // Close idle pooled connections before the server goes away, so later pool users do not trip over dead sockets.
-        ClearPool(ConnectionString);
+        ServerSql.ClearPool(ConnectionString);
         foreach (var database in createdDatabases.Keys)
         {
-            ClearPool(GetConnectionString(database));
+            ServerSql.ClearPool(GetConnectionString(database));
         }
 
         if (cluster is not null)
@@ -218,9 +216,9 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private async Task DropCoreAsync(string database, CancellationToken cancellationToken)
     {
-        await ExecuteAsync($"DROP DATABASE IF EXISTS {QuoteIdentifier(database)} WITH (FORCE)", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync($"DROP DATABASE IF EXISTS {ServerSql.QuoteIdentifier(database)} WITH (FORCE)", cancellationToken).ConfigureAwait(false);
         createdDatabases.TryRemove(database, out _);
-        ClearPool(GetConnectionString(database));
+        ServerSql.ClearPool(GetConnectionString(database));
     }
 
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
@@ -418,13 +416,5 @@ public sealed class PostgresServer : IAsyncDisposable
         return valid
             ? prefix
             : throw new ArgumentException("The prefix must be at most 50 letters, digits or underscores, starting with a letter or underscore.", nameof(namePrefix));
-    }
-
-    private static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    private static void ClearPool(string connectionString)
-    {
-        using var connection = new NpgsqlConnection(connectionString);
-        NpgsqlConnection.ClearPool(connection);
     }
 }

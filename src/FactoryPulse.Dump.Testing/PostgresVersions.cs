@@ -5,7 +5,6 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Npgsql;
 
@@ -36,7 +35,6 @@ public static class PostgresVersions
     private const string MarkerFileName = ".fpdump-complete";
 
     private const string DebianRoot = "/usr/lib/postgresql";
-    private const string LowerAlphanumerics = "abcdefghijklmnopqrstuvwxyz0123456789";
 
     // Keep in sync with .ci/fetch-postgres.sh (same cache layout and marker).
     private static readonly Dictionary<int, string> PinnedPackageVersions = new()
@@ -204,7 +202,7 @@ public static class PostgresVersions
                 + "set FPDUMP_POSTGRES_CACHE to a folder such as /var/cache/fpdump-postgres.");
         }
 
-        var staging = Path.Combine(cacheRoot, $".staging-{major}-{RandomNumberGenerator.GetString(LowerAlphanumerics, 8)}");
+        var staging = Path.Combine(cacheRoot, $".staging-{major}-{ServerSql.RandomSuffix()}");
         Directory.CreateDirectory(staging);
         try
         {
@@ -380,7 +378,7 @@ public static class PostgresVersions
                 return; // another process finished first
             }
 
-            var aside = Path.Combine(cacheRoot, $".old-{major}-{RandomNumberGenerator.GetString(LowerAlphanumerics, 8)}");
+            var aside = Path.Combine(cacheRoot, $".old-{major}-{ServerSql.RandomSuffix()}");
             Directory.Move(target, aside);
             TryDelete(aside);
         }

@@ -90,11 +90,11 @@ public sealed class DatabaseSnapshot : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.LockTimeout, "DatabaseSnapshotOptions.LockTimeout must be positive.");
         }
 
-        var source = SnapshotSql.DatabaseOf(connectionString);
-        var admin = SnapshotSql.WithDatabase(connectionString, MaintenanceDatabase);
+        var source = ServerSql.DatabaseOf(connectionString);
+        var admin = ServerSql.WithDatabase(connectionString, MaintenanceDatabase);
         int version;
         string owner;
-        var connection = await SnapshotSql.OpenAsync(admin, cancellationToken).ConfigureAwait(false);
+        var connection = await ServerSql.OpenAsync(admin, cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var command = new NpgsqlCommand(
@@ -123,16 +123,16 @@ public sealed class DatabaseSnapshot : IAsyncDisposable
             return new DatabaseSnapshot(connectionString, admin, options, source, version, templateOwner: null, captured);
         }
 
-        SnapshotSql.ClearPool(connectionString);
+        ServerSql.ClearPool(connectionString);
         string template;
         if (options.UseSourceAsTemplate)
         {
             template = source;
-            var quoted = SnapshotSql.QuoteIdentifier(template);
-            await SnapshotSql.ExecuteAsync(admin, $"ALTER DATABASE {quoted} WITH ALLOW_CONNECTIONS false", cancellationToken).ConfigureAwait(false);
+            var quoted = ServerSql.QuoteIdentifier(template);
+            await ServerSql.ExecuteAsync(admin, $"ALTER DATABASE {quoted} WITH ALLOW_CONNECTIONS false", cancellationToken).ConfigureAwait(false);
             var terminate = new NpgsqlCommand(
                 "SELECT count(pg_catalog.pg_terminate_backend(pid)) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()",
-                await SnapshotSql.OpenAsync(admin, cancellationToken).ConfigureAwait(false));
+                await ServerSql.OpenAsync(admin, cancellationToken).ConfigureAwait(false));
             await using (terminate.Connection!.ConfigureAwait(false))
             await using (terminate.ConfigureAwait(false))
             {
@@ -146,7 +146,7 @@ public sealed class DatabaseSnapshot : IAsyncDisposable
                 .ConfigureAwait(false);
             try
             {
-                await SnapshotSql.ExecuteAsync(admin, $"ALTER DATABASE {SnapshotSql.QuoteIdentifier(template)} WITH ALLOW_CONNECTIONS false", cancellationToken)
+                await ServerSql.ExecuteAsync(admin, $"ALTER DATABASE {ServerSql.QuoteIdentifier(template)} WITH ALLOW_CONNECTIONS false", cancellationToken)
                     .ConfigureAwait(false);
             }
             catch
@@ -156,7 +156,7 @@ public sealed class DatabaseSnapshot : IAsyncDisposable
             }
         }
 
-        return new DatabaseSnapshot(SnapshotSql.WithDatabase(connectionString, template), admin, options, template, version, owner, inPlace: null);
+        return new DatabaseSnapshot(ServerSql.WithDatabase(connectionString, template), admin, options, template, version, owner, inPlace: null);
     }
 
     /// <summary>
@@ -176,7 +176,7 @@ public sealed class DatabaseSnapshot : IAsyncDisposable
 
         var name = await CreateDatabaseAsync(adminConnectionString, options.DatabaseNamePrefix, DatabaseName, templateOwner!, options.CopyStrategy, serverVersion, cancellationToken)
             .ConfigureAwait(false);
-        var clone = new SnapshotClone(this, name, SnapshotSql.WithDatabase(ConnectionString, name));
+        var clone = new SnapshotClone(this, name, ServerSql.WithDatabase(ConnectionString, name));
         clones[name] = clone;
         if (Volatile.Read(ref disposed) != 0)
         {
@@ -241,7 +241,7 @@ public sealed class DatabaseSnapshot : IAsyncDisposable
 
     internal async Task DropCloneAsync(SnapshotClone clone)
     {
-        SnapshotClone.ClearPool(clone.ConnectionString);
+        ServerSql.ClearPool(clone.ConnectionString);
         await DropDatabaseAsync(adminConnectionString, clone.DatabaseName, serverVersion, CancellationToken.None).ConfigureAwait(false);
         clones.TryRemove(clone.DatabaseName, out _);
     }
@@ -254,12 +254,12 @@ public sealed class DatabaseSnapshot : IAsyncDisposable
             : string.Empty;
         for (var attempt = 1; ; attempt++)
         {
-            var name = prefix + "_" + SnapshotSql.RandomSuffix();
+            var name = prefix + "_" + ServerSql.RandomSuffix();
             try
             {
-                await SnapshotSql.ExecuteAsync(
+                await ServerSql.ExecuteAsync(
                     admin,
-                    $"CREATE DATABASE {SnapshotSql.QuoteIdentifier(name)} OWNER {SnapshotSql.QuoteIdentifier(owner)} TEMPLATE {SnapshotSql.QuoteIdentifier(template)}{strategyClause}",
+                    $"CREATE DATABASE {ServerSql.QuoteIdentifier(name)} OWNER {ServerSql.QuoteIdentifier(owner)} TEMPLATE {ServerSql.QuoteIdentifier(template)}{strategyClause}",
                     cancellationToken).ConfigureAwait(false);
                 return name;
             }
@@ -279,7 +279,7 @@ public sealed class DatabaseSnapshot : IAsyncDisposable
     private static async Task DropDatabaseAsync(string admin, string name, int version, CancellationToken cancellationToken)
     {
         var force = version >= 130000 ? " WITH (FORCE)" : string.Empty;
-        await SnapshotSql.ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {SnapshotSql.QuoteIdentifier(name)}{force}", cancellationToken).ConfigureAwait(false);
+        await ServerSql.ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {ServerSql.QuoteIdentifier(name)}{force}", cancellationToken).ConfigureAwait(false);
     }
 
     private static void ValidatePrefix(string prefix)

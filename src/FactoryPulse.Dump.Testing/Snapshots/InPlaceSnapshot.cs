@@ -106,15 +106,15 @@ internal sealed class InPlaceSnapshot
 
     public static async Task<InPlaceSnapshot> CaptureAsync(string connectionString, TimeSpan lockTimeout, long deleteThresholdBytes, CancellationToken cancellationToken)
     {
-        var connection = await SnapshotSql.OpenAsync(connectionString, cancellationToken).ConfigureAwait(false);
+        var connection = await ServerSql.OpenAsync(connectionString, cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                await SnapshotSql.ExecuteAsync(connection, "SET LOCAL row_security = off", cancellationToken).ConfigureAwait(false);
+                await ServerSql.ExecuteAsync(connection, "SET LOCAL row_security = off", cancellationToken).ConfigureAwait(false);
 
-                var relations = await SnapshotSql.QueryAsync(
+                var relations = await ServerSql.QueryAsync(
                     connection,
                     $"""
                     SELECT c.oid, format('%I.%I', n.nspname, c.relname), c.relkind::text
@@ -138,7 +138,7 @@ internal sealed class InPlaceSnapshot
                         """);
                 }
 
-                await SnapshotSql.ExecuteAsync(connection, install.ToString(), cancellationToken).ConfigureAwait(false);
+                await ServerSql.ExecuteAsync(connection, install.ToString(), cancellationToken).ConfigureAwait(false);
 
                 var tables = new Dictionary<uint, CapturedTable>();
                 foreach (var relation in relations.Where(r => r.Kind == 'r'))
@@ -156,7 +156,7 @@ internal sealed class InPlaceSnapshot
                 }
 
                 var referencedBy = new Dictionary<uint, List<uint>>();
-                var edges = await SnapshotSql.QueryAsync(
+                var edges = await ServerSql.QueryAsync(
                     connection,
                     "SELECT DISTINCT conrelid, confrelid FROM pg_catalog.pg_constraint WHERE contype = 'f'",
                     r => (From: r.GetFieldValue<uint>(0), To: r.GetFieldValue<uint>(1)),
@@ -175,7 +175,7 @@ internal sealed class InPlaceSnapshot
                 }
 
                 var triggers = new Dictionary<uint, List<(string Name, char Enabled)>>();
-                var triggerRows = await SnapshotSql.QueryAsync(
+                var triggerRows = await ServerSql.QueryAsync(
                     connection,
                     $"SELECT tgrelid, tgname, tgenabled::text FROM pg_catalog.pg_trigger WHERE NOT tgisinternal AND tgenabled IN ('A', 'R') AND tgname <> '{TriggerName}'",
                     r => (Table: r.GetFieldValue<uint>(0), Name: r.GetString(1), Enabled: r.GetString(2)[0]),
@@ -193,7 +193,7 @@ internal sealed class InPlaceSnapshot
                     }
                 }
 
-                var sequences = await SnapshotSql.QueryAsync(
+                var sequences = await ServerSql.QueryAsync(
                     connection,
                     $"""
                     SELECT c.oid, format('%I.%I', n.nspname, c.relname)
@@ -209,7 +209,7 @@ internal sealed class InPlaceSnapshot
                     var read = string.Join(
                         " UNION ALL ",
                         sequences.Select(s => $"SELECT {s.Oid.ToString(CultureInfo.InvariantCulture)}::oid, last_value, is_called FROM {s.Name}"));
-                    var values = await SnapshotSql.QueryAsync(
+                    var values = await ServerSql.QueryAsync(
                         connection, read, r => (Oid: r.GetFieldValue<uint>(0), Value: r.GetInt64(1), Called: r.GetBoolean(2)), cancellationToken)
                         .ConfigureAwait(false);
                     sequenceResetSql = "SELECT " + string.Join(
@@ -231,7 +231,7 @@ internal sealed class InPlaceSnapshot
         try
         {
             var stopwatch = Stopwatch.StartNew();
-            var connection = await SnapshotSql.OpenAsync(connectionString, cancellationToken).ConfigureAwait(false);
+            var connection = await ServerSql.OpenAsync(connectionString, cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
                 // One round trip when nothing changed: read the marks and set the sequences back (setval is cheap and not transactional).
@@ -300,7 +300,7 @@ internal sealed class InPlaceSnapshot
     public async Task RemoveTrackingAsync(CancellationToken cancellationToken)
     {
         // Dropping the function drops every tracking trigger with it.
-        await SnapshotSql.ExecuteAsync(connectionString, $"DROP SCHEMA IF EXISTS {SchemaName} CASCADE", cancellationToken).ConfigureAwait(false);
+        await ServerSql.ExecuteAsync(connectionString, $"DROP SCHEMA IF EXISTS {SchemaName} CASCADE", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The changed tables plus, transitively, every snapshot table referencing one of them by foreign key, in snapshot order.</summary>
@@ -341,7 +341,7 @@ internal sealed class InPlaceSnapshot
                 {
                     foreach (var (name, enabled) in triggers)
                     {
-                        var quoted = SnapshotSql.QuoteIdentifier(name);
+                        var quoted = ServerSql.QuoteIdentifier(name);
                         before.Append(CultureInfo.InvariantCulture, $"ALTER TABLE {tables[oid].Name} DISABLE TRIGGER {quoted}; ");
                         after.Append(CultureInfo.InvariantCulture, $"ALTER TABLE {tables[oid].Name} ENABLE {(enabled == 'A' ? "ALWAYS" : "REPLICA")} TRIGGER {quoted}; ");
                     }
@@ -362,12 +362,12 @@ internal sealed class InPlaceSnapshot
             }
             try
             {
-                await SnapshotSql.ExecuteAsync(connection, before.ToString(), cancellationToken).ConfigureAwait(false);
+                await ServerSql.ExecuteAsync(connection, before.ToString(), cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
                 throw new InvalidOperationException(
-                    $"The in-place snapshot reset of {SnapshotSql.DatabaseOf(connectionString)} waited {lockTimeout.TotalSeconds:0.#} s for a lock: another session holds one "
+                    $"The in-place snapshot reset of {ServerSql.DatabaseOf(connectionString)} waited {lockTimeout.TotalSeconds:0.#} s for a lock: another session holds one "
                     + "(a transaction left open by a test?). Close it before resetting.",
                     ex);
             }

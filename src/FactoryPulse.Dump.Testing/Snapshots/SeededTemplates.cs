@@ -77,7 +77,7 @@ internal static class SeededTemplates
         }
         catch
         {
-            await server.DropDatabaseAsync(SnapshotSql.DatabaseOf(connectionString), CancellationToken.None).ConfigureAwait(false);
+            await server.DropDatabaseAsync(ServerSql.DatabaseOf(connectionString), CancellationToken.None).ConfigureAwait(false);
             throw;
         }
     }

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace FactoryPulse.Dump.Testing.Snapshots;
 
 /// <summary>A database cloned from a <see cref="DatabaseSnapshot"/> template; disposing it drops the database.</summary>
@@ -31,11 +29,5 @@ public sealed class SnapshotClone : IAsyncDisposable
         }
 
         await owner.DropCloneAsync(this).ConfigureAwait(false);
-    }
-
-    internal static void ClearPool(string connectionString)
-    {
-        using var connection = new NpgsqlConnection(connectionString);
-        NpgsqlConnection.ClearPool(connection);
     }
 }

@@ -1,15 +1,16 @@
 using System.Security.Cryptography;
 using Npgsql;
 
-namespace FactoryPulse.Dump.Testing.Snapshots;
+namespace FactoryPulse.Dump.Testing;
 
-/// <summary>Small SQL helpers shared by the snapshot types.</summary>
-internal static class SnapshotSql
+/// <summary>Small SQL helpers shared by the server and snapshot types.</summary>
+internal static class ServerSql
 {
     private const string LowerAlphanumerics = "abcdefghijklmnopqrstuvwxyz0123456789";
 
     public static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
+    /// <summary>Eight random lowercase letters and digits: unique names for databases and folders, valid unquoted too.</summary>
     public static string RandomSuffix() => RandomNumberGenerator.GetString(LowerAlphanumerics, 8);
 
     public static string WithDatabase(string connectionString, string database) =>

@@ -301,105 +301,30 @@ internal static class RestoreRunner
     }
 
     /// <summary>
-    /// Runs post-data entries on several connections: an entry starts once the entries it depends on are done, and
-    /// never beside another entry of the same table (index builds and key additions on one table would only queue
-    /// on its lock). Foreign keys are left to run afterwards, one at a time: two of them can lock the same pair of
-    /// tables in opposite order.
+    /// Runs post-data entries on several connections (see <see cref="PostDataScheduler"/>). Foreign keys are left to run
+    /// afterwards, one at a time: two of them can lock the same pair of tables in opposite order.
     /// </summary>
     private static async Task BuildInParallelAsync(
         NpgsqlConnection main, NpgsqlConnectionStringBuilder builder, RestoreOptions options, List<TocEntry> entries, RunState state,
         IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
-        var pending = new List<TocEntry>(entries);
-        var pendingIds = new HashSet<int>();
-        foreach (var entry in entries)
-            pendingIds.Add(entry.DumpId);
-        var busyTables = new HashSet<string>(StringComparer.Ordinal);
-        var free = new Queue<NpgsqlConnection>();
-        free.Enqueue(main);
-        var extra = new List<NpgsqlConnection>();
+        var connections = new List<NpgsqlConnection> { main };
         try
         {
             for (var i = 1; i < Math.Min(options.Jobs, entries.Count); i++)
             {
                 var worker = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
-                extra.Add(worker);
+                connections.Add(worker);
                 await ServerConnection.ExecuteAsync(worker, RestoreSettings, cancellationToken).ConfigureAwait(false);
-                free.Enqueue(worker);
             }
-            var running = new Dictionary<Task, (TocEntry Entry, NpgsqlConnection Connection)>();
-            while (pending.Count > 0 || running.Count > 0)
-            {
-                while (free.Count > 0 && TakeReady(pending, pendingIds, busyTables) is { } entry)
-                {
-                    var connection = free.Dequeue();
-                    busyTables.Add(LockKey(entry));
-                    running[RestoreEntryAsync(connection, options, entry, "main", state, progress, cancellationToken)] = (entry, connection);
-                }
-                if (running.Count == 0)
-                    throw new RestoreFailedException($"Post-data entries wait on each other and cannot proceed: {pending[0].DisplayName}.", null);
-                var finished = await Task.WhenAny(running.Keys).ConfigureAwait(false);
-                var (done, used) = running[finished];
-                running.Remove(finished);
-                try
-                {
-                    await finished.ConfigureAwait(false);
-                }
-                catch
-                {
-                    // Let the entries already running finish before reporting, so no connection is left mid-statement.
-                    foreach (var other in running.Keys)
-                    {
-                        try
-                        {
-                            await other.ConfigureAwait(false);
-                        }
-                        catch (DumpException)
-                        {
-                        }
-                    }
-                    throw;
-                }
-                pendingIds.Remove(done.DumpId);
-                busyTables.Remove(LockKey(done));
-                free.Enqueue(used);
-            }
+            await PostDataScheduler.RunAsync(entries, connections,
+                (connection, entry) => RestoreEntryAsync(connection, options, entry, "main", state, progress, cancellationToken)).ConfigureAwait(false);
         }
         finally
         {
-            foreach (var worker in extra)
-                await worker.DisposeAsync().ConfigureAwait(false);
+            for (var i = 1; i < connections.Count; i++)
+                await connections[i].DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    /// <summary>
-    /// Entries with the same key never run at once: those of one table, and — for entries of no table — those of one kind
-    /// (two ALTER PUBLICATION … ADD TABLE on one publication update the same catalog row).
-    /// </summary>
-    private static string LockKey(TocEntry entry) => entry.Table ?? "kind:" + entry.Kind;
-
-    private static TocEntry? TakeReady(List<TocEntry> pending, HashSet<int> pendingIds, HashSet<string> busyTables)
-    {
-        for (var i = 0; i < pending.Count; i++)
-        {
-            var entry = pending[i];
-            if (busyTables.Contains(LockKey(entry)))
-                continue;
-            var ready = true;
-            foreach (var dependency in entry.Dependencies)
-            {
-                if (pendingIds.Contains(dependency))
-                {
-                    ready = false;
-                    break;
-                }
-            }
-            if (!ready)
-                continue;
-            pending.RemoveAt(i);
-            return entry;
-        }
-        return null;
     }
 
     /// <summary>pg_restore --create: make the archive's database (named as in the manifest) and restore into it.</summary>

@@ -21,8 +21,8 @@ internal sealed record MacroOptions
           --jobs N                     parallel jobs for fpdump (when it has --jobs), pg_dump -Fd and pg_restore (default 2)
           --output DIR                 where the report goes (default <repo>/benchmarks/results)
           --work-dir DIR               where archives are written (default a new folder under the temp directory)
-          --fpdump PATH                fpdump.dll to run (default: build src/FactoryPulse.Dump.Cli -c Release and use its output)
-          --no-build                   do not build the CLI first; use the existing src/FactoryPulse.Dump.Cli/bin/Release build
+          --fpdump PATH                fpdump.dll to run (default: publish src/FactoryPulse.Dump.Cli -c Release -r <this machine's RID> with ReadyToRun)
+          --no-build                   do not publish the CLI first; use the existing src/FactoryPulse.Dump.Cli/bin/Release/publish-<rid> build
           --no-restore                 skip the restore comparison
         """;
 

@@ -580,6 +580,11 @@ internal static class DumpRunner
             {
                 // Block ranges scan with a TID range scan (PostgreSQL 14+); the last one is open so rows in pages added
                 // after the size was read are not missed.
+                // Equal ranges, as many as a multiple of the jobs: a 1.3× threshold table becomes two halves, not a full
+                // chunk and a remnant that leaves one worker idle.
+                var count = (blocks + chunkBlocks - 1) / chunkBlocks;
+                count = (count + options.Jobs - 1) / options.Jobs * options.Jobs;
+                chunkBlocks = (blocks + count - 1) / count;
                 data.Chunks = [];
                 var basis = data.File[..data.File.IndexOf('.', StringComparison.Ordinal)];
                 for (long first = 0, part = 1; first < blocks; first += chunkBlocks, part++)

@@ -63,46 +63,42 @@ internal static class RestoreRunner
 
         foreach (var pass in new[] { "main", "acl", "post-acl" })
         {
+            // With --jobs, tables load on their own connections once every pre-data entry has run, and indexes, keys,
+            // triggers and policies are built beside them; foreign keys run afterwards, one at a time (two of them can
+            // lock the same pair of tables in opposite order).
             var parallelData = new List<TocEntry>();
             var parallelPostData = new List<TocEntry>();
+            var parallel = pass == "main" && options.Jobs > 1 && !options.SingleTransaction;
             foreach (var entry in entries)
             {
                 if (entry.Pass != pass)
                     continue;
                 cancellationToken.ThrowIfCancellationRequested();
-                // With --jobs, indexes, keys, triggers and policies of different tables are built side by side.
-                if (pass == "main" && entry.Section == "post-data" && entry.Kind != "FK CONSTRAINT" && options.Jobs > 1 && !options.SingleTransaction)
+                if (parallel && entry.Section == "post-data" && entry.Kind != "FK CONSTRAINT")
                 {
-                    if (parallelData.Count > 0)
-                    {
-                        await LoadInParallelAsync(builder, options, parallelData, state, progress, cancellationToken).ConfigureAwait(false);
-                        parallelData.Clear();
-                    }
                     parallelPostData.Add(entry);
                     continue;
                 }
-                if (parallelPostData.Count > 0)
-                {
-                    await BuildInParallelAsync(connection, builder, options, parallelPostData, state, progress, cancellationToken).ConfigureAwait(false);
-                    parallelPostData.Clear();
-                }
-                // With --jobs, tables load on their own connections once every pre-data entry has run.
-                if (entry.Data is not null && options.Jobs > 1 && !options.SingleTransaction)
+                if (parallel && entry.Data is not null && parallelPostData.Count == 0)
                 {
                     parallelData.Add(entry);
                     continue;
                 }
-                if (parallelData.Count > 0)
+                if (parallelData.Count > 0 || parallelPostData.Count > 0)
                 {
-                    await LoadInParallelAsync(builder, options, parallelData, state, progress, cancellationToken).ConfigureAwait(false);
+                    await RunInParallelAsync(connection, builder, options, parallelData, parallelPostData, state, progress, cancellationToken).ConfigureAwait(false);
                     parallelData.Clear();
+                    parallelPostData.Clear();
+                }
+                if (parallel && entry.Data is not null)
+                {
+                    parallelData.Add(entry);
+                    continue;
                 }
                 await RestoreEntryAsync(connection, options, entry, pass, state, progress, cancellationToken).ConfigureAwait(false);
             }
-            if (parallelData.Count > 0)
-                await LoadInParallelAsync(builder, options, parallelData, state, progress, cancellationToken).ConfigureAwait(false);
-            if (parallelPostData.Count > 0)
-                await BuildInParallelAsync(connection, builder, options, parallelPostData, state, progress, cancellationToken).ConfigureAwait(false);
+            if (parallelData.Count > 0 || parallelPostData.Count > 0)
+                await RunInParallelAsync(connection, builder, options, parallelData, parallelPostData, state, progress, cancellationToken).ConfigureAwait(false);
         }
         if (guard is not null)
         {
@@ -146,8 +142,12 @@ internal static class RestoreRunner
                 // Tables this restore creates may be loaded with TRUNCATE + COPY FREEZE.
                 if (entry.Kind == "TABLE")
                     CreatedTables.Add($"{entry.Schema}.{entry.Name}");
+                if (entry.Kind == "TABLE" && entry.Definition.Contains("PARTITION BY", StringComparison.Ordinal))
+                    PartitionedTables.Add($"{entry.Schema}.{entry.Name}");
             }
         }
+
+        public HashSet<string> PartitionedTables { get; } = new(StringComparer.Ordinal);
 
         public HashSet<string> CreatedTables { get; } = new(StringComparer.Ordinal);
 
@@ -255,69 +255,26 @@ internal static class RestoreRunner
         }
     }
 
-    private static async Task LoadInParallelAsync(
-        NpgsqlConnectionStringBuilder builder, RestoreOptions options, List<TocEntry> entries, RunState state, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
-    {
-        // Chunks of a split table load side by side, each in its own transaction; largest first, so the longest
-        // load starts early and the others fill in around it.
-        var queue = new List<TocEntry>(entries.Count);
-        foreach (var entry in entries)
-        {
-            if (entry.Data?.Chunks is not { } chunks)
-            {
-                queue.Add(entry);
-                continue;
-            }
-            foreach (var chunk in chunks)
-            {
-                queue.Add(new TocEntry
-                {
-                    DumpId = entry.DumpId, Section = entry.Section, Pass = entry.Pass, Kind = entry.Kind, Schema = entry.Schema, Name = entry.Name, Owner = entry.Owner,
-                    Data = new TableDataInfo
-                    {
-                        // A one-chunk list: loaded as a piece (no TRUNCATE, other pieces load beside it).
-                        Format = entry.Data.Format, Compression = entry.Data.Compression, Columns = entry.Data.Columns,
-                        Rows = chunk.Rows, Bytes = chunk.Bytes, RawBytes = chunk.RawBytes, Chunks = [chunk],
-                    },
-                });
-            }
-        }
-        queue.Sort((a, b) => b.Data!.Bytes.CompareTo(a.Data!.Bytes));
-        var next = -1;
-        var workers = new List<Task>();
-        for (var worker = 0; worker < Math.Min(options.Jobs, queue.Count); worker++)
-        {
-            workers.Add(Task.Run(async () =>
-            {
-                var connection = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
-                await using var connectionScope = connection.ConfigureAwait(false);
-                await ServerConnection.ExecuteAsync(connection, RestoreSettings, cancellationToken).ConfigureAwait(false);
-                int index;
-                while ((index = Interlocked.Increment(ref next)) < queue.Count)
-                    await RestoreEntryAsync(connection, options, queue[index], "main", state, progress, cancellationToken).ConfigureAwait(false);
-            }, cancellationToken));
-        }
-        await Task.WhenAll(workers).ConfigureAwait(false);
-    }
-
     /// <summary>
-    /// Runs post-data entries on several connections (see <see cref="PostDataScheduler"/>). Foreign keys are left to run
-    /// afterwards, one at a time: two of them can lock the same pair of tables in opposite order.
+    /// Loads tables (chunks side by side, each in its own transaction) and builds post-data entries on the main
+    /// connection and <see cref="RestoreOptions.Jobs"/> − 1 more, as <see cref="ParallelScheduler"/> orders them: an
+    /// index or key starts as soon as its table is loaded, beside the loads of other tables.
     /// </summary>
-    private static async Task BuildInParallelAsync(
-        NpgsqlConnection main, NpgsqlConnectionStringBuilder builder, RestoreOptions options, List<TocEntry> entries, RunState state,
+    private static async Task RunInParallelAsync(
+        NpgsqlConnection main, NpgsqlConnectionStringBuilder builder, RestoreOptions options, List<TocEntry> data, List<TocEntry> postData, RunState state,
         IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
+        var units = ParallelScheduler.Plan(data, postData, state.PartitionedTables);
         var connections = new List<NpgsqlConnection> { main };
         try
         {
-            for (var i = 1; i < Math.Min(options.Jobs, entries.Count); i++)
+            for (var i = 1; i < Math.Min(options.Jobs, units.Count); i++)
             {
                 var worker = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
                 connections.Add(worker);
                 await ServerConnection.ExecuteAsync(worker, RestoreSettings, cancellationToken).ConfigureAwait(false);
             }
-            await PostDataScheduler.RunAsync(entries, connections,
+            await ParallelScheduler.RunAsync(units, connections,
                 (connection, entry) => RestoreEntryAsync(connection, options, entry, "main", state, progress, cancellationToken)).ConfigureAwait(false);
         }
         finally

@@ -38,8 +38,9 @@ public sealed class ParallelSchedulerTests
         var units = ParallelScheduler.Plan([], [Entry(1, "INDEX", "public.a"), Entry(2, "INDEX", "public.b"), Entry(3, "ROW SECURITY", "public.c"), Entry(4, "POLICY", "public.d", 1, 2, 3)], NoPartitions);
         var ran = new List<int>();
 
-        await ParallelScheduler.RunAsync(units, ["w1", "w2", "w3"], (_, entry) =>
+        await ParallelScheduler.RunAsync(units, ["w1", "w2", "w3"], (_, unit) =>
         {
+            var entry = unit.Entry;
             ran.Add(entry.DumpId);
             return Task.CompletedTask;
         });
@@ -54,8 +55,9 @@ public sealed class ParallelSchedulerTests
         var finished = new HashSet<int>();
         var violations = new List<int>();
 
-        await ParallelScheduler.RunAsync(units, [1, 2, 3], async (_, entry) =>
+        await ParallelScheduler.RunAsync(units, [1, 2, 3], async (_, unit) =>
         {
+            var entry = unit.Entry;
             lock (finished)
             {
                 foreach (var dependency in entry.Dependencies)
@@ -78,14 +80,15 @@ public sealed class ParallelSchedulerTests
     {
         var entries = new List<TocEntry>();
         for (var id = 1; id <= 12; id++)
-            entries.Add(Entry(id, "INDEX", id % 2 == 0 ? "public.even" : "public.odd"));
+            entries.Add(Entry(id, id % 3 == 0 ? "TRIGGER" : "CONSTRAINT", id % 2 == 0 ? "public.even" : "public.odd"));
         var active = new Dictionary<string, int>(StringComparer.Ordinal);
         var most = 0;
         var workersAtOnce = 0;
         var mostWorkers = 0;
 
-        await ParallelScheduler.RunAsync(ParallelScheduler.Plan([], entries, NoPartitions), [1, 2, 3, 4], async (_, entry) =>
+        await ParallelScheduler.RunAsync(ParallelScheduler.Plan([], entries, NoPartitions), [1, 2, 3, 4], async (_, unit) =>
         {
+            var entry = unit.Entry;
             lock (active)
             {
                 active[entry.Table!] = active.GetValueOrDefault(entry.Table!) + 1;
@@ -102,6 +105,63 @@ public sealed class ParallelSchedulerTests
 
         most.Should().Be(1);
         mostWorkers.Should().Be(2, "two tables give two entries at a time, even with four workers");
+    }
+
+    [Fact]
+    public async Task Index_builds_of_one_table_run_side_by_side_but_never_beside_its_other_entries()
+    {
+        var entries = new List<TocEntry>
+        {
+            Entry(1, "INDEX", "public.t"), Entry(2, "INDEX", "public.t"), Entry(3, "CONSTRAINT", "public.t"), Entry(4, "INDEX", "public.t"),
+        };
+        var indexesAtOnce = 0;
+        var mostIndexes = 0;
+        var active = 0;
+        var constraintHadCompany = false;
+
+        await ParallelScheduler.RunAsync(ParallelScheduler.Plan([], entries, NoPartitions), [1, 2, 3], async (_, unit) =>
+        {
+            lock (entries)
+            {
+                active++;
+                if (unit.Entry.Kind == "INDEX")
+                    mostIndexes = Math.Max(mostIndexes, ++indexesAtOnce);
+                if (unit.Entry.Kind == "CONSTRAINT" && active > 1)
+                    constraintHadCompany = true;
+            }
+            await Task.Delay(20);
+            lock (entries)
+            {
+                active--;
+                if (unit.Entry.Kind == "INDEX")
+                    indexesAtOnce--;
+            }
+        });
+
+        mostIndexes.Should().BeGreaterThan(1, "CREATE INDEX takes a SHARE lock: several build on one table at once");
+        constraintHadCompany.Should().BeFalse("ALTER TABLE takes the table alone");
+    }
+
+    [Fact]
+    public void A_key_built_index_first_becomes_a_shared_index_step_then_an_exclusive_constraint_step()
+    {
+        var key = Entry(2, "CONSTRAINT", "public.big");
+        key.IndexFirst = new IndexFirstSteps { Index = "CREATE UNIQUE INDEX big_pkey ON public.big USING btree (id);", Constraint = "ALTER TABLE ONLY public.big ADD CONSTRAINT big_pkey PRIMARY KEY USING INDEX big_pkey;" };
+        var trigger = Entry(3, "TRIGGER", "public.big", 2);
+
+        var units = ParallelScheduler.Plan([Data(1, "big", 100)], [key, trigger], NoPartitions);
+
+        units.Should().HaveCount(4);
+        var (index, adopt, after) = (units[1], units[2], units[3]);
+        index.Statements.Should().StartWith("CREATE UNIQUE INDEX");
+        index.SharedLock.Should().BeTrue();
+        index.IsLastStep.Should().BeFalse();
+        index.WaitsFor.Should().Equal(0);
+        adopt.Statements.Should().Contain("USING INDEX");
+        adopt.SharedLock.Should().BeFalse();
+        adopt.IsLastStep.Should().BeTrue();
+        adopt.WaitsFor.Should().Equal(1);
+        after.WaitsFor.Should().Contain(2, "entries depending on the key wait for its last step");
     }
 
     [Fact]
@@ -160,8 +220,9 @@ public sealed class ParallelSchedulerTests
         var indexBuilt = new TaskCompletionSource();
         var order = new List<string>();
 
-        await ParallelScheduler.RunAsync(units, [1, 2], async (_, entry) =>
+        await ParallelScheduler.RunAsync(units, [1, 2], async (_, unit) =>
         {
+            var entry = unit.Entry;
             lock (order)
                 order.Add("start " + entry.Name);
             if (entry.Name == "blobs")
@@ -201,8 +262,9 @@ public sealed class ParallelSchedulerTests
         var slowFinished = false;
         var started = new List<int>();
 
-        var act = () => ParallelScheduler.RunAsync(units, [1, 2], async (_, entry) =>
+        var act = () => ParallelScheduler.RunAsync(units, [1, 2], async (_, unit) =>
         {
+            var entry = unit.Entry;
             lock (started)
                 started.Add(entry.DumpId);
             if (entry.DumpId == 1)

@@ -1035,8 +1035,10 @@ internal sealed class CatalogReader
     private Task ReadConstraintsAsync() => Query(
         """
         SELECT c.oid, c.conrelid, c.conname, c.contype::text AS type, pg_catalog.pg_get_constraintdef(c.oid) AS definition,
-               c.convalidated, c.conislocal, c.conindid, c.conparentid,
-               COALESCE(ix.indisreplident, false) AS replica_identity, COALESCE(ix.indisclustered, false) AS clustered
+               c.convalidated, c.conislocal, c.conindid, c.conparentid, c.condeferrable, c.condeferred,
+               COALESCE(ix.indisreplident, false) AS replica_identity, COALESCE(ix.indisclustered, false) AS clustered,
+               CASE WHEN c.contype IN ('p', 'u') THEN pg_catalog.pg_get_indexdef(c.conindid) END AS index_definition,
+               (SELECT i.relname FROM pg_catalog.pg_class i WHERE i.oid = c.conindid) AS index_name
         FROM pg_catalog.pg_constraint c
         LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.conindid AND c.contype IN ('p', 'u', 'x')
         WHERE c.conrelid <> 0 AND c.contype IN ('c', 'p', 'u', 'x', 'f')
@@ -1065,6 +1067,10 @@ internal sealed class CatalogReader
             {
                 ReplicaIdentity = row.Bool("replica_identity"),
                 Clustered = row.Bool("clustered"),
+                IndexDefinition = row.NullableString("index_definition"),
+                IndexName = row.NullableString("index_name"),
+                Deferrable = row.Bool("condeferrable"),
+                InitiallyDeferred = row.Bool("condeferred"),
             };
             constraint.AddDependency(table);
             _constraints[oid] = constraint;

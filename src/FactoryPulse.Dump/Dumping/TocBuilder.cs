@@ -36,6 +36,13 @@ internal static class TocBuilder
             DropIfExistsStatement = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: true))),
         };
         entry.RoleReferences.AddRange(references);
+        if (item is ConstraintObject constraint)
+        {
+            using var index = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
+            using var adopt = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
+            if (constraint.WriteIndexFirst(index, adopt, context))
+                entry.IndexFirst = new IndexFirstSteps { Index = index.ToString(), Constraint = adopt.ToString() };
+        }
         foreach (var dependency in item.Dependencies)
         {
             if (dependency.DumpId > 0 && dependency is not BoundaryObject)

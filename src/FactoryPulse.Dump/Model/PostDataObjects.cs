@@ -77,6 +77,39 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
     /// <summary>Set when a pre-data object (a view grouping by the key) needs this constraint to exist.</summary>
     public bool NeededBeforeData { get; set; }
 
+    /// <summary>pg_get_indexdef of a PRIMARY KEY or UNIQUE constraint's index.</summary>
+    public string? IndexDefinition { get; init; }
+
+    public string? IndexName { get; init; }
+
+    public bool Deferrable { get; init; }
+
+    public bool InitiallyDeferred { get; init; }
+
+    /// <summary>
+    /// Writes the constraint as two steps with the same result: its unique index, built like any other index (so a
+    /// parallel restore builds it beside the table's other indexes, under a SHARE lock), then ADD CONSTRAINT … USING
+    /// INDEX, which only adopts it. False where USING INDEX does not apply: other constraint kinds, partitioned tables
+    /// and partitions (their keys are attached across the partition tree), and indexes in their own tablespace.
+    /// </summary>
+    public bool WriteIndexFirst(TextWriter index, TextWriter constraint, DdlContext context)
+    {
+        if (ConstraintType is not ('p' or 'u') || NeededBeforeData || IndexDefinition is null || IndexName is null
+            || Table is not TableObject { PartitionKey: null, IsPartition: false }
+            || !IndexDefinition.StartsWith("CREATE UNIQUE INDEX ", StringComparison.Ordinal)
+            || !IndexDefinition.Contains(" USING btree (", StringComparison.Ordinal)
+            || definition.Contains(" TABLESPACE ", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        index.Write($"{IndexDefinition};\n");
+        var kind = ConstraintType == 'p' ? "PRIMARY KEY" : "UNIQUE";
+        var deferral = Deferrable ? InitiallyDeferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE" : "";
+        constraint.Write($"ALTER TABLE ONLY {Table.QualifiedName(context)}\n    ADD CONSTRAINT {context.Ident(Name)} {kind} USING INDEX {context.Ident(IndexName)}{deferral};\n");
+        WriteAfterCreate(constraint, context);
+        return true;
+    }
+
     public override int Priority => NeededBeforeData ? Priorities.ColumnDefault : ConstraintType == 'f' ? Priorities.ForeignKey : Priorities.Constraint;
 
     public override Section Section => NeededBeforeData ? Section.PreData : Section.PostData;
@@ -88,6 +121,11 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
         // A foreign key on a partitioned table is added without ONLY so every partition gets its clone.
         var only = ConstraintType == 'f' && Table is TableObject { PartitionKey: not null } ? "" : "ONLY ";
         writer.Write($"ALTER TABLE {only}{Table.QualifiedName(context)}\n    ADD CONSTRAINT {context.Ident(Name)} {definition};\n");
+        WriteAfterCreate(writer, context);
+    }
+
+    private void WriteAfterCreate(TextWriter writer, DdlContext context)
+    {
         if (Clustered)
             writer.Write($"ALTER TABLE {Table.QualifiedName(context)} CLUSTER ON {context.Ident(Name)};\n");
         if (ReplicaIdentity)

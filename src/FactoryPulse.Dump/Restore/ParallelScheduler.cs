@@ -7,7 +7,18 @@ namespace FactoryPulse.Dump.Restore;
 /// <param name="Entry">What to run: a data entry (one chunk) or a post-data entry.</param>
 /// <param name="LockKey">Units with the same key never run at once; null for none.</param>
 /// <param name="WaitsFor">Ids of the units that must finish first.</param>
-internal sealed record ScheduledUnit(int Id, TocEntry Entry, string? LockKey, IReadOnlyList<int> WaitsFor);
+/// <param name="SharedLock">
+/// Takes <paramref name="LockKey"/> shared: index builds (a SHARE lock on the table) run beside each other, never beside
+/// a unit that takes the key alone.
+/// </param>
+/// <param name="Statements">
+/// Set for one step of an entry built in two (<see cref="IndexFirstSteps"/>): the SQL of that step, run instead of the
+/// entry's definition. The entry counts as restored after its last step.
+/// </param>
+internal sealed record ScheduledUnit(int Id, TocEntry Entry, string? LockKey, IReadOnlyList<int> WaitsFor, bool SharedLock = false, string? Statements = null)
+{
+    public bool IsLastStep => Statements is null || Statements == Entry.IndexFirst?.Constraint;
+}
 
 /// <summary>
 /// Runs a restore's data loads and post-data entries on several workers, as pg_restore --jobs does: a unit starts once
@@ -84,9 +95,19 @@ internal static class ParallelScheduler
                 waits.AddRange(own);
             else
                 waits.AddRange(allLoads);
+            if (entry.IndexFirst is { } steps)
+            {
+                // The key's index builds beside the table's other indexes; adopting it as the constraint takes the
+                // table alone, briefly.
+                var index = units.Count;
+                units.Add(new ScheduledUnit(index, entry, LockKey(entry), waits, SharedLock: true, Statements: steps.Index));
+                idByDumpId[entry.DumpId] = units.Count;
+                units.Add(new ScheduledUnit(units.Count, entry, LockKey(entry), [index], Statements: steps.Constraint));
+                continue;
+            }
             var id = units.Count;
             idByDumpId[entry.DumpId] = id;
-            units.Add(new ScheduledUnit(id, entry, LockKey(entry), waits));
+            units.Add(new ScheduledUnit(id, entry, LockKey(entry), waits, SharedLock: entry.Kind == "INDEX"));
         }
         return units;
     }
@@ -111,13 +132,14 @@ internal static class ParallelScheduler
     private static string LockKey(TocEntry entry) => entry.Table ?? "kind:" + entry.Kind;
 
     /// <summary>Runs <paramref name="units"/> on <paramref name="workers"/>; <paramref name="run"/> executes one unit on one worker.</summary>
-    public static async Task RunAsync<TWorker>(IReadOnlyList<ScheduledUnit> units, IReadOnlyList<TWorker> workers, Func<TWorker, TocEntry, Task> run)
+    public static async Task RunAsync<TWorker>(IReadOnlyList<ScheduledUnit> units, IReadOnlyList<TWorker> workers, Func<TWorker, ScheduledUnit, Task> run)
     {
         var pending = new List<ScheduledUnit>(units);
         var unfinished = new HashSet<int>();
         foreach (var unit in units)
             unfinished.Add(unit.Id);
-        var busyKeys = new HashSet<string>(StringComparer.Ordinal);
+        // Key → units holding it: a positive count of shared holders, or -1 for one unit holding it alone.
+        var busyKeys = new Dictionary<string, int>(StringComparer.Ordinal);
         var free = new Queue<TWorker>(workers);
         // A list, not a dictionary keyed by task: units that finish synchronously all return the one cached
         // completed task, and a dictionary would silently drop all but the last of them.
@@ -129,8 +151,8 @@ internal static class ParallelScheduler
             {
                 var worker = free.Dequeue();
                 if (unit.LockKey is { } key)
-                    busyKeys.Add(key);
-                running.Add((run(worker, unit.Entry), unit, worker));
+                    busyKeys[key] = unit.SharedLock ? busyKeys.GetValueOrDefault(key) + 1 : -1;
+                running.Add((run(worker, unit), unit, worker));
             }
             if (running.Count == 0)
                 throw new RestoreFailedException($"Entries wait on each other and cannot proceed: {pending[0].Entry.DisplayName}.", null);
@@ -164,19 +186,19 @@ internal static class ParallelScheduler
                     throw;
                 }
                 unfinished.Remove(done.Id);
-                if (done.LockKey is { } key)
+                if (done.LockKey is { } key && (!done.SharedLock || --busyKeys[key] == 0))
                     busyKeys.Remove(key);
                 free.Enqueue(worker);
             }
         }
     }
 
-    private static ScheduledUnit? TakeReady(List<ScheduledUnit> pending, HashSet<int> unfinished, HashSet<string> busyKeys)
+    private static ScheduledUnit? TakeReady(List<ScheduledUnit> pending, HashSet<int> unfinished, Dictionary<string, int> busyKeys)
     {
         for (var i = 0; i < pending.Count; i++)
         {
             var unit = pending[i];
-            if (unit.LockKey is { } key && busyKeys.Contains(key))
+            if (unit.LockKey is { } key && busyKeys.TryGetValue(key, out var holders) && (!unit.SharedLock || holders < 0))
                 continue;
             var ready = true;
             foreach (var id in unit.WaitsFor)

@@ -95,7 +95,7 @@ internal static class RestoreRunner
                     parallelData.Add(entry);
                     continue;
                 }
-                await RestoreEntryAsync(connection, options, entry, pass, state, progress, cancellationToken).ConfigureAwait(false);
+                await RestoreEntryAsync(connection, options, entry, pass, state, progress, null, cancellationToken).ConfigureAwait(false);
             }
             if (parallelData.Count > 0 || parallelPostData.Count > 0)
                 await RunInParallelAsync(connection, builder, options, parallelData, parallelPostData, state, progress, cancellationToken).ConfigureAwait(false);
@@ -215,8 +215,10 @@ internal static class RestoreRunner
         }
     }
 
+    /// <summary>Runs one entry, or with <paramref name="step"/> one step of an entry built in two (see <see cref="ScheduledUnit"/>).</summary>
     private static async Task RestoreEntryAsync(
-        NpgsqlConnection connection, RestoreOptions options, TocEntry entry, string pass, RunState state, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+        NpgsqlConnection connection, RestoreOptions options, TocEntry entry, string pass, RunState state, IProgress<DumpProgress>? progress, ScheduledUnit? step,
+        CancellationToken cancellationToken)
     {
         var phase = pass != "main" ? OperationPhase.Finishing : entry.Section switch
         {
@@ -232,6 +234,13 @@ internal static class RestoreRunner
                 var createdHere = data.Format != TableDataInfo.LargeObjectsFormat && data.Chunks is null && state.CreatedTables.Contains($"{entry.Schema}.{entry.Name}");
                 await LoadTableAsync(connection, options, entry, data, createdHere, state.Key, cancellationToken).ConfigureAwait(false);
                 state.TableDone(entry);
+                return;
+            }
+            if (step?.Statements is { } statements)
+            {
+                await ExecuteStatementsAsync(connection, statements, cancellationToken).ConfigureAwait(false);
+                if (step.IsLastStep)
+                    state.EntryDone(sequence: false);
                 return;
             }
             await ExecuteStatementsAsync(connection, entry.Definition, cancellationToken).ConfigureAwait(false);
@@ -275,7 +284,7 @@ internal static class RestoreRunner
                 await ServerConnection.ExecuteAsync(worker, RestoreSettings, cancellationToken).ConfigureAwait(false);
             }
             await ParallelScheduler.RunAsync(units, connections,
-                (connection, entry) => RestoreEntryAsync(connection, options, entry, "main", state, progress, cancellationToken)).ConfigureAwait(false);
+                (connection, unit) => RestoreEntryAsync(connection, options, unit.Entry, "main", state, progress, unit, cancellationToken)).ConfigureAwait(false);
         }
         finally
         {

@@ -7,8 +7,15 @@ namespace FactoryPulse.Dump.Cli;
 /// <summary>fpdump: pg_dump / pg_restore without pg_dump. Exit codes: 0 success, 1 failure, 2 usage error.</summary>
 internal static class Program
 {
+    private const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     private static async Task<int> Main(string[] args)
     {
+        // Socket reads complete on the I/O thread instead of hopping to the thread pool: a COPY stream arrives as one
+        // message per row, and the hops cost about a third of the client's CPU while reading (measured on 2 cores).
+        // Safe in this tool: nothing blocks inside a continuation. Set before the first socket; the user's value wins.
+        if (Environment.GetEnvironmentVariable(InlineSocketCompletions) is null)
+            Environment.SetEnvironmentVariable(InlineSocketCompletions, "1");
         var root = new RootCommand("fpdump — back up and restore PostgreSQL databases without pg_dump.\nExit codes: 0 success, 1 failure, 2 usage error, 3 verification failed.")
         {
             DumpCommand(),

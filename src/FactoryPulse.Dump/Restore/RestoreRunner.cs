@@ -316,19 +316,24 @@ internal static class RestoreRunner
         return new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Database = manifest.Database };
     }
 
+    /// <summary>Hashes every data file, on as many threads as there are cores: the restore waits for this before its first change.</summary>
     private static async Task VerifyChecksumsAsync(string inputPath, List<TocEntry> entries, CancellationToken cancellationToken)
     {
+        var files = new List<(TocEntry Entry, string File, string Checksum)>();
         foreach (var entry in entries)
         {
             if (entry.Data is null)
                 continue;
             foreach (var part in entry.Data.Parts())
-            {
-                var checksum = await TableCopier.ChecksumFileAsync(Path.Combine(inputPath, part.File), cancellationToken).ConfigureAwait(false);
-                if (checksum != part.Checksum)
-                    throw new ArchiveException($"Data file '{part.File}' of {entry.DisplayName} is corrupt: checksum {checksum}, the manifest says {part.Checksum}. Nothing was restored.");
-            }
+                files.Add((entry, part.File, part.Checksum));
         }
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(files, parallel, async (file, token) =>
+        {
+            var checksum = await TableCopier.ChecksumFileAsync(Path.Combine(inputPath, file.File), token).ConfigureAwait(false);
+            if (checksum != file.Checksum)
+                throw new ArchiveException($"Data file '{file.File}' of {file.Entry.DisplayName} is corrupt: checksum {checksum}, the manifest says {file.Checksum}. Nothing was restored.");
+        }).ConfigureAwait(false);
     }
 
     /// <summary>The dump ids of a list file as <c>fpdump list</c> writes it; lines starting with ';' are comments (pg_restore -L).</summary>

@@ -209,6 +209,11 @@ internal static partial class MacroBenchmark
             list.Add(Fpdump(fpName, "fpdump", fpJobs));
         }
 
+        // The first target: the largest table alone, default compression, against the raw COPY of it.
+        list.Add(DumpTool(c, fpName + " -t " + c.Dataset.LargestTable + " (largest table alone)", ToolKind.FpdumpLargestTable, "fpdump-largest", path =>
+            new ProcessSpec("dotnet", [c.Fpdump.Dll, "dump", "--connection", c.Dataset.ConnectionString, "--output", path, "--table", c.Dataset.LargestTable, .. fpJobs]),
+            c.Dataset.LargestTableBinaryBytes));
+
         list.Add(DumpTool(c, "pg_dump -Fc", ToolKind.Peer, "pg_dump-Fc", path => new ProcessSpec(c.Tools.PgDump, ["-Fc", "-f", path, "-d", conninfo])));
         list.Add(DumpTool(c, $"pg_dump -Fd -j{jobs} -Z0", ToolKind.Peer, "pg_dump-Fd-Z0", path => new ProcessSpec(c.Tools.PgDump, ["-Fd", "-j", jobs, "-Z0", "-f", path, "-d", conninfo])));
         list.Add(DumpTool(c, $"pg_dump -Fd -j{jobs} (gzip)", ToolKind.Peer, "pg_dump-Fd-gzip", path => new ProcessSpec(c.Tools.PgDump, ["-Fd", "-j", jobs, "-f", path, "-d", conninfo])));
@@ -233,7 +238,7 @@ internal static partial class MacroBenchmark
         return list;
     }
 
-    private static MacroTool DumpTool(RunContext c, string name, ToolKind kind, string slug, Func<string, ProcessSpec> command)
+    private static MacroTool DumpTool(RunContext c, string name, ToolKind kind, string slug, Func<string, ProcessSpec> command, long? dataBytes = null)
     {
         var path = Path.Combine(c.ArchiveDirectory, slug);
         return new MacroTool
@@ -241,7 +246,7 @@ internal static partial class MacroBenchmark
             Name = name,
             Phase = MacroPhase.Dump,
             Kind = kind,
-            DataBytes = c.Dataset.AllTablesBinaryBytes,
+            DataBytes = dataBytes ?? c.Dataset.AllTablesBinaryBytes,
             PrepareAsync = () =>
             {
                 DeletePath(path);

@@ -42,7 +42,7 @@ internal static class MacroChart
                     Value = median ?? 0,
                     FillColor = tool.Kind switch
                     {
-                        ToolKind.Fpdump => Colors.DarkOrange,
+                        ToolKind.Fpdump or ToolKind.FpdumpLargestTable => Colors.DarkOrange,
                         ToolKind.Raw => Colors.Gray,
                         ToolKind.Overhead => Colors.LightGray,
                         _ => Colors.SteelBlue,

@@ -12,6 +12,9 @@ internal enum ToolKind
     Peer,
     Raw,
 
+    /// <summary>fpdump dumping only the largest table: compared with the raw COPY of that table, not with whole-database peers.</summary>
+    FpdumpLargestTable,
+
     /// <summary>A schema-only dump: the fixed cost (start-up, catalog queries, DDL) without the data; not a peer in the ratios.</summary>
     Overhead,
 }

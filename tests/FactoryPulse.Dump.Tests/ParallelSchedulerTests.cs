@@ -204,6 +204,21 @@ public sealed class ParallelSchedulerTests
     }
 
     [Fact]
+    public void A_check_constraint_added_after_the_data_waits_for_every_load()
+    {
+        // Validating it may call a function that reads another table, whose rows must be in by then.
+        var check = Entry(3, "CONSTRAINT", "public.big");
+        check.Definition = "ALTER TABLE ONLY public.big\n    ADD CONSTRAINT big_ref_known CHECK (public.ref_known(ref));\n";
+        var key = Entry(4, "CONSTRAINT", "public.big");
+        key.Definition = "ALTER TABLE ONLY public.big\n    ADD CONSTRAINT big_pkey PRIMARY KEY (id);\n";
+
+        var units = ParallelScheduler.Plan([Data(1, "big", 100), Data(2, "refs", 100)], [check, key], NoPartitions);
+
+        units.Single(unit => unit.Entry.DumpId == 3).WaitsFor.Should().BeEquivalentTo([0, 1]);
+        units.Single(unit => unit.Entry.DumpId == 4).WaitsFor.Should().BeEquivalentTo([units.Single(unit => unit.Entry.Name == "big").Id]);
+    }
+
+    [Fact]
     public void A_partitioned_tables_index_waits_for_every_load()
     {
         // Building it locks the partitions while they may still be loading, and a partition's load reads the parent.

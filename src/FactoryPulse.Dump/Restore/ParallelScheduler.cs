@@ -27,11 +27,14 @@ internal sealed record ScheduledUnit(int Id, TocEntry Entry, string? LockKey, IR
 internal static class ParallelScheduler
 {
     /// <summary>
-    /// Post-data kinds that touch only their own table, so they may run as soon as that table's rows are in, beside
-    /// other tables' loads. Everything else (triggers, policies, rules, materialized view refreshes, attachments)
-    /// waits for every load: it may read or fire on other tables.
+    /// Post-data entries that touch only their own table, so they may run as soon as that table's rows are in, beside
+    /// other tables' loads: indexes, and primary key, unique and exclusion constraints. Everything else waits for every
+    /// load: triggers, policies, rules, materialized view refreshes and attachments may read or fire on other tables,
+    /// and a CHECK constraint is validated as it is added, possibly by a function reading other tables (the reason it
+    /// was placed after the data at all).
     /// </summary>
-    private static bool RunsBesideLoads(TocEntry entry) => entry.Kind is "INDEX" or "CONSTRAINT";
+    private static bool RunsBesideLoads(TocEntry entry) =>
+        entry.Kind == "INDEX" || (entry.Kind == "CONSTRAINT" && !entry.Definition.Contains(" CHECK (", StringComparison.Ordinal));
 
     /// <summary>
     /// Builds the schedule: data units first, largest first (the longest loads start early, the rest fill in around

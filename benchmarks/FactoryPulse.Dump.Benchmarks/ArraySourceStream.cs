@@ -5,7 +5,9 @@ namespace FactoryPulse.Dump.Benchmarks;
 /// would. Deliberately not a <see cref="MemoryStream"/>: MemoryStream.CopyTo writes its whole backing array in one
 /// call and ignores the buffer size, which would make the Stream.CopyTo baseline unchunked.
 /// </summary>
-internal sealed class ArraySourceStream(byte[] data) : Stream
+/// <param name="data">The bytes to hand out.</param>
+/// <param name="maxRead">At most this many bytes per read: Npgsql's raw COPY stream returns one CopyData message (one row) per read.</param>
+internal sealed class ArraySourceStream(byte[] data, int maxRead = int.MaxValue) : Stream
 {
     private int _position;
 
@@ -22,9 +24,12 @@ internal sealed class ArraySourceStream(byte[] data) : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Read(buffer.Span));
+
     public override int Read(Span<byte> buffer)
     {
-        var n = Math.Min(buffer.Length, data.Length - _position);
+        var n = Math.Min(Math.Min(buffer.Length, maxRead), data.Length - _position);
         data.AsSpan(_position, n).CopyTo(buffer);
         _position += n;
         return n;

@@ -5,7 +5,7 @@ using BenchmarkDotNet.Running;
 
 namespace FactoryPulse.Dump.Benchmarks;
 
-/// <summary>Every benchmark in <see cref="DataPathBenchmarks"/> processes the whole synthetic stream once per op.</summary>
+/// <summary>Every benchmark in <see cref="DataPathBenchmarks"/> and <see cref="CopyOutPipelineBenchmarks"/> processes the whole synthetic stream once per op.</summary>
 internal sealed class ThroughputConfig : ManualConfig
 {
     public ThroughputConfig()

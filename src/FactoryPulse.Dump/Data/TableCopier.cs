@@ -27,9 +27,17 @@ internal static class TableCopier
     public static async Task<CopyOutResult> CopyOutAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, CancellationToken cancellationToken) =>
         await CopyOutAsync(connection, copyCommand, binary, filePath, "none", 0, cancellationToken).ConfigureAwait(false);
 
-    public static async Task<CopyOutResult> CopyOutAsync(
+    public static Task<CopyOutResult> CopyOutAsync(
         NpgsqlConnection connection, string copyCommand, bool binary, string filePath, string compression, int level, CancellationToken cancellationToken,
-        byte[]? key = null)
+        byte[]? key = null) =>
+        WriteDataFileAsync(filePath, compression, level, key, sink => CopyOutAsync(connection, copyCommand, binary, sink, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Creates a data file (owner-only) and lets <paramref name="fill"/> stream into it through compression (and
+    /// encryption), hashing the bytes as they reach the file; the result's Bytes and Checksum are the file's own.
+    /// </summary>
+    internal static async Task<CopyOutResult> WriteDataFileAsync(
+        string filePath, string compression, int level, byte[]? key, Func<Stream, Task<CopyOutResult>> fill, CancellationToken cancellationToken)
     {
         var file = OwnerOnlyFiles.CreateNew(filePath, bufferSize: 0);
         await using var fileScope = file.ConfigureAwait(false);
@@ -42,7 +50,7 @@ internal static class TableCopier
         var sink = Compression.Compress(encrypted ?? buffered, compression, level);
         await using (sink.ConfigureAwait(false))
         {
-            result = await CopyOutAsync(connection, copyCommand, binary, sink, cancellationToken).ConfigureAwait(false);
+            result = await fill(sink).ConfigureAwait(false);
         }
         if (encrypted is not null)
             await encrypted.DisposeAsync().ConfigureAwait(false);
@@ -88,10 +96,19 @@ internal static class TableCopier
 
     private static async Task<CopyOutResult> CopyBinaryOutAsync(NpgsqlConnection connection, string copyCommand, Stream destination, CancellationToken cancellationToken)
     {
-        // Two blocks in flight: the server fills one while the other is compressed and written.
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 3L * BlockSize, resumeWriterThreshold: BlockSize, minimumSegmentSize: BlockSize, useSynchronizationContext: false));
         var copy = await connection.BeginRawBinaryCopyAsync(copyCommand, cancellationToken).ConfigureAwait(false);
         await using var copyScope = copy.ConfigureAwait(false);
+        return await PumpBinaryAsync(copy, destination, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A binary COPY stream → pipe → row counter → <paramref name="destination"/>: one task reads the source into large
+    /// blocks while this one counts and writes the previous block. Throws when the stream ends without its trailer.
+    /// </summary>
+    internal static async Task<CopyOutResult> PumpBinaryAsync(Stream copy, Stream destination, CancellationToken cancellationToken)
+    {
+        // Two blocks in flight: the server fills one while the other is compressed and written.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 3L * BlockSize, resumeWriterThreshold: BlockSize, minimumSegmentSize: BlockSize, useSynchronizationContext: false));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = ReadServerAsync(copy, pipe.Writer, stop.Token);
         var counter = new BinaryCopyRowCounter();

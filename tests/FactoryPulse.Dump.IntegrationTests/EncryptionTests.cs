@@ -43,6 +43,33 @@ public sealed class EncryptionTests(SmallDatabase source) : IClassFixture<SmallD
     }
 
     [Fact]
+    public async Task Large_object_contents_are_encrypted_too_and_restore_with_the_passphrase()
+    {
+        var withObjects = await source.Server.CreateDatabaseAsync("lo_enc");
+        // One object over two 1 MiB pieces, an empty one and a small one.
+        await Db.ExecuteAsync(withObjects, """
+            SELECT pg_catalog.lo_from_bytea(0, convert_to(repeat('secret large object ', 120000), 'UTF8'));
+            SELECT pg_catalog.lo_from_bytea(0, ''::bytea);
+            SELECT pg_catalog.lo_from_bytea(0, convert_to('secret large object, small', 'UTF8'));
+            """);
+        var archive = Path.Combine(_workDirectory, "lo-encrypted");
+        await DatabaseDumper.DumpAsync(new DumpOptions
+        {
+            ConnectionString = withObjects, OutputPath = archive, EncryptionPassphrase = Passphrase, Compression = DataCompression.None,
+        });
+        foreach (var file in Directory.GetFiles(Path.Combine(archive, "data")))
+            System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file)).Should().NotContain("secret large object");
+        var target = await source.Server.CreateDatabaseAsync("lo_dec");
+
+        await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, EncryptionPassphrase = Passphrase });
+
+        const string Contents = "SELECT string_agg(oid::text || ':' || md5(pg_catalog.lo_get(oid)), ',' ORDER BY oid) FROM pg_catalog.pg_largeobject_metadata";
+        var expected = await Db.ScalarAsync<string>(withObjects, Contents);
+        expected.Split(',').Should().HaveCount(3);
+        (await Db.ScalarAsync<string>(target, Contents)).Should().Be(expected);
+    }
+
+    [Fact]
     public async Task Without_or_with_a_wrong_passphrase_the_restore_fails_clearly_before_touching_the_target()
     {
         var archive = await EncryptedArchiveAsync("locked");

@@ -8,13 +8,14 @@ namespace FactoryPulse.Dump.Data;
 
 /// <summary>
 /// Large object contents in one data file: per object a 4-byte oid, an 8-byte length, then the bytes (big-endian
-/// integers). Read and written in 1 MiB pieces with lo_get / lo_put, so no object is held in memory whole.
+/// integers). Read and written in 1 MiB pieces with lo_get / lo_put, so no object is held in memory whole. With a key
+/// the file is encrypted like table data (<see cref="Encryption"/>); the checksum is always of the file's own bytes.
 /// </summary>
 internal static class LargeObjectCopier
 {
     private const int PieceSize = 1 << 20;
 
-    public static async Task<CopyOutResult> DumpAsync(NpgsqlConnection connection, string filePath, CancellationToken cancellationToken)
+    public static async Task<CopyOutResult> DumpAsync(NpgsqlConnection connection, string filePath, byte[]? key, CancellationToken cancellationToken)
     {
         var objects = new List<(uint Oid, long Length)>();
         {
@@ -28,11 +29,14 @@ internal static class LargeObjectCopier
                 objects.Add((reader.GetFieldValue<uint>(0), reader.GetFieldValue<long>(1)));
         }
 
-        var file = OwnerOnlyFiles.CreateNew(filePath);
+        var file = OwnerOnlyFiles.CreateNew(filePath, bufferSize: 0);
         await using var fileScope = file.ConfigureAwait(false);
         var hasher = new XxHash3();
+        var hashing = new HashingWriteStream(file, hasher);
+        var buffered = new BufferedStream(hashing, PieceSize);
+        var encrypted = key is null ? null : Encryption.Encrypt(buffered, key);
+        var sink = encrypted ?? buffered;
         var header = new byte[12];
-        long bytes = 0;
         var piece = new NpgsqlCommand("SELECT pg_catalog.lo_get($1, $2, $3)", connection);
         await using var pieceScope = piece.ConfigureAwait(false);
         piece.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid });
@@ -42,30 +46,31 @@ internal static class LargeObjectCopier
         {
             BinaryPrimitives.WriteUInt32BigEndian(header, oid);
             BinaryPrimitives.WriteInt64BigEndian(header.AsSpan(4), length);
-            hasher.Append(header);
-            await file.WriteAsync(header, cancellationToken).ConfigureAwait(false);
-            bytes += header.Length;
+            await sink.WriteAsync(header, cancellationToken).ConfigureAwait(false);
             for (long offset = 0; offset < length; offset += PieceSize)
             {
                 piece.Parameters[0].Value = oid;
                 piece.Parameters[1].Value = offset;
                 piece.Parameters[2].Value = (int)Math.Min(PieceSize, length - offset);
                 var data = (byte[])(await piece.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-                hasher.Append(data);
-                await file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-                bytes += data.Length;
+                await sink.WriteAsync(data, cancellationToken).ConfigureAwait(false);
             }
         }
-        await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+        // Closing the encryptor writes its final, authenticated record.
+        if (encrypted is not null)
+            await encrypted.DisposeAsync().ConfigureAwait(false);
+        await buffered.FlushAsync(cancellationToken).ConfigureAwait(false);
         file.Flush(flushToDisk: true);
-        return new CopyOutResult(objects.Count, bytes, TableCopier.FormatChecksum(hasher.GetCurrentHashAsUInt64()));
+        return new CopyOutResult(objects.Count, hashing.BytesWritten, TableCopier.FormatChecksum(hasher.GetCurrentHashAsUInt64()));
     }
 
     /// <summary>Writes the contents into large objects the pre-data section already created (lo_create).</summary>
-    public static async Task RestoreAsync(NpgsqlConnection connection, string filePath, CancellationToken cancellationToken)
+    public static async Task RestoreAsync(NpgsqlConnection connection, string filePath, byte[]? key, CancellationToken cancellationToken)
     {
         var file = OwnerOnlyFiles.OpenRead(filePath);
         await using var fileScope = file.ConfigureAwait(false);
+        var source = key is null ? (Stream)file : Encryption.Decrypt(new BufferedStream(file, PieceSize), key);
+        await using var sourceScope = source.ConfigureAwait(false);
         var header = new byte[12];
         var buffer = ArrayPool<byte>.Shared.Rent(PieceSize);
         try
@@ -75,17 +80,25 @@ internal static class LargeObjectCopier
             put.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid });
             put.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint });
             put.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea });
-            while (await ReadFullyAsync(file, header, cancellationToken).ConfigureAwait(false))
+            while (await ReadFullyAsync(source, header, cancellationToken).ConfigureAwait(false))
             {
                 var oid = BinaryPrimitives.ReadUInt32BigEndian(header);
                 var length = BinaryPrimitives.ReadInt64BigEndian(header.AsSpan(4));
-                if (length < 0 || length > file.Length - file.Position)
+                // Plain files can be checked against their size up front; decrypted ones end early instead (below).
+                if (length < 0 || (key is null && length > file.Length - file.Position))
                     throw new ArchiveException($"Large object data file '{Path.GetFileName(filePath)}' is corrupt: object {oid} claims {length} bytes.");
                 for (long offset = 0; offset < length; offset += PieceSize)
                 {
                     var size = (int)Math.Min(PieceSize, length - offset);
                     var memory = buffer.AsMemory(0, size);
-                    await file.ReadExactlyAsync(memory, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await source.ReadExactlyAsync(memory, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (EndOfStreamException exception)
+                    {
+                        throw new ArchiveException($"Large object data file '{Path.GetFileName(filePath)}' is corrupt: object {oid} claims {length} bytes, the file ends first.", exception);
+                    }
                     put.Parameters[0].Value = oid;
                     put.Parameters[1].Value = offset;
                     put.Parameters[2].Value = memory;

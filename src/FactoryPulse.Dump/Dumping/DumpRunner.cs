@@ -90,8 +90,6 @@ internal static class DumpRunner
                     KeyCheck = Data.Encryption.KeyCheck(key),
                 };
             }
-            if (key is not null && manifest.Entries.Exists(entry => entry.Data?.Format == TableDataInfo.LargeObjectsFormat))
-                throw new UnsupportedObjectException("The database holds large objects, whose contents this version does not encrypt; nothing was written.");
             if (!string.IsNullOrEmpty(options.EncryptionPassphrase) && options.Format != ArchiveFormat.Directory)
             {
                 throw new DumpException("Encryption applies to directory archives; a plain SQL script cannot be encrypted by the dump.");
@@ -458,7 +456,7 @@ internal static class DumpRunner
                     {
                         var data = item.Entry.Data!;
                         copied = data.Format == TableDataInfo.LargeObjectsFormat
-                            ? await LargeObjectCopier.DumpAsync(worker, item.FilePath, failed.Token).ConfigureAwait(false)
+                            ? await LargeObjectCopier.DumpAsync(worker, item.FilePath, key, failed.Token).ConfigureAwait(false)
                             : await TableCopier.CopyOutAsync(worker, item.Command, item.Binary, item.FilePath, data.Compression, CompressionLevelOf(options), failed.Token, key).ConfigureAwait(false);
                     }
                     catch (IOException exception) when (exception is not EndOfStreamException)

@@ -91,7 +91,7 @@ internal static class DataOnlyRestorer
             foreach (var entry in entries)
             {
                 if (entry.Data is { Format: TableDataInfo.LargeObjectsFormat } blobs)
-                    await RestoreRunner.CopyEntryAsync(connection, options.InputPath, entry, blobs, cancellationToken).ConfigureAwait(false);
+                    await RestoreRunner.CopyEntryAsync(connection, options.InputPath, entry, blobs, cancellationToken, key: key).ConfigureAwait(false);
                 else if (entry.Kind == "SEQUENCE SET")
                 {
                     await RestoreRunner.ExecuteStatementsAsync(connection, entry.Definition, cancellationToken).ConfigureAwait(false);

@@ -544,7 +544,7 @@ internal static class RestoreRunner
         }
         if (data.Format == TableDataInfo.LargeObjectsFormat)
         {
-            await LargeObjectCopier.RestoreAsync(connection, Path.Combine(inputPath, data.File), cancellationToken).ConfigureAwait(false);
+            await LargeObjectCopier.RestoreAsync(connection, Path.Combine(inputPath, data.File), key, cancellationToken).ConfigureAwait(false);
             return;
         }
         var columns = new List<string>(data.Columns.Count);

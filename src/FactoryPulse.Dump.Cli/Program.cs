@@ -155,6 +155,9 @@ internal static class Program
         var schemaOnly = new Option<bool>("--schema-only", "-s") { Description = "Restore only the object definitions." };
         var dataOnly = new Option<bool>("--data-only", "-a") { Description = "Restore only the rows into the existing schema: one transaction, foreign-key order, cycles deferred, user triggers off during the load." };
         var section = new Option<string[]>("--section") { Description = "Restore only this section: pre-data, data or post-data (repeatable)." };
+        var restoreSchema = new Option<string[]>("--schema", "-n") { Description = "Restore only objects in schemas matching PATTERN, and those schemas (repeatable; psql pattern rules)." };
+        var restoreExcludeSchema = new Option<string[]>("--exclude-schema", "-N") { Description = "Do not restore objects in schemas matching PATTERN (repeatable)." };
+        var restoreTable = new Option<string[]>("--table", "-t") { Description = "Restore only tables, views and sequences matching PATTERN, with their data, indexes, constraints, triggers, policies and grants (repeatable)." };
         var roleMap = new Option<string[]>("--role-map") { Description = "OLD=NEW: restore objects, grants and policies of role OLD as role NEW (repeatable)." };
         var cycles = new Option<string>("--foreign-key-cycles") { Description = "Data-only: defer (default; no superuser needed), drop-recreate (NOT VALID + VALIDATE), or replication-role (superuser).", DefaultValueFactory = _ => "defer" };
         var keepTriggers = new Option<bool>("--keep-triggers") { Description = "Data-only: leave user triggers firing during the load." };
@@ -174,7 +177,8 @@ internal static class Program
         var command = new Command("restore", "Restore an archive into a database (like pg_restore).")
         {
             quiet, json,
-            connection, input, schemaOnly, dataOnly, section, clean, ifExists, noOwner, noPrivileges, roleMap, singleTransaction, cycles, keepTriggers, create,
+            connection, input, schemaOnly, dataOnly, section, restoreSchema, restoreExcludeSchema, restoreTable, clean, ifExists, noOwner, noPrivileges, roleMap,
+            singleTransaction, cycles, keepTriggers, create,
             continueOnError, jobs, useList, restoreKeyFile, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
@@ -223,6 +227,9 @@ internal static class Program
                 UseListFile = result.GetValue(useList),
                 EncryptionPassphrase = Passphrase(result.GetValue(restoreKeyFile)),
                 Sections = result.GetValue(section) ?? [],
+                Schemas = result.GetValue(restoreSchema) ?? [],
+                ExcludeSchemas = result.GetValue(restoreExcludeSchema) ?? [],
+                Tables = result.GetValue(restoreTable) ?? [],
                 Clean = result.GetValue(clean),
                 IfExists = result.GetValue(ifExists),
                 NoOwner = result.GetValue(noOwner),

@@ -18,6 +18,22 @@ public sealed record RestoreOptions
     public IReadOnlyList<string> Sections { get; init; } = [];
 
     /// <summary>
+    /// Restore only objects in schemas matching these patterns, and those schemas themselves (pg_restore <c>--schema</c>;
+    /// psql pattern rules). Objects of no schema (extensions, casts, publications) are left out, as with pg_dump -n.
+    /// </summary>
+    public IReadOnlyList<string> Schemas { get; init; } = [];
+
+    /// <summary>Leave out objects in schemas matching these patterns (pg_restore <c>--exclude-schema</c>).</summary>
+    public IReadOnlyList<string> ExcludeSchemas { get; init; } = [];
+
+    /// <summary>
+    /// Restore only tables, views, materialized views and sequences matching these patterns, with their data and
+    /// what hangs off them: indexes, constraints, triggers, policies, rules and privileges (pg_restore <c>--table</c>
+    /// restores the relation alone; this matches <c>fpdump dump --table</c>). Other objects they need must exist.
+    /// </summary>
+    public IReadOnlyList<string> Tables { get; init; } = [];
+
+    /// <summary>
     /// Restore only table data and sequence values into the existing schema (pg_restore <c>--data-only</c>). Runs in one
     /// transaction, loads tables in foreign-key order and breaks cycles per <see cref="ForeignKeyCycles"/>. An archive
     /// holding only data is restored this way even without the flag.

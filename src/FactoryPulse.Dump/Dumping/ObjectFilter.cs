@@ -74,7 +74,7 @@ internal sealed class ObjectFilter
     private bool Excluded(RelationObject relation) =>
         Matches(_excludeTables, relation.Schema!, relation.Name) || _excludeSchemas.Exists(regex => regex.IsMatch(relation.Schema!));
 
-    private static bool Matches(List<(Regex? Schema, Regex Name)> patterns, string schema, string name)
+    internal static bool Matches(List<(Regex? Schema, Regex Name)> patterns, string schema, string name)
     {
         foreach (var (schemaPattern, namePattern) in patterns)
         {
@@ -84,7 +84,7 @@ internal sealed class ObjectFilter
         return false;
     }
 
-    private static Regex ParseSchemaPattern(string pattern)
+    internal static Regex ParseSchemaPattern(string pattern)
     {
         var parts = Split(pattern);
         if (parts.Count != 1)
@@ -92,7 +92,7 @@ internal sealed class ObjectFilter
         return parts[0];
     }
 
-    private static (Regex? Schema, Regex Name) ParseRelationPattern(string pattern)
+    internal static (Regex? Schema, Regex Name) ParseRelationPattern(string pattern)
     {
         var parts = Split(pattern);
         return parts.Count switch

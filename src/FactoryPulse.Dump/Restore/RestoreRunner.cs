@@ -401,10 +401,13 @@ internal static class RestoreRunner
                 throw new DumpException($"Unknown section '{section}': use pre-data, data or post-data.");
         }
         var listed = options.UseListFile is null ? null : ReadListFile(options.UseListFile);
+        var byName = EntrySelection.Create(options, manifest.Entries);
         var selected = new List<TocEntry>(manifest.Entries.Count);
         foreach (var entry in manifest.Entries)
         {
             if (listed is not null && !listed.Contains(entry.DumpId))
+                continue;
+            if (byName is not null && !byName.Includes(entry))
                 continue;
             if (options.Sections.Count > 0 && !options.Sections.Contains(entry.Section))
                 continue;
@@ -472,7 +475,16 @@ internal static class RestoreRunner
         }
 
         // Only an archive that creates objects needs an empty target; data or post-data alone go into an existing schema.
-        if (!options.Clean && entries.Exists(entry => entry.Section == "pre-data" && entry.Pass == "main"))
+        // A selective restore (by name or list) goes into an existing database, as pg_restore's does: there only the
+        // schemas and relations it creates must not exist yet.
+        var selective = options.Schemas.Count > 0 || options.ExcludeSchemas.Count > 0 || options.Tables.Count > 0 || options.UseListFile is not null;
+        if (!options.Clean && selective)
+        {
+            var clashes = await ExistingTargetsAsync(connection, entries, cancellationToken).ConfigureAwait(false);
+            if (clashes.Count > 0)
+                problems.Add($"the target already has {string.Join(", ", clashes)}{(clashes.Count == 5 ? ", …" : "")}, which the selected entries create; drop them or pass --clean");
+        }
+        else if (!options.Clean && entries.Exists(entry => entry.Section == "pre-data" && entry.Pass == "main"))
         {
             var found = new List<string>();
             // A Supabase-profile archive goes into a project that already has the platform's schemas and extensions.
@@ -501,6 +513,38 @@ internal static class RestoreRunner
                 ? new TargetNotEmptyException("Cannot restore: " + problems[0] + ".")
                 : new DumpException("Cannot restore: " + string.Join("; ", problems) + ". Nothing was changed.");
         }
+    }
+
+    /// <summary>Schemas and relations that the selected entries create and the target already has (at most five).</summary>
+    private static async Task<List<string>> ExistingTargetsAsync(NpgsqlConnection connection, List<TocEntry> entries, CancellationToken cancellationToken)
+    {
+        var schemas = new List<string>();
+        var relations = new List<string>();
+        foreach (var entry in entries)
+        {
+            // The public schema's entry only comments on it (every database has one).
+            if (entry.Kind == "SCHEMA" && entry.Pass == "main" && entry.Definition.Contains("CREATE SCHEMA", StringComparison.Ordinal))
+                schemas.Add(entry.Name);
+            else if (entry.Kind is "TABLE" or "VIEW" or "MATERIALIZED VIEW" or "SEQUENCE" && entry.Schema is not null)
+                relations.Add(SqlText.QuoteQualified(entry.Schema, entry.Name));
+        }
+        var found = new List<string>();
+        if (schemas.Count == 0 && relations.Count == 0)
+            return found;
+        var command = new NpgsqlCommand(
+            """
+            SELECT 'schema ' || n.nspname FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY ($1)
+            UNION ALL SELECT 'relation ' || r FROM pg_catalog.unnest($2::text[]) AS r WHERE pg_catalog.to_regclass(r) IS NOT NULL
+            LIMIT 5
+            """, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter { Value = schemas.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = relations.ToArray() });
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            found.Add(reader.GetString(0));
+        return found;
     }
 
     /// <summary>pg_restore --clean: drop the archive's objects in reverse dependency order before re-creating them.</summary>

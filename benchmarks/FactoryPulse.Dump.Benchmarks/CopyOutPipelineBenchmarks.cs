@@ -10,12 +10,8 @@ namespace FactoryPulse.Dump.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(ThroughputConfig))]
-public class CopyOutPipelineBenchmarks
+public class CopyOutPipelineBenchmarks : SyntheticStreamBenchmarks
 {
-    private byte[] _data = [];
-    private string _directory = "";
-    private long _fileNumber;
-
     [Params("zstd", "gzip", "none")]
     public string Compression { get; set; } = "zstd";
 
@@ -24,29 +20,17 @@ public class CopyOutPipelineBenchmarks
     public string Reads { get; set; } = "row";
 
     [GlobalSetup]
-    public void Setup()
-    {
-        _data = SyntheticCopyStream.Generate();
-        _directory = Path.Combine(Path.GetTempPath(), "fpdump-bench-" + Guid.NewGuid().ToString("N"));
-        OwnerOnlyFiles.CreateDirectory(_directory);
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        if (_directory.Length > 0 && Directory.Exists(_directory))
-            Directory.Delete(_directory, recursive: true);
-    }
+    public void Setup() => CreateStreamAndDirectory();
 
     [Benchmark]
     public async Task<long> CopyOut()
     {
-        var path = Path.Combine(_directory, $"{++_fileNumber}.dat");
+        var path = NextPath();
         try
         {
-            var source = new ArraySourceStream(_data, Reads == "row" ? 256 : int.MaxValue);
+            var source = new ArraySourceStream(Data, Reads == "row" ? 256 : int.MaxValue);
             // The level a dump uses when none is given (zstd 1, gzip fastest).
-            var level = Compression == "gzip" ? Data.Compression.DefaultLevel(DataCompression.Gzip) : Data.Compression.DefaultLevel(DataCompression.Zstd);
+            var level = Compression == "gzip" ? FactoryPulse.Dump.Data.Compression.DefaultLevel(DataCompression.Gzip) : FactoryPulse.Dump.Data.Compression.DefaultLevel(DataCompression.Zstd);
             var result = await TableCopier.WriteDataFileAsync(path, Compression, level, key: null,
                 sink => TableCopier.PumpBinaryAsync(source, sink, CancellationToken.None), CancellationToken.None).ConfigureAwait(false);
             if (result.Rows != SyntheticCopyStream.Rows)

@@ -11,12 +11,8 @@ namespace FactoryPulse.Dump.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(ThroughputConfig))]
-public class DataPathBenchmarks
+public class DataPathBenchmarks : SyntheticStreamBenchmarks
 {
-    private byte[] _data = [];
-    private string _directory = "";
-    private long _fileNumber;
-
     /// <summary>64 KiB (a typical socket/stream buffer) and 1 MiB (TableCopier.BufferSize).</summary>
     [Params(64 * 1024, 1024 * 1024)]
     public int ChunkSize { get; set; }
@@ -24,22 +20,11 @@ public class DataPathBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _data = SyntheticCopyStream.Generate();
-
+        CreateStreamAndDirectory();
         var counter = new BinaryCopyRowCounter();
-        counter.Feed(_data);
+        counter.Feed(Data);
         if (!counter.SawTrailer || counter.Rows != SyntheticCopyStream.Rows)
             throw new InvalidOperationException($"Synthetic stream is malformed: {counter.Rows} rows, trailer seen: {counter.SawTrailer}.");
-
-        _directory = Path.Combine(Path.GetTempPath(), "fpdump-bench-" + Guid.NewGuid().ToString("N"));
-        OwnerOnlyFiles.CreateDirectory(_directory);
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        if (_directory.Length > 0 && Directory.Exists(_directory))
-            Directory.Delete(_directory, recursive: true);
     }
 
     /// <summary>(a) Row counting only: walks the framing, no copying.</summary>
@@ -47,7 +32,7 @@ public class DataPathBenchmarks
     public long Counter()
     {
         var counter = new BinaryCopyRowCounter();
-        var data = _data.AsSpan();
+        var data = Data.AsSpan();
         for (var offset = 0; offset < data.Length; offset += ChunkSize)
             counter.Feed(data.Slice(offset, Math.Min(ChunkSize, data.Length - offset)));
         if (!counter.SawTrailer)
@@ -60,7 +45,7 @@ public class DataPathBenchmarks
     public ulong Hash()
     {
         var hasher = new XxHash3();
-        var data = _data.AsSpan();
+        var data = Data.AsSpan();
         for (var offset = 0; offset < data.Length; offset += ChunkSize)
             hasher.Append(data.Slice(offset, Math.Min(ChunkSize, data.Length - offset)));
         return hasher.GetCurrentHashAsUInt64();
@@ -77,7 +62,7 @@ public class DataPathBenchmarks
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
-            var source = new ArraySourceStream(_data);
+            var source = new ArraySourceStream(Data);
             var counter = new BinaryCopyRowCounter();
             var hasher = new XxHash3();
             long bytes = 0;
@@ -114,14 +99,12 @@ public class DataPathBenchmarks
         try
         {
             using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
-                new ArraySourceStream(_data).CopyTo(file, ChunkSize);
-            return _data.Length;
+                new ArraySourceStream(Data).CopyTo(file, ChunkSize);
+            return Data.Length;
         }
         finally
         {
             File.Delete(path);
         }
     }
-
-    private string NextPath() => Path.Combine(_directory, $"{++_fileNumber}.dat");
 }

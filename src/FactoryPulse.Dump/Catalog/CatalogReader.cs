@@ -1038,9 +1038,11 @@ internal sealed class CatalogReader
                c.convalidated, c.conislocal, c.conindid, c.conparentid, c.condeferrable, c.condeferred,
                COALESCE(ix.indisreplident, false) AS replica_identity, COALESCE(ix.indisclustered, false) AS clustered,
                CASE WHEN c.contype IN ('p', 'u') THEN pg_catalog.pg_get_indexdef(c.conindid) END AS index_definition,
-               (SELECT i.relname FROM pg_catalog.pg_class i WHERE i.oid = c.conindid) AS index_name
+               ci.relname AS index_name, am.amname AS index_method, COALESCE(ci.reltablespace <> 0, false) AS index_own_tablespace
         FROM pg_catalog.pg_constraint c
         LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.conindid AND c.contype IN ('p', 'u', 'x')
+        LEFT JOIN pg_catalog.pg_class ci ON ci.oid = ix.indexrelid
+        LEFT JOIN pg_catalog.pg_am am ON am.oid = ci.relam
         WHERE c.conrelid <> 0 AND c.contype IN ('c', 'p', 'u', 'x', 'f')
         ORDER BY c.conrelid, c.conname
         """,
@@ -1069,6 +1071,8 @@ internal sealed class CatalogReader
                 Clustered = row.Bool("clustered"),
                 IndexDefinition = row.NullableString("index_definition"),
                 IndexName = row.NullableString("index_name"),
+                IndexMethod = row.NullableString("index_method"),
+                IndexInOwnTablespace = row.Bool("index_own_tablespace"),
                 Deferrable = row.Bool("condeferrable"),
                 InitiallyDeferred = row.Bool("condeferred"),
             };

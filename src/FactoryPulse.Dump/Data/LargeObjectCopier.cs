@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.IO.Hashing;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -29,14 +28,16 @@ internal static class LargeObjectCopier
                 objects.Add((reader.GetFieldValue<uint>(0), reader.GetFieldValue<long>(1)));
         }
 
-        var file = OwnerOnlyFiles.CreateNew(filePath, bufferSize: 0);
-        await using var fileScope = file.ConfigureAwait(false);
-        var hasher = new XxHash3();
-        var hashing = new HashingWriteStream(file, hasher);
-        var buffered = new BufferedStream(hashing, PieceSize);
-        var encrypted = key is null ? null : Encryption.Encrypt(buffered, key);
-        var sink = encrypted ?? buffered;
+        // Large object contents are stored uncompressed (they are often compressed already), through the same file,
+        // hashing and encryption stack as table data.
+        return await TableCopier.WriteDataFileAsync(filePath, "none", 0, key, sink => WriteObjectsAsync(connection, objects, sink, cancellationToken), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    private static async Task<CopyOutResult> WriteObjectsAsync(NpgsqlConnection connection, List<(uint Oid, long Length)> objects, Stream sink, CancellationToken cancellationToken)
+    {
         var header = new byte[12];
+        long bytes = 0;
         var piece = new NpgsqlCommand("SELECT pg_catalog.lo_get($1, $2, $3)", connection);
         await using var pieceScope = piece.ConfigureAwait(false);
         piece.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Oid });
@@ -47,6 +48,7 @@ internal static class LargeObjectCopier
             BinaryPrimitives.WriteUInt32BigEndian(header, oid);
             BinaryPrimitives.WriteInt64BigEndian(header.AsSpan(4), length);
             await sink.WriteAsync(header, cancellationToken).ConfigureAwait(false);
+            bytes += header.Length;
             for (long offset = 0; offset < length; offset += PieceSize)
             {
                 piece.Parameters[0].Value = oid;
@@ -54,14 +56,10 @@ internal static class LargeObjectCopier
                 piece.Parameters[2].Value = (int)Math.Min(PieceSize, length - offset);
                 var data = (byte[])(await piece.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
                 await sink.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                bytes += data.Length;
             }
         }
-        // Closing the encryptor writes its final, authenticated record.
-        if (encrypted is not null)
-            await encrypted.DisposeAsync().ConfigureAwait(false);
-        await buffered.FlushAsync(cancellationToken).ConfigureAwait(false);
-        file.Flush(flushToDisk: true);
-        return new CopyOutResult(objects.Count, hashing.BytesWritten, TableCopier.FormatChecksum(hasher.GetCurrentHashAsUInt64()));
+        return new CopyOutResult(objects.Count, bytes, "");
     }
 
     /// <summary>Writes the contents into large objects the pre-data section already created (lo_create).</summary>
@@ -69,7 +67,7 @@ internal static class LargeObjectCopier
     {
         var file = OwnerOnlyFiles.OpenRead(filePath);
         await using var fileScope = file.ConfigureAwait(false);
-        var source = key is null ? (Stream)file : Encryption.Decrypt(new BufferedStream(file, PieceSize), key);
+        var source = TableCopier.Decrypting(file, key);
         await using var sourceScope = source.ConfigureAwait(false);
         var header = new byte[12];
         var buffer = ArrayPool<byte>.Shared.Rent(PieceSize);

@@ -202,6 +202,10 @@ internal static class TableCopier
         }
     }
 
+    /// <summary>A data file's plain bytes: the file itself, or with a key its decrypted records.</summary>
+    internal static Stream Decrypting(FileStream file, byte[]? key) =>
+        key is null ? file : Encryption.Decrypt(new BufferedStream(file, FileBufferSize), key);
+
     /// <summary>Streams a data file (decompressing on the way) into the server with COPY FROM STDIN.</summary>
     public static async Task CopyInAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, CancellationToken cancellationToken) =>
         await CopyInAsync(connection, copyCommand, binary, filePath, "none", cancellationToken).ConfigureAwait(false);
@@ -211,7 +215,7 @@ internal static class TableCopier
     {
         var file = OwnerOnlyFiles.OpenRead(filePath);
         await using var fileScope = file.ConfigureAwait(false);
-        var plain = key is null ? (Stream)file : Encryption.Decrypt(new BufferedStream(file, FileBufferSize), key);
+        var plain = Decrypting(file, key);
         await using var plainScope = plain.ConfigureAwait(false);
         var source = Compression.Decompress(plain, compression);
         await using var sourceScope = source.ConfigureAwait(false);

@@ -82,6 +82,12 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
 
     public string? IndexName { get; init; }
 
+    /// <summary>The index's access method (btree; gist for 18's WITHOUT OVERLAPS keys).</summary>
+    public string? IndexMethod { get; init; }
+
+    /// <summary>The index lives in a tablespace of its own (USING INDEX TABLESPACE).</summary>
+    public bool IndexInOwnTablespace { get; init; }
+
     public bool Deferrable { get; init; }
 
     public bool InitiallyDeferred { get; init; }
@@ -94,11 +100,9 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
     /// </summary>
     public bool WriteIndexFirst(TextWriter index, TextWriter constraint, DdlContext context)
     {
+        // USING INDEX adopts only a unique btree index; a key's index always is unique.
         if (ConstraintType is not ('p' or 'u') || NeededBeforeData || IndexDefinition is null || IndexName is null
-            || Table is not TableObject { PartitionKey: null, IsPartition: false }
-            || !IndexDefinition.StartsWith("CREATE UNIQUE INDEX ", StringComparison.Ordinal)
-            || !IndexDefinition.Contains(" USING btree (", StringComparison.Ordinal)
-            || definition.Contains(" TABLESPACE ", StringComparison.Ordinal))
+            || Table is not TableObject { PartitionKey: null, IsPartition: false } || IndexMethod != "btree" || IndexInOwnTablespace)
         {
             return false;
         }

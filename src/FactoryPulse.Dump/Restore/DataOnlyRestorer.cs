@@ -40,7 +40,10 @@ internal static class DataOnlyRestorer
         if (problems.Count > 0)
             throw new DumpException("Cannot restore the data: " + string.Join("; ", problems) + ". Nothing was changed.");
 
-        var keys = await ReadForeignKeysAsync(connection, targets, cancellationToken).ConfigureAwait(false);
+        var tablesByOid = new Dictionary<uint, string>();
+        foreach (var target in targets.Values)
+            tablesByOid[target.Oid] = target.Name;
+        var keys = await ReadForeignKeysAsync(connection, tablesByOid, cancellationToken).ConfigureAwait(false);
         var order = new List<string>(dataEntries.Count);
         foreach (var entry in dataEntries)
             order.Add(targets[entry.DumpId].Name);
@@ -61,7 +64,7 @@ internal static class DataOnlyRestorer
                 await ServerConnection.ExecuteAsync(connection, $"TRUNCATE TABLE {string.Join(", ", Distinct(targets))}", cancellationToken).ConfigureAwait(false);
 
             var triggers = options.DisableTriggers && options.ForeignKeyCycles != ForeignKeyCycleStrategy.ReplicationRole
-                ? await DisableTriggersAsync(connection, targets, cancellationToken).ConfigureAwait(false)
+                ? await DisableTriggersAsync(connection, tablesByOid, cancellationToken).ConfigureAwait(false)
                 : [];
             var forced = new List<TargetTable>();
             foreach (var target in targets.Values)
@@ -194,11 +197,9 @@ internal static class DataOnlyRestorer
         return targets;
     }
 
-    private static async Task<List<ForeignKey>> ReadForeignKeysAsync(NpgsqlConnection connection, Dictionary<int, TargetTable> targets, CancellationToken cancellationToken)
+    /// <summary>Foreign keys between restored tables (<paramref name="byOid"/>: restored tables by oid, as quoted names).</summary>
+    private static async Task<List<ForeignKey>> ReadForeignKeysAsync(NpgsqlConnection connection, Dictionary<uint, string> byOid, CancellationToken cancellationToken)
     {
-        var byOid = new Dictionary<uint, string>();
-        foreach (var target in targets.Values)
-            byOid[target.Oid] = target.Name;
         var keys = new List<ForeignKey>();
         await CatalogQuery.ForEachAsync(connection,
             "SELECT c.conname, c.conrelid, c.confrelid, c.condeferrable, c.condeferred FROM pg_catalog.pg_constraint c WHERE c.contype = 'f' AND c.conparentid = 0 ORDER BY c.conrelid, c.conname",
@@ -250,11 +251,8 @@ internal static class DataOnlyRestorer
         }
     }
 
-    private static async Task<List<TriggerState>> DisableTriggersAsync(NpgsqlConnection connection, Dictionary<int, TargetTable> targets, CancellationToken cancellationToken)
+    private static async Task<List<TriggerState>> DisableTriggersAsync(NpgsqlConnection connection, Dictionary<uint, string> byOid, CancellationToken cancellationToken)
     {
-        var byOid = new Dictionary<uint, string>();
-        foreach (var target in targets.Values)
-            byOid[target.Oid] = target.Name;
         var states = new List<TriggerState>();
         await CatalogQuery.ForEachAsync(connection,
             "SELECT t.tgrelid, t.tgname, t.tgenabled::text AS enabled FROM pg_catalog.pg_trigger t WHERE NOT t.tgisinternal ORDER BY t.tgrelid, t.tgname",

@@ -571,7 +571,8 @@ internal static class RestoreRunner
         InTransactionAsync(connection, options, () => CopyEntryAsync(connection, options.InputPath, entry, data, cancellationToken, createdHere && !options.SingleTransaction, createdHere, key), cancellationToken);
 
     /// <summary>
-    /// Checks every data file of the entry against its checksum, then streams them into the table (or large objects).
+    /// Streams the entry's data files into the table (or large objects); their checksums were checked by
+    /// <see cref="VerifyChecksumsAsync"/> before the restore's first change, so they are not hashed a second time here.
     /// For a table this restore created: TRUNCATE (same transaction) and COPY FREEZE, so rows are written frozen and
     /// need no later vacuum to set hint bits — what pg_restore gets only with --single-transaction.
     /// </summary>
@@ -579,13 +580,6 @@ internal static class RestoreRunner
         bool truncateFirst = false, bool freeze = false, byte[]? key = null)
     {
         var parts = data.Parts();
-        // Checked before loading: a damaged file never reaches the target.
-        foreach (var part in parts)
-        {
-            var checksum = await TableCopier.ChecksumFileAsync(Path.Combine(inputPath, part.File), cancellationToken).ConfigureAwait(false);
-            if (checksum != part.Checksum)
-                throw new ArchiveException($"Data file '{part.File}' of {entry.DisplayName} is corrupt: checksum {checksum}, the manifest says {part.Checksum}. Nothing of this table was loaded.");
-        }
         if (data.Format == TableDataInfo.LargeObjectsFormat)
         {
             await LargeObjectCopier.RestoreAsync(connection, Path.Combine(inputPath, data.File), key, cancellationToken).ConfigureAwait(false);

@@ -109,7 +109,17 @@ internal static class DumpRunner
             var result = options.Format == ArchiveFormat.Plain
                 ? await WritePlainAsync(connection, manifest, parent, finalPath, progress, cancellationToken).ConfigureAwait(false)
                 : await WriteArchiveAsync(connection, snapshot, builder, options, manifest, blocks, key, parent, finalPath, progress, logger, cancellationToken).ConfigureAwait(false);
-            await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
+            // The archive now stands under its final name, whole: ending the read-only snapshot can no longer change
+            // the outcome, so it is not cancellable (a cancel arriving now must not report a finished dump as
+            // cancelled) and a connection lost at this point does not fail it.
+            try
+            {
+                await ServerConnection.ExecuteAsync(connection, "COMMIT", CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (NpgsqlException exception) when (exception is not PostgresException)
+            {
+                logger?.LogWarning("Ending the snapshot transaction failed after the archive was complete: {Message}", exception.Message);
+            }
             progress?.Report(new DumpProgress(OperationPhase.Completed, null, result.Tables, result.Tables, result.Rows, result.Bytes));
             logger?.LogInformation("Wrote {Path}: {Entries} entries, {Tables} tables, {Rows} rows", finalPath, manifest.Entries.Count, result.Tables, result.Rows);
             return new DumpResult(finalPath, manifest.Entries.Count, result.Tables, result.Rows, result.Bytes, stopwatch.Elapsed, []);

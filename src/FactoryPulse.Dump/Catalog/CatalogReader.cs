@@ -761,7 +761,7 @@ internal sealed class CatalogReader
         $"""
         SELECT p.oid, n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_userbyid(p.proowner) AS owner,
                p.prokind::text AS kind, pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_arguments,
-               pg_catalog.pg_get_functiondef(p.oid) AS definition
+               pg_catalog.pg_get_functiondef(p.oid) AS definition, p.prosecdef AS security_definer
         FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
         WHERE {UserSchema} AND {NotExtensionMember("pg_proc", "p")} AND p.prokind IN ('f', 'p')
           -- constructors of range and multirange types come with CREATE TYPE
@@ -771,7 +771,10 @@ internal sealed class CatalogReader
         row =>
         {
             var function = new FunctionObject(row.Oid("oid"), row.String("schema"), row.String("name"), row.String("owner"),
-                row.String("identity_arguments"), row.Char("kind") == 'p', row.String("definition"));
+                row.String("identity_arguments"), row.Char("kind") == 'p', row.String("definition"))
+            {
+                SecurityDefiner = row.Bool("security_definer"),
+            };
             function.AddDependency(SchemaNamed(function.Schema));
             _functions[function.Id.ObjectId] = function;
             _objects.Add(function);
@@ -1038,8 +1041,11 @@ internal sealed class CatalogReader
                c.convalidated, c.conislocal, c.conindid, c.conparentid, c.condeferrable, c.condeferred,
                COALESCE(ix.indisreplident, false) AS replica_identity, COALESCE(ix.indisclustered, false) AS clustered,
                CASE WHEN c.contype IN ('p', 'u') THEN pg_catalog.pg_get_indexdef(c.conindid) END AS index_definition,
-               ci.relname AS index_name, am.amname AS index_method, COALESCE(ci.reltablespace <> 0, false) AS index_own_tablespace
+               ci.relname AS index_name, am.amname AS index_method, COALESCE(ci.reltablespace <> 0, false) AS index_own_tablespace,
+               fn.nspname AS referenced_schema, fc.relname AS referenced_table
         FROM pg_catalog.pg_constraint c
+        LEFT JOIN pg_catalog.pg_class fc ON fc.oid = c.confrelid
+        LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
         LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = c.conindid AND c.contype IN ('p', 'u', 'x')
         LEFT JOIN pg_catalog.pg_class ci ON ci.oid = ix.indexrelid
         LEFT JOIN pg_catalog.pg_am am ON am.oid = ci.relam
@@ -1075,6 +1081,8 @@ internal sealed class CatalogReader
                 IndexInOwnTablespace = row.Bool("index_own_tablespace"),
                 Deferrable = row.Bool("condeferrable"),
                 InitiallyDeferred = row.Bool("condeferred"),
+                ReferencedSchema = row.NullableString("referenced_schema"),
+                ReferencedTable = row.NullableString("referenced_table"),
             };
             constraint.AddDependency(table);
             _constraints[oid] = constraint;

@@ -92,6 +92,11 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
 
     public bool InitiallyDeferred { get; init; }
 
+    /// <summary>A foreign key's referenced table (pg_constraint.confrelid), unquoted.</summary>
+    public string? ReferencedSchema { get; init; }
+
+    public string? ReferencedTable { get; init; }
+
     /// <summary>
     /// Writes the constraint as two steps with the same result: its unique index, built like any other index (so a
     /// parallel restore builds it beside the table's other indexes, under a SHARE lock), then ADD CONSTRAINT … USING

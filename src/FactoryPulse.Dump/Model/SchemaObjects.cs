@@ -200,6 +200,9 @@ internal sealed class FunctionObject(uint oid, string schema, string name, strin
 
     public bool IsProcedure { get; } = isProcedure;
 
+    /// <summary>pg_proc.prosecdef: runs with its owner's privileges.</summary>
+    public bool SecurityDefiner { get; init; }
+
     public override string Kind => IsProcedure ? "PROCEDURE" : "FUNCTION";
 
     public override int Priority => Priorities.Function;

@@ -75,9 +75,9 @@ public sealed class DataOnlyRestoreTests(FactoryPulseSource source) : IClassFixt
         (await Db.ColumnAsync(target, "SELECT id || ' ' || updated_at FROM public.projects ORDER BY id"))
             .Should().Equal(await Db.ColumnAsync(source.ConnectionString, "SELECT id || ' ' || updated_at FROM public.projects ORDER BY id"));
         (await TriggerStatesAsync(target)).Should().Equal(triggersBefore);
-        (await ForeignKeysAsync(target)).Should().Equal(keysBefore).And.HaveCount(63).And.OnlyContain(key => key.EndsWith("deferrable=false deferred=false", StringComparison.Ordinal));
-        report.Tables.Should().HaveCount(18);
-        report.SequencesSet.Should().Be(2);
+        (await ForeignKeysAsync(target)).Should().Equal(keysBefore).And.HaveCount(67).And.OnlyContain(key => key.EndsWith("deferrable=false deferred=false", StringComparison.Ordinal));
+        report.Tables.Should().HaveCount(23);
+        report.SequencesSet.Should().Be(3);
     }
 
     [Fact]

@@ -38,10 +38,10 @@ public sealed class FactoryPulseRoundTripTests(FactoryPulseSource source) : ICla
 
         var oracle = await DatabaseOracle.CompareAsync(source.ConnectionString, target);
         oracle.IsIdentical.Should().BeTrue(oracle.ToString());
-        oracle.Matched.Should().BeGreaterThan(450, "the fixture has 440 schema objects, 19 tables and 2 sequences");
-        dump.TableCount.Should().Be(18);
+        oracle.Matched.Should().BeGreaterThan(540, "the fixture with its platform shim has 543 schema objects by pg_dump's count");
+        dump.TableCount.Should().Be(23, "15 public, 4 auth and 4 storage tables (the fixture's README)");
         report.TotalRows.Should().Be(dump.RowCount);
-        report.SequencesSet.Should().Be(2);
+        report.SequencesSet.Should().Be(3, "two in public and auth.refresh_tokens_id_seq");
     }
 
     [Fact]
@@ -55,8 +55,9 @@ public sealed class FactoryPulseRoundTripTests(FactoryPulseSource source) : ICla
         // The counts the fixture's README promises.
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_policy")).Should().Be(65);
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.prosecdef AND n.nspname = 'public'")).Should().Be(13);
-        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal")).Should().Be(17);
-        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND NOT condeferrable")).Should().Be(63);
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal")).Should().Be(18);
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_event_trigger")).Should().Be(1);
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND NOT condeferrable")).Should().Be(67);
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM public.activity_log")).Should().Be(27);
         (await Db.ScalarAsync<bool>(target, "SELECT relforcerowsecurity FROM pg_class WHERE oid = 'public.activity_log'::regclass")).Should().BeTrue();
         (await Db.ScalarAsync<bool>(target, "SELECT relispopulated FROM pg_class WHERE oid = 'public.monthly_activity_summary'::regclass")).Should().BeTrue();
@@ -114,7 +115,7 @@ public sealed class FactoryPulseRoundTripTests(FactoryPulseSource source) : ICla
         var archive = Path.Combine(_workDirectory, "fp-cli");
         var dump = await ExternalTool.FpdumpAsync("dump", "--connection", source.ConnectionString, "--output", archive);
         dump.ExitCode.Should().Be(0, dump.Stderr);
-        dump.Stdout.Should().Contain("18 tables");
+        dump.Stdout.Should().Contain("23 tables");
         var target = await source.Server.CreateDatabaseAsync("fp_cli");
 
         var restore = await ExternalTool.FpdumpAsync("restore", "--connection", target, "--input", archive);

@@ -38,6 +38,10 @@ public sealed class RestoreOptionsTests(FactoryPulseSource source, RolelessServe
         ["authenticated"] = "web_user",
         ["service_role"] = "web_service",
         ["authenticator"] = "postgres",
+        // The platform's service roles own auth and storage; the dashboard's role holds grants there.
+        ["supabase_auth_admin"] = "postgres",
+        ["supabase_storage_admin"] = "postgres",
+        ["dashboard_user"] = "postgres",
     };
 
     private readonly string _workDirectory = Directory.CreateTempSubdirectory("fpdump-opt-").FullName;
@@ -75,7 +79,7 @@ public sealed class RestoreOptionsTests(FactoryPulseSource source, RolelessServe
         var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, RoleMap = SupabaseRolesToWebRoles });
 
         report.Errors.Should().BeEmpty();
-        report.TotalRows.Should().Be(387);
+        report.TotalRows.Should().Be(479);
         (await Db.ScalarAsync<string>(target, "SELECT tableowner FROM pg_tables WHERE schemaname = 'auth' AND tablename = 'users'")).Should().Be("postgres");
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_policies WHERE 'web_user' = ANY (roles)")).Should().BeGreaterThan(10);
         (await Db.ScalarAsync<bool>(target, "SELECT has_table_privilege('web_user', 'public.projects', 'SELECT')")).Should().BeTrue();
@@ -110,7 +114,7 @@ public sealed class RestoreOptionsTests(FactoryPulseSource source, RolelessServe
 
         var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, Jobs = 2 });
 
-        report.Tables.Should().HaveCount(18);
+        report.Tables.Should().HaveCount(23);
         var oracle = await DatabaseOracle.CompareAsync(source.ConnectionString, target);
         oracle.IsIdentical.Should().BeTrue(oracle.ToString());
     }

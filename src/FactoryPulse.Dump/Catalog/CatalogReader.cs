@@ -1014,6 +1014,13 @@ internal sealed class CatalogReader
                 if (row.Char("deptype") == 'i')
                     sequence.IdentityKind = row.Char("identity");
                 sequence.AddDependency(table);
+                if (sequence.IdentityKind is null)
+                {
+                    var ownedBy = new SequenceOwnedByObject(sequence, table, row.String("column_name"));
+                    ownedBy.AddDependency(sequence);
+                    ownedBy.AddDependency(table);
+                    _objects.Add(ownedBy);
+                }
             }).ConfigureAwait(false);
     }
 
@@ -1335,8 +1342,13 @@ internal sealed class CatalogReader
         $"""
         WITH objects AS (
           -- aclexplode rejects an empty array (every privilege revoked): treat it as no items.
-          SELECT x.oid AS objid, CASE WHEN pg_catalog.cardinality(x.{aclColumn}) > 0 THEN x.{aclColumn} END AS acl, pg_catalog.acldefault({defaultKind}, x.{ownerColumn}) AS initial
-          FROM pg_catalog.{catalog} x WHERE x.{aclColumn} IS NOT NULL
+          -- The baseline is what CREATE EXTENSION or initdb left (pg_init_privs) where there is one, as in pg_dump:
+          -- changed grants on extension members and built-ins are differences from that, not from acldefault.
+          SELECT x.oid AS objid, CASE WHEN pg_catalog.cardinality(x.{aclColumn}) > 0 THEN x.{aclColumn} END AS acl,
+                 COALESCE(ip.initprivs, pg_catalog.acldefault({defaultKind}, x.{ownerColumn})) AS initial, ip.initprivs IS NOT NULL AS has_init_privs
+          FROM pg_catalog.{catalog} x
+          LEFT JOIN pg_catalog.pg_init_privs ip ON ip.objoid = x.oid AND ip.classoid = 'pg_catalog.{catalog}'::pg_catalog.regclass AND ip.objsubid = 0
+          WHERE x.{aclColumn} IS NOT NULL
         )
         SELECT o.objid, 1 AS grant_order, a.position, pg_catalog.pg_get_userbyid(a.grantor)::text AS grantor,
                CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END AS grantee, a.privilege_type, a.is_grantable
@@ -1354,7 +1366,7 @@ internal sealed class CatalogReader
         SELECT o.objid, 2, d.position, pg_catalog.pg_get_userbyid(d.grantor)::text,
                pg_catalog.pg_get_userbyid(d.grantee)::text, d.privilege_type, d.is_grantable
         FROM objects o CROSS JOIN LATERAL pg_catalog.aclexplode(o.initial) WITH ORDINALITY AS d(grantor, grantee, privilege_type, is_grantable, position)
-        WHERE o.acl IS NOT NULL AND o.acl OPERATOR(pg_catalog.@>) o.initial AND o.initial OPERATOR(pg_catalog.@>) o.acl AND d.grantee = d.grantor
+        WHERE o.acl IS NOT NULL AND NOT o.has_init_privs AND o.acl OPERATOR(pg_catalog.@>) o.initial AND o.initial OPERATOR(pg_catalog.@>) o.acl AND d.grantee = d.grantor
         ORDER BY 1, 2, 3
         """;
 
@@ -1438,12 +1450,76 @@ internal sealed class CatalogReader
             if (hasTableAcl || hasColumnAcls)
                 acls.Add(new AclObject(relation, relation is SequenceObject ? "SEQUENCE" : "TABLE", relation.QualifiedName(context), items, columns ?? []));
         }
+        await AddExternalAclsAsync(acls, functionAcls, relationAcls, context).ConfigureAwait(false);
         foreach (var acl in acls)
         {
             acl.AddDependency(((AclObject)acl).Target);
+            if (((AclObject)acl).Target is ExternalObject { Extension: { } extension })
+                acl.AddDependency(extension);
             _objects.Add(acl);
         }
     }
+
+    /// <summary>
+    /// Changed privileges on objects the dump does not create: extension members (restored by CREATE EXTENSION) and
+    /// built-ins in pg_catalog (restored by initdb). pg_dump keeps them as GRANT/REVOKE differences from pg_init_privs;
+    /// so do we, after the extension exists.
+    /// </summary>
+    private async Task AddExternalAclsAsync(List<DumpableObject> acls, Dictionary<uint, AclChanges> functionAcls, Dictionary<uint, AclChanges> relationAcls, DdlContext context)
+    {
+        var functions = new List<uint>();
+        foreach (var oid in functionAcls.Keys)
+        {
+            if (!_functions.ContainsKey(oid) && !_others.ContainsKey(new CatalogId(CatalogClasses.Proc, oid)))
+                functions.Add(oid);
+        }
+        var relations = new List<uint>();
+        foreach (var oid in relationAcls.Keys)
+        {
+            if (!_relations.ContainsKey(oid))
+                relations.Add(oid);
+        }
+        if (functions.Count > 0)
+        {
+            await Query(
+                $"""
+                SELECT p.oid, n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_userbyid(p.proowner) AS owner, p.prokind::text AS kind,
+                       pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_arguments, e.refobjid AS extension
+                FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                LEFT JOIN pg_catalog.pg_depend e ON e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid = p.oid AND e.deptype = 'e'
+                WHERE p.oid IN ({string.Join(", ", functions)}) AND (e.refobjid IS NOT NULL OR n.nspname = 'pg_catalog')
+                ORDER BY n.nspname, p.proname, identity_arguments
+                """,
+                row =>
+                {
+                    var oid = row.Oid("oid");
+                    var keyword = row.Char("kind") == 'p' ? "PROCEDURE" : "FUNCTION";
+                    var target = new ExternalObject(new CatalogId(CatalogClasses.Proc, oid), row.String("schema"), row.String("name"), row.String("owner"), keyword,
+                        row.String("identity_arguments"), ExtensionOf(row));
+                    acls.Add(new AclObject(target, keyword, $"{context.Qualified(target.Schema, target.Name)}({target.SortDetail})", functionAcls[oid], []));
+                }).ConfigureAwait(false);
+        }
+        if (relations.Count > 0)
+        {
+            await Query(
+                $"""
+                SELECT c.oid, n.nspname AS schema, c.relname AS name, pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relkind::text AS kind, e.refobjid AS extension
+                FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                LEFT JOIN pg_catalog.pg_depend e ON e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.objid = c.oid AND e.deptype = 'e'
+                WHERE c.oid IN ({string.Join(", ", relations)}) AND (e.refobjid IS NOT NULL OR n.nspname = 'pg_catalog')
+                ORDER BY n.nspname, c.relname
+                """,
+                row =>
+                {
+                    var oid = row.Oid("oid");
+                    var keyword = row.Char("kind") == 'S' ? "SEQUENCE" : "TABLE";
+                    var target = new ExternalObject(new CatalogId(CatalogClasses.Class, oid), row.String("schema"), row.String("name"), row.String("owner"), keyword, "", ExtensionOf(row));
+                    acls.Add(new AclObject(target, keyword, context.Qualified(target.Schema, target.Name), relationAcls[oid], []));
+                }).ConfigureAwait(false);
+        }
+    }
+
+    private ExtensionObject? ExtensionOf(CatalogRow row) => row.IsNull("extension") ? null : _extensions.GetValueOrDefault(row.Oid("extension"));
 
     private Task ReadDefaultAclsAsync()
     {

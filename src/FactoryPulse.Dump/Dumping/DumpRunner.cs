@@ -266,7 +266,56 @@ internal static class DumpRunner
         AddRefreshes(objects, catalog, options, filter);
         if (options.Profile == DumpProfile.Supabase)
             objects.RemoveAll(item => !Profiles.SupabaseProfile.Keeps(item, options.SupabaseAuthData, schemaOwners));
+        OrderDataIntoExistingTables(objects, catalog);
         return objects;
+    }
+
+    /// <summary>
+    /// Rows for tables the archive does not create (the Supabase profile's auth and storage tables) go into tables whose
+    /// foreign keys already exist on the target: their data entries depend on the data of the tables they reference,
+    /// so referenced rows load first. Self-references and cycles are left alone (one COPY, or nothing to order by).
+    /// </summary>
+    private static void OrderDataIntoExistingTables(List<DumpableObject> objects, DatabaseCatalog catalog)
+    {
+        var created = new HashSet<TableObject>();
+        var dataByTable = new Dictionary<string, TableDataObject>(StringComparer.Ordinal);
+        foreach (var item in objects)
+        {
+            if (item is TableObject table)
+                created.Add(table);
+            else if (item is TableDataObject data)
+                dataByTable[$"{data.Table.Schema}.{data.Table.Name}"] = data;
+        }
+        foreach (var item in catalog.Objects)
+        {
+            if (item is not ConstraintObject { ConstraintType: 'f', Table: TableObject table, ReferencedSchema: { } schema, ReferencedTable: { } name }
+                || created.Contains(table)
+                || !dataByTable.TryGetValue($"{table.Schema}.{table.Name}", out var referencing)
+                || !dataByTable.TryGetValue($"{schema}.{name}", out var referenced)
+                || referencing == referenced || DependsOn(referenced, referencing))
+            {
+                continue;
+            }
+            referencing.AddDependency(referenced);
+        }
+    }
+
+    private static bool DependsOn(DumpableObject item, DumpableObject other)
+    {
+        var pending = new Stack<DumpableObject>();
+        var seen = new HashSet<DumpableObject>();
+        pending.Push(item);
+        while (pending.Count > 0)
+        {
+            foreach (var dependency in pending.Pop().Dependencies)
+            {
+                if (dependency == other)
+                    return true;
+                if (dependency is TableDataObject && seen.Add(dependency))
+                    pending.Push(dependency);
+            }
+        }
+        return false;
     }
 
     private static async Task<DatabasePropertiesObject> ReadDatabasePropertiesAsync(NpgsqlConnection connection, DatabaseCatalog catalog, CancellationToken cancellationToken)
@@ -329,8 +378,8 @@ internal static class DumpRunner
         }
         if (options.RedactSupabaseSecrets)
         {
-            foreach (var column in Profiles.SupabaseProfile.SecretColumns)
-                rules.Add((column, null, false));
+            foreach (var (column, value) in Profiles.SupabaseProfile.SecretColumns)
+                rules.Add((column, value, false));
         }
         return rules;
     }

@@ -112,6 +112,25 @@ internal sealed class AclObject(DumpableObject target, string targetKeyword, str
     }
 }
 
+/// <summary>
+/// An object the dump does not create — an extension member or a built-in — named only so that its changed privileges
+/// can be restored (the target of an <see cref="AclObject"/>; never an entry of its own).
+/// </summary>
+internal sealed class ExternalObject(CatalogId id, string schema, string name, string owner, string keyword, string identityArguments, ExtensionObject? extension)
+    : DumpableObject(id, schema, name, owner)
+{
+    public override string Kind => keyword;
+
+    public override int Priority => Priorities.Acl;
+
+    public override string SortDetail => identityArguments;
+
+    /// <summary>The extension that creates the object, when it is a member of one: its privileges are set after it.</summary>
+    public ExtensionObject? Extension { get; } = extension;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context) { }
+}
+
 internal sealed class DefaultAclObject(uint oid, string role, string? schema, char objectType, AclChanges changes)
     : DumpableObject(new CatalogId(CatalogClasses.DefaultAcl, oid), schema, "DEFAULT PRIVILEGES FOR " + ObjectTypeName(objectType), role)
 {

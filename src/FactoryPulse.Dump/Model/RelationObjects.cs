@@ -262,9 +262,9 @@ internal sealed class SequenceObject(uint oid, string schema, string name, strin
         }
         else
         {
+            // OWNED BY is its own entry (SequenceOwnedByObject), after this one's owner is set: the server requires the
+            // sequence and the table to have the same owner when they are linked.
             writer.Write($"CREATE {(unlogged ? "UNLOGGED " : "")}SEQUENCE {QualifiedName(context)}\n    AS {Options.TypeName}\n{options};\n");
-            if (OwnedBy is { } owner)
-                writer.Write($"ALTER SEQUENCE {QualifiedName(context)} OWNED BY {owner.Table.QualifiedName(context)}.{context.Ident(owner.Column)};\n");
         }
         WriteComments(writer, context);
     }
@@ -281,6 +281,25 @@ internal sealed class SequenceObject(uint oid, string schema, string name, strin
         if (IdentityKind is null)
             base.WriteDrop(writer, context, ifExists);
     }
+}
+
+/// <summary>
+/// ALTER SEQUENCE … OWNED BY, as pg_dump's "SEQUENCE OWNED BY" entry: after the sequence and its table exist and both
+/// have their owners (linking a sequence to a table owned by another role fails).
+/// </summary>
+internal sealed class SequenceOwnedByObject(SequenceObject sequence, TableObject table, string column)
+    : DumpableObject(new CatalogId(0, sequence.Id.ObjectId), sequence.Schema, sequence.Name, null)
+{
+    public SequenceObject Sequence { get; } = sequence;
+
+    public override string Kind => "SEQUENCE OWNED BY";
+
+    public override DumpableObject? Parent => table;
+
+    public override int Priority => Priorities.Table;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context) =>
+        writer.Write($"ALTER SEQUENCE {Sequence.QualifiedName(context)} OWNED BY {table.QualifiedName(context)}.{context.Ident(column)};\n");
 }
 
 /// <summary>ALTER TABLE … ATTACH PARTITION: after both tables exist, before the data.</summary>

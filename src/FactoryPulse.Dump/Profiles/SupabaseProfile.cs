@@ -36,14 +36,30 @@ internal static class SupabaseProfile
         "auth.users", "auth.identities",
     };
 
-    /// <summary>Columns that hold credentials or tokens in Supabase's auth schema (for --redact-supabase-secrets).</summary>
-    public static readonly IReadOnlyList<string> SecretColumns =
+    /// <summary>
+    /// Columns that hold credentials or tokens in Supabase's auth schema (for --redact-supabase-secrets), with the value
+    /// written instead: NULL, or an empty value where the platform's column is NOT NULL (auth.identities.identity_data).
+    /// </summary>
+    public static readonly IReadOnlyList<(string Column, string? Value)> SecretColumns =
     [
-        "auth.users.encrypted_password", "auth.users.confirmation_token", "auth.users.recovery_token", "auth.users.email_change_token_new",
-        "auth.users.email_change_token_current", "auth.users.phone_change_token", "auth.users.reauthentication_token",
-        "auth.refresh_tokens.token", "auth.identities.identity_data", "auth.sessions.refresh_token_hmac_key", "auth.mfa_factors.secret",
-        "auth.one_time_tokens.token_hash", "auth.flow_state.auth_code",
+        ("auth.users.encrypted_password", null), ("auth.users.confirmation_token", null), ("auth.users.recovery_token", null),
+        ("auth.users.email_change_token_new", null), ("auth.users.email_change_token_current", null), ("auth.users.phone_change_token", null),
+        ("auth.users.reauthentication_token", null), ("auth.refresh_tokens.token", null), ("auth.identities.identity_data", "{}"),
+        ("auth.sessions.refresh_token_hmac_key", null), ("auth.mfa_factors.secret", null), ("auth.one_time_tokens.token_hash", null),
+        ("auth.flow_state.auth_code", null),
     ];
+
+    /// <summary>
+    /// Functions the platform creates as postgres in its extensions schema (and the event triggers calling them): owned by
+    /// the user's role, so only their names tell them from the user's own functions there.
+    /// </summary>
+    public static readonly IReadOnlySet<string> PlatformFunctions = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "extensions.grant_pg_cron_access", "extensions.grant_pg_graphql_access", "extensions.grant_pg_net_access",
+        "extensions.pgrst_ddl_watch", "extensions.pgrst_drop_watch", "extensions.set_graphql_placeholder",
+    };
+
+    private static bool IsPlatformFunction(FunctionObject function) => PlatformFunctions.Contains($"{function.Schema}.{function.Name}");
 
     public static bool IsManagedSchema(string? schema, string? owner) => schema is not null && (ManagedSchemas.Contains(schema) || (owner is not null && ManagedRoles.Contains(owner)));
 
@@ -59,7 +75,8 @@ internal static class SupabaseProfile
                 // The platform's publication exists already; the tables the user added to it are kept (their own entries).
                 return item is not PublicationObject || !ManagedPublications.Contains(publication.Name);
             case EventTriggerObject trigger:
-                return trigger.Owner is null || !ManagedRoles.Contains(trigger.Owner);
+                return (trigger.Owner is null || !ManagedRoles.Contains(trigger.Owner))
+                    && !trigger.Dependencies.Exists(dependency => dependency is FunctionObject function && IsPlatformFunction(function));
             case SchemaObject schema:
                 return !IsManagedSchema(schema.Name, schema.Owner);
         }
@@ -75,8 +92,8 @@ internal static class SupabaseProfile
             // A trigger the user put on a managed table calls one of the user's functions.
             TriggerObject trigger => trigger.Dependencies.Exists(dependency => dependency is FunctionObject function && !IsManagedSchema(function.Schema, schemaOwners.GetValueOrDefault(function.Schema!))),
             // Functions the user created in a managed schema (not owned by a platform role).
-            FunctionObject function => function.Owner is not null && !ManagedRoles.Contains(function.Owner) && root == item,
-            AclObject { Target: FunctionObject function } => function.Owner is not null && !ManagedRoles.Contains(function.Owner),
+            FunctionObject function => function.Owner is not null && !ManagedRoles.Contains(function.Owner) && !IsPlatformFunction(function) && root == item,
+            AclObject { Target: FunctionObject function } => function.Owner is not null && !ManagedRoles.Contains(function.Owner) && !IsPlatformFunction(function),
             TableDataObject => UserDataTables.Contains(qualified) || (includeAuthData && AuthDataTables.Contains(qualified)),
             _ => false,
         };

@@ -54,12 +54,28 @@ internal static class LargeObjectCopier
                 piece.Parameters[0].Value = oid;
                 piece.Parameters[1].Value = offset;
                 piece.Parameters[2].Value = (int)Math.Min(PieceSize, length - offset);
-                var data = (byte[])(await piece.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-                await sink.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-                bytes += data.Length;
+                bytes += await CopyPieceAsync(piece, sink, cancellationToken).ConfigureAwait(false);
             }
         }
         return new CopyOutResult(objects.Count, bytes, "");
+    }
+
+    /// <summary>
+    /// Streams one lo_get result into <paramref name="sink"/> with asynchronous reads only. ExecuteScalar reads a value
+    /// larger than Npgsql's buffer synchronously, which deadlocks when socket completions run inline on the I/O thread
+    /// (as fpdump runs them): a 2 MB object hung the dump.
+    /// </summary>
+    private static async Task<long> CopyPieceAsync(NpgsqlCommand piece, Stream sink, CancellationToken cancellationToken)
+    {
+        var reader = await piece.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || await reader.IsDBNullAsync(0, cancellationToken).ConfigureAwait(false))
+            throw new DumpException("A large object disappeared while it was being dumped.");
+        var column = reader.GetStream(0);
+        await using var columnScope = column.ConfigureAwait(false);
+        var counting = new CountingStream(sink);
+        await column.CopyToAsync(counting, PieceSize, cancellationToken).ConfigureAwait(false);
+        return counting.BytesWritten;
     }
 
     /// <summary>Writes the contents into large objects the pre-data section already created (lo_create).</summary>
@@ -118,5 +134,33 @@ internal static class LargeObjectCopier
         if (read < header.Length)
             throw new ArchiveException("A large object data file ends inside a record header.");
         return true;
+    }
+}
+
+/// <summary>Passes writes through and counts them.</summary>
+internal sealed class CountingStream(Stream inner) : Stream
+{
+    public long BytesWritten { get; private set; }
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() => inner.Flush();
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        inner.Write(buffer, offset, count);
+        BytesWritten += count;
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        BytesWritten += buffer.Length;
     }
 }

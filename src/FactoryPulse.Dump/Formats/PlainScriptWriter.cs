@@ -117,13 +117,23 @@ internal static class PlainScriptWriter
                 command.Parameters[0].Value = oid;
                 command.Parameters[1].Value = offset;
                 command.Parameters[2].Value = (int)Math.Min(Piece, length - offset);
-                var piece = (byte[])(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                // A reader, not ExecuteScalar: the latter reads large values synchronously (see LargeObjectCopier).
+                var piece = await ReadPieceAsync(command, cancellationToken).ConfigureAwait(false);
                 await WriteTextAsync(output, $"SELECT pg_catalog.lo_put('{oid}', {offset}, '\\x{Convert.ToHexString(piece)}');\n", cancellationToken).ConfigureAwait(false);
                 bytes += piece.Length;
             }
         }
         await WriteTextAsync(output, "\n", cancellationToken).ConfigureAwait(false);
         return new CopyOutResult(objects.Count, bytes, "");
+    }
+
+    private static async Task<byte[]> ReadPieceAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            throw new DumpException("A large object disappeared while it was being dumped.");
+        return reader.GetFieldValue<byte[]>(0);
     }
 
     private static ValueTask WriteTextAsync(Stream output, string text, CancellationToken cancellationToken) =>

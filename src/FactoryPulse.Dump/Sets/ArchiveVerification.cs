@@ -69,7 +69,7 @@ internal static class ArchiveVerification
                 {
                     entryRows += await CountRowsAsync(path, data.Format == "binary", data.Compression, key, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception exception) when (exception is InvalidDataException or IOException or ArchiveException)
+                catch (Exception exception) when (exception is InvalidDataException or IOException or ArchiveException or ZstdSharp.ZstdException)
                 {
                     problems.Add($"data file '{part.File}' of {entry.DisplayName} cannot be read back: {exception.Message}");
                     damaged = true;

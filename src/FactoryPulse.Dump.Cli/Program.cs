@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace FactoryPulse.Dump.Cli;
 
-/// <summary>fpdump: pg_dump / pg_restore without pg_dump. Exit codes: 0 success, 1 failure, 2 usage error.</summary>
+/// <summary>fpdump: pg_dump / pg_restore without pg_dump. Exit codes: 0 success, 1 failure, 2 usage error (including options the library rejects), 3 verification failed.</summary>
 internal static class Program
 {
     private const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
@@ -425,5 +425,12 @@ internal static class Program
             await Console.Error.WriteLineAsync("fpdump: cancelled; no archive was left under the output name.");
             return 1;
         }
+        catch (ArgumentException exception)
+        {
+            // The library rejects contradictory or out-of-range options before it connects: a usage error.
+            return Usage(OneLine(exception.Message));
+        }
     }
+
+    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -11,6 +11,18 @@ public sealed record VerifyOptions
 
     /// <summary>Tables (schema.table) whose data the archive must hold.</summary>
     public IReadOnlyList<string> RequireData { get; init; } = [];
+
+    /// <summary>Throws the <see cref="ArgumentException"/> family for settings that cannot mean anything, before anything is read.</summary>
+    internal void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(RequireData, nameof(RequireData));
+        foreach (var table in RequireData)
+        {
+            // The check compares with schema.table: a name without a dot could never match and would always fail.
+            if (string.IsNullOrWhiteSpace(table) || !table.Contains('.', StringComparison.Ordinal))
+                throw new ArgumentException($"RequireData names tables as schema.table, not '{table}'.", nameof(RequireData));
+        }
+    }
 }
 
 /// <summary>The outcome of <see cref="ArchiveVerifier.VerifyAsync"/>.</summary>
@@ -28,16 +40,27 @@ public static class ArchiveVerifier
     /// that an archive claiming to be complete holds data; with <see cref="VerifyOptions.ConnectionString"/>, also
     /// restores it into a scratch database and compares row counts.
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="archivePath"/> is empty or the options are invalid.</exception>
+    /// <exception cref="DumpException">The check could not run (e.g. <see cref="ServerConnectionException"/> for the scratch server); problems found in the archive are in the report instead.</exception>
     public static Task<VerificationReport> VerifyAsync(string archivePath, VerifyOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(archivePath);
-        return Sets.ArchiveVerification.RunAsync(archivePath, options ?? new VerifyOptions(), cancellationToken);
+        ArgumentException.ThrowIfNullOrWhiteSpace(archivePath);
+        options ??= new VerifyOptions();
+        options.Validate();
+        return ErrorTranslation.RunAsync(Operation.Verify, Sets.ArchiveVerification.RunAsync(archivePath, options, cancellationToken), cancellationToken);
     }
 
     /// <summary>What an archive holds, generated from its manifest: Markdown, or JSON when <paramref name="json"/> is set.</summary>
-    public static async Task<string> SummarizeAsync(string archivePath, bool json = false, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException"><paramref name="archivePath"/> is empty.</exception>
+    /// <exception cref="ArchiveException">The archive is missing, incomplete or unreadable.</exception>
+    public static Task<string> SummarizeAsync(string archivePath, bool json = false, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(archivePath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(archivePath);
+        return ErrorTranslation.RunAsync(Operation.Summarize, SummarizeCoreAsync(archivePath, json, cancellationToken), cancellationToken);
+    }
+
+    private static async Task<string> SummarizeCoreAsync(string archivePath, bool json, CancellationToken cancellationToken)
+    {
         var manifest = await Archive.ArchiveReader.ReadManifestAsync(archivePath, cancellationToken).ConfigureAwait(false);
         var summary = Sets.ArchiveSummary.Build(archivePath, manifest);
         summary.Verified = (await VerifyAsync(archivePath, null, cancellationToken).ConfigureAwait(false)).Passed;

@@ -25,6 +25,23 @@ public sealed record BackupSetOptions
 
     /// <summary>Optional logger.</summary>
     public ILogger? Logger { get; init; }
+
+    /// <summary>Throws the <see cref="ArgumentException"/> family for contradictory or out-of-range settings, before anything connects or is written.</summary>
+    internal void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(ConnectionString, nameof(ConnectionString));
+        if (string.IsNullOrWhiteSpace(Directory))
+            throw new ArgumentException("The directory of the sets is empty: name the folder to keep them in.", nameof(Directory));
+        if (Keep < 1)
+            throw new ArgumentOutOfRangeException(nameof(Keep), $"Keep must be at least 1, not {Keep}: the newest good set is never deleted.");
+        if (!string.IsNullOrEmpty(Prefix) && (Prefix.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Prefix.Contains("..", StringComparison.Ordinal)))
+            throw new ArgumentException($"The prefix '{Prefix}' cannot be part of a file name.", nameof(Prefix));
+        if (Plain && !string.IsNullOrEmpty(Dump?.EncryptionPassphrase))
+            throw new ArgumentException("Plain .sql files cannot be encrypted; leave out Plain when encrypting a set.", nameof(Plain));
+        // The set decides these for its own archives (see BackupSetWriter), so only the rest of Dump is the caller's to get right.
+        if (Dump is not null)
+            (Dump with { SchemaOnly = false, DataOnly = false, Format = ArchiveFormat.Directory }).ValidateSettings(nameof(Dump) + ".");
+    }
 }
 
 /// <summary>The archives, summary and pruning of one backup run.</summary>
@@ -55,9 +72,13 @@ public static class BackupSet
     /// writes the summary, then keeps the newest <see cref="BackupSetOptions.Keep"/> complete verified sets. A second run
     /// while one is going is refused (lock file).
     /// </summary>
+    /// <exception cref="ArgumentException">The options contradict each other or are out of range (thrown before anything connects).</exception>
+    /// <exception cref="DumpException">The set could not be written; the subtype and its properties say how, the inner exception what happened underneath.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public static Task<BackupSetResult> CreateAsync(BackupSetOptions options, IProgress<DumpProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Sets.BackupSetWriter.RunAsync(options, progress, cancellationToken);
+        options.Validate();
+        return ErrorTranslation.RunAsync(Operation.BackupSet, Sets.BackupSetWriter.RunAsync(options, progress, cancellationToken), cancellationToken);
     }
 }

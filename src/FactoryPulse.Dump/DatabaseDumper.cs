@@ -8,12 +8,16 @@ public static class DatabaseDumper
     /// directory archive to <see cref="DumpOptions.OutputPath"/>. The archive is written under a temporary
     /// name and renamed only when complete.
     /// </summary>
+    /// <exception cref="ArgumentException">The options contradict each other or are out of range (thrown before anything connects).</exception>
+    /// <exception cref="DumpException">The dump failed; the subtype and its properties say how, the inner exception what happened underneath.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; no archive is left under the output path.</exception>
     public static Task<DumpResult> DumpAsync(
         DumpOptions options,
         IProgress<DumpProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Cancellation.Typed(Dumping.DumpRunner.RunAsync(options, progress, cancellationToken), cancellationToken);
+        options.Validate();
+        return ErrorTranslation.RunAsync(Operation.Dump, Dumping.DumpRunner.RunAsync(options, progress, cancellationToken), cancellationToken);
     }
 }

@@ -90,6 +90,80 @@ public sealed record DumpOptions
 
     /// <summary>Optional logger for what the dump does (never receives passwords).</summary>
     public ILogger? Logger { get; init; }
+
+    /// <summary>The highest level each compression method takes (pg_dump's limits); 0 is always the method's fast default.</summary>
+    private static int MaximumLevel(DataCompression compression) => compression switch
+    {
+        DataCompression.Zstd => 22,
+        DataCompression.Gzip => 9,
+        _ => 0,
+    };
+
+    /// <summary>Throws the <see cref="ArgumentException"/> family for contradictory or out-of-range settings, before anything connects.</summary>
+    internal void Validate()
+    {
+        // An empty connection string is valid: everything then comes from the PG* environment variables.
+        ArgumentNullException.ThrowIfNull(ConnectionString, nameof(ConnectionString));
+        if (string.IsNullOrWhiteSpace(OutputPath))
+            throw new ArgumentException("The output path is empty: name the archive to create.", nameof(OutputPath));
+        ValidateSettings("");
+    }
+
+    /// <summary>Everything but the connection and the path, which a backup set supplies itself; <paramref name="owner"/> prefixes the parameter names.</summary>
+    internal void ValidateSettings(string owner)
+    {
+        if (SchemaOnly && DataOnly)
+            throw new ArgumentException("Schema-only and data-only cannot be used together.", owner + nameof(DataOnly));
+        if (Jobs < 1)
+            throw new ArgumentOutOfRangeException(owner + nameof(Jobs), $"Jobs must be at least 1, not {Jobs}.");
+        if (ChunkSizeBytes < 1)
+            throw new ArgumentOutOfRangeException(owner + nameof(ChunkSizeBytes), $"ChunkSizeBytes must be positive, not {ChunkSizeBytes}.");
+        if (!Enum.IsDefined(Format))
+            throw new ArgumentOutOfRangeException(owner + nameof(Format), $"Unknown archive format {(int)Format}.");
+        if (!Enum.IsDefined(Compression))
+            throw new ArgumentOutOfRangeException(owner + nameof(Compression), $"Unknown compression {(int)Compression}.");
+        if (!Enum.IsDefined(Profile))
+            throw new ArgumentOutOfRangeException(owner + nameof(Profile), $"Unknown profile {(int)Profile}.");
+        var maximumLevel = MaximumLevel(Compression);
+        if (CompressionLevel < 0 || CompressionLevel > maximumLevel)
+        {
+            throw new ArgumentOutOfRangeException(owner + nameof(CompressionLevel), Compression == DataCompression.None
+                ? $"Uncompressed data takes no compression level; leave CompressionLevel at 0, not {CompressionLevel}."
+                : $"The {Compression} compression level must be between 0 (the fast default) and {maximumLevel}, not {CompressionLevel}.");
+        }
+        if (!string.IsNullOrEmpty(EncryptionPassphrase) && Format != ArchiveFormat.Directory)
+            throw new ArgumentException("Encryption applies to directory archives; a plain SQL script cannot be encrypted by the dump.", owner + nameof(EncryptionPassphrase));
+        RequireList(Schemas, owner + nameof(Schemas));
+        RequireList(ExcludeSchemas, owner + nameof(ExcludeSchemas));
+        RequireList(Tables, owner + nameof(Tables));
+        RequireList(ExcludeTables, owner + nameof(ExcludeTables));
+        RequireList(ExcludeTableData, owner + nameof(ExcludeTableData));
+        RequireList(Sections, owner + nameof(Sections));
+        foreach (var section in Sections)
+        {
+            if (section is not ("pre-data" or "data" or "post-data"))
+                throw new ArgumentException($"Unknown section '{section}': use pre-data, data or post-data.", owner + nameof(Sections));
+        }
+        RequireList(Redact, owner + nameof(Redact));
+        foreach (var rule in Redact)
+        {
+            var equals = rule.IndexOf('=', StringComparison.Ordinal);
+            var column = equals < 0 ? rule : rule[..equals];
+            if (column.Split('.').Length != 3)
+                throw new ArgumentException($"Redaction rule '{rule}' must name schema.table.column (optionally =value).", owner + nameof(Redact));
+        }
+    }
+
+    /// <summary>A list option must exist and hold no null or blank items.</summary>
+    internal static void RequireList(IReadOnlyList<string> list, string name)
+    {
+        ArgumentNullException.ThrowIfNull(list, name);
+        foreach (var item in list)
+        {
+            if (string.IsNullOrWhiteSpace(item))
+                throw new ArgumentException($"{name} holds an empty item.", name);
+        }
+    }
 }
 
 /// <summary>How an archive is written.</summary>

@@ -1,6 +1,9 @@
 namespace FactoryPulse.Dump;
 
-/// <summary>Base of every error the library reports on purpose. Messages are one line, actionable and never hold secrets.</summary>
+/// <summary>
+/// Base of every error the library reports. Messages are one line, actionable and never hold secrets; what went wrong
+/// underneath is the <see cref="Exception.InnerException"/>, and the facts a program can act on are properties.
+/// </summary>
 public class DumpException : Exception
 {
     /// <summary>Creates the exception.</summary>
@@ -8,9 +11,18 @@ public class DumpException : Exception
 
     /// <summary>Creates the exception with its cause.</summary>
     public DumpException(string message, Exception? innerException) : base(message, innerException) { }
+
+    /// <summary>The SQLSTATE the server reported (see Npgsql's <c>PostgresErrorCodes</c>), when the server reported the error.</summary>
+    public string? SqlState { get; init; }
+
+    /// <summary>The archive entry being dumped or restored when the error happened, as its display name (e.g. <c>TABLE public.users</c>), when known.</summary>
+    public string? Entry { get; init; }
+
+    /// <summary>The database object the error is about (e.g. <c>public.users</c> or a constraint's name), when known.</summary>
+    public string? ObjectName { get; init; }
 }
 
-/// <summary>The server could not be reached, or refused the login.</summary>
+/// <summary>The server could not be reached, refused the login, or the connection broke during the operation.</summary>
 public sealed class ServerConnectionException : DumpException
 {
     /// <summary>Creates the exception.</summary>
@@ -22,6 +34,9 @@ public sealed class InsufficientPrivilegeException : DumpException
 {
     /// <summary>Creates the exception.</summary>
     public InsufficientPrivilegeException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with its cause (usually the server's error, SQLSTATE 42501).</summary>
+    public InsufficientPrivilegeException(string message, Exception? innerException) : base(message, innerException) { }
 }
 
 /// <summary>The database holds an object this version cannot dump faithfully; nothing is written.</summary>
@@ -53,6 +68,29 @@ public sealed class TargetNotEmptyException : DumpException
 {
     /// <summary>Creates the exception.</summary>
     public TargetNotEmptyException(string message) : base(message) { }
+}
+
+/// <summary>
+/// The target server is older than the archive's: catalog definitions move forward only, so a newer server's DDL
+/// may not run on an older one. Nothing was changed.
+/// </summary>
+public sealed class ServerVersionException : DumpException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">One line saying which versions met.</param>
+    /// <param name="archiveServerVersion">The major version of the server the archive was dumped from (e.g. 17).</param>
+    /// <param name="targetServerVersion">The major version of the target server (e.g. 15).</param>
+    public ServerVersionException(string message, int archiveServerVersion, int targetServerVersion) : base(message)
+    {
+        ArchiveServerVersion = archiveServerVersion;
+        TargetServerVersion = targetServerVersion;
+    }
+
+    /// <summary>The major version of the server the archive was dumped from (e.g. 17).</summary>
+    public int ArchiveServerVersion { get; }
+
+    /// <summary>The major version of the target server (e.g. 15).</summary>
+    public int TargetServerVersion { get; }
 }
 
 /// <summary>A statement of the restore failed; the message names the archive entry.</summary>

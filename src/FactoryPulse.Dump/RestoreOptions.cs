@@ -88,6 +88,43 @@ public sealed record RestoreOptions
 
     /// <summary>Optional logger for what the restore does (never receives passwords).</summary>
     public ILogger? Logger { get; init; }
+
+    /// <summary>Throws the <see cref="ArgumentException"/> family for contradictory or out-of-range settings, before anything is read or connected.</summary>
+    internal void Validate()
+    {
+        // An empty connection string is valid: everything then comes from the PG* environment variables.
+        ArgumentNullException.ThrowIfNull(ConnectionString, nameof(ConnectionString));
+        if (string.IsNullOrWhiteSpace(InputPath))
+            throw new ArgumentException("The input path is empty: name the archive to restore.", nameof(InputPath));
+        if (SchemaOnly && DataOnly)
+            throw new ArgumentException("Schema-only and data-only cannot be used together.", nameof(DataOnly));
+        // As pg_restore: a data-only restore loads into the existing schema and never drops it.
+        if (Clean && DataOnly)
+            throw new ArgumentException("Clean and data-only cannot be used together: a data-only restore loads into the existing schema.", nameof(Clean));
+        if (IfExists && !Clean)
+            throw new ArgumentException("IfExists applies to the DROP statements of Clean; set Clean too.", nameof(IfExists));
+        if (Jobs < 1)
+            throw new ArgumentOutOfRangeException(nameof(Jobs), $"Jobs must be at least 1, not {Jobs}.");
+        if (!Enum.IsDefined(ForeignKeyCycles))
+            throw new ArgumentOutOfRangeException(nameof(ForeignKeyCycles), $"Unknown foreign-key cycle strategy {(int)ForeignKeyCycles}.");
+        if (UseListFile is not null && string.IsNullOrWhiteSpace(UseListFile))
+            throw new ArgumentException("UseListFile is empty: name a list file written by fpdump list, or leave it null.", nameof(UseListFile));
+        DumpOptions.RequireList(Schemas, nameof(Schemas));
+        DumpOptions.RequireList(ExcludeSchemas, nameof(ExcludeSchemas));
+        DumpOptions.RequireList(Tables, nameof(Tables));
+        DumpOptions.RequireList(Sections, nameof(Sections));
+        foreach (var section in Sections)
+        {
+            if (section is not ("pre-data" or "data" or "post-data"))
+                throw new ArgumentException($"Unknown section '{section}': use pre-data, data or post-data.", nameof(Sections));
+        }
+        ArgumentNullException.ThrowIfNull(RoleMap, nameof(RoleMap));
+        foreach (var (from, to) in RoleMap)
+        {
+            if (string.IsNullOrWhiteSpace(from) || string.IsNullOrWhiteSpace(to))
+                throw new ArgumentException($"RoleMap maps role names to role names; '{from}' → '{to}' has an empty one.", nameof(RoleMap));
+        }
+    }
 }
 
 /// <summary>How a data-only restore gets rows past foreign keys that form a cycle.</summary>

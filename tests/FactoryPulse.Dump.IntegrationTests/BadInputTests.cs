@@ -207,6 +207,107 @@ public sealed class BadInputTests(SmallDatabase source) : IClassFixture<SmallDat
         (await incomplete.Should().ThrowAsync<ArchiveException>()).Which.Message.Should().Contain("not a complete archive");
     }
 
+    [Theory]
+    [InlineData(DataCompression.Zstd)]
+    [InlineData(DataCompression.Gzip)]
+    public async Task A_garbled_compressed_data_file_with_a_matching_checksum_fails_as_an_archive_error_with_its_cause(DataCompression compression)
+    {
+        var archive = Path.Combine(_workDirectory, $"garbled-{compression}");
+        await DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = archive, Compression = compression });
+        var dataFile = Directory.GetFiles(Path.Combine(archive, "data")).OrderByDescending(file => new FileInfo(file).Length).First();
+        var bytes = await File.ReadAllBytesAsync(dataFile);
+        // Damage the compressed stream past its header, then give the manifest the damaged file's checksum: the up-front
+        // checksum check passes and the damage surfaces only while the file is decompressed into the COPY.
+        for (var i = 24; i < bytes.Length - 16; i += 7)
+            bytes[i] ^= 0x5A;
+        await File.WriteAllBytesAsync(dataFile, bytes);
+        await ReplaceChecksumAsync(archive, dataFile, bytes);
+        var target = await source.Server.CreateDatabaseAsync($"garbled_{compression.ToString().ToLowerInvariant()}");
+
+        var act = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, SingleTransaction = true });
+
+        var error = (await act.Should().ThrowAsync<ArchiveException>()).Which;
+        error.InnerException.Should().NotBeNull("the decompressor's own error is kept as the cause");
+        error.InnerException.Should().NotBeOfType<Npgsql.PostgresException>("the file, not the server, failed");
+        error.Message.Should().StartWith("The restore failed").And.NotContain("\n");
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'shop'")).Should().Be(0, "the single transaction rolled back");
+        var report = await ArchiveVerifier.VerifyAsync(archive);
+        report.Passed.Should().BeFalse();
+        report.Problems.Should().ContainSingle(problem => problem.Contains(Path.GetFileName(dataFile), StringComparison.Ordinal) && problem.Contains("cannot be read back", StringComparison.Ordinal));
+    }
+
+    private static async Task ReplaceChecksumAsync(string archive, string dataFile, byte[] bytes)
+    {
+        var hasher = new System.IO.Hashing.XxHash3();
+        hasher.Append(bytes);
+        var manifestPath = Path.Combine(archive, "manifest.json");
+        var manifest = await File.ReadAllTextAsync(manifestPath);
+        var at = manifest.IndexOf($"\"file\": \"data/{Path.GetFileName(dataFile)}\"", StringComparison.Ordinal);
+        at.Should().BeGreaterThanOrEqualTo(0);
+        var checksumAt = manifest.IndexOf("\"checksum\": \"", at, StringComparison.Ordinal) + "\"checksum\": \"".Length;
+        var checksumEnd = manifest.IndexOf('"', checksumAt);
+        manifest = manifest[..checksumAt] + "xxh3-64:" + hasher.GetCurrentHashAsUInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + manifest[checksumEnd..];
+        await File.WriteAllTextAsync(manifestPath, manifest);
+    }
+
+    [Fact]
+    public async Task Invalid_options_raise_ArgumentException_before_anything_connects()
+    {
+        var archive = await DumpSourceAsync("valid-for-options");
+        // Nothing listens here: a connection attempt would end in ServerConnectionException, not in ArgumentException.
+        var unreachable = $"Host=127.0.0.1;Port={FreePort()};Username=postgres;Password=s3cret-word;Database=nowhere;Timeout=5";
+        var never = Path.Combine(_workDirectory, "never");
+
+        var dump = () => DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = unreachable, OutputPath = never, SchemaOnly = true, DataOnly = true });
+        (await dump.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be(nameof(DumpOptions.DataOnly));
+        var jobs = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = unreachable, InputPath = archive, Jobs = 0 });
+        (await jobs.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().Be(nameof(RestoreOptions.Jobs));
+        var section = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = unreachable, InputPath = archive, Sections = ["everything"] });
+        (await section.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be(nameof(RestoreOptions.Sections));
+        var keep = () => BackupSet.CreateAsync(new BackupSetOptions { ConnectionString = unreachable, Directory = never, Keep = 0 });
+        (await keep.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.ParamName.Should().Be(nameof(BackupSetOptions.Keep));
+        var verify = () => ArchiveVerifier.VerifyAsync(archive, new VerifyOptions { ConnectionString = unreachable, RequireData = ["orders"] });
+        (await verify.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be(nameof(VerifyOptions.RequireData));
+        Directory.Exists(never).Should().BeFalse();
+
+        var cliDump = await ExternalTool.FpdumpAsync("dump", "--connection", unreachable, "--output", never, "--section", "everything");
+        cliDump.ExitCode.Should().Be(2, cliDump.Stderr);
+        cliDump.Stderr.Trim().Should().StartWith("fpdump: Unknown section 'everything'").And.NotContain("\n").And.NotContain("s3cret-word");
+        var cliRestore = await ExternalTool.FpdumpAsync("restore", "--connection", unreachable, "--input", archive, "--if-exists");
+        cliRestore.ExitCode.Should().Be(2, cliRestore.Stderr);
+        cliRestore.Stderr.Trim().Should().Contain("IfExists").And.NotContain("\n");
+    }
+
+    [Fact]
+    public async Task Verifying_on_a_scratch_server_leaves_the_callers_pooled_connections_alone()
+    {
+        var archive = await DumpSourceAsync("verify-pools");
+        // The host application's own pooled connection: after it goes back to the pool, the same server process serves the next open.
+        var pooled = new NpgsqlConnectionStringBuilder(source.ConnectionString) { Pooling = true, ApplicationName = "fp_caller_pool" }.ConnectionString;
+        int before;
+        await using (var connection = new NpgsqlConnection(pooled))
+        {
+            await connection.OpenAsync();
+            before = connection.ProcessID;
+        }
+        await using var dataSource = NpgsqlDataSource.Create(pooled);
+        int dataSourceBefore;
+        await using (var connection = await dataSource.OpenConnectionAsync())
+            dataSourceBefore = connection.ProcessID;
+
+        var report = await ArchiveVerifier.VerifyAsync(archive, new VerifyOptions { ConnectionString = source.ConnectionString });
+
+        report.Passed.Should().BeTrue(string.Join("; ", report.Problems));
+        await using (var connection = new NpgsqlConnection(pooled))
+        {
+            await connection.OpenAsync();
+            connection.ProcessID.Should().Be(before, "the idle pooled connection survived: nothing cleared the caller's pool");
+            (await new NpgsqlCommand("SELECT 1", connection).ExecuteScalarAsync()).Should().Be(1);
+        }
+        await using (var connection = await dataSource.OpenConnectionAsync())
+            connection.ProcessID.Should().Be(dataSourceBefore);
+    }
+
     /// <summary>pg_dump's schema text without its \restrict lines, which carry a random key.</summary>
     private static async Task<string> SchemaWithoutRestrictKeyAsync(string connectionString)
     {

@@ -69,7 +69,7 @@ internal static class ArchiveVerification
                 {
                     entryRows += await CountRowsAsync(path, data.Format == "binary", data.Compression, key, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception exception) when (exception is InvalidDataException or IOException or ArchiveException)
+                catch (Exception exception) when (exception is InvalidDataException or IOException or ArchiveException or ZstdSharp.ZstdException)
                 {
                     problems.Add($"data file '{part.File}' of {entry.DisplayName} cannot be read back: {exception.Message}");
                     damaged = true;
@@ -163,7 +163,8 @@ internal static class ArchiveVerification
         }
         finally
         {
-            Npgsql.NpgsqlConnection.ClearAllPools();
+            // Every connection the library opens is unpooled (ServerConnection.OpenAsync), so none of ours lingers on the
+            // scratch database, and FORCE ends any other session; the caller's pools are not the library's to clear.
             await ServerConnection.ExecuteAsync(maintenance, $"DROP DATABASE IF EXISTS {SqlText.QuoteIdentifier(scratch)} WITH (FORCE)", CancellationToken.None).ConfigureAwait(false);
         }
     }

@@ -180,16 +180,16 @@ internal static class ServerConnection
         var where = Describe(builder);
         var message = exception switch
         {
-            PostgresException { SqlState: "28P01" } => $"Password authentication failed for {where}. Check the password in the connection string or PGPASSWORD.",
-            PostgresException { SqlState: "28000" } postgres => $"The server refused {where}: {postgres.MessageText}. Check the user name and pg_hba.conf.",
-            PostgresException { SqlState: "3D000" } => $"Database does not exist: {where}. Create it first or fix the database name.",
-            PostgresException { SqlState: "57P03" } => $"The server at {where} is starting up or shutting down; try again shortly.",
+            PostgresException { SqlState: PostgresErrorCodes.InvalidPassword } => $"Password authentication failed for {where}. Check the password in the connection string or PGPASSWORD.",
+            PostgresException { SqlState: PostgresErrorCodes.InvalidAuthorizationSpecification } postgres => $"The server refused {where}: {postgres.MessageText}. Check the user name and pg_hba.conf.",
+            PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } => $"Database does not exist: {where}. Create it first or fix the database name.",
+            PostgresException { SqlState: PostgresErrorCodes.CannotConnectNow } => $"The server at {where} is starting up or shutting down; try again shortly.",
             PostgresException postgres => $"Cannot log in to {where}: {postgres.MessageText}",
             _ when FindSocketError(exception) is { } socket => $"Cannot connect to PostgreSQL at {where}: {socket.Message}. Check that the server is running and the host and port are right.",
             TimeoutException or NpgsqlException { InnerException: TimeoutException } => $"Timed out connecting to PostgreSQL at {where}. Check the host, port and firewall.",
             _ => $"Cannot connect to PostgreSQL at {where}: {exception.Message}",
         };
-        return new ServerConnectionException(message, exception);
+        return new ServerConnectionException(message, exception) { SqlState = (exception as PostgresException)?.SqlState };
     }
 
     private static SocketException? FindSocketError(Exception? exception)

@@ -6,7 +6,7 @@ public sealed record VerifyOptions
     /// <summary>A server to restore into a scratch database (created and dropped) and compare row counts with the manifest.</summary>
     public string? ConnectionString { get; init; }
 
-    /// <summary>The passphrase of an encrypted archive: without it, checksums are checked but rows are not read back.</summary>
+    /// <summary>The passphrase of an encrypted archive: without it, an encrypted archive cannot be checked and does not pass.</summary>
     public string? EncryptionPassphrase { get; init; }
 
     /// <summary>Tables (schema.table) whose data the archive must hold.</summary>
@@ -34,13 +34,16 @@ public static class ArchiveVerifier
         return Sets.ArchiveVerification.RunAsync(archivePath, options ?? new VerifyOptions(), cancellationToken);
     }
 
-    /// <summary>What an archive holds, generated from its manifest: Markdown, or JSON when <paramref name="json"/> is set.</summary>
-    public static async Task<string> SummarizeAsync(string archivePath, bool json = false, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// What an archive holds, generated from its manifest: Markdown, or JSON when <paramref name="json"/> is set. An
+    /// encrypted archive's manifest is sealed: give its <paramref name="encryptionPassphrase"/>.
+    /// </summary>
+    public static async Task<string> SummarizeAsync(string archivePath, bool json = false, string? encryptionPassphrase = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(archivePath);
-        var manifest = await Archive.ArchiveReader.ReadManifestAsync(archivePath, cancellationToken).ConfigureAwait(false);
+        var manifest = await Archive.ArchiveReader.ReadManifestAsync(archivePath, encryptionPassphrase, cancellationToken).ConfigureAwait(false);
         var summary = Sets.ArchiveSummary.Build(archivePath, manifest);
-        summary.Verified = (await VerifyAsync(archivePath, null, cancellationToken).ConfigureAwait(false)).Passed;
+        summary.Verified = (await VerifyAsync(archivePath, new VerifyOptions { EncryptionPassphrase = encryptionPassphrase }, cancellationToken).ConfigureAwait(false)).Passed;
         return json
             ? System.Text.Json.JsonSerializer.Serialize(summary, Archive.ArchiveManifest.JsonOptions) + "\n"
             : summary.ToMarkdown([(summary.Kind, archivePath)]);

@@ -18,11 +18,12 @@ public static class DatabaseRestorer
 
     /// <summary>
     /// The archive's table of contents, one entry a line (<c>dumpId; KIND schema name owner</c>), like <c>pg_restore -l</c>.
-    /// Edit it and pass it back as <see cref="RestoreOptions.UseListFile"/> to restore a selection.
+    /// Edit it and pass it back as <see cref="RestoreOptions.UseListFile"/> to restore a selection. An encrypted archive's
+    /// table of contents is sealed: give its <paramref name="encryptionPassphrase"/>.
     /// </summary>
-    public static Task<string> ListAsync(string inputPath, CancellationToken cancellationToken = default)
+    public static Task<string> ListAsync(string inputPath, string? encryptionPassphrase = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputPath);
-        return Restore.RestoreRunner.ListAsync(inputPath, cancellationToken);
+        return Restore.RestoreRunner.ListAsync(inputPath, encryptionPassphrase, cancellationToken);
     }
 }

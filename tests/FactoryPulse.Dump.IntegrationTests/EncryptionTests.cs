@@ -253,6 +253,31 @@ public sealed class EncryptionTests(SmallDatabase source) : IClassFixture<SmallD
         verified.ExitCode.Should().Be(0, verified.Stderr);
     }
 
+    [Fact]
+    public async Task An_encrypted_backup_set_seals_all_three_manifests_and_verifies_them()
+    {
+        var folder = Path.Combine(_workDirectory, "set");
+
+        var set = await BackupSet.CreateAsync(new BackupSetOptions
+        {
+            ConnectionString = source.ConnectionString,
+            Directory = folder,
+            Prefix = "small",
+            Dump = new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = folder, EncryptionPassphrase = Passphrase },
+        });
+
+        set.Verification.Passed.Should().BeTrue(string.Join("; ", set.Verification.Problems));
+        foreach (var archive in new[] { set.CompleteArchive, set.SchemaArchive, set.DataArchive })
+        {
+            var header = await ReadManifestJsonAsync(archive);
+            header["formatVersion"]!.GetValue<int>().Should().Be(2);
+            header.ContainsKey("entries").Should().BeFalse();
+            (await File.ReadAllTextAsync(Path.Combine(archive, "manifest.json"))).Should().NotContain("customers");
+        }
+        (await DatabaseRestorer.ListAsync(set.SchemaArchive, Passphrase)).Should().Contain("TABLE shop customers").And.NotContain("TABLE DATA");
+        (await DatabaseRestorer.ListAsync(set.DataArchive, Passphrase)).Should().Contain("TABLE DATA shop customers");
+    }
+
     private static async Task<JsonObject> ReadManifestJsonAsync(string archive) =>
         JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(archive, "manifest.json")))!.AsObject();
 

@@ -230,6 +230,49 @@ public sealed class EncryptionTests(SmallDatabase source) : IClassFixture<SmallD
         oracle.IsIdentical.Should().BeTrue(oracle.ToString());
     }
 
+    /// <summary>
+    /// Fixtures/encrypted-before-sealing: SmallDatabase dumped with --encrypt by the tool as it was before manifests were
+    /// sealed (commit 1604b9a; format version 1, readable manifest, encrypted data), passphrase "written before sealing".
+    /// </summary>
+    [Fact]
+    public async Task An_encrypted_archive_written_before_sealing_still_restores()
+    {
+        const string FixturePassphrase = "written before sealing";
+        var archive = Path.Combine(_workDirectory, "before-sealing");
+        CopyDirectory(FixtureDirectory("encrypted-before-sealing"), archive);
+        (await ReadManifestJsonAsync(archive))["formatVersion"]!.GetValue<int>().Should().Be(1);
+        (await ArchiveVerifier.VerifyAsync(archive, new VerifyOptions { EncryptionPassphrase = FixturePassphrase })).Passed.Should().BeTrue();
+        (await ArchiveVerifier.VerifyAsync(archive)).Passed.Should().BeFalse("an encrypted archive is never verified without its passphrase");
+        var target = await source.Server.CreateDatabaseAsync("before_sealing");
+
+        // Without owners: the fixture was dumped on a server whose owner role the test server may not have.
+        await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, EncryptionPassphrase = FixturePassphrase, NoOwner = true });
+
+        var oracle = await DatabaseOracle.CompareAsync(source.ConnectionString, target);
+        oracle.IsIdentical.Should().BeTrue(oracle.ToString());
+    }
+
+    private static string FixtureDirectory(string name)
+    {
+        var relative = Path.Combine("tests", "FactoryPulse.Dump.IntegrationTests", "Fixtures", name);
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, relative);
+            if (Directory.Exists(candidate))
+                return candidate;
+        }
+        throw new DirectoryNotFoundException($"{relative} not found above {AppContext.BaseDirectory}");
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var directory in Directory.GetDirectories(from))
+            CopyDirectory(directory, Path.Combine(to, Path.GetFileName(directory)));
+    }
+
     [Fact]
     public async Task The_cli_reads_an_encrypted_archive_for_list_summary_and_verify_only_with_its_passphrase()
     {

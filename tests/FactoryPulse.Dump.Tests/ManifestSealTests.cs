@@ -193,6 +193,10 @@ public sealed class ManifestSealTests : IDisposable
     [InlineData("formatVersion", 3)]
     [InlineData("iterations", Rounds + 1)]
     [InlineData("salt", "00")]
+    [InlineData("salt", "")]
+    [InlineData("salt", "not hex")]
+    [InlineData("iterations", 0)]
+    [InlineData("iterations", int.MaxValue)]
     [InlineData("keyCheck", "00")]
     [InlineData("algorithm", "aes-128-gcm")]
     public async Task A_changed_version_or_encryption_parameter_is_refused(string field, object value)

@@ -93,6 +93,8 @@ internal sealed class EncryptionInfo
         {
             throw new ArchiveException("The archive's encryption salt is damaged.", exception);
         }
+        if (salt.Length < 8)
+            throw new ArchiveException("The archive's encryption salt is damaged (too short).");
         var key = Data.Encryption.DeriveKey(passphrase, salt, Iterations);
         var expected = ManifestSealed ? Data.Encryption.KeyCheck(key) : Data.Encryption.UnsealedKeyCheck(key);
         if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(

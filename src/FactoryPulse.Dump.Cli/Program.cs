@@ -83,7 +83,7 @@ internal static class Program
         var noAuthData = new Option<bool>("--no-auth-data") { Description = "With --profile supabase, leave out the rows of auth.users and auth.identities." };
         var redact = new Option<string[]>("--redact") { Description = "schema.table.column[=VALUE]: write NULL (or VALUE) instead of the column's values (repeatable)." };
         var redactSupabase = new Option<bool>("--redact-supabase-secrets") { Description = "Redact Supabase's password hashes, tokens and MFA secrets." };
-        var encrypt = new Option<bool>("--encrypt") { Description = "Encrypt the data files (AES-256-GCM); the passphrase comes from --key-file or FPDUMP_PASSPHRASE." };
+        var encrypt = new Option<bool>("--encrypt") { Description = "Encrypt the data files and seal the manifest (AES-256-GCM); the passphrase comes from --key-file or FPDUMP_PASSPHRASE." };
         var dumpKeyFile = KeyFileOption();
         var databaseSettings = new Option<bool>("--database-settings") { Description = "Also dump ALTER DATABASE … SET and ALTER ROLE … IN DATABASE … SET settings and the database comment." };
         var verbose = VerboseOption();
@@ -302,7 +302,7 @@ internal static class Program
         var redactSupabase = new Option<bool>("--redact-supabase-secrets") { Description = "Redact Supabase's password hashes, tokens and MFA secrets." };
         var redact = new Option<string[]>("--redact") { Description = "schema.table.column[=VALUE] to redact (repeatable)." };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Dump N tables at once from one snapshot.", DefaultValueFactory = _ => 1 };
-        var encrypt = new Option<bool>("--encrypt") { Description = "Encrypt the data files; passphrase from --key-file or FPDUMP_PASSPHRASE." };
+        var encrypt = new Option<bool>("--encrypt") { Description = "Encrypt the data files and seal the manifests; passphrase from --key-file or FPDUMP_PASSPHRASE." };
         var keyFile = KeyFileOption();
         var json = JsonOption();
         var command = new Command("backup", "Write a backup set (complete, schema and data archives + summary), verify it, prune older sets.")
@@ -357,18 +357,20 @@ internal static class Program
     {
         var input = new Option<string>("--input", "-i") { Description = "Archive directory.", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON." };
-        var command = new Command("summary", "Print what an archive holds: objects per schema, policies, rows per table, foreign-key cycles.") { input, json };
+        var keyFile = KeyFileOption();
+        var command = new Command("summary", "Print what an archive holds: objects per schema, policies, rows per table, foreign-key cycles.") { input, json, keyFile };
         command.SetAction(async (result, cancellationToken) => await Run(async () =>
-            Console.Write(await ArchiveVerifier.SummarizeAsync(result.GetValue(input)!, result.GetValue(json), cancellationToken))));
+            Console.Write(await ArchiveVerifier.SummarizeAsync(result.GetValue(input)!, result.GetValue(json), Passphrase(result.GetValue(keyFile)), cancellationToken))));
         return command;
     }
 
     private static Command ListCommand()
     {
         var input = new Option<string>("--input", "-i") { Description = "Archive directory written by 'fpdump dump'.", Required = true };
-        var command = new Command("list", "Print the archive's table of contents, one entry a line (like pg_restore -l).") { input };
+        var keyFile = KeyFileOption();
+        var command = new Command("list", "Print the archive's table of contents, one entry a line (like pg_restore -l).") { input, keyFile };
         command.SetAction(async (result, cancellationToken) => await Run(async () =>
-            Console.Write(await DatabaseRestorer.ListAsync(result.GetValue(input)!, cancellationToken))));
+            Console.Write(await DatabaseRestorer.ListAsync(result.GetValue(input)!, Passphrase(result.GetValue(keyFile)), cancellationToken))));
         return command;
     }
 

@@ -6,7 +6,7 @@ public sealed record VerifyOptions
     /// <summary>A server to restore into a scratch database (created and dropped) and compare row counts with the manifest.</summary>
     public string? ConnectionString { get; init; }
 
-    /// <summary>The passphrase of an encrypted archive: without it, checksums are checked but rows are not read back.</summary>
+    /// <summary>The passphrase of an encrypted archive: without it, an encrypted archive cannot be checked and does not pass.</summary>
     public string? EncryptionPassphrase { get; init; }
 
     /// <summary>Tables (schema.table) whose data the archive must hold.</summary>
@@ -50,20 +50,23 @@ public static class ArchiveVerifier
         return ErrorTranslation.RunAsync(Operation.Verify, Sets.ArchiveVerification.RunAsync(archivePath, options, cancellationToken), cancellationToken);
     }
 
-    /// <summary>What an archive holds, generated from its manifest: Markdown, or JSON when <paramref name="json"/> is set.</summary>
+    /// <summary>
+    /// What an archive holds, generated from its manifest: Markdown, or JSON when <paramref name="json"/> is set. An
+    /// encrypted archive's manifest is sealed: give its <paramref name="encryptionPassphrase"/>.
+    /// </summary>
     /// <exception cref="ArgumentException"><paramref name="archivePath"/> is empty.</exception>
     /// <exception cref="ArchiveException">The archive is missing, incomplete or unreadable.</exception>
-    public static Task<string> SummarizeAsync(string archivePath, bool json = false, CancellationToken cancellationToken = default)
+    public static Task<string> SummarizeAsync(string archivePath, bool json = false, string? encryptionPassphrase = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(archivePath);
-        return ErrorTranslation.RunAsync(Operation.Summarize, SummarizeCoreAsync(archivePath, json, cancellationToken), cancellationToken);
+        return ErrorTranslation.RunAsync(Operation.Summarize, SummarizeCoreAsync(archivePath, json, encryptionPassphrase, cancellationToken), cancellationToken);
     }
 
-    private static async Task<string> SummarizeCoreAsync(string archivePath, bool json, CancellationToken cancellationToken)
+    private static async Task<string> SummarizeCoreAsync(string archivePath, bool json, string? encryptionPassphrase, CancellationToken cancellationToken)
     {
-        var manifest = await Archive.ArchiveReader.ReadManifestAsync(archivePath, cancellationToken).ConfigureAwait(false);
+        var manifest = await Archive.ArchiveReader.ReadManifestAsync(archivePath, encryptionPassphrase, cancellationToken).ConfigureAwait(false);
         var summary = Sets.ArchiveSummary.Build(archivePath, manifest);
-        summary.Verified = (await VerifyAsync(archivePath, null, cancellationToken).ConfigureAwait(false)).Passed;
+        summary.Verified = (await VerifyAsync(archivePath, new VerifyOptions { EncryptionPassphrase = encryptionPassphrase }, cancellationToken).ConfigureAwait(false)).Passed;
         return json
             ? System.Text.Json.JsonSerializer.Serialize(summary, Archive.ArchiveManifest.JsonOptions) + "\n"
             : summary.ToMarkdown([(summary.Kind, archivePath)]);

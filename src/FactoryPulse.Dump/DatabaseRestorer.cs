@@ -22,13 +22,14 @@ public static class DatabaseRestorer
 
     /// <summary>
     /// The archive's table of contents, one entry a line (<c>dumpId; KIND schema name owner</c>), like <c>pg_restore -l</c>.
-    /// Edit it and pass it back as <see cref="RestoreOptions.UseListFile"/> to restore a selection.
+    /// Edit it and pass it back as <see cref="RestoreOptions.UseListFile"/> to restore a selection. An encrypted archive's
+    /// table of contents is sealed: give its <paramref name="encryptionPassphrase"/>.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="inputPath"/> is empty.</exception>
     /// <exception cref="ArchiveException">The archive is missing, incomplete or unreadable.</exception>
-    public static Task<string> ListAsync(string inputPath, CancellationToken cancellationToken = default)
+    public static Task<string> ListAsync(string inputPath, string? encryptionPassphrase = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(inputPath);
-        return ErrorTranslation.RunAsync(Operation.List, Restore.RestoreRunner.ListAsync(inputPath, cancellationToken), cancellationToken);
+        return ErrorTranslation.RunAsync(Operation.List, Restore.RestoreRunner.ListAsync(inputPath, encryptionPassphrase, cancellationToken), cancellationToken);
     }
 }

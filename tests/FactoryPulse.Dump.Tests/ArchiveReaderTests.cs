@@ -77,7 +77,7 @@ public sealed class ArchiveReaderTests : IDisposable
 
     private ArchiveManifest ValidManifest() => new()
     {
-        FormatVersion = ArchiveManifest.CurrentFormatVersion,
+        FormatVersion = ArchiveManifest.UnsealedFormatVersion,
         ToolVersion = "0.1.0",
         ServerVersion = "17.2",
         ServerVersionNumber = 170002,

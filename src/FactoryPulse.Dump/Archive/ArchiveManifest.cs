@@ -6,10 +6,18 @@ namespace FactoryPulse.Dump.Archive;
 /// <summary>The archive's table of contents and facts, stored as <c>manifest.json</c>. Versioned; readers refuse newer versions.</summary>
 internal sealed class ArchiveManifest
 {
-    public const int CurrentFormatVersion = 1;
+    /// <summary>The newest format version this tool reads.</summary>
+    public const int CurrentFormatVersion = SealedFormatVersion;
+
+    /// <summary>Unencrypted archives (and encrypted ones written before sealing): the whole manifest is readable JSON.</summary>
+    public const int UnsealedFormatVersion = 1;
+
+    /// <summary>Encrypted archives: a clear header and <see cref="Sealed"/>, the rest of the manifest encrypted and authenticated.</summary>
+    public const int SealedFormatVersion = 2;
+
     public const string FileName = "manifest.json";
 
-    public int FormatVersion { get; set; } = CurrentFormatVersion;
+    public int FormatVersion { get; set; } = UnsealedFormatVersion;
     public string Tool { get; set; } = "FactoryPulse.Dump";
     public string ToolVersion { get; set; } = "";
     public string ServerVersion { get; set; } = "";
@@ -22,6 +30,12 @@ internal sealed class ArchiveManifest
     /// <summary>How the data files are encrypted, when they are (never the key).</summary>
     public EncryptionInfo? Encryption { get; set; }
     public List<TocEntry> Entries { get; set; } = [];
+
+    /// <summary>
+    /// Encrypted archives (format version 2): base64 of the whole manifest sealed with AES-256-GCM under a key derived
+    /// from the archive key, bound to the clear header (see ManifestSeal). Null once opened, and in unencrypted archives.
+    /// </summary>
+    public string? Sealed { get; set; }
 
     /// <summary>Written true only after every data file is closed and checked; the rename to the final name follows.</summary>
     public bool Complete { get; set; }
@@ -50,17 +64,44 @@ internal sealed class EncryptionInfo
     public string Salt { get; set; } = "";
     public string KeyCheck { get; set; } = "";
 
+    /// <summary>
+    /// Set by the reader for a sealed manifest: its key check uses the sealed label. The older label is accepted only in
+    /// the older form, so a sealed archive's header cannot be reused over a forged readable manifest.
+    /// </summary>
+    [JsonIgnore]
+    public bool ManifestSealed { get; set; }
+
+    // The key the reader opened the manifest with, so a restore does not run the key derivation twice.
+    private string? _openedWith;
+    private byte[]? _openedKey;
+
     /// <summary>The data key from the passphrase, checked against <see cref="KeyCheck"/>: a wrong passphrase fails here, before any file is read.</summary>
     public byte[] KeyFrom(string? passphrase)
     {
         if (string.IsNullOrEmpty(passphrase))
             throw new ArchiveException("The archive is encrypted: give its passphrase (FPDUMP_PASSPHRASE or --key-file).");
-        if (Algorithm != Data.Encryption.Algorithm || KeyDerivation != Data.Encryption.KeyDerivation || Iterations < 1)
-            throw new ArchiveException($"The archive is encrypted with {Algorithm}/{KeyDerivation}, which this version does not read.");
-        var key = Data.Encryption.DeriveKey(passphrase, Convert.FromHexString(Salt), Iterations);
+        if (_openedKey is not null && string.Equals(_openedWith, passphrase, StringComparison.Ordinal))
+            return _openedKey;
+        if (Algorithm != Data.Encryption.Algorithm || KeyDerivation != Data.Encryption.KeyDerivation || Iterations is < 1 or > Data.Encryption.MaxIterations)
+            throw new ArchiveException($"The archive is encrypted with {Algorithm}/{KeyDerivation} ({Iterations} rounds), which this version does not read.");
+        byte[] salt;
+        try
+        {
+            salt = Convert.FromHexString(Salt);
+        }
+        catch (FormatException exception)
+        {
+            throw new ArchiveException("The archive's encryption salt is damaged.", exception);
+        }
+        if (salt.Length < 8)
+            throw new ArchiveException("The archive's encryption salt is damaged (too short).");
+        var key = Data.Encryption.DeriveKey(passphrase, salt, Iterations);
+        var expected = ManifestSealed ? Data.Encryption.KeyCheck(key) : Data.Encryption.UnsealedKeyCheck(key);
         if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                System.Text.Encoding.ASCII.GetBytes(Data.Encryption.KeyCheck(key)), System.Text.Encoding.ASCII.GetBytes(KeyCheck)))
+                System.Text.Encoding.ASCII.GetBytes(expected), System.Text.Encoding.ASCII.GetBytes(KeyCheck)))
             throw new ArchiveException("The passphrase does not open this archive.");
+        _openedWith = passphrase;
+        _openedKey = key;
         return key;
     }
 }

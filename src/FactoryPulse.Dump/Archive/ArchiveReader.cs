@@ -8,7 +8,15 @@ internal static class ArchiveReader
     // A manifest is text the size of the schema; anything larger is not ours.
     private const long MaxManifestBytes = 256L * 1024 * 1024;
 
-    public static async Task<ArchiveManifest> ReadManifestAsync(string archivePath, CancellationToken cancellationToken)
+    public static Task<ArchiveManifest> ReadManifestAsync(string archivePath, CancellationToken cancellationToken) =>
+        ReadManifestAsync(archivePath, null, cancellationToken);
+
+    /// <summary>
+    /// The manifest, checked. An encrypted archive's manifest is read only with its passphrase: a sealed one (format
+    /// version 2) is authenticated and decrypted, an older one's passphrase is checked. A passphrase given for an
+    /// unencrypted archive is refused, since anyone who can write an archive can put an unencrypted one in its place.
+    /// </summary>
+    public static async Task<ArchiveManifest> ReadManifestAsync(string archivePath, string? passphrase, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(archivePath))
             throw new ArchiveException($"No archive at '{archivePath}': the directory does not exist.");
@@ -36,6 +44,12 @@ internal static class ArchiveReader
             throw new ArchiveException($"The archive has format version {manifest.FormatVersion}, newer than this tool reads ({ArchiveManifest.CurrentFormatVersion}). Upgrade FactoryPulse.Dump.");
         if (manifest.FormatVersion < 1)
             throw new ArchiveException($"{manifestPath} has an invalid format version {manifest.FormatVersion}.");
+        if (ManifestSeal.IsSealed(manifest))
+            manifest = ManifestSeal.Open(manifest, passphrase, manifestPath);
+        else if (manifest.Encryption is { } encryption)
+            encryption.KeyFrom(passphrase); // written before sealing: readable, but only for whoever holds the passphrase
+        else if (!string.IsNullOrEmpty(passphrase))
+            throw new ArchiveException($"The archive at '{archivePath}' is not encrypted, but a passphrase was given: refused, since an encrypted archive can be replaced by an unencrypted one without the passphrase. Leave out the passphrase (FPDUMP_PASSPHRASE, --key-file) for an unencrypted archive.");
         if (!manifest.Complete)
             throw new ArchiveException($"The archive at '{archivePath}' is marked incomplete; it cannot be restored.");
         Validate(archivePath, manifest);

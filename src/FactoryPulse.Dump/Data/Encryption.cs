@@ -8,6 +8,7 @@ namespace FactoryPulse.Dump.Data;
 /// (600 000 rounds, salt per archive). Each record's nonce is the file's random 8-byte prefix plus the record number,
 /// and the record number and a last-record flag are authenticated, so reordering, truncation and tampering all fail.
 /// Layout: "FPENC1\0\0" | nonce prefix (8) | records of [plaintext length (4, big-endian) | ciphertext | tag (16)].
+/// The manifest's table of contents is sealed as one message under a key derived from the same one (see ManifestSeal).
 /// </summary>
 internal static class Encryption
 {
@@ -23,8 +24,53 @@ internal static class Encryption
     public static byte[] DeriveKey(string passphrase, byte[] salt, int iterations = Iterations) =>
         Rfc2898DeriveBytes.Pbkdf2(passphrase, salt, iterations, HashAlgorithmName.SHA256, 32);
 
-    /// <summary>A value stored in the manifest that only the right key reproduces: a wrong key fails before any file is read.</summary>
-    public static string KeyCheck(byte[] key) => Convert.ToHexString(HMACSHA256.HashData(key, "FactoryPulse.Dump key check"u8));
+    /// <summary>Rounds above this are refused before any work: a manifest cannot make a reader spin for hours.</summary>
+    public const int MaxIterations = 10_000_000;
+
+    private const int NonceSize = 12;
+
+    /// <summary>
+    /// A value stored in the manifest that only the right key reproduces: a wrong key fails before any file is read.
+    /// Archives with a sealed manifest use their own label, so nobody without the key can rewrite one into the older
+    /// form with a readable manifest (that form's check, <see cref="UnsealedKeyCheck"/>, is never written for them).
+    /// </summary>
+    public static string KeyCheck(byte[] key) => Convert.ToHexString(HMACSHA256.HashData(key, "FactoryPulse.Dump key check, sealed manifest"u8));
+
+    /// <summary>The key check of encrypted archives written before manifests were sealed (format version 1).</summary>
+    public static string UnsealedKeyCheck(byte[] key) => Convert.ToHexString(HMACSHA256.HashData(key, "FactoryPulse.Dump key check"u8));
+
+    /// <summary>The manifest's own key, derived from the archive key (HKDF-SHA256) so its random nonces never meet the data files' nonces.</summary>
+    public static byte[] ManifestKey(byte[] key) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, key, 32, salt: [], info: "FactoryPulse.Dump manifest seal"u8.ToArray());
+
+    /// <summary>AES-256-GCM of a whole message under a random nonce: nonce (12) | ciphertext | tag (16).</summary>
+    public static byte[] SealMessage(byte[] key, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associated)
+    {
+        var message = new byte[NonceSize + plaintext.Length + TagSize];
+        var nonce = message.AsSpan(0, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(key, TagSize);
+        aes.Encrypt(nonce, plaintext, message.AsSpan(NonceSize, plaintext.Length), message.AsSpan(NonceSize + plaintext.Length), associated);
+        return message;
+    }
+
+    /// <summary>The plaintext of <see cref="SealMessage"/>'s output, or an <see cref="ArchiveException"/> when any byte or the associated data differs.</summary>
+    public static byte[] OpenMessage(byte[] key, ReadOnlySpan<byte> message, ReadOnlySpan<byte> associated)
+    {
+        if (message.Length < NonceSize + TagSize)
+            throw new ArchiveException("The archive's sealed table of contents is cut short.");
+        var plaintext = new byte[message.Length - NonceSize - TagSize];
+        using var aes = new AesGcm(key, TagSize);
+        try
+        {
+            aes.Decrypt(message[..NonceSize], message[NonceSize..^TagSize], message[^TagSize..], plaintext, associated);
+        }
+        catch (AuthenticationTagMismatchException exception)
+        {
+            throw new ArchiveException("The archive's sealed table of contents failed authentication: its manifest was altered or comes from another archive. Nothing in it is used.", exception);
+        }
+        return plaintext;
+    }
 
     public static Stream Encrypt(Stream output, byte[] key) => new EncryptingStream(output, key);
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using System.Text.Json;
 using FactoryPulse.Dump.Archive;
 using FactoryPulse.Dump.Catalog;
 using FactoryPulse.Dump.Data;
@@ -584,13 +583,7 @@ internal static class DumpRunner
             progress?.Report(new DumpProgress(OperationPhase.Data, null, tablesTotal, tablesTotal, rows, bytes));
 
             manifest.Complete = true;
-            var file = OwnerOnlyFiles.CreateNew(Path.Combine(tempPath, ArchiveManifest.FileName));
-            await using (file.ConfigureAwait(false))
-            {
-                await JsonSerializer.SerializeAsync(file, manifest, ArchiveManifest.JsonOptions, cancellationToken).ConfigureAwait(false);
-                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-                file.Flush(flushToDisk: true);
-            }
+            await ArchiveManifestWriter.WriteAsync(tempPath, manifest, key, cancellationToken).ConfigureAwait(false);
             Directory.Move(tempPath, finalPath);
             return new WriteTotals(tablesTotal, rows, bytes);
         }

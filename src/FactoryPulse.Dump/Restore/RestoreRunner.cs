@@ -20,7 +20,7 @@ internal static class RestoreRunner
         var stopwatch = Stopwatch.StartNew();
         var logger = options.Logger;
         progress?.Report(new DumpProgress(OperationPhase.ReadingCatalog, null, 0, 0, 0, 0));
-        var manifest = await ArchiveReader.ReadManifestAsync(options.InputPath, cancellationToken).ConfigureAwait(false);
+        var manifest = await ArchiveReader.ReadManifestAsync(options.InputPath, options.EncryptionPassphrase, cancellationToken).ConfigureAwait(false);
         var entries = SelectEntries(manifest, options);
         RoleMapper.Apply(entries, options.RoleMap);
         // A missing or wrong passphrase fails here, before the target is touched.
@@ -358,9 +358,9 @@ internal static class RestoreRunner
     }
 
     /// <summary>The archive's table of contents, one entry a line, like pg_restore -l.</summary>
-    public static async Task<string> ListAsync(string inputPath, CancellationToken cancellationToken)
+    public static async Task<string> ListAsync(string inputPath, string? encryptionPassphrase, CancellationToken cancellationToken)
     {
-        var manifest = await ArchiveReader.ReadManifestAsync(inputPath, cancellationToken).ConfigureAwait(false);
+        var manifest = await ArchiveReader.ReadManifestAsync(inputPath, encryptionPassphrase, cancellationToken).ConfigureAwait(false);
         var text = new System.Text.StringBuilder();
         text.Append(";\n; Archive created at ").Append(manifest.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
         text.Append(";     dbname: ").Append(manifest.Database).Append('\n');

@@ -19,7 +19,7 @@ internal static class ArchiveVerification
         ArchiveManifest manifest;
         try
         {
-            manifest = await ArchiveReader.ReadManifestAsync(archivePath, cancellationToken).ConfigureAwait(false);
+            manifest = await ArchiveReader.ReadManifestAsync(archivePath, options.EncryptionPassphrase, cancellationToken).ConfigureAwait(false);
         }
         catch (ArchiveException exception)
         {

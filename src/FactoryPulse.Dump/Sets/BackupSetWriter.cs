@@ -52,10 +52,12 @@ internal static partial class BackupSetWriter
             Logger = options.Logger,
         };
         await DatabaseDumper.DumpAsync(dump, progress, cancellationToken).ConfigureAwait(false);
-        var manifest = await ArchiveReader.ReadManifestAsync(complete, cancellationToken).ConfigureAwait(false);
+        var manifest = await ArchiveReader.ReadManifestAsync(complete, dump.EncryptionPassphrase, cancellationToken).ConfigureAwait(false);
+        // The derived archives share the complete one's key (their data files are copies), so their manifests are sealed with it.
+        var key = manifest.Encryption?.KeyFrom(dump.EncryptionPassphrase);
         // One snapshot for the whole set: the schema and data archives are cut from the complete one.
-        await DeriveAsync(complete, manifest, schema, keepData: false, cancellationToken).ConfigureAwait(false);
-        await DeriveAsync(complete, manifest, data, keepData: true, cancellationToken).ConfigureAwait(false);
+        await DeriveAsync(complete, manifest, schema, keepData: false, key, cancellationToken).ConfigureAwait(false);
+        await DeriveAsync(complete, manifest, data, keepData: true, key, cancellationToken).ConfigureAwait(false);
 
         var problems = new List<string>();
         int files = 0;
@@ -147,7 +149,7 @@ internal static partial class BackupSetWriter
     }
 
     /// <summary>Writes a schema-only or data-only archive from the complete one (manifest cut, data files copied).</summary>
-    private static async Task DeriveAsync(string complete, ArchiveManifest manifest, string target, bool keepData, CancellationToken cancellationToken)
+    private static async Task DeriveAsync(string complete, ArchiveManifest manifest, string target, bool keepData, byte[]? key, CancellationToken cancellationToken)
     {
         var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.incomplete-{Guid.NewGuid():N}");
         try
@@ -173,12 +175,7 @@ internal static partial class BackupSetWriter
                         await CopyFileAsync(Path.Combine(complete, part.File), Path.Combine(temp, part.File), cancellationToken).ConfigureAwait(false);
                 }
             }
-            var file = OwnerOnlyFiles.CreateNew(Path.Combine(temp, ArchiveManifest.FileName));
-            await using (file.ConfigureAwait(false))
-            {
-                await JsonSerializer.SerializeAsync(file, derived, ArchiveManifest.JsonOptions, cancellationToken).ConfigureAwait(false);
-                file.Flush(flushToDisk: true);
-            }
+            await ArchiveManifestWriter.WriteAsync(temp, derived, key, cancellationToken).ConfigureAwait(false);
             Directory.Move(temp, target);
         }
         catch

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using CsCheck;
 using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Model;
 using FactoryPulse.Dump.Data;
 
 namespace FactoryPulse.Dump.Tests;
@@ -31,17 +32,17 @@ public sealed class ArchiveFuzzTests : IDisposable
             Complete = true,
             Entries =
             [
-                new TocEntry { DumpId = 1, Section = "pre-data", Pass = "main", Kind = "SCHEMA", Name = "shop", Owner = "o", Definition = "CREATE SCHEMA shop;\n" },
+                new TocEntry { DumpId = 1, Section = Section.PreData, Pass = RestorePass.Main, Kind = ObjectKind.Schema, Name = "shop", Owner = "o", Definition = "CREATE SCHEMA shop;\n" },
                 new TocEntry
                 {
-                    DumpId = 2, Section = "pre-data", Pass = "main", Kind = "TABLE", Schema = "shop", Name = "t", Owner = "o",
+                    DumpId = 2, Section = Section.PreData, Pass = RestorePass.Main, Kind = ObjectKind.Table, Schema = "shop", Name = "t", Owner = "o",
                     Definition = "CREATE TABLE shop.t (id integer);\n", Dependencies = [1],
                     RoleReferences = [new RoleReference { Field = "definition", Offset = 0, Length = 6, Role = "o" }],
                 },
                 new TocEntry
                 {
-                    DumpId = 3, Section = "data", Pass = "main", Kind = "TABLE DATA", Schema = "shop", Name = "t", Dependencies = [2],
-                    Data = new TableDataInfo { File = "data/3.dat", Format = "binary", Compression = "none", Columns = [new DataColumn { Name = "id", Type = "integer" }], Rows = 0, Bytes = 0, Checksum = "xxh3-64:2d06800538d394c2" },
+                    DumpId = 3, Section = Section.Data, Pass = RestorePass.Main, Kind = ObjectKind.TableData, Schema = "shop", Name = "t", Dependencies = [2],
+                    Data = new TableDataInfo { File = "data/3.dat", Format = DataFormat.Binary, Compression = DataCompression.None, Columns = [new DataColumn { Name = "id", Type = "integer" }], Rows = 0, Bytes = 0, Checksum = "xxh3-64:2d06800538d394c2" },
                 },
             ],
         };

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Model;
 
 namespace FactoryPulse.Dump.Tests;
 
@@ -24,9 +25,9 @@ public sealed class ArchiveReaderTests : IDisposable
     private static TocEntry Schema(int dumpId) => new()
     {
         DumpId = dumpId,
-        Section = "PreData",
-        Pass = "Main",
-        Kind = "SCHEMA",
+        Section = Section.PreData,
+        Pass = RestorePass.Main,
+        Kind = ObjectKind.Schema,
         Name = "shop",
         Owner = "owner",
         Definition = "CREATE SCHEMA shop;\n",
@@ -35,9 +36,9 @@ public sealed class ArchiveReaderTests : IDisposable
     private static TocEntry Table(int dumpId, params int[] dependencies) => new()
     {
         DumpId = dumpId,
-        Section = "PreData",
-        Pass = "Main",
-        Kind = "TABLE",
+        Section = Section.PreData,
+        Pass = RestorePass.Main,
+        Kind = ObjectKind.Table,
         Schema = "shop",
         Name = "orders",
         Owner = "owner",
@@ -56,9 +57,9 @@ public sealed class ArchiveReaderTests : IDisposable
     private static TocEntry DataEntry(int dumpId, string file, long bytes, params int[] dependencies) => new()
     {
         DumpId = dumpId,
-        Section = "Data",
-        Pass = "Main",
-        Kind = "TABLE DATA",
+        Section = Section.Data,
+        Pass = RestorePass.Main,
+        Kind = ObjectKind.TableData,
         Schema = "shop",
         Name = "orders",
         Owner = "owner",
@@ -66,8 +67,8 @@ public sealed class ArchiveReaderTests : IDisposable
         Data = new TableDataInfo
         {
             File = file,
-            Format = "binary",
-            Compression = "none",
+            Format = DataFormat.Binary,
+            Compression = DataCompression.None,
             Columns = [new DataColumn { Name = "id", Type = "integer" }],
             Rows = 2,
             Bytes = bytes,
@@ -283,16 +284,20 @@ public sealed class ArchiveReaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("csv", "none")]
-    [InlineData("binary", "lz4")]
-    public async Task Reading_an_archive_with_an_unknown_data_format_throws(string format, string compression)
+    [InlineData("\"format\": \"binary\"", "\"format\": \"csv\"", "unknown data format 'csv'")]
+    [InlineData("\"compression\": \"none\"", "\"compression\": \"lz4\"", "unknown compression 'lz4'")]
+    [InlineData("\"section\": \"data\"", "\"section\": \"Data\"", "unknown section 'Data'")]
+    [InlineData("\"pass\": \"main\"", "\"pass\": 0", "restore pass must be a string")]
+    [InlineData("\"kind\": \"TABLE DATA\"", "\"kind\": \"TABLE DATUM\"", "unknown entry kind 'TABLE DATUM'")]
+    public async Task Reading_an_archive_with_an_unknown_enum_value_throws(string field, string replacement, string expected)
     {
-        var manifest = ValidManifest();
-        manifest.Entries[2].Data!.Format = format;
-        manifest.Entries[2].Data!.Compression = compression;
-        WriteManifest(manifest);
+        WriteManifest(ValidManifest());
+        var path = Path.Combine(_archive, ArchiveManifest.FileName);
+        var text = File.ReadAllText(path);
+        text.Should().Contain(field);
+        File.WriteAllText(path, text.Replace(field, replacement, StringComparison.Ordinal));
 
-        (await ReadFails()).Message.Should().Contain($"unknown format '{format}/{compression}'");
+        (await ReadFails()).Message.Should().Contain(expected);
     }
 
     [Fact]

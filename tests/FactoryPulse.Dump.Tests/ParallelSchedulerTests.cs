@@ -1,4 +1,5 @@
 using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Model;
 using FactoryPulse.Dump.Restore;
 using FluentAssertions;
 using Xunit;
@@ -9,15 +10,21 @@ public sealed class ParallelSchedulerTests
 {
     private static readonly HashSet<string> NoPartitions = [];
 
+    // Constraints are primary keys unless a test says otherwise (the archive's facts record the type).
     private static TocEntry Entry(int id, string kind, string? table, params int[] dependencies) =>
-        new() { DumpId = id, Section = "post-data", Kind = kind, Schema = "public", Name = $"e{id}", Table = table, Dependencies = [.. dependencies] };
+        new()
+        {
+            DumpId = id, Section = Section.PostData, Kind = ObjectKinds.TryParse(kind, out var parsed) ? parsed : throw new ArgumentException(kind), Schema = "public",
+            Name = $"e{id}", Table = table, Dependencies = [.. dependencies],
+            Facts = kind == "CONSTRAINT" ? new EntryFacts { ConstraintType = ConstraintType.PrimaryKey } : null,
+        };
 
     private static TocEntry Data(int id, string table, long rawBytes, params long[] chunkRawBytes)
     {
         var entry = new TocEntry
         {
-            DumpId = id, Section = "data", Kind = "TABLE DATA", Schema = "public", Name = table,
-            Data = new TableDataInfo { Format = "binary", RawBytes = rawBytes, Bytes = rawBytes / 3 },
+            DumpId = id, Section = Section.Data, Kind = ObjectKind.TableData, Schema = "public", Name = table,
+            Data = new TableDataInfo { Format = DataFormat.Binary, RawBytes = rawBytes, Bytes = rawBytes / 3 },
         };
         if (chunkRawBytes.Length > 0)
         {
@@ -124,16 +131,16 @@ public sealed class ParallelSchedulerTests
             lock (entries)
             {
                 active++;
-                if (unit.Entry.Kind == "INDEX")
+                if (unit.Entry.Kind == ObjectKind.Index)
                     mostIndexes = Math.Max(mostIndexes, ++indexesAtOnce);
-                if (unit.Entry.Kind == "CONSTRAINT" && active > 1)
+                if (unit.Entry.Kind == ObjectKind.Constraint && active > 1)
                     constraintHadCompany = true;
             }
             await Task.Delay(20);
             lock (entries)
             {
                 active--;
-                if (unit.Entry.Kind == "INDEX")
+                if (unit.Entry.Kind == ObjectKind.Index)
                     indexesAtOnce--;
             }
         });
@@ -209,6 +216,7 @@ public sealed class ParallelSchedulerTests
         // Validating it may call a function that reads another table, whose rows must be in by then.
         var check = Entry(3, "CONSTRAINT", "public.big");
         check.Definition = "ALTER TABLE ONLY public.big\n    ADD CONSTRAINT big_ref_known CHECK (public.ref_known(ref));\n";
+        check.Facts = new EntryFacts { ConstraintType = ConstraintType.Check };
         var key = Entry(4, "CONSTRAINT", "public.big");
         key.Definition = "ALTER TABLE ONLY public.big\n    ADD CONSTRAINT big_pkey PRIMARY KEY (id);\n";
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FactoryPulse.Dump.Model;
 
 namespace FactoryPulse.Dump.Archive;
 
@@ -78,9 +79,16 @@ internal sealed class ManifestOptions
 internal sealed class TocEntry
 {
     public int DumpId { get; set; }
-    public string Section { get; set; } = "";
-    public string Pass { get; set; } = "";
-    public string Kind { get; set; } = "";
+
+    [JsonConverter(typeof(SectionJsonConverter))]
+    public Section Section { get; set; }
+
+    [JsonConverter(typeof(RestorePassJsonConverter))]
+    public RestorePass Pass { get; set; }
+
+    [JsonConverter(typeof(ObjectKindJsonConverter))]
+    public ObjectKind Kind { get; set; }
+
     public string? Schema { get; set; }
     public string Name { get; set; } = "";
     public string? Owner { get; set; }
@@ -102,7 +110,39 @@ internal sealed class TocEntry
     /// <summary>A PRIMARY KEY or UNIQUE constraint's definition in two steps, for restores that build indexes side by side.</summary>
     public IndexFirstSteps? IndexFirst { get; set; }
 
-    public string DisplayName => Schema is null ? $"{Kind} {Name}" : $"{Kind} {Schema}.{Name}";
+    /// <summary>What the catalog knew about the object, for decisions after the dump; null in archives written before facts existed.</summary>
+    public EntryFacts? Facts { get; set; }
+
+    public string DisplayName => Schema is null ? $"{Kind.TocName()} {Name}" : $"{Kind.TocName()} {Schema}.{Name}";
+
+    /// <summary>Rows or values rather than definitions: what a data-only restore runs and a schema-only one leaves out.</summary>
+    public bool IsData => Section == Section.Data || Kind == ObjectKind.MaterializedViewData;
+
+    /// <summary>The "schema.name" of this entry's relation, the form <see cref="Table"/> uses.</summary>
+    public string QualifiedName => $"{Schema}.{Name}";
+}
+
+/// <summary>
+/// Facts the catalog had at dump time, so later decisions never search the entry's SQL (user text — comments, function
+/// bodies — sits inside it). Each fact is written only for the kinds it concerns; null means "not recorded", and readers
+/// then decide conservatively (see docs/archive-format.md).
+/// </summary>
+internal sealed class EntryFacts
+{
+    /// <summary>TABLE: partitioned (PARTITION BY); its indexes and keys then wait for every load.</summary>
+    public bool? Partitioned { get; set; }
+
+    /// <summary>CONSTRAINT and FK CONSTRAINT: pg_constraint.contype.</summary>
+    public ConstraintType? ConstraintType { get; set; }
+
+    /// <summary>FK CONSTRAINT: the referenced table, "schema.name" (unquoted, as <see cref="TocEntry.Table"/>).</summary>
+    public string? ReferencedTable { get; set; }
+
+    /// <summary>FUNCTION and PROCEDURE: SECURITY DEFINER (pg_proc.prosecdef).</summary>
+    public bool? SecurityDefiner { get; set; }
+
+    /// <summary>SCHEMA: the entry creates the schema (false for <c>public</c>, which every database has and the entry only comments on).</summary>
+    public bool? CreatesSchema { get; set; }
 }
 
 /// <summary>
@@ -128,12 +168,13 @@ internal sealed class RoleReference
 /// <summary>Where a table's rows are and how to check them.</summary>
 internal sealed class TableDataInfo
 {
-    /// <summary>The BLOBS entry: every large object's contents (see LargeObjectCopier).</summary>
-    public const string LargeObjectsFormat = "large-objects";
-
     public string File { get; set; } = "";
-    public string Format { get; set; } = "binary";
-    public string Compression { get; set; } = "none";
+
+    [JsonConverter(typeof(DataFormatJsonConverter))]
+    public DataFormat Format { get; set; }
+
+    [JsonConverter(typeof(DataCompressionJsonConverter))]
+    public DataCompression Compression { get; set; } = DataCompression.None;
     public List<DataColumn> Columns { get; set; } = [];
     public long Rows { get; set; }
     public long Bytes { get; set; }

@@ -55,8 +55,6 @@ internal static class ArchiveReader
                 throw new ArchiveException($"The manifest lists dump id {entry.DumpId} twice.");
             if (entry.Data is not { } data)
                 continue;
-            if (data.Format is not ("binary" or "text" or TableDataInfo.LargeObjectsFormat) || !Data.Compression.IsKnown(data.Compression))
-                throw new ArchiveException($"Data of {entry.DisplayName} has an unknown format '{data.Format}/{data.Compression}'.");
             if (data.Chunks is { Count: 0 })
                 throw new ArchiveException($"Entry {entry.DisplayName} lists an empty set of chunks.");
             foreach (var part in data.Parts())

@@ -1414,7 +1414,7 @@ internal sealed class CatalogReader
         foreach (var function in _functions.Values)
         {
             if (functionAcls.TryGetValue(function.Id.ObjectId, out var items))
-                acls.Add(new AclObject(function, function.Kind, function.Signature(context), items, []));
+                acls.Add(new AclObject(function, function.Kind.TocName(), function.Signature(context), items, []));
         }
         foreach (var largeObject in _largeObjects)
         {

@@ -13,18 +13,8 @@ internal static class TocBuilder
         var entry = new TocEntry
         {
             DumpId = item.DumpId,
-            Section = item.Section switch
-            {
-                Section.PreData => "pre-data",
-                Section.Data => "data",
-                _ => "post-data",
-            },
-            Pass = item.Pass switch
-            {
-                RestorePass.Main => "main",
-                RestorePass.Acl => "acl",
-                _ => "post-acl",
-            },
+            Section = item.Section,
+            Pass = item.Pass,
             Kind = item.Kind,
             Schema = item.Schema,
             Name = item.Name,
@@ -36,6 +26,7 @@ internal static class TocBuilder
             DropIfExistsStatement = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: true))),
         };
         entry.RoleReferences.AddRange(references);
+        entry.Facts = FactsOf(item);
         if (item is ConstraintObject constraint)
         {
             using var index = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
@@ -58,13 +49,13 @@ internal static class TocBuilder
         entry.Roles.AddRange(roles);
 
         if (item is LargeObjectDataObject)
-            entry.Data = new TableDataInfo { File = $"data/{item.DumpId}.dat", Format = TableDataInfo.LargeObjectsFormat };
+            entry.Data = new TableDataInfo { File = $"data/{item.DumpId}.dat", Format = DataFormat.LargeObjects };
         if (item is TableDataObject data)
         {
             var info = new TableDataInfo
             {
                 File = $"data/{item.DumpId}.dat",
-                Format = data.Binary ? "binary" : "text",
+                Format = data.Binary ? DataFormat.Binary : DataFormat.Text,
                 Condition = data.Condition,
             };
             if (data.Redactions is { Count: > 0 } redactions)
@@ -82,6 +73,30 @@ internal static class TocBuilder
         }
         return entry;
     }
+
+    /// <summary>What restore, scheduling and the summary need to know about the object, from the catalog rather than its SQL.</summary>
+    private static EntryFacts? FactsOf(DumpableObject item) => item switch
+    {
+        TableObject table => new EntryFacts { Partitioned = table.PartitionKey is not null },
+        ConstraintObject constraint => new EntryFacts
+        {
+            ConstraintType = constraint.ConstraintType switch
+            {
+                'c' => ConstraintType.Check,
+                'p' => ConstraintType.PrimaryKey,
+                'u' => ConstraintType.Unique,
+                'x' => ConstraintType.Exclusion,
+                'f' => ConstraintType.ForeignKey,
+                // Any other type is left unrecorded: readers then treat it as the most cautious kind.
+                _ => null,
+            },
+            ReferencedTable = constraint.ReferencedTable is { } referenced ? $"{constraint.ReferencedSchema}.{referenced}" : null,
+        },
+        DomainConstraintObject => new EntryFacts { ConstraintType = ConstraintType.Check },
+        FunctionObject function => new EntryFacts { SecurityDefiner = function.SecurityDefiner },
+        SchemaObject schema => new EntryFacts { CreatesSchema = !schema.IsPublic },
+        _ => null,
+    };
 
     private static string Write(Action<StringWriter> write)
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using FactoryPulse.Dump.Archive;
 using FactoryPulse.Dump.Data;
+using FactoryPulse.Dump.Model;
 using FactoryPulse.Dump.Sql;
 using Npgsql;
 
@@ -45,18 +46,18 @@ internal static class PlainScriptWriter
 
             """, cancellationToken).ConfigureAwait(false);
 
-        foreach (var pass in new[] { "main", "acl", "post-acl" })
+        foreach (var pass in new[] { RestorePass.Main, RestorePass.Acl, RestorePass.PostAcl })
         {
             foreach (var entry in manifest.Entries)
             {
                 if (entry.Pass != pass)
                     continue;
                 cancellationToken.ThrowIfCancellationRequested();
-                await WriteTextAsync(output, $"--\n-- Name: {Flatten(entry.Name)}; Type: {entry.Kind}; Schema: {Flatten(entry.Schema ?? "-")}; Owner: {Flatten(entry.Owner ?? "")}\n--\n\n", cancellationToken).ConfigureAwait(false);
+                await WriteTextAsync(output, $"--\n-- Name: {Flatten(entry.Name)}; Type: {entry.Kind.TocName()}; Schema: {Flatten(entry.Schema ?? "-")}; Owner: {Flatten(entry.Owner ?? "")}\n--\n\n", cancellationToken).ConfigureAwait(false);
                 if (entry.Data is { } data)
                 {
                     progress?.Report(new DumpProgress(OperationPhase.Data, $"{entry.Schema}.{entry.Name}", tables, tablesTotal, rows, bytes));
-                    var copied = data.Format == TableDataInfo.LargeObjectsFormat
+                    var copied = data.Format == DataFormat.LargeObjects
                         ? await WriteLargeObjectsAsync(connection, output, cancellationToken).ConfigureAwait(false)
                         : await WriteCopyBlockAsync(connection, entry, data, output, cancellationToken).ConfigureAwait(false);
                     data.Rows = copied.Rows;

@@ -69,7 +69,7 @@ internal sealed class AclObject(DumpableObject target, string targetKeyword, str
 {
     public DumpableObject Target { get; } = target;
 
-    public override string Kind => "ACL";
+    public override ObjectKind Kind => ObjectKind.Acl;
 
     public override DumpableObject? Parent => Target;
 
@@ -79,7 +79,7 @@ internal sealed class AclObject(DumpableObject target, string targetKeyword, str
 
     public override RestorePass Pass => RestorePass.Acl;
 
-    public override string SortDetail => Target.Kind + " " + Target.SortDetail;
+    public override string SortDetail => Target.Kind.TocName() + " " + Target.SortDetail;
 
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
@@ -115,7 +115,7 @@ internal sealed class AclObject(DumpableObject target, string targetKeyword, str
 internal sealed class DefaultAclObject(uint oid, string role, string? schema, char objectType, AclChanges changes)
     : DumpableObject(new CatalogId(CatalogClasses.DefaultAcl, oid), schema, "DEFAULT PRIVILEGES FOR " + ObjectTypeName(objectType), role)
 {
-    public override string Kind => "DEFAULT ACL";
+    public override ObjectKind Kind => ObjectKind.DefaultAcl;
 
     public AclChanges Changes { get; } = changes;
 

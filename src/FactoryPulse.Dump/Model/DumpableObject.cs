@@ -43,8 +43,8 @@ internal abstract class DumpableObject
 
     public string? Owner { get; }
 
-    /// <summary>The pg_dump TOC type name ("TABLE", "FK CONSTRAINT", …).</summary>
-    public abstract string Kind { get; }
+    /// <summary>What the object is; <see cref="ObjectKinds.TocName"/> gives pg_dump's TOC type name ("TABLE", "FK CONSTRAINT", …).</summary>
+    public abstract ObjectKind Kind { get; }
 
     /// <summary>Sort priority among object kinds (pg_dump_sort.c's dbObjectTypePriority).</summary>
     public abstract int Priority { get; }
@@ -84,7 +84,7 @@ internal abstract class DumpableObject
             yield return Owner;
     }
 
-    public override string ToString() => Schema is null ? $"{Kind} {Name}" : $"{Kind} {Schema}.{Name}";
+    public override string ToString() => Schema is null ? $"{Kind.TocName()} {Name}" : $"{Kind.TocName()} {Schema}.{Name}";
 }
 
 /// <summary>What DDL writers need besides the object: quoting rules and comments.</summary>

@@ -1,5 +1,6 @@
 using FactoryPulse.Dump.Archive;
 using FactoryPulse.Dump.Catalog;
+using FactoryPulse.Dump.Model;
 using FactoryPulse.Dump.Sql;
 using Npgsql;
 
@@ -21,7 +22,7 @@ internal static class DataOnlyRestorer
     public static async Task<(List<RestoredTable> Tables, int Sequences, List<string> Warnings)> RunAsync(
         NpgsqlConnection connection, List<TocEntry> entries, RestoreOptions options, byte[]? key, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
-        var dataEntries = entries.FindAll(entry => entry.Data is not null && entry.Data.Format != TableDataInfo.LargeObjectsFormat);
+        var dataEntries = entries.FindAll(entry => entry.Data is not null && entry.Data.Format != DataFormat.LargeObjects);
         var tableNames = dataEntries.ConvertAll(entry => SqlText.QuoteQualified(entry.Schema, entry.Name));
         var (superuser, bypassRls) = await RoleAsync(connection, cancellationToken).ConfigureAwait(false);
         var targets = await ReadTargetsAsync(connection, dataEntries, tableNames, cancellationToken).ConfigureAwait(false);
@@ -93,9 +94,9 @@ internal static class DataOnlyRestorer
             }
             foreach (var entry in entries)
             {
-                if (entry.Data is { Format: TableDataInfo.LargeObjectsFormat } blobs)
+                if (entry.Data is { Format: DataFormat.LargeObjects } blobs)
                     await RestoreRunner.CopyEntryAsync(connection, options.InputPath, entry, blobs, cancellationToken, key: key).ConfigureAwait(false);
-                else if (entry.Kind == "SEQUENCE SET")
+                else if (entry.Kind == ObjectKind.SequenceSet)
                 {
                     await RestoreRunner.ExecuteStatementsAsync(connection, entry.Definition, cancellationToken).ConfigureAwait(false);
                     sequences++;
@@ -108,7 +109,7 @@ internal static class DataOnlyRestorer
                 await ServerConnection.ExecuteVerbatimAsync(connection, statement, cancellationToken).ConfigureAwait(false);
             foreach (var entry in entries)
             {
-                if (entry.Kind == "MATERIALIZED VIEW DATA")
+                if (entry.Kind == ObjectKind.MaterializedViewData)
                     await RestoreRunner.ExecuteStatementsAsync(connection, entry.Definition, cancellationToken).ConfigureAwait(false);
             }
             foreach (var target in forced)

@@ -1,4 +1,5 @@
 using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Model;
 
 namespace FactoryPulse.Dump.Restore;
 
@@ -31,10 +32,11 @@ internal static class ParallelScheduler
     /// other tables' loads: indexes, and primary key, unique and exclusion constraints. Everything else waits for every
     /// load: triggers, policies, rules, materialized view refreshes and attachments may read or fire on other tables,
     /// and a CHECK constraint is validated as it is added, possibly by a function reading other tables (the reason it
-    /// was placed after the data at all).
+    /// was placed after the data at all). A constraint whose type the archive does not record waits too.
     /// </summary>
     private static bool RunsBesideLoads(TocEntry entry) =>
-        entry.Kind == "INDEX" || (entry.Kind == "CONSTRAINT" && !entry.Definition.Contains(" CHECK (", StringComparison.Ordinal));
+        entry.Kind == ObjectKind.Index
+        || (entry.Kind == ObjectKind.Constraint && entry.Facts?.ConstraintType is ConstraintType.PrimaryKey or ConstraintType.Unique or ConstraintType.Exclusion);
 
     /// <summary>
     /// Builds the schedule: data units first, largest first (the longest loads start early, the rest fill in around
@@ -110,7 +112,7 @@ internal static class ParallelScheduler
             }
             var id = units.Count;
             idByDumpId[entry.DumpId] = id;
-            units.Add(new ScheduledUnit(id, entry, LockKey(entry), waits, SharedLock: entry.Kind == "INDEX"));
+            units.Add(new ScheduledUnit(id, entry, LockKey(entry), waits, SharedLock: entry.Kind == ObjectKind.Index));
         }
         return units;
     }
@@ -132,7 +134,7 @@ internal static class ParallelScheduler
     /// would only queue on its lock), and — for entries of no table — those of one kind (two ALTER PUBLICATION … ADD
     /// TABLE on one publication update the same catalog row).
     /// </summary>
-    private static string LockKey(TocEntry entry) => entry.Table ?? "kind:" + entry.Kind;
+    private static string LockKey(TocEntry entry) => entry.Table ?? "kind:" + entry.Kind.TocName();
 
     /// <summary>Runs <paramref name="units"/> on <paramref name="workers"/>; <paramref name="run"/> executes one unit on one worker.</summary>
     public static async Task RunAsync<TWorker>(IReadOnlyList<ScheduledUnit> units, IReadOnlyList<TWorker> workers, Func<TWorker, ScheduledUnit, Task> run)

@@ -3,6 +3,7 @@ using FactoryPulse.Dump.Archive;
 using FactoryPulse.Dump.Catalog;
 using FactoryPulse.Dump.Data;
 using FactoryPulse.Dump.Dumping;
+using FactoryPulse.Dump.Model;
 using FactoryPulse.Dump.Sql;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -53,7 +54,7 @@ internal static class RestoreRunner
         };
         if (options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
-        var guard = entries.Exists(entry => entry.Section == "pre-data" && entry.Pass == "main")
+        var guard = entries.Exists(entry => entry.Section == Section.PreData && entry.Pass == RestorePass.Main)
             ? await DefaultPrivilegesGuard.SuspendAsync(connection, cancellationToken).ConfigureAwait(false)
             : null;
         try
@@ -61,20 +62,20 @@ internal static class RestoreRunner
         if (options.Clean)
             await CleanAsync(connection, entries, options, cancellationToken).ConfigureAwait(false);
 
-        foreach (var pass in new[] { "main", "acl", "post-acl" })
+        foreach (var pass in new[] { RestorePass.Main, RestorePass.Acl, RestorePass.PostAcl })
         {
             // With --jobs, tables load on their own connections once every pre-data entry has run, and indexes, keys,
             // triggers and policies are built beside them; foreign keys run afterwards, one at a time (two of them can
             // lock the same pair of tables in opposite order).
             var parallelData = new List<TocEntry>();
             var parallelPostData = new List<TocEntry>();
-            var parallel = pass == "main" && options.Jobs > 1 && !options.SingleTransaction;
+            var parallel = pass == RestorePass.Main && options.Jobs > 1 && !options.SingleTransaction;
             foreach (var entry in entries)
             {
                 if (entry.Pass != pass)
                     continue;
                 cancellationToken.ThrowIfCancellationRequested();
-                if (parallel && entry.Section == "post-data" && entry.Kind != "FK CONSTRAINT")
+                if (parallel && entry.Section == Section.PostData && entry.Kind != ObjectKind.ForeignKeyConstraint)
                 {
                     parallelPostData.Add(entry);
                     continue;
@@ -140,10 +141,11 @@ internal static class RestoreRunner
                 if (entry.Data is not null)
                     TablesTotal++;
                 // Tables this restore creates may be loaded with TRUNCATE + COPY FREEZE.
-                if (entry.Kind == "TABLE")
-                    CreatedTables.Add($"{entry.Schema}.{entry.Name}");
-                if (entry.Kind == "TABLE" && entry.Definition.Contains("PARTITION BY", StringComparison.Ordinal))
-                    PartitionedTables.Add($"{entry.Schema}.{entry.Name}");
+                if (entry.Kind == ObjectKind.Table)
+                    CreatedTables.Add(entry.QualifiedName);
+                // An archive without facts does not say; its tables are treated as partitioned (their keys wait for every load).
+                if (entry.Kind == ObjectKind.Table && entry.Facts?.Partitioned != false)
+                    PartitionedTables.Add(entry.QualifiedName);
             }
         }
 
@@ -217,13 +219,13 @@ internal static class RestoreRunner
 
     /// <summary>Runs one entry, or with <paramref name="step"/> one step of an entry built in two (see <see cref="ScheduledUnit"/>).</summary>
     private static async Task RestoreEntryAsync(
-        NpgsqlConnection connection, RestoreOptions options, TocEntry entry, string pass, RunState state, IProgress<DumpProgress>? progress, ScheduledUnit? step,
+        NpgsqlConnection connection, RestoreOptions options, TocEntry entry, RestorePass pass, RunState state, IProgress<DumpProgress>? progress, ScheduledUnit? step,
         CancellationToken cancellationToken)
     {
-        var phase = pass != "main" ? OperationPhase.Finishing : entry.Section switch
+        var phase = pass != RestorePass.Main ? OperationPhase.Finishing : entry.Section switch
         {
-            "pre-data" => OperationPhase.PreData,
-            "data" => OperationPhase.Data,
+            Section.PreData => OperationPhase.PreData,
+            Section.Data => OperationPhase.Data,
             _ => OperationPhase.PostData,
         };
         progress?.Report(state.Progress(phase, entry.DisplayName));
@@ -231,7 +233,7 @@ internal static class RestoreRunner
         {
             if (entry.Data is { } data)
             {
-                var createdHere = data.Format != TableDataInfo.LargeObjectsFormat && data.Chunks is null && state.CreatedTables.Contains($"{entry.Schema}.{entry.Name}");
+                var createdHere = data.Format != DataFormat.LargeObjects && data.Chunks is null && state.CreatedTables.Contains(entry.QualifiedName);
                 await LoadTableAsync(connection, options, entry, data, createdHere, state.Key, cancellationToken).ConfigureAwait(false);
                 state.TableDone(entry);
                 return;
@@ -246,7 +248,7 @@ internal static class RestoreRunner
             await ExecuteStatementsAsync(connection, entry.Definition, cancellationToken).ConfigureAwait(false);
             if (!options.NoOwner && entry.OwnerStatement is not null)
                 await ExecuteStatementsAsync(connection, entry.OwnerStatement, cancellationToken).ConfigureAwait(false);
-            state.EntryDone(sequence: entry.Kind == "SEQUENCE SET");
+            state.EntryDone(sequence: entry.Kind == ObjectKind.SequenceSet);
         }
         catch (PostgresException exception)
         {
@@ -284,7 +286,7 @@ internal static class RestoreRunner
                 await ServerConnection.ExecuteAsync(worker, RestoreSettings, cancellationToken).ConfigureAwait(false);
             }
             await ParallelScheduler.RunAsync(units, connections,
-                (connection, unit) => RestoreEntryAsync(connection, options, unit.Entry, "main", state, progress, unit, cancellationToken)).ConfigureAwait(false);
+                (connection, unit) => RestoreEntryAsync(connection, options, unit.Entry, RestorePass.Main, state, progress, unit, cancellationToken)).ConfigureAwait(false);
         }
         finally
         {
@@ -370,7 +372,7 @@ internal static class RestoreRunner
         text.Append(";     Dumped by FactoryPulse.Dump ").Append(manifest.ToolVersion).Append("\n;\n;\n; Selected TOC Entries:\n;\n");
         foreach (var entry in manifest.Entries)
         {
-            text.Append(entry.DumpId).Append("; ").Append(entry.Kind).Append(' ').Append(OneLine(entry.Schema ?? "-")).Append(' ')
+            text.Append(entry.DumpId).Append("; ").Append(entry.Kind.TocName()).Append(' ').Append(OneLine(entry.Schema ?? "-")).Append(' ')
                 .Append(OneLine(entry.Name)).Append(' ').Append(OneLine(entry.Owner ?? "-")).Append('\n');
         }
         return text.ToString();
@@ -384,7 +386,7 @@ internal static class RestoreRunner
         var any = false;
         foreach (var entry in entries)
         {
-            if (entry.Section != "data" && entry.Kind != "MATERIALIZED VIEW DATA")
+            if (!entry.IsData)
                 return false;
             any = true;
         }
@@ -395,10 +397,12 @@ internal static class RestoreRunner
     {
         if (options.SchemaOnly && options.DataOnly)
             throw new DumpException("Schema-only and data-only cannot be used together.");
-        foreach (var section in options.Sections)
+        var sections = new HashSet<Section>();
+        foreach (var name in options.Sections)
         {
-            if (section is not ("pre-data" or "data" or "post-data"))
-                throw new DumpException($"Unknown section '{section}': use pre-data, data or post-data.");
+            if (!ManifestNames.TryParse(name, out Section section))
+                throw new DumpException($"Unknown section '{name}': use pre-data, data or post-data.");
+            sections.Add(section);
         }
         var listed = options.UseListFile is null ? null : ReadListFile(options.UseListFile);
         var byName = EntrySelection.Create(options, manifest.Entries);
@@ -409,14 +413,13 @@ internal static class RestoreRunner
                 continue;
             if (byName is not null && !byName.Includes(entry))
                 continue;
-            if (options.Sections.Count > 0 && !options.Sections.Contains(entry.Section))
+            if (sections.Count > 0 && !sections.Contains(entry.Section))
                 continue;
-            var isData = entry.Section == "data" || entry.Kind == "MATERIALIZED VIEW DATA";
-            if (options.SchemaOnly && isData)
+            if (options.SchemaOnly && entry.IsData)
                 continue;
-            if (options.DataOnly && !isData)
+            if (options.DataOnly && !entry.IsData)
                 continue;
-            if (options.NoPrivileges && entry.Kind is "ACL" or "DEFAULT ACL")
+            if (options.NoPrivileges && entry.Kind.IsPrivileges())
                 continue;
             selected.Add(entry);
         }
@@ -428,16 +431,22 @@ internal static class RestoreRunner
     private static async Task PreflightAsync(NpgsqlConnection connection, ArchiveManifest manifest, List<TocEntry> entries, RestoreOptions options, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
+        // Which check found a problem decides the exception when it is the only one (never the message's wording).
+        var versionProblem = -1;
+        var contentProblem = -1;
 
         // Catalog definitions move forward only: a newer server's DDL may not parse on an older one.
         var targetVersion = await ServerConnection.ScalarAsync<int>(connection, "SELECT pg_catalog.current_setting('server_version_num')::int", cancellationToken).ConfigureAwait(false);
         if (targetVersion / 10000 < manifest.ServerVersionNumber / 10000)
+        {
+            versionProblem = problems.Count;
             problems.Add($"the target runs PostgreSQL {targetVersion / 10000}, older than the archive's {manifest.ServerVersionNumber / 10000}; restore into {manifest.ServerVersionNumber / 10000} or newer");
+        }
 
         var extensions = new List<string>();
         foreach (var entry in entries)
         {
-            if (entry.Kind == "EXTENSION")
+            if (entry.Kind == ObjectKind.Extension)
                 extensions.Add(entry.Name);
         }
         if (extensions.Count > 0)
@@ -456,7 +465,7 @@ internal static class RestoreRunner
         {
             foreach (var role in entry.Roles)
             {
-                if (options.NoOwner && role == entry.Owner && entry.Kind is not ("ACL" or "DEFAULT ACL"))
+                if (options.NoOwner && role == entry.Owner && !entry.Kind.IsPrivileges())
                     continue;
                 if (!needed.TryGetValue(role, out var users))
                     needed[role] = users = [];
@@ -482,9 +491,12 @@ internal static class RestoreRunner
         {
             var clashes = await ExistingTargetsAsync(connection, entries, cancellationToken).ConfigureAwait(false);
             if (clashes.Count > 0)
+            {
+                contentProblem = problems.Count;
                 problems.Add($"the target already has {string.Join(", ", clashes)}{(clashes.Count == 5 ? ", …" : "")}, which the selected entries create; drop them or pass --clean");
+            }
         }
-        else if (!options.Clean && entries.Exists(entry => entry.Section == "pre-data" && entry.Pass == "main"))
+        else if (!options.Clean && entries.Exists(entry => entry.Section == Section.PreData && entry.Pass == RestorePass.Main))
         {
             var found = new List<string>();
             // A Supabase-profile archive goes into a project that already has the platform's schemas and extensions.
@@ -504,15 +516,26 @@ internal static class RestoreRunner
                 """,
                 row => found.Add(row.String("object")), cancellationToken).ConfigureAwait(false);
             if (found.Count > 0)
+            {
+                contentProblem = problems.Count;
                 problems.Add($"the target database is not empty (it has {string.Join(", ", found)}{(found.Count == 5 ? ", …" : "")}); restore into an empty database or pass --clean");
+            }
         }
 
-        if (problems.Count > 0)
+        if (problems.Count > 1)
+            throw new DumpException("Cannot restore: " + string.Join("; ", problems) + ". Nothing was changed.");
+        if (versionProblem == 0)
         {
-            throw problems.Count == 1 && problems[0].StartsWith("the target", StringComparison.Ordinal)
-                ? new TargetNotEmptyException("Cannot restore: " + problems[0] + ".")
-                : new DumpException("Cannot restore: " + string.Join("; ", problems) + ". Nothing was changed.");
+            throw new ServerVersionException("Cannot restore: " + problems[0] + ". Nothing was changed.")
+            {
+                ArchiveServerVersion = manifest.ServerVersionNumber,
+                TargetServerVersion = targetVersion,
+            };
         }
+        if (contentProblem == 0)
+            throw new TargetNotEmptyException("Cannot restore: " + problems[0] + ".");
+        if (problems.Count == 1)
+            throw new DumpException("Cannot restore: " + problems[0] + ". Nothing was changed.");
     }
 
     /// <summary>Schemas and relations that the selected entries create and the target already has (at most five).</summary>
@@ -522,10 +545,11 @@ internal static class RestoreRunner
         var relations = new List<string>();
         foreach (var entry in entries)
         {
-            // The public schema's entry only comments on it (every database has one).
-            if (entry.Kind == "SCHEMA" && entry.Pass == "main" && entry.Definition.Contains("CREATE SCHEMA", StringComparison.Ordinal))
+            // The public schema's entry only comments on it (every database has one). Archives without facts: the dump
+            // wrote CREATE SCHEMA for every schema but public, so the name says the same.
+            if (entry.Kind == ObjectKind.Schema && entry.Pass == RestorePass.Main && (entry.Facts?.CreatesSchema ?? entry.Name != "public"))
                 schemas.Add(entry.Name);
-            else if (entry.Kind is "TABLE" or "VIEW" or "MATERIALIZED VIEW" or "SEQUENCE" && entry.Schema is not null)
+            else if (entry.Kind.IsRelation() && entry.Schema is not null)
                 relations.Add(SqlText.QuoteQualified(entry.Schema, entry.Name));
         }
         var found = new List<string>();
@@ -554,7 +578,7 @@ internal static class RestoreRunner
         {
             var entry = entries[i];
             var drop = options.IfExists ? entry.DropIfExistsStatement : entry.DropStatement;
-            if (drop is null || entry.Pass != "main")
+            if (drop is null || entry.Pass != RestorePass.Main)
                 continue;
             try
             {
@@ -580,7 +604,7 @@ internal static class RestoreRunner
         bool truncateFirst = false, bool freeze = false, byte[]? key = null)
     {
         var parts = data.Parts();
-        if (data.Format == TableDataInfo.LargeObjectsFormat)
+        if (data.Format == DataFormat.LargeObjects)
         {
             await LargeObjectCopier.RestoreAsync(connection, Path.Combine(inputPath, data.File), key, cancellationToken).ConfigureAwait(false);
             return;
@@ -588,7 +612,7 @@ internal static class RestoreRunner
         var columns = new List<string>(data.Columns.Count);
         foreach (var column in data.Columns)
             columns.Add(column.Name);
-        var binary = data.Format == "binary";
+        var binary = data.Format == DataFormat.Binary;
         var table = SqlText.QuoteQualified(entry.Schema, entry.Name);
         if (truncateFirst)
             await ServerConnection.ExecuteAsync(connection, $"TRUNCATE TABLE ONLY {table}", cancellationToken).ConfigureAwait(false);

@@ -22,8 +22,9 @@ internal static class RestoreRunner
         var logger = options.Logger;
         progress?.Report(new DumpProgress(OperationPhase.ReadingCatalog, null, 0, 0, 0, 0));
         var manifest = await ArchiveReader.ReadManifestAsync(options.InputPath, cancellationToken).ConfigureAwait(false);
-        var entries = SelectEntries(manifest, options);
-        RoleMapper.Apply(entries, options.RoleMap);
+        RoleMapper.Apply(manifest.Entries, options.RoleMap);
+        var plan = RestorePlan.Build(manifest.Entries, options, options.UseListFile is null ? null : ReadListFile(options.UseListFile));
+        var entries = plan.Entries;
         // A missing or wrong passphrase fails here, before the target is touched.
         var key = manifest.Encryption?.KeyFrom(options.EncryptionPassphrase);
         // Every data file is checked before the first change: a damaged archive changes nothing, whatever the options.
@@ -37,16 +38,16 @@ internal static class RestoreRunner
         await using var connectionScope = connection.ConfigureAwait(false);
         await ServerConnection.ExecuteAsync(connection, RestoreSettings, cancellationToken).ConfigureAwait(false);
 
-        if (IsDataOnly(entries))
+        if (plan.DataOnly)
         {
             var (loaded, sequencesSet, dataWarnings) = await DataOnlyRestorer.RunAsync(connection, entries, options, key, progress, cancellationToken).ConfigureAwait(false);
             progress?.Report(new DumpProgress(OperationPhase.Completed, null, loaded.Count, loaded.Count, 0, 0));
             logger?.LogInformation("Restored the data of {Tables} tables into {Target}", loaded.Count, ServerConnection.Describe(builder));
             return new RestoreReport(0, loaded, sequencesSet, stopwatch.Elapsed, dataWarnings);
         }
-        await PreflightAsync(connection, manifest, entries, options, cancellationToken).ConfigureAwait(false);
+        await PreflightAsync(connection, manifest, plan, options, cancellationToken).ConfigureAwait(false);
 
-        var state = new RunState(entries) { Key = key };
+        var state = new RunState(plan) { Key = key };
         connection.Notice += (_, e) =>
         {
             if (e.Notice.Severity is "WARNING")
@@ -54,52 +55,24 @@ internal static class RestoreRunner
         };
         if (options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
-        var guard = entries.Exists(entry => entry.Section == Section.PreData && entry.Pass == RestorePass.Main)
+        var guard = plan.CreatesObjects
             ? await DefaultPrivilegesGuard.SuspendAsync(connection, cancellationToken).ConfigureAwait(false)
             : null;
         try
         {
-        if (options.Clean)
-            await CleanAsync(connection, entries, options, cancellationToken).ConfigureAwait(false);
-
-        foreach (var pass in new[] { RestorePass.Main, RestorePass.Acl, RestorePass.PostAcl })
+        await CleanAsync(connection, plan, options, cancellationToken).ConfigureAwait(false);
+        foreach (var stage in plan.Stages)
         {
-            // With --jobs, tables load on their own connections once every pre-data entry has run, and indexes, keys,
-            // triggers and policies are built beside them; foreign keys run afterwards, one at a time (two of them can
-            // lock the same pair of tables in opposite order).
-            var parallelData = new List<TocEntry>();
-            var parallelPostData = new List<TocEntry>();
-            var parallel = pass == RestorePass.Main && options.Jobs > 1 && !options.SingleTransaction;
-            foreach (var entry in entries)
+            if (stage.Parallel)
             {
-                if (entry.Pass != pass)
-                    continue;
-                cancellationToken.ThrowIfCancellationRequested();
-                if (parallel && entry.Section == Section.PostData && entry.Kind != ObjectKind.ForeignKeyConstraint)
-                {
-                    parallelPostData.Add(entry);
-                    continue;
-                }
-                if (parallel && entry.Data is not null && parallelPostData.Count == 0)
-                {
-                    parallelData.Add(entry);
-                    continue;
-                }
-                if (parallelData.Count > 0 || parallelPostData.Count > 0)
-                {
-                    await RunInParallelAsync(connection, builder, options, parallelData, parallelPostData, state, progress, cancellationToken).ConfigureAwait(false);
-                    parallelData.Clear();
-                    parallelPostData.Clear();
-                }
-                if (parallel && entry.Data is not null)
-                {
-                    parallelData.Add(entry);
-                    continue;
-                }
-                await RestoreEntryAsync(connection, options, entry, pass, state, progress, null, cancellationToken).ConfigureAwait(false);
+                await RunInParallelAsync(connection, builder, options, stage.Units, state, progress, cancellationToken).ConfigureAwait(false);
+                continue;
             }
-            if (parallelData.Count > 0 || parallelPostData.Count > 0)
-                await RunInParallelAsync(connection, builder, options, parallelData, parallelPostData, state, progress, cancellationToken).ConfigureAwait(false);
+            foreach (var unit in stage.Units)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await RestoreEntryAsync(connection, options, unit.Entry, stage.Pass, state, progress, null, cancellationToken).ConfigureAwait(false);
+            }
         }
         if (guard is not null)
         {
@@ -134,24 +107,18 @@ internal static class RestoreRunner
     {
         private readonly Lock _lock = new();
 
-        public RunState(List<TocEntry> entries)
+        public RunState(RestorePlan plan)
         {
-            foreach (var entry in entries)
+            CreatedTables = plan.CreatedTables;
+            foreach (var entry in plan.Entries)
             {
                 if (entry.Data is not null)
                     TablesTotal++;
-                // Tables this restore creates may be loaded with TRUNCATE + COPY FREEZE.
-                if (entry.Kind == ObjectKind.Table)
-                    CreatedTables.Add(entry.QualifiedName);
-                // An archive without facts does not say; its tables are treated as partitioned (their keys wait for every load).
-                if (entry.Kind == ObjectKind.Table && entry.Facts?.Partitioned != false)
-                    PartitionedTables.Add(entry.QualifiedName);
             }
         }
 
-        public HashSet<string> PartitionedTables { get; } = new(StringComparer.Ordinal);
-
-        public HashSet<string> CreatedTables { get; } = new(StringComparer.Ordinal);
+        /// <summary>Tables this restore creates: loaded with TRUNCATE + COPY FREEZE.</summary>
+        public IReadOnlySet<string> CreatedTables { get; }
 
         /// <summary>The data key of an encrypted archive.</summary>
         public byte[]? Key { get; init; }
@@ -267,15 +234,14 @@ internal static class RestoreRunner
     }
 
     /// <summary>
-    /// Loads tables (chunks side by side, each in its own transaction) and builds post-data entries on the main
-    /// connection and <see cref="RestoreOptions.Jobs"/> − 1 more, as <see cref="ParallelScheduler"/> orders them: an
-    /// index or key starts as soon as its table is loaded, beside the loads of other tables.
+    /// Runs a parallel stage of the plan — loads (chunks side by side, each in its own transaction) and post-data
+    /// entries — on the main connection and <see cref="RestoreOptions.Jobs"/> − 1 more, as <see cref="ParallelScheduler"/>
+    /// hands them out.
     /// </summary>
     private static async Task RunInParallelAsync(
-        NpgsqlConnection main, NpgsqlConnectionStringBuilder builder, RestoreOptions options, List<TocEntry> data, List<TocEntry> postData, RunState state,
+        NpgsqlConnection main, NpgsqlConnectionStringBuilder builder, RestoreOptions options, IReadOnlyList<ScheduledUnit> units, RunState state,
         IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
-        var units = ParallelScheduler.Plan(data, postData, state.PartitionedTables);
         var connections = new List<NpgsqlConnection> { main };
         try
         {
@@ -319,7 +285,7 @@ internal static class RestoreRunner
     }
 
     /// <summary>Hashes every data file, on as many threads as there are cores: the restore waits for this before its first change.</summary>
-    private static async Task VerifyChecksumsAsync(string inputPath, List<TocEntry> entries, CancellationToken cancellationToken)
+    private static async Task VerifyChecksumsAsync(string inputPath, IReadOnlyList<TocEntry> entries, CancellationToken cancellationToken)
     {
         var files = new List<(TocEntry Entry, string File, string Checksum)>();
         foreach (var entry in entries)
@@ -380,56 +346,11 @@ internal static class RestoreRunner
 
     private static string OneLine(string text) => text.Replace('\n', ' ').Replace('\r', ' ');
 
-    /// <summary>Rows and sequence values only, for an existing schema: the data-only engine's job.</summary>
-    private static bool IsDataOnly(List<TocEntry> entries)
-    {
-        var any = false;
-        foreach (var entry in entries)
-        {
-            if (!entry.IsData)
-                return false;
-            any = true;
-        }
-        return any;
-    }
-
-    private static List<TocEntry> SelectEntries(ArchiveManifest manifest, RestoreOptions options)
-    {
-        if (options.SchemaOnly && options.DataOnly)
-            throw new DumpException("Schema-only and data-only cannot be used together.");
-        var sections = new HashSet<Section>();
-        foreach (var name in options.Sections)
-        {
-            if (!ManifestNames.TryParse(name, out Section section))
-                throw new DumpException($"Unknown section '{name}': use pre-data, data or post-data.");
-            sections.Add(section);
-        }
-        var listed = options.UseListFile is null ? null : ReadListFile(options.UseListFile);
-        var byName = EntrySelection.Create(options, manifest.Entries);
-        var selected = new List<TocEntry>(manifest.Entries.Count);
-        foreach (var entry in manifest.Entries)
-        {
-            if (listed is not null && !listed.Contains(entry.DumpId))
-                continue;
-            if (byName is not null && !byName.Includes(entry))
-                continue;
-            if (sections.Count > 0 && !sections.Contains(entry.Section))
-                continue;
-            if (options.SchemaOnly && entry.IsData)
-                continue;
-            if (options.DataOnly && !entry.IsData)
-                continue;
-            if (options.NoPrivileges && entry.Kind.IsPrivileges())
-                continue;
-            selected.Add(entry);
-        }
-        selected.Sort((a, b) => a.DumpId.CompareTo(b.DumpId));
-        return selected;
-    }
-
     /// <summary>Every problem that can be known before the first change is reported together, and nothing is changed.</summary>
-    private static async Task PreflightAsync(NpgsqlConnection connection, ArchiveManifest manifest, List<TocEntry> entries, RestoreOptions options, CancellationToken cancellationToken)
+    private static async Task PreflightAsync(NpgsqlConnection connection, ArchiveManifest manifest, RestorePlan plan, RestoreOptions options, CancellationToken cancellationToken)
     {
+        var entries = plan.Entries;
+        var createsObjects = plan.CreatesObjects;
         var problems = new List<string>();
         // Which check found a problem decides the exception when it is the only one (never the message's wording).
         var versionProblem = -1;
@@ -496,7 +417,7 @@ internal static class RestoreRunner
                 problems.Add($"the target already has {string.Join(", ", clashes)}{(clashes.Count == 5 ? ", …" : "")}, which the selected entries create; drop them or pass --clean");
             }
         }
-        else if (!options.Clean && entries.Exists(entry => entry.Section == Section.PreData && entry.Pass == RestorePass.Main))
+        else if (!options.Clean && createsObjects)
         {
             var found = new List<string>();
             // A Supabase-profile archive goes into a project that already has the platform's schemas and extensions.
@@ -539,7 +460,7 @@ internal static class RestoreRunner
     }
 
     /// <summary>Schemas and relations that the selected entries create and the target already has (at most five).</summary>
-    private static async Task<List<string>> ExistingTargetsAsync(NpgsqlConnection connection, List<TocEntry> entries, CancellationToken cancellationToken)
+    private static async Task<List<string>> ExistingTargetsAsync(NpgsqlConnection connection, IReadOnlyList<TocEntry> entries, CancellationToken cancellationToken)
     {
         var schemas = new List<string>();
         var relations = new List<string>();
@@ -571,18 +492,14 @@ internal static class RestoreRunner
         return found;
     }
 
-    /// <summary>pg_restore --clean: drop the archive's objects in reverse dependency order before re-creating them.</summary>
-    private static async Task CleanAsync(NpgsqlConnection connection, List<TocEntry> entries, RestoreOptions options, CancellationToken cancellationToken)
+    /// <summary>pg_restore --clean: the plan's drop statements, in reverse dependency order, before anything is re-created.</summary>
+    private static async Task CleanAsync(NpgsqlConnection connection, RestorePlan plan, RestoreOptions options, CancellationToken cancellationToken)
     {
-        for (var i = entries.Count - 1; i >= 0; i--)
+        foreach (var entry in plan.Drops)
         {
-            var entry = entries[i];
-            var drop = options.IfExists ? entry.DropIfExistsStatement : entry.DropStatement;
-            if (drop is null || entry.Pass != RestorePass.Main)
-                continue;
             try
             {
-                await ExecuteStatementsAsync(connection, drop, cancellationToken).ConfigureAwait(false);
+                await ExecuteStatementsAsync(connection, (options.IfExists ? entry.DropIfExistsStatement : entry.DropStatement)!, cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException exception)
             {

@@ -9,7 +9,7 @@ namespace FactoryPulse.Dump.Restore;
 /// </summary>
 internal static class RoleMapper
 {
-    public static void Apply(List<TocEntry> entries, IReadOnlyDictionary<string, string> map)
+    public static void Apply(IReadOnlyList<TocEntry> entries, IReadOnlyDictionary<string, string> map)
     {
         if (map.Count == 0)
             return;

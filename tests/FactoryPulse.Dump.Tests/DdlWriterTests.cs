@@ -17,6 +17,8 @@ public sealed class DdlWriterTests
     {
         using var writer = new StringWriter { NewLine = "\n" };
         item.WriteCreate(writer, context);
+        // Every object written here also ends its statements where the lexer splits them.
+        StatementBoundaryTests.AssertStatementsMatchLexer(statements => item.WriteCreate(statements, context));
         return writer.ToString();
     }
 

@@ -1,3 +1,5 @@
+using FactoryPulse.Dump.Sql;
+
 namespace FactoryPulse.Dump.Model;
 
 /// <summary>One exploded aclitem; a null grantee means PUBLIC.</summary>
@@ -28,10 +30,17 @@ internal static class AclWriter
             }
             var asGrantor = first.Grantor != owner;
             if (asGrantor)
+            {
                 writer.Write($"SET SESSION AUTHORIZATION {context.Role(first.Grantor)};\n");
+                writer.EndStatement();
+            }
             writer.Write($"GRANT {string.Join(",", privileges)} ON {target} TO {(first.Grantee is null ? "PUBLIC" : context.Role(first.Grantee))}{(first.Grantable ? " WITH GRANT OPTION" : "")};\n");
+            writer.EndStatement();
             if (asGrantor)
+            {
                 writer.Write("RESET SESSION AUTHORIZATION;\n");
+                writer.EndStatement();
+            }
         }
     }
 
@@ -49,6 +58,7 @@ internal static class AclWriter
                 i++;
             }
             writer.Write($"{prefix}REVOKE {string.Join(",", privileges)} ON {target} FROM {(first.Grantee is null ? "PUBLIC" : context.Role(first.Grantee))};\n");
+            writer.EndStatement();
         }
     }
 
@@ -143,6 +153,7 @@ internal sealed class DefaultAclObject(uint oid, string role, string? schema, ch
         foreach (var item in Changes.Grants)
         {
             writer.Write($"{prefix} GRANT {item.Privilege} ON {objects} TO {(item.Grantee is null ? "PUBLIC" : context.Role(item.Grantee))}{(item.Grantable ? " WITH GRANT OPTION" : "")};\n");
+            writer.EndStatement();
         }
     }
 

@@ -155,5 +155,6 @@ internal sealed class DdlContext(IReadOnlySet<string> keywords, IReadOnlyDiction
         writer.Write(" IS ");
         writer.Write(SqlText.QuoteLiteral(comment));
         writer.Write(";\n");
+        writer.EndStatement();
     }
 }

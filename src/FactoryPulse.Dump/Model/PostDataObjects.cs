@@ -25,17 +25,30 @@ internal sealed class IndexObject(uint oid, RelationObject table, string name, s
     {
         writer.Write(definition);
         writer.Write(";\n");
+        writer.EndStatement();
         if (clustered)
+        {
             writer.Write($"ALTER TABLE {Table.QualifiedName(context)} CLUSTER ON {context.Ident(Name)};\n");
+            writer.EndStatement();
+        }
         foreach (var (column, target) in ColumnStatistics)
+        {
             writer.Write($"ALTER INDEX {context.Qualified(Schema, Name)} ALTER COLUMN {column} SET STATISTICS {target};\n");
+            writer.EndStatement();
+        }
         if (ReplicaIdentity)
+        {
             writer.Write($"ALTER TABLE ONLY {Table.QualifiedName(context)} REPLICA IDENTITY USING INDEX {context.Ident(Name)};\n");
+            writer.EndStatement();
+        }
         context.WriteComment(writer, $"INDEX {context.Qualified(Schema, Name)}", Id);
     }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP INDEX {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+        writer.EndStatement();
+    }
 }
 
 /// <summary>ALTER INDEX … ATTACH PARTITION: ties a partition's index to its partitioned parent's index.</summary>
@@ -50,8 +63,11 @@ internal sealed class IndexAttachObject(DumpableObject childIndex, string parent
 
     public override Section Section => Section.PostData;
 
-    public override void WriteCreate(TextWriter writer, DdlContext context) =>
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER INDEX {context.Qualified(parentSchema, parentName)} ATTACH PARTITION {context.Qualified(Schema, Name)};\n");
+        writer.EndStatement();
+    }
 
     public override IEnumerable<string> RequiredRoles() => [];
 }
@@ -112,9 +128,11 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
             return false;
         }
         index.Write($"{IndexDefinition};\n");
+        index.EndStatement();
         var kind = ConstraintType == 'p' ? "PRIMARY KEY" : "UNIQUE";
         var deferral = Deferrable ? InitiallyDeferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE" : "";
         constraint.Write($"ALTER TABLE ONLY {Table.QualifiedName(context)}\n    ADD CONSTRAINT {context.Ident(Name)} {kind} USING INDEX {context.Ident(IndexName)}{deferral};\n");
+        constraint.EndStatement();
         WriteAfterCreate(constraint, context);
         return true;
     }
@@ -130,20 +148,30 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
         // A foreign key on a partitioned table is added without ONLY so every partition gets its clone.
         var only = ConstraintType == 'f' && Table is TableObject { PartitionKey: not null } ? "" : "ONLY ";
         writer.Write($"ALTER TABLE {only}{Table.QualifiedName(context)}\n    ADD CONSTRAINT {context.Ident(Name)} {definition};\n");
+        writer.EndStatement();
         WriteAfterCreate(writer, context);
     }
 
     private void WriteAfterCreate(TextWriter writer, DdlContext context)
     {
         if (Clustered)
+        {
             writer.Write($"ALTER TABLE {Table.QualifiedName(context)} CLUSTER ON {context.Ident(Name)};\n");
+            writer.EndStatement();
+        }
         if (ReplicaIdentity)
+        {
             writer.Write($"ALTER TABLE ONLY {Table.QualifiedName(context)} REPLICA IDENTITY USING INDEX {context.Ident(Name)};\n");
+            writer.EndStatement();
+        }
         context.WriteComment(writer, $"CONSTRAINT {context.Ident(Name)} ON {Table.QualifiedName(context)}", Id);
     }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"ALTER TABLE {(ifExists ? "IF EXISTS " : "")}ONLY {Table.QualifiedName(context)} DROP CONSTRAINT {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)};\n");
+        writer.EndStatement();
+    }
 }
 
 internal sealed class TriggerObject(uint oid, RelationObject table, string name, string definition, char enabled)
@@ -165,15 +193,22 @@ internal sealed class TriggerObject(uint oid, RelationObject table, string name,
     {
         writer.Write(definition);
         writer.Write(";\n");
+        writer.EndStatement();
         var table = Table.QualifiedName(context);
         var trigger = context.Ident(Name);
         if (enabled != EnableState.Origin)
+        {
             writer.Write($"ALTER TABLE {table} {EnableState.Words(enabled)} TRIGGER {trigger};\n");
+            writer.EndStatement();
+        }
         context.WriteComment(writer, $"TRIGGER {trigger} ON {table}", Id);
     }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP TRIGGER {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)} ON {Table.QualifiedName(context)};\n");
+        writer.EndStatement();
+    }
 }
 
 internal sealed class PolicyObject(uint oid, RelationObject table, string name, char command, bool permissive, IReadOnlyList<string>? roles, string? usingExpression, string? checkExpression)
@@ -223,11 +258,15 @@ internal sealed class PolicyObject(uint oid, RelationObject table, string name, 
         if (checkExpression is not null)
             writer.Write($" WITH CHECK ({checkExpression})");
         writer.Write(";\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"POLICY {context.Ident(Name)} ON {Table.QualifiedName(context)}", Id);
     }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP POLICY {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)} ON {Table.QualifiedName(context)};\n");
+        writer.EndStatement();
+    }
 
     public override IEnumerable<string> RequiredRoles() => roles ?? [];
 }
@@ -250,14 +289,21 @@ internal sealed class PublicationObject(uint oid, string name, string owner, boo
         if (viaRoot)
             writer.Write(", publish_via_partition_root = true");
         writer.Write(");\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"PUBLICATION {context.Ident(Name)}", Id);
     }
 
-    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER PUBLICATION {context.Ident(Name)} OWNER TO {context.Role(Owner!)};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP PUBLICATION {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)};\n");
+        writer.EndStatement();
+    }
 }
 
 internal sealed class PublicationTableObject(uint oid, PublicationObject publication, RelationObject table, IReadOnlyList<string>? columns, string? rowFilter)
@@ -286,10 +332,14 @@ internal sealed class PublicationTableObject(uint oid, PublicationObject publica
         if (rowFilter is not null)
             writer.Write($" WHERE ({rowFilter})");
         writer.Write(";\n");
+        writer.EndStatement();
     }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"ALTER PUBLICATION {context.Ident(publication.Name)} DROP TABLE ONLY {table.QualifiedName(context)};\n");
+        writer.EndStatement();
+    }
 }
 
 /// <summary>pg_dump's PRE-DATA / POST-DATA BOUNDARY: keeps sections apart during the topological sort.</summary>
@@ -324,16 +374,24 @@ internal sealed class RuleObject(uint oid, RelationObject table, string name, st
 
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
+        // pg_get_ruledef ends with its own semicolon.
         writer.Write(definition.TrimEnd());
         writer.Write('\n');
+        writer.EndStatement();
         var table = Table.QualifiedName(context);
         if (enabled != EnableState.Origin)
+        {
             writer.Write($"ALTER TABLE {table} {EnableState.Words(enabled)} RULE {context.Ident(Name)};\n");
+            writer.EndStatement();
+        }
         context.WriteComment(writer, $"RULE {context.Ident(Name)} ON {table}", Id);
     }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP RULE {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)} ON {Table.QualifiedName(context)};\n");
+        writer.EndStatement();
+    }
 
     public override IEnumerable<string> RequiredRoles() => [];
 }
@@ -351,16 +409,26 @@ internal sealed class StatisticsObject(uint oid, string schema, string name, str
     {
         writer.Write(definition);
         writer.Write(";\n");
+        writer.EndStatement();
         if (statisticsTarget >= 0)
+        {
             writer.Write($"ALTER STATISTICS {context.Qualified(Schema, Name)} SET STATISTICS {statisticsTarget};\n");
+            writer.EndStatement();
+        }
         context.WriteComment(writer, $"STATISTICS {context.Qualified(Schema, Name)}", Id);
     }
 
-    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER STATISTICS {context.Qualified(Schema, Name)} OWNER TO {context.Role(Owner!)};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP STATISTICS {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+        writer.EndStatement();
+    }
 }
 
 internal sealed class PublicationSchemaObject(uint oid, PublicationObject publication, string schema)
@@ -374,11 +442,17 @@ internal sealed class PublicationSchemaObject(uint oid, PublicationObject public
 
     public override Section Section => Section.PostData;
 
-    public override void WriteCreate(TextWriter writer, DdlContext context) =>
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER PUBLICATION {context.Ident(publication.Name)} ADD TABLES IN SCHEMA {context.Ident(Schema!)};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"ALTER PUBLICATION {context.Ident(publication.Name)} DROP TABLES IN SCHEMA {context.Ident(Schema!)};\n");
+        writer.EndStatement();
+    }
 
     public override IEnumerable<string> RequiredRoles() => [];
 }

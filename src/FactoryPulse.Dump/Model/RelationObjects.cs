@@ -38,11 +38,17 @@ internal abstract class RelationObject(uint oid, string schema, string name, str
 
     public string QualifiedName(DdlContext context) => context.Qualified(Schema, Name);
 
-    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER {Keyword} {QualifiedName(context)} OWNER TO {context.Role(Owner!)};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP {Keyword} {(ifExists ? "IF EXISTS " : "")}{QualifiedName(context)};\n");
+        writer.EndStatement();
+    }
 
     protected void WriteComments(TextWriter writer, DdlContext context)
     {
@@ -120,24 +126,39 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
         if (options is not null)
             writer.Write($"\nWITH ({options})");
         writer.Write(";\n");
+        writer.EndStatement();
         foreach (var column in Columns)
         {
             if (inherits && !column.IsLocal && column.NotNull)
+            {
                 writer.Write($"ALTER TABLE ONLY {qualified} ALTER COLUMN {context.Ident(column.Name)} SET NOT NULL;\n");
+                writer.EndStatement();
+            }
             if (column.Storage is not null)
+            {
                 writer.Write($"ALTER TABLE ONLY {qualified} ALTER COLUMN {context.Ident(column.Name)} SET STORAGE {column.Storage};\n");
+                writer.EndStatement();
+            }
             if (column.StatisticsTarget >= 0)
+            {
                 writer.Write($"ALTER TABLE ONLY {qualified} ALTER COLUMN {context.Ident(column.Name)} SET STATISTICS {column.StatisticsTarget};\n");
+                writer.EndStatement();
+            }
             if (column.Options is not null)
+            {
                 writer.Write($"ALTER TABLE ONLY {qualified} ALTER COLUMN {context.Ident(column.Name)} SET ({column.Options});\n");
+                writer.EndStatement();
+            }
         }
         switch (replicaIdentity)
         {
             case 'f':
                 writer.Write($"ALTER TABLE ONLY {qualified} REPLICA IDENTITY FULL;\n");
+                writer.EndStatement();
                 break;
             case 'n':
                 writer.Write($"ALTER TABLE ONLY {qualified} REPLICA IDENTITY NOTHING;\n");
+                writer.EndStatement();
                 break;
         }
         WriteComments(writer, context);
@@ -171,6 +192,7 @@ internal sealed class ViewObject(uint oid, string schema, string name, string ow
             foreach (var column in Columns)
                 columns.Add($"NULL::{column.TypeName}{(column.Collation is null ? "" : " COLLATE " + column.Collation)} AS {context.Ident(column.Name)}");
             writer.Write($"SELECT\n    {string.Join(",\n    ", columns)};\n");
+            writer.EndStatement();
         }
         else
         {
@@ -183,6 +205,7 @@ internal sealed class ViewObject(uint oid, string schema, string name, string ow
     {
         writer.Write(definition.TrimEnd().TrimEnd(';'));
         writer.Write(";\n");
+        writer.EndStatement();
     }
 }
 
@@ -226,6 +249,7 @@ internal sealed class MaterializedViewObject(uint oid, string schema, string nam
         writer.Write(definition.TrimEnd().TrimEnd(';'));
         // Populated after the data by a REFRESH entry, like pg_dump.
         writer.Write("\n  WITH NO DATA;\n");
+        writer.EndStatement();
         WriteComments(writer, context);
     }
 }
@@ -257,14 +281,22 @@ internal sealed class SequenceObject(uint oid, string schema, string name, strin
         {
             writer.Write($"ALTER TABLE {identityColumn.Table.QualifiedName(context)} ALTER COLUMN {context.Ident(identityColumn.Column)} ADD GENERATED {(identity == 'a' ? "ALWAYS" : "BY DEFAULT")} AS IDENTITY (\n");
             writer.Write($"    SEQUENCE NAME {QualifiedName(context)}\n{options}\n);\n");
+            writer.EndStatement();
             if (unlogged)
+            {
                 writer.Write($"ALTER SEQUENCE {QualifiedName(context)} SET UNLOGGED;\n");
+                writer.EndStatement();
+            }
         }
         else
         {
             writer.Write($"CREATE {(unlogged ? "UNLOGGED " : "")}SEQUENCE {QualifiedName(context)}\n    AS {Options.TypeName}\n{options};\n");
+            writer.EndStatement();
             if (OwnedBy is { } owner)
+            {
                 writer.Write($"ALTER SEQUENCE {QualifiedName(context)} OWNED BY {owner.Table.QualifiedName(context)}.{context.Ident(owner.Column)};\n");
+                writer.EndStatement();
+            }
         }
         WriteComments(writer, context);
     }
@@ -293,11 +325,17 @@ internal sealed class PartitionAttachObject(TableObject parent, TableObject part
 
     public override int Priority => Priorities.TableAttach;
 
-    public override void WriteCreate(TextWriter writer, DdlContext context) =>
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER TABLE ONLY {parent.QualifiedName(context)} ATTACH PARTITION {partition.QualifiedName(context)} {bound};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"ALTER TABLE {(ifExists ? "IF EXISTS " : "")}{parent.QualifiedName(context)} DETACH PARTITION {partition.QualifiedName(context)};\n");
+        writer.EndStatement();
+    }
 
     public override IEnumerable<string> RequiredRoles() => [];
 }
@@ -312,11 +350,17 @@ internal sealed class ColumnDefaultObject(uint oid, RelationObject relation, str
 
     public override int Priority => Priorities.ColumnDefault;
 
-    public override void WriteCreate(TextWriter writer, DdlContext context) =>
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER {(onView ? "VIEW" : "TABLE ONLY")} {relation.QualifiedName(context)} ALTER COLUMN {context.Ident(column)} SET DEFAULT {expression};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"ALTER {(onView ? "VIEW" : "TABLE")} {(ifExists ? "IF EXISTS " : "")}{(onView ? "" : "ONLY ")}{relation.QualifiedName(context)} ALTER COLUMN {context.Ident(column)} DROP DEFAULT;\n");
+        writer.EndStatement();
+    }
 
     public override IEnumerable<string> RequiredRoles() => [];
 }
@@ -337,8 +381,12 @@ internal sealed class RowSecurityObject(TableObject table)
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
         writer.Write($"ALTER TABLE {table.QualifiedName(context)} ENABLE ROW LEVEL SECURITY;\n");
+        writer.EndStatement();
         if (table.ForceRowSecurity)
+        {
             writer.Write($"ALTER TABLE ONLY {table.QualifiedName(context)} FORCE ROW LEVEL SECURITY;\n");
+            writer.EndStatement();
+        }
     }
 
     public override IEnumerable<string> RequiredRoles() => [];
@@ -398,8 +446,11 @@ internal sealed class SequenceSetObject(SequenceObject sequence, long lastValue,
 
     public override Section Section => Section.Data;
 
-    public override void WriteCreate(TextWriter writer, DdlContext context) =>
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
         writer.Write($"SELECT pg_catalog.setval({SqlText.QuoteLiteral(sequence.QualifiedName(context))}, {lastValue}, {(isCalled ? "true" : "false")});\n");
+        writer.EndStatement();
+    }
 
     public override IEnumerable<string> RequiredRoles() => [];
 }
@@ -417,8 +468,11 @@ internal sealed class RefreshMaterializedViewObject(MaterializedViewObject view)
 
     public override RestorePass Pass => RestorePass.PostAcl;
 
-    public override void WriteCreate(TextWriter writer, DdlContext context) =>
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
         writer.Write($"REFRESH MATERIALIZED VIEW {view.QualifiedName(context)};\n");
+        writer.EndStatement();
+    }
 
     public override IEnumerable<string> RequiredRoles() => [];
 }
@@ -434,14 +488,21 @@ internal sealed class LargeObjectObject(uint oid, string owner)
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
         writer.Write($"SELECT pg_catalog.lo_create('{Name}');\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"LARGE OBJECT {Name}", Id);
     }
 
-    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER LARGE OBJECT {Name} OWNER TO {context.Role(Owner!)};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '{Name}';\n");
+        writer.EndStatement();
+    }
 }
 
 /// <summary>The contents of every large object, in one data file.</summary>

@@ -97,14 +97,21 @@ internal sealed class AggregateObject(uint oid, string schema, string name, stri
         else if (d.Parallel == 'r')
             options.Add("PARALLEL = restricted");
         writer.Write($"CREATE AGGREGATE {context.Qualified(Schema, Name)}({(d.Arguments.Length == 0 ? "*" : d.Arguments)}) (\n    {string.Join(",\n    ", options)}\n);\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"AGGREGATE {Signature(context)}", Id);
     }
 
-    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER AGGREGATE {Signature(context)} OWNER TO {context.Role(Owner!)};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP AGGREGATE {(ifExists ? "IF EXISTS " : "")}{Signature(context)};\n");
+        writer.EndStatement();
+    }
 }
 
 internal sealed class CastObject(uint oid, string source, string target, string? function, char context, char method)
@@ -129,11 +136,15 @@ internal sealed class CastObject(uint oid, string source, string target, string?
             _ => "",
         };
         writer.Write($"CREATE CAST ({Name}) {how}{when};\n");
+        writer.EndStatement();
         ddl.WriteComment(writer, $"CAST ({Name})", Id);
     }
 
-    public override void WriteDrop(TextWriter writer, DdlContext ddl, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext ddl, bool ifExists)
+    {
         writer.Write($"DROP CAST {(ifExists ? "IF EXISTS " : "")}({Name});\n");
+        writer.EndStatement();
+    }
 }
 
 internal sealed record OperatorDefinition(
@@ -172,14 +183,21 @@ internal sealed class OperatorObject(uint oid, string schema, string name, strin
         if (d.Merges)
             options.Add("MERGES");
         writer.Write($"CREATE OPERATOR {context.Ident(Schema!)}.{Name} (\n    {string.Join(",\n    ", options)}\n);\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"OPERATOR {Signature(context)}", Id);
     }
 
-    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER OPERATOR {Signature(context)} OWNER TO {context.Role(Owner!)};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP OPERATOR {(ifExists ? "IF EXISTS " : "")}{Signature(context)};\n");
+        writer.EndStatement();
+    }
 }
 
 /// <summary>Restored last, like pg_dump does, so it cannot fire while the restore creates objects.</summary>
@@ -205,16 +223,26 @@ internal sealed class EventTriggerObject(uint oid, string name, string owner, st
             writer.Write($"\n    WHEN TAG IN ({string.Join(", ", quoted)})");
         }
         writer.Write($"\n    EXECUTE FUNCTION {function}();\n");
+        writer.EndStatement();
         if (enabled != EnableState.Origin)
+        {
             writer.Write($"ALTER EVENT TRIGGER {context.Ident(Name)} {EnableState.Words(enabled)};\n");
+            writer.EndStatement();
+        }
         context.WriteComment(writer, $"EVENT TRIGGER {context.Ident(Name)}", Id);
     }
 
-    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER EVENT TRIGGER {context.Ident(Name)} OWNER TO {context.Role(Owner!)};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP EVENT TRIGGER {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)};\n");
+        writer.EndStatement();
+    }
 }
 
 /// <summary>An OPERATOR or FUNCTION line of an operator class or family, already in CREATE OPERATOR CLASS syntax.</summary>
@@ -237,21 +265,29 @@ internal sealed class OperatorFamilyObject(uint oid, string schema, string name,
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
         writer.Write($"CREATE OPERATOR FAMILY {Signature(context)};\n");
+        writer.EndStatement();
         if (LooseMembers.Count > 0)
         {
             var lines = new List<string>(LooseMembers.Count);
             foreach (var member in LooseMembers)
                 lines.Add(member.Text);
             writer.Write($"ALTER OPERATOR FAMILY {Signature(context)} ADD\n    {string.Join(",\n    ", lines)};\n");
+            writer.EndStatement();
         }
         context.WriteComment(writer, $"OPERATOR FAMILY {Signature(context)}", Id);
     }
 
-    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER OPERATOR FAMILY {Signature(context)} OWNER TO {context.Role(Owner!)};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP OPERATOR FAMILY {(ifExists ? "IF EXISTS " : "")}{Signature(context)};\n");
+        writer.EndStatement();
+    }
 }
 
 internal sealed class OperatorClassObject(uint oid, string schema, string name, string owner, string accessMethod, bool isDefault, string type, string family, string? storage)
@@ -275,12 +311,19 @@ internal sealed class OperatorClassObject(uint oid, string schema, string name, 
         foreach (var member in Members)
             lines.Add(member.Text);
         writer.Write($"CREATE OPERATOR CLASS {context.Qualified(Schema, Name)}\n    {(isDefault ? "DEFAULT " : "")}FOR TYPE {type} USING {context.Ident(accessMethod)} FAMILY {family} AS\n    {string.Join(",\n    ", lines)};\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"OPERATOR CLASS {Signature(context)}", Id);
     }
 
-    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER OPERATOR CLASS {Signature(context)} OWNER TO {context.Role(Owner!)};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP OPERATOR CLASS {(ifExists ? "IF EXISTS " : "")}{Signature(context)};\n");
+        writer.EndStatement();
+    }
 }

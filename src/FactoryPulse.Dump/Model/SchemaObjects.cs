@@ -21,19 +21,27 @@ internal sealed class SchemaObject(uint oid, string name, string owner)
             writer.Write("COMMENT ON SCHEMA public IS ");
             writer.Write(comment is null ? "NULL" : SqlText.QuoteLiteral(comment));
             writer.Write(";\n");
+            writer.EndStatement();
             return;
         }
         writer.Write($"CREATE SCHEMA {context.Ident(Name)};\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"SCHEMA {context.Ident(Name)}", Id);
     }
 
-    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER SCHEMA {context.Ident(Name)} OWNER TO {context.Role(Owner!)};\n");
+        writer.EndStatement();
+    }
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
     {
         if (!IsPublic)
+        {
             writer.Write($"DROP SCHEMA {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)};\n");
+            writer.EndStatement();
+        }
     }
 }
 
@@ -51,11 +59,15 @@ internal sealed class ExtensionObject(uint oid, string name, string schema, stri
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
         writer.Write($"CREATE EXTENSION IF NOT EXISTS {context.Ident(Name)} WITH SCHEMA {context.Ident(ExtensionSchema)};\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"EXTENSION {context.Ident(Name)}", Id);
     }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP EXTENSION {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)};\n");
+        writer.EndStatement();
+    }
 }
 
 /// <summary>Enum, composite and domain types share naming, ownership and dropping.</summary>
@@ -68,11 +80,17 @@ internal abstract class TypeObject(uint oid, string schema, string name, string 
 
     protected virtual string Keyword => "TYPE";
 
-    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER {Keyword} {context.Qualified(Schema, Name)} OWNER TO {context.Role(Owner!)};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP {Keyword} {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+        writer.EndStatement();
+    }
 }
 
 internal sealed class EnumTypeObject(uint oid, string schema, string name, string owner, IReadOnlyList<string> labels)
@@ -89,6 +107,7 @@ internal sealed class EnumTypeObject(uint oid, string schema, string name, strin
             writer.Write(SqlText.QuoteLiteral(Labels[i]));
         }
         writer.Write("\n);\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"TYPE {context.Qualified(Schema, Name)}", Id);
     }
 }
@@ -115,6 +134,7 @@ internal sealed class CompositeTypeObject(uint oid, uint relationOid, string sch
                 writer.Write($" COLLATE {attribute.Collation}");
         }
         writer.Write("\n);\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"TYPE {context.Qualified(Schema, Name)}", Id);
         var relation = new CatalogId(CatalogClasses.Class, RelationOid);
         for (var i = 0; i < Attributes.Count; i++)
@@ -154,6 +174,7 @@ internal sealed class DomainObject(
                 writer.Write($"\n\tCONSTRAINT {context.Ident(constraint.Name)} {constraint.Definition}");
         }
         writer.Write(";\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"DOMAIN {qualified}", Id);
         foreach (var constraint in Constraints)
         {
@@ -184,11 +205,15 @@ internal sealed class DomainConstraintObject(DomainObject domain, DomainConstrai
     {
         var qualified = context.Qualified(domain.Schema, domain.Name);
         writer.Write($"ALTER DOMAIN {qualified}\n    ADD CONSTRAINT {context.Ident(constraint.Name)} {constraint.Definition};\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"CONSTRAINT {context.Ident(constraint.Name)} ON DOMAIN {qualified}", Id);
     }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"ALTER DOMAIN {context.Qualified(domain.Schema, domain.Name)} DROP CONSTRAINT {(ifExists ? "IF EXISTS " : "")}{context.Ident(constraint.Name)};\n");
+        writer.EndStatement();
+    }
 
     public override IEnumerable<string> RequiredRoles() => [];
 }
@@ -216,14 +241,21 @@ internal sealed class FunctionObject(uint oid, string schema, string name, strin
         // pg_get_functiondef ends with a newline and no semicolon.
         writer.Write(definition.TrimEnd());
         writer.Write(";\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"{Kind.TocName()} {Signature(context)}", Id);
     }
 
-    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER {Kind.TocName()} {Signature(context)} OWNER TO {context.Role(Owner!)};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP {Kind.TocName()} {(ifExists ? "IF EXISTS " : "")}{Signature(context)};\n");
+        writer.EndStatement();
+    }
 }
 
 /// <summary>
@@ -260,8 +292,11 @@ internal sealed class DatabasePropertiesObject(string database, string? comment,
         }
     }
 
-    private static void WriteForCurrentDatabase(TextWriter writer, string before, string after) =>
+    private static void WriteForCurrentDatabase(TextWriter writer, string before, string after)
+    {
         writer.Write($"DO $fpdump$ BEGIN EXECUTE {SqlText.QuoteLiteral(before)} || pg_catalog.quote_ident(pg_catalog.current_database()) || {SqlText.QuoteLiteral(after)}; END $fpdump$;\n");
+        writer.EndStatement();
+    }
 
     public override IEnumerable<string> RequiredRoles()
     {

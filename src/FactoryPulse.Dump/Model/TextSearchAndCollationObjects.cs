@@ -38,14 +38,21 @@ internal sealed class CollationObject(uint oid, string schema, string name, stri
         if (!deterministic)
             options.Add("deterministic = false");
         writer.Write($"CREATE COLLATION {context.Qualified(Schema, Name)} ({string.Join(", ", options)});\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"COLLATION {context.Qualified(Schema, Name)}", Id);
     }
 
-    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER COLLATION {context.Qualified(Schema, Name)} OWNER TO {context.Role(Owner!)};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP COLLATION {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+        writer.EndStatement();
+    }
 }
 
 internal sealed class TextSearchDictionaryObject(uint oid, string schema, string name, string owner, string template, string? options)
@@ -61,14 +68,21 @@ internal sealed class TextSearchDictionaryObject(uint oid, string schema, string
         if (!string.IsNullOrEmpty(options))
             writer.Write($",\n    {options}");
         writer.Write(" );\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"TEXT SEARCH DICTIONARY {context.Qualified(Schema, Name)}", Id);
     }
 
-    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER TEXT SEARCH DICTIONARY {context.Qualified(Schema, Name)} OWNER TO {context.Role(Owner!)};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP TEXT SEARCH DICTIONARY {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+        writer.EndStatement();
+    }
 }
 
 internal sealed record TextSearchMapping(string TokenType, IReadOnlyList<string> Dictionaries);
@@ -84,16 +98,26 @@ internal sealed class TextSearchConfigurationObject(uint oid, string schema, str
     {
         var qualified = context.Qualified(Schema, Name);
         writer.Write($"CREATE TEXT SEARCH CONFIGURATION {qualified} (\n    PARSER = {parser} );\n");
+        writer.EndStatement();
         foreach (var mapping in mappings)
+        {
             writer.Write($"ALTER TEXT SEARCH CONFIGURATION {qualified}\n    ADD MAPPING FOR {context.Ident(mapping.TokenType)} WITH {string.Join(", ", mapping.Dictionaries)};\n");
+            writer.EndStatement();
+        }
         context.WriteComment(writer, $"TEXT SEARCH CONFIGURATION {qualified}", Id);
     }
 
-    public override void WriteOwner(TextWriter writer, DdlContext context) =>
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
         writer.Write($"ALTER TEXT SEARCH CONFIGURATION {context.Qualified(Schema, Name)} OWNER TO {context.Role(Owner!)};\n");
+        writer.EndStatement();
+    }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP TEXT SEARCH CONFIGURATION {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+        writer.EndStatement();
+    }
 }
 
 internal sealed record RangeDefinition(string Subtype, string? OperatorClass, string? Collation, string? Canonical, string? SubtypeDiff, string? MultirangeName);
@@ -115,6 +139,7 @@ internal sealed class RangeTypeObject(uint oid, string schema, string name, stri
         if (definition.SubtypeDiff is not null)
             options.Add($"subtype_diff = {definition.SubtypeDiff}");
         writer.Write($"CREATE TYPE {context.Qualified(Schema, Name)} AS RANGE (\n    {string.Join(",\n    ", options)}\n);\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"TYPE {context.Qualified(Schema, Name)}", Id);
     }
 }
@@ -132,11 +157,15 @@ internal sealed class TextSearchParserObject(uint oid, string schema, string nam
         if (headline is not null)
             writer.Write($",\n    HEADLINE = {headline}");
         writer.Write(" );\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"TEXT SEARCH PARSER {context.Qualified(Schema, Name)}", Id);
     }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP TEXT SEARCH PARSER {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+        writer.EndStatement();
+    }
 }
 
 internal sealed class TextSearchTemplateObject(uint oid, string schema, string name, string? init, string lexize)
@@ -152,9 +181,13 @@ internal sealed class TextSearchTemplateObject(uint oid, string schema, string n
         if (init is not null)
             writer.Write($"    INIT = {init},\n");
         writer.Write($"    LEXIZE = {lexize} );\n");
+        writer.EndStatement();
         context.WriteComment(writer, $"TEXT SEARCH TEMPLATE {context.Qualified(Schema, Name)}", Id);
     }
 
-    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) =>
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
         writer.Write($"DROP TEXT SEARCH TEMPLATE {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+        writer.EndStatement();
+    }
 }

@@ -22,8 +22,10 @@ public sealed class ArchiveFuzzTests : IDisposable
 
     private static string ValidManifestJson()
     {
+        // Format 1 (SQL as one text): every mutation also goes through the legacy upgrade to statement lists.
         var manifest = new ArchiveManifest
         {
+            FormatVersion = 1,
             ToolVersion = "0.1.0",
             ServerVersion = "15.18",
             ServerVersionNumber = 150018,

@@ -30,7 +30,7 @@ public sealed class ArchiveReaderTests : IDisposable
         Kind = ObjectKind.Schema,
         Name = "shop",
         Owner = "owner",
-        Definition = "CREATE SCHEMA shop;\n",
+        Statements = ["CREATE SCHEMA shop;\n"],
     };
 
     private static TocEntry Table(int dumpId, params int[] dependencies) => new()
@@ -42,7 +42,7 @@ public sealed class ArchiveReaderTests : IDisposable
         Schema = "shop",
         Name = "orders",
         Owner = "owner",
-        Definition = "CREATE TABLE shop.orders (\n    id integer\n);\n",
+        Statements = ["CREATE TABLE shop.orders (\n    id integer\n);\n"],
         Dependencies = [.. dependencies],
     };
 
@@ -118,6 +118,43 @@ public sealed class ArchiveReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Reading_a_format_1_manifest_splits_its_sql_text_into_statements_once_and_moves_role_references_with_them()
+    {
+        var manifest = ValidManifest();
+        manifest.FormatVersion = 1;
+        var table = manifest.Entries[1];
+        table.Statements = [];
+        // A semicolon inside a dollar-quoted comment and a BEGIN ATOMIC body: the legacy text needs the lexer, once.
+        table.Definition = "CREATE TABLE shop.orders (id integer);\n\nCOMMENT ON TABLE shop.orders IS $$a; b$$;\n" +
+            "CREATE FUNCTION shop.f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;\nGRANT SELECT ON shop.orders TO reader;\n";
+        table.OwnerStatement = "ALTER TABLE shop.orders OWNER TO app;\n";
+        var grantee = table.Definition.LastIndexOf("reader", StringComparison.Ordinal);
+        table.RoleReferences =
+        [
+            new RoleReference { Field = "definition", Offset = grantee, Length = 6, Role = "reader" },
+            new RoleReference { Field = "owner", Offset = 33, Length = 3, Role = "app" },
+        ];
+        table.DropStatement = "DROP TABLE shop.orders;\n";
+        WriteManifest(manifest);
+
+        var read = (await Read()).Entries[1];
+
+        read.Statements.Should().Equal(
+            "CREATE TABLE shop.orders (id integer);",
+            "COMMENT ON TABLE shop.orders IS $$a; b$$;",
+            "CREATE FUNCTION shop.f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;",
+            "GRANT SELECT ON shop.orders TO reader;");
+        read.OwnerStatements.Should().Equal("ALTER TABLE shop.orders OWNER TO app;");
+        read.DropStatements.Should().Equal("DROP TABLE shop.orders;");
+        read.Definition.Should().BeNull();
+        read.RoleReferences[0].Statement.Should().Be(3);
+        read.RoleReferences[1].Statement.Should().Be(0);
+        Restore.RoleMapper.Apply([read], new Dictionary<string, string> { ["reader"] = "Analyst", ["app"] = "svc" });
+        read.Statements[3].Should().Be("GRANT SELECT ON shop.orders TO \"Analyst\";");
+        read.OwnerStatements.Should().Equal("ALTER TABLE shop.orders OWNER TO \"svc\";");
+    }
+
+    [Fact]
     public async Task Reading_an_archive_with_an_empty_data_file_works()
     {
         var manifest = ValidManifest();
@@ -134,7 +171,7 @@ public sealed class ArchiveReaderTests : IDisposable
 
         var json = await File.ReadAllTextAsync(Path.Combine(_archive, ArchiveManifest.FileName));
 
-        json.Should().Contain("\"formatVersion\": 1").And.Contain("\"complete\": true");
+        json.Should().Contain($"\"formatVersion\": {ArchiveManifest.CurrentFormatVersion}").And.Contain("\"complete\": true");
     }
 
     [Fact]

@@ -153,18 +153,18 @@ public sealed class ParallelSchedulerTests
     public void A_key_built_index_first_becomes_a_shared_index_step_then_an_exclusive_constraint_step()
     {
         var key = Entry(2, "CONSTRAINT", "public.big");
-        key.IndexFirst = new IndexFirstSteps { Index = "CREATE UNIQUE INDEX big_pkey ON public.big USING btree (id);", Constraint = "ALTER TABLE ONLY public.big ADD CONSTRAINT big_pkey PRIMARY KEY USING INDEX big_pkey;" };
+        key.IndexFirst = new IndexFirstSteps { IndexStatements = ["CREATE UNIQUE INDEX big_pkey ON public.big USING btree (id);"], ConstraintStatements = ["ALTER TABLE ONLY public.big ADD CONSTRAINT big_pkey PRIMARY KEY USING INDEX big_pkey;"] };
         var trigger = Entry(3, "TRIGGER", "public.big", 2);
 
         var units = RestorePlan.Schedule([Data(1, "big", 100)], [key, trigger], NoPartitions);
 
         units.Should().HaveCount(4);
         var (index, adopt, after) = (units[1], units[2], units[3]);
-        index.Statements.Should().StartWith("CREATE UNIQUE INDEX");
+        index.Statements![0].Should().StartWith("CREATE UNIQUE INDEX");
         index.SharedLock.Should().BeTrue();
         index.IsLastStep.Should().BeFalse();
         index.WaitsFor.Should().Equal(0);
-        adopt.Statements.Should().Contain("USING INDEX");
+        adopt.Statements![0].Should().Contain("USING INDEX");
         adopt.SharedLock.Should().BeFalse();
         adopt.IsLastStep.Should().BeTrue();
         adopt.WaitsFor.Should().Equal(1);

@@ -13,12 +13,12 @@ public sealed class RestorePlanTests
         new() { ConnectionString = "Host=none", InputPath = "/none", Jobs = jobs, Clean = clean, SingleTransaction = singleTransaction, DataOnly = dataOnly, IfExists = ifExists };
 
     private static TocEntry Schema(int id, string name, bool? creates = true) =>
-        new() { DumpId = id, Section = Section.PreData, Kind = ObjectKind.Schema, Name = name, Definition = $"CREATE SCHEMA {name};\n", DropStatement = $"DROP SCHEMA {name};\n",
+        new() { DumpId = id, Section = Section.PreData, Kind = ObjectKind.Schema, Name = name, Statements = [$"CREATE SCHEMA {name};\n"], DropStatements = [$"DROP SCHEMA {name};\n"],
             Facts = creates is null ? null : new EntryFacts { CreatesSchema = creates } };
 
     private static TocEntry Table(int id, string name, bool? partitioned = false, params int[] dependencies) =>
-        new() { DumpId = id, Section = Section.PreData, Kind = ObjectKind.Table, Schema = "s", Name = name, Definition = $"CREATE TABLE s.{name} ();\n",
-            DropStatement = $"DROP TABLE s.{name};\n", Dependencies = [.. dependencies], Facts = partitioned is null ? null : new EntryFacts { Partitioned = partitioned } };
+        new() { DumpId = id, Section = Section.PreData, Kind = ObjectKind.Table, Schema = "s", Name = name, Statements = [$"CREATE TABLE s.{name} ();\n"],
+            DropStatements = [$"DROP TABLE s.{name};\n"], Dependencies = [.. dependencies], Facts = partitioned is null ? null : new EntryFacts { Partitioned = partitioned } };
 
     private static TocEntry Data(int id, string table, long bytes, params int[] dependencies) =>
         new() { DumpId = id, Section = Section.Data, Kind = ObjectKind.TableData, Schema = "s", Name = table, Dependencies = [.. dependencies],
@@ -26,10 +26,10 @@ public sealed class RestorePlanTests
 
     private static TocEntry PostData(int id, ObjectKind kind, string table, ConstraintType? type = null, params int[] dependencies) =>
         new() { DumpId = id, Section = Section.PostData, Kind = kind, Schema = "s", Name = $"e{id}", Table = $"s.{table}", Dependencies = [.. dependencies],
-            Definition = $"-- {id}\n", DropStatement = $"-- drop {id}\n", Facts = type is null ? null : new EntryFacts { ConstraintType = type } };
+            Statements = [$"-- {id}\n"], DropStatements = [$"-- drop {id}\n"], Facts = type is null ? null : new EntryFacts { ConstraintType = type } };
 
     private static TocEntry Grant(int id, string table) =>
-        new() { DumpId = id, Section = Section.PreData, Pass = RestorePass.Acl, Kind = ObjectKind.Acl, Schema = "s", Name = $"TABLE {table}", Table = $"s.{table}", Definition = "GRANT …;\n" };
+        new() { DumpId = id, Section = Section.PreData, Pass = RestorePass.Acl, Kind = ObjectKind.Acl, Schema = "s", Name = $"TABLE {table}", Table = $"s.{table}", Statements = ["GRANT …;\n"] };
 
     private static List<TocEntry> Shop() =>
     [
@@ -136,16 +136,16 @@ public sealed class RestorePlanTests
     public void A_key_built_index_first_becomes_a_shared_index_step_and_then_an_exclusive_constraint_step()
     {
         var key = PostData(3, ObjectKind.Constraint, "t", ConstraintType.PrimaryKey);
-        key.IndexFirst = new IndexFirstSteps { Index = "CREATE UNIQUE INDEX …;", Constraint = "ALTER TABLE … USING INDEX …;" };
+        key.IndexFirst = new IndexFirstSteps { IndexStatements = ["CREATE UNIQUE INDEX …;"], ConstraintStatements = ["ALTER TABLE … USING INDEX …;"] };
         var trigger = PostData(4, ObjectKind.Trigger, "t", null, 3);
 
         var units = RestorePlan.Build([Table(1, "t"), Data(2, "t", 10), key, trigger], Options(jobs: 2), null).Stages[1].Units;
 
         units.Should().HaveCount(4);
-        units[1].Statements.Should().Be("CREATE UNIQUE INDEX …;");
+        units[1].Statements.Should().Equal("CREATE UNIQUE INDEX …;");
         units[1].SharedLock.Should().BeTrue();
         units[1].IsLastStep.Should().BeFalse();
-        units[2].Statements.Should().Be("ALTER TABLE … USING INDEX …;");
+        units[2].Statements.Should().Equal("ALTER TABLE … USING INDEX …;");
         units[2].SharedLock.Should().BeFalse();
         units[2].WaitsFor.Should().Equal(units[1].Id);
         units[2].IsLastStep.Should().BeTrue();
@@ -196,7 +196,7 @@ public sealed class RestorePlanTests
     public void Clean_with_if_exists_drops_only_entries_that_have_such_a_statement()
     {
         var entries = Shop();
-        entries[1].DropIfExistsStatement = "DROP TABLE IF EXISTS s.orders;\n";
+        entries[1].DropIfExistsStatements = ["DROP TABLE IF EXISTS s.orders;\n"];
 
         RestorePlan.Build(entries, Options(clean: true, ifExists: true), null).Drops.Select(entry => entry.DumpId).Should().Equal(2);
     }
@@ -257,8 +257,8 @@ public sealed class RestorePlanTests
     {
         // Comments and bodies mentioning PARTITION BY or CHECK ( change nothing: only facts decide.
         var entries = Shop();
-        entries[1].Definition = "CREATE TABLE s.orders ();\nCOMMENT ON TABLE s.orders IS 'not PARTITION BY anything';\n";
-        entries[6].Definition = "ALTER TABLE s.orders ADD CONSTRAINT orders_pkey PRIMARY KEY (id);\nCOMMENT ON CONSTRAINT orders_pkey ON s.orders IS ' CHECK (x)';\n";
+        entries[1].Statements = ["CREATE TABLE s.orders ();\n", "\nCOMMENT ON TABLE s.orders IS 'not PARTITION BY anything';\n"];
+        entries[6].Statements = ["ALTER TABLE s.orders ADD CONSTRAINT orders_pkey PRIMARY KEY (id);\n", "\nCOMMENT ON CONSTRAINT orders_pkey ON s.orders IS ' CHECK (x)';\n"];
 
         var units = RestorePlan.Build(entries, Options(jobs: 4), null).Stages[1].Units;
 

@@ -7,7 +7,10 @@ namespace FactoryPulse.Dump.Archive;
 /// <summary>The archive's table of contents and facts, stored as <c>manifest.json</c>. Versioned; readers refuse newer versions.</summary>
 internal sealed class ArchiveManifest
 {
-    public const int CurrentFormatVersion = 1;
+    public const int CurrentFormatVersion = 2;
+
+    /// <summary>Format 1 stored each entry's SQL as one text; <see cref="LegacyManifest"/> turns it into statements when read.</summary>
+    public const int StatementListsSince = 2;
     public const string FileName = "manifest.json";
 
     public int FormatVersion { get; set; } = CurrentFormatVersion;
@@ -96,14 +99,33 @@ internal sealed class TocEntry
     /// <summary>The table an index, constraint, trigger, policy or rule belongs to (schema.name), for parallel scheduling.</summary>
     public string? Table { get; set; }
 
-    public string Definition { get; set; } = "";
+    /// <summary>The statements creating the object, each as written (its terminating <c>;</c> included), run as one batch.</summary>
+    public List<string> Statements { get; set; } = [];
+
+    /// <summary><c>ALTER … OWNER TO …</c>, skipped with --no-owner.</summary>
+    public List<string>? OwnerStatements { get; set; }
+
+    /// <summary>For --clean (and --if-exists).</summary>
+    public List<string>? DropStatements { get; set; }
+
+    public List<string>? DropIfExistsStatements { get; set; }
+
+    /// <summary>Format 1 only: the statements as one text. Read, split into <see cref="Statements"/> and cleared by <see cref="LegacyManifest"/>.</summary>
+    public string? Definition { get; set; }
+
+    /// <summary>Format 1 only (see <see cref="Definition"/>).</summary>
     public string? OwnerStatement { get; set; }
+
+    /// <summary>Format 1 only (see <see cref="Definition"/>).</summary>
     public string? DropStatement { get; set; }
+
+    /// <summary>Format 1 only (see <see cref="Definition"/>).</summary>
     public string? DropIfExistsStatement { get; set; }
+
     public List<int> Dependencies { get; set; } = [];
     public List<string> Roles { get; set; } = [];
 
-    /// <summary>Where role names sit in the definition and owner statement, so a restore can map them exactly.</summary>
+    /// <summary>Where role names sit in the statements and owner statements, so a restore can map them exactly.</summary>
     public List<RoleReference> RoleReferences { get; set; } = [];
     public TableDataInfo? Data { get; set; }
 
@@ -152,14 +174,24 @@ internal sealed class EntryFacts
 /// </summary>
 internal sealed class IndexFirstSteps
 {
-    public string Index { get; set; } = "";
-    public string Constraint { get; set; } = "";
+    public List<string> IndexStatements { get; set; } = [];
+    public List<string> ConstraintStatements { get; set; } = [];
+
+    /// <summary>Format 1 only: <see cref="IndexStatements"/> as one text.</summary>
+    public string? Index { get; set; }
+
+    /// <summary>Format 1 only: <see cref="ConstraintStatements"/> as one text.</summary>
+    public string? Constraint { get; set; }
 }
 
-/// <summary>A role name at a position of one of an entry's statements ("definition" or "owner").</summary>
+/// <summary>
+/// A role name in one of an entry's statements: <see cref="Field"/> "definition" (<see cref="TocEntry.Statements"/>) or
+/// "owner" (<see cref="TocEntry.OwnerStatements"/>), <see cref="Statement"/> its index there, <see cref="Offset"/> within it.
+/// </summary>
 internal sealed class RoleReference
 {
     public string Field { get; set; } = "";
+    public int Statement { get; set; }
     public int Offset { get; set; }
     public int Length { get; set; }
     public string Role { get; set; } = "";

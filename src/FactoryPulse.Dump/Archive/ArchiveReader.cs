@@ -38,6 +38,8 @@ internal static class ArchiveReader
             throw new ArchiveException($"{manifestPath} has an invalid format version {manifest.FormatVersion}.");
         if (!manifest.Complete)
             throw new ArchiveException($"The archive at '{archivePath}' is marked incomplete; it cannot be restored.");
+        if (manifest.FormatVersion < ArchiveManifest.StatementListsSince)
+            LegacyManifest.Upgrade(manifest);
         Validate(archivePath, manifest);
         return manifest;
     }

@@ -20,19 +20,19 @@ internal static class TocBuilder
             Name = item.Name,
             Owner = item.Owner,
             Table = item.Parent is RelationObject relation ? $"{relation.Schema}.{relation.Name}" : null,
-            Definition = WriteWithRoles(context, "definition", references, writer => item.WriteCreate(writer, context)),
-            OwnerStatement = NullIfEmpty(WriteWithRoles(context, "owner", references, writer => item.WriteOwner(writer, context))),
-            DropStatement = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: false))),
-            DropIfExistsStatement = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: true))),
+            Statements = WriteWithRoles(context, "definition", references, writer => item.WriteCreate(writer, context)),
+            OwnerStatements = NullIfEmpty(WriteWithRoles(context, "owner", references, writer => item.WriteOwner(writer, context))),
+            DropStatements = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: false))),
+            DropIfExistsStatements = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: true))),
         };
         entry.RoleReferences.AddRange(references);
         entry.Facts = FactsOf(item);
         if (item is ConstraintObject constraint)
         {
-            using var index = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
-            using var adopt = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
+            using var index = new StatementWriter();
+            using var adopt = new StatementWriter();
             if (constraint.WriteIndexFirst(index, adopt, context))
-                entry.IndexFirst = new IndexFirstSteps { Index = index.ToString(), Constraint = adopt.ToString() };
+                entry.IndexFirst = new IndexFirstSteps { IndexStatements = index.Statements(), ConstraintStatements = adopt.Statements() };
         }
         foreach (var dependency in item.Dependencies)
         {
@@ -98,22 +98,23 @@ internal static class TocBuilder
         _ => null,
     };
 
-    private static string Write(Action<StringWriter> write)
+    /// <summary>The statements <paramref name="write"/> writes, as the DDL writers end them (no SQL is lexed).</summary>
+    private static List<string> Write(Action<StatementWriter> write)
     {
-        using var writer = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
+        using var writer = new StatementWriter();
         write(writer);
-        return writer.ToString();
+        return writer.Statements();
     }
 
-    private static string WriteWithRoles(DdlContext context, string field, List<RoleReference> references, Action<StringWriter> write)
+    private static List<string> WriteWithRoles(DdlContext context, string field, List<RoleReference> references, Action<StatementWriter> write)
     {
         context.BeginRoleCapture();
-        var positions = new List<(int Offset, int Length, string Role)>();
-        var text = context.EndRoleCapture(Write(write), positions);
-        foreach (var (offset, length, role) in positions)
-            references.Add(new RoleReference { Field = field, Offset = offset, Length = length, Role = role });
-        return text;
+        var positions = new List<(int Statement, int Offset, int Length, string Role)>();
+        var statements = context.EndRoleCapture(Write(write), positions);
+        foreach (var (statement, offset, length, role) in positions)
+            references.Add(new RoleReference { Field = field, Statement = statement, Offset = offset, Length = length, Role = role });
+        return statements;
     }
 
-    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
+    private static List<string>? NullIfEmpty(List<string> statements) => statements.Count == 0 ? null : statements;
 }

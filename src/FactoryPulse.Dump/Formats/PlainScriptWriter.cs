@@ -64,9 +64,9 @@ internal static class PlainScriptWriter
                 bytes += copied.Bytes;
                 continue;
             }
-            await WriteTextAsync(output, entry.Definition, cancellationToken).ConfigureAwait(false);
-            if (entry.OwnerStatement is not null)
-                await WriteTextAsync(output, "\n" + entry.OwnerStatement, cancellationToken).ConfigureAwait(false);
+            await WriteTextAsync(output, string.Concat(entry.Statements), cancellationToken).ConfigureAwait(false);
+            if (entry.OwnerStatements is not null)
+                await WriteTextAsync(output, "\n" + string.Concat(entry.OwnerStatements), cancellationToken).ConfigureAwait(false);
             await WriteTextAsync(output, "\n\n", cancellationToken).ConfigureAwait(false);
         }
         await WriteTextAsync(output, "--\n-- PostgreSQL database dump complete\n--\n\n", cancellationToken).ConfigureAwait(false);

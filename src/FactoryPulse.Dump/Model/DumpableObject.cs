@@ -117,6 +117,31 @@ internal sealed class DdlContext(IReadOnlySet<string> keywords, IReadOnlyDiction
     {
         var roles = _capturedRoles ?? [];
         _capturedRoles = null;
+        return ReplaceRoleMarks(text, roles, positions);
+    }
+
+    /// <summary>
+    /// Replaces the role marks in each of <paramref name="statements"/> by the quoted names and returns the statements;
+    /// <paramref name="positions"/> receives where each role sits (statement index, offset within it).
+    /// </summary>
+    public List<string> EndRoleCapture(List<string> statements, List<(int Statement, int Offset, int Length, string Role)> positions)
+    {
+        var roles = _capturedRoles ?? [];
+        _capturedRoles = null;
+        var result = new List<string>(statements.Count);
+        var found = new List<(int Offset, int Length, string Role)>();
+        for (var i = 0; i < statements.Count; i++)
+        {
+            found.Clear();
+            result.Add(ReplaceRoleMarks(statements[i], roles, found));
+            foreach (var (offset, length, role) in found)
+                positions.Add((i, offset, length, role));
+        }
+        return result;
+    }
+
+    private string ReplaceRoleMarks(string text, List<string> roles, List<(int Offset, int Length, string Role)> positions)
+    {
         if (roles.Count == 0)
             return text;
         var builder = new System.Text.StringBuilder(text.Length);

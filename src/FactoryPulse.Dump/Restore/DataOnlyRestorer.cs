@@ -93,17 +93,16 @@ internal static class DataOnlyRestorer
                     await RestoreRunner.CopyEntryAsync(connection, options.InputPath, entry, blobs, cancellationToken, key: key).ConfigureAwait(false);
                 else
                 {
-                    await RestoreRunner.ExecuteStatementsAsync(connection, entry.Definition, cancellationToken).ConfigureAwait(false);
+                    await StatementBatch.ExecuteAsync(connection, entry.Statements, cancellationToken).ConfigureAwait(false);
                     sequences++;
                 }
             }
 
             // The deferred checks run here; a violation names its constraint and table.
             await ServerConnection.ExecuteAsync(connection, "SET CONSTRAINTS ALL IMMEDIATE", cancellationToken).ConfigureAwait(false);
-            foreach (var statement in restoreKeys)
-                await ServerConnection.ExecuteVerbatimAsync(connection, statement, cancellationToken).ConfigureAwait(false);
+            await StatementBatch.ExecuteAsync(connection, restoreKeys, cancellationToken).ConfigureAwait(false);
             foreach (var entry in order.Refreshes)
-                await RestoreRunner.ExecuteStatementsAsync(connection, entry.Definition, cancellationToken).ConfigureAwait(false);
+                await StatementBatch.ExecuteAsync(connection, entry.Statements, cancellationToken).ConfigureAwait(false);
             foreach (var target in forced)
                 await ServerConnection.ExecuteAsync(connection, $"ALTER TABLE {target.Name} FORCE ROW LEVEL SECURITY", cancellationToken).ConfigureAwait(false);
             await RestoreTriggersAsync(connection, triggers, cancellationToken).ConfigureAwait(false);

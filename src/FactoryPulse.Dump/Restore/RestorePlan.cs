@@ -13,12 +13,12 @@ namespace FactoryPulse.Dump.Restore;
 /// a unit that takes the key alone.
 /// </param>
 /// <param name="Statements">
-/// Set for one step of an entry built in two (<see cref="IndexFirstSteps"/>): the SQL of that step, run instead of the
+/// Set for one step of an entry built in two (<see cref="IndexFirstSteps"/>): the statements of that step, run instead of the
 /// entry's definition. The entry counts as restored after its last step.
 /// </param>
-internal sealed record ScheduledUnit(int Id, TocEntry Entry, string? LockKey, IReadOnlyList<int> WaitsFor, bool SharedLock = false, string? Statements = null)
+internal sealed record ScheduledUnit(int Id, TocEntry Entry, string? LockKey, IReadOnlyList<int> WaitsFor, bool SharedLock = false, IReadOnlyList<string>? Statements = null)
 {
-    public bool IsLastStep => Statements is null || Statements == Entry.IndexFirst?.Constraint;
+    public bool IsLastStep => Statements is null || ReferenceEquals(Statements, Entry.IndexFirst?.ConstraintStatements);
 }
 
 /// <summary>
@@ -99,7 +99,7 @@ internal sealed class RestorePlan
                 for (var i = selected.Count - 1; i >= 0; i--)
                 {
                     var entry = selected[i];
-                    if (entry.Pass == RestorePass.Main && (options.IfExists ? entry.DropIfExistsStatement : entry.DropStatement) is not null)
+                    if (entry.Pass == RestorePass.Main && (options.IfExists ? entry.DropIfExistsStatements : entry.DropStatements) is { Count: > 0 })
                         drops.Add(entry);
                 }
             }
@@ -296,9 +296,9 @@ internal sealed class RestorePlan
                 // The key's index builds beside the table's other indexes; adopting it as the constraint takes the
                 // table alone, briefly.
                 var index = units.Count;
-                units.Add(new ScheduledUnit(index, entry, LockKey(entry), waits, SharedLock: true, Statements: steps.Index));
+                units.Add(new ScheduledUnit(index, entry, LockKey(entry), waits, SharedLock: true, Statements: steps.IndexStatements));
                 idByDumpId[entry.DumpId] = units.Count;
-                units.Add(new ScheduledUnit(units.Count, entry, LockKey(entry), [index], Statements: steps.Constraint));
+                units.Add(new ScheduledUnit(units.Count, entry, LockKey(entry), [index], Statements: steps.ConstraintStatements));
                 continue;
             }
             var id = units.Count;

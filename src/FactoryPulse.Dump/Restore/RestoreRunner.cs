@@ -207,14 +207,12 @@ internal static class RestoreRunner
             }
             if (step?.Statements is { } statements)
             {
-                await ExecuteStatementsAsync(connection, statements, cancellationToken).ConfigureAwait(false);
+                await StatementBatch.ExecuteAsync(connection, statements, cancellationToken).ConfigureAwait(false);
                 if (step.IsLastStep)
                     state.EntryDone(sequence: false);
                 return;
             }
-            await ExecuteStatementsAsync(connection, entry.Definition, cancellationToken).ConfigureAwait(false);
-            if (!options.NoOwner && entry.OwnerStatement is not null)
-                await ExecuteStatementsAsync(connection, entry.OwnerStatement, cancellationToken).ConfigureAwait(false);
+            await StatementBatch.ExecuteAsync(connection, entry, withOwner: !options.NoOwner, cancellationToken).ConfigureAwait(false);
             state.EntryDone(sequence: entry.Kind == ObjectKind.SequenceSet);
         }
         catch (PostgresException exception)
@@ -499,7 +497,7 @@ internal static class RestoreRunner
         {
             try
             {
-                await ExecuteStatementsAsync(connection, (options.IfExists ? entry.DropIfExistsStatement : entry.DropStatement)!, cancellationToken).ConfigureAwait(false);
+                await StatementBatch.ExecuteAsync(connection, (options.IfExists ? entry.DropIfExistsStatements : entry.DropStatements)!, cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException exception)
             {
@@ -574,11 +572,5 @@ internal static class RestoreRunner
         {
             // The connection is gone; the server rolls back on its own.
         }
-    }
-
-    internal static async Task ExecuteStatementsAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        foreach (var statement in SqlStatementSplitter.Split(sql))
-            await ServerConnection.ExecuteVerbatimAsync(connection, statement, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -349,18 +349,11 @@ internal static class RestoreRunner
     {
         var entries = plan.Entries;
         var createsObjects = plan.CreatesObjects;
-        var problems = new List<string>();
-        // Which check found a problem decides the exception when it is the only one (never the message's wording).
-        var versionProblem = -1;
-        var contentProblem = -1;
-
         // Catalog definitions move forward only: a newer server's DDL may not parse on an older one.
         var targetVersion = await ServerConnection.ScalarAsync<int>(connection, "SELECT pg_catalog.current_setting('server_version_num')::int", cancellationToken).ConfigureAwait(false);
+        var problems = new PreflightProblems { ArchiveServerVersion = manifest.ServerVersionNumber, TargetServerVersion = targetVersion };
         if (targetVersion / 10000 < manifest.ServerVersionNumber / 10000)
-        {
-            versionProblem = problems.Count;
-            problems.Add($"the target runs PostgreSQL {targetVersion / 10000}, older than the archive's {manifest.ServerVersionNumber / 10000}; restore into {manifest.ServerVersionNumber / 10000} or newer");
-        }
+            problems.Add(PreflightCheck.ServerVersion, $"the target runs PostgreSQL {targetVersion / 10000}, older than the archive's {manifest.ServerVersionNumber / 10000}; restore into {manifest.ServerVersionNumber / 10000} or newer");
 
         var extensions = new List<string>();
         foreach (var entry in entries)
@@ -375,7 +368,7 @@ internal static class RestoreRunner
             foreach (var extension in extensions)
             {
                 if (!available.Contains(extension))
-                    problems.Add($"extension \"{extension}\" is not available on the target server (install its package first)");
+                    problems.Add(PreflightCheck.Extensions, $"extension \"{extension}\" is not available on the target server (install its package first)");
             }
         }
 
@@ -398,7 +391,7 @@ internal static class RestoreRunner
             foreach (var (role, users) in needed)
             {
                 if (!existing.Contains(role))
-                    problems.Add($"role \"{role}\" does not exist on the target (needed by {users.Count} entries, e.g. {string.Join(", ", users.Take(3))}); create it or restore with --no-owner/--no-privileges");
+                    problems.Add(PreflightCheck.Roles, $"role \"{role}\" does not exist on the target (needed by {users.Count} entries, e.g. {string.Join(", ", users.Take(3))}); create it or restore with --no-owner/--no-privileges");
             }
         }
 
@@ -410,10 +403,7 @@ internal static class RestoreRunner
         {
             var clashes = await ExistingTargetsAsync(connection, entries, cancellationToken).ConfigureAwait(false);
             if (clashes.Count > 0)
-            {
-                contentProblem = problems.Count;
-                problems.Add($"the target already has {string.Join(", ", clashes)}{(clashes.Count == 5 ? ", …" : "")}, which the selected entries create; drop them or pass --clean");
-            }
+                problems.Add(PreflightCheck.TargetContents, $"the target already has {string.Join(", ", clashes)}{(clashes.Count == 5 ? ", …" : "")}, which the selected entries create; drop them or pass --clean");
         }
         else if (!options.Clean && createsObjects)
         {
@@ -435,26 +425,11 @@ internal static class RestoreRunner
                 """,
                 row => found.Add(row.String("object")), cancellationToken).ConfigureAwait(false);
             if (found.Count > 0)
-            {
-                contentProblem = problems.Count;
-                problems.Add($"the target database is not empty (it has {string.Join(", ", found)}{(found.Count == 5 ? ", …" : "")}); restore into an empty database or pass --clean");
-            }
+                problems.Add(PreflightCheck.TargetContents, $"the target database is not empty (it has {string.Join(", ", found)}{(found.Count == 5 ? ", …" : "")}); restore into an empty database or pass --clean");
         }
 
-        if (problems.Count > 1)
-            throw new DumpException("Cannot restore: " + string.Join("; ", problems) + ". Nothing was changed.");
-        if (versionProblem == 0)
-        {
-            throw new ServerVersionException("Cannot restore: " + problems[0] + ". Nothing was changed.")
-            {
-                ArchiveServerVersion = manifest.ServerVersionNumber,
-                TargetServerVersion = targetVersion,
-            };
-        }
-        if (contentProblem == 0)
-            throw new TargetNotEmptyException("Cannot restore: " + problems[0] + ".");
-        if (problems.Count == 1)
-            throw new DumpException("Cannot restore: " + problems[0] + ". Nothing was changed.");
+        if (problems.ToException() is { } exception)
+            throw exception;
     }
 
     /// <summary>Schemas and relations that the selected entries create and the target already has (at most five).</summary>

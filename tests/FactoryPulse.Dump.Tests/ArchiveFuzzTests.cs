@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using CsCheck;
 using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Model;
 using FactoryPulse.Dump.Data;
 
 namespace FactoryPulse.Dump.Tests;
@@ -19,10 +20,12 @@ public sealed class ArchiveFuzzTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private static string ValidManifestJson()
+    /// <summary>Format 2 (statement lists), or format 1 (SQL as one text), whose mutations also go through the legacy upgrade.</summary>
+    private static string ValidManifestJson(int formatVersion)
     {
         var manifest = new ArchiveManifest
         {
+            FormatVersion = formatVersion,
             ToolVersion = "0.1.0",
             ServerVersion = "15.18",
             ServerVersionNumber = 150018,
@@ -31,20 +34,28 @@ public sealed class ArchiveFuzzTests : IDisposable
             Complete = true,
             Entries =
             [
-                new TocEntry { DumpId = 1, Section = "pre-data", Pass = "main", Kind = "SCHEMA", Name = "shop", Owner = "o", Definition = "CREATE SCHEMA shop;\n" },
+                new TocEntry { DumpId = 1, Section = Section.PreData, Pass = RestorePass.Main, Kind = ObjectKind.Schema, Name = "shop", Owner = "o", Definition = "CREATE SCHEMA shop;\n" },
                 new TocEntry
                 {
-                    DumpId = 2, Section = "pre-data", Pass = "main", Kind = "TABLE", Schema = "shop", Name = "t", Owner = "o",
+                    DumpId = 2, Section = Section.PreData, Pass = RestorePass.Main, Kind = ObjectKind.Table, Schema = "shop", Name = "t", Owner = "o",
                     Definition = "CREATE TABLE shop.t (id integer);\n", Dependencies = [1],
                     RoleReferences = [new RoleReference { Field = "definition", Offset = 0, Length = 6, Role = "o" }],
                 },
                 new TocEntry
                 {
-                    DumpId = 3, Section = "data", Pass = "main", Kind = "TABLE DATA", Schema = "shop", Name = "t", Dependencies = [2],
-                    Data = new TableDataInfo { File = "data/3.dat", Format = "binary", Compression = "none", Columns = [new DataColumn { Name = "id", Type = "integer" }], Rows = 0, Bytes = 0, Checksum = "xxh3-64:2d06800538d394c2" },
+                    DumpId = 3, Section = Section.Data, Pass = RestorePass.Main, Kind = ObjectKind.TableData, Schema = "shop", Name = "t", Dependencies = [2],
+                    Data = new TableDataInfo { File = "data/3.dat", Format = DataFormat.Binary, Compression = DataCompression.None, Columns = [new DataColumn { Name = "id", Type = "integer" }], Rows = 0, Bytes = 0, Checksum = "xxh3-64:2d06800538d394c2" },
                 },
             ],
         };
+        if (formatVersion >= ArchiveManifest.StatementListsSince)
+        {
+            foreach (var entry in manifest.Entries)
+            {
+                entry.Statements = entry.Definition is { Length: > 0 } definition ? [definition] : [];
+                entry.Definition = null;
+            }
+        }
         return JsonSerializer.Serialize(manifest, ArchiveManifest.JsonOptions);
     }
 
@@ -74,10 +85,12 @@ public sealed class ArchiveFuzzTests : IDisposable
         }
     }
 
-    [Fact]
-    public void Mutated_manifests_are_read_or_refused_with_an_archive_error()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(ArchiveManifest.CurrentFormatVersion)]
+    public void Mutated_manifests_are_read_or_refused_with_an_archive_error(int formatVersion)
     {
-        var valid = Encoding.UTF8.GetBytes(ValidManifestJson());
+        var valid = Encoding.UTF8.GetBytes(ValidManifestJson(formatVersion));
         var mutation = Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Byte, Gen.Int[0, 3]);
         var counter = 0;
         mutation.Sample((position, value, kind) =>
@@ -94,16 +107,20 @@ public sealed class ArchiveFuzzTests : IDisposable
         }, iter: Iterations, threads: 1);
     }
 
-    [Fact]
-    public void Structured_nonsense_in_manifest_fields_is_refused_with_an_archive_error()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(ArchiveManifest.CurrentFormatVersion)]
+    public void Structured_nonsense_in_manifest_fields_is_refused_with_an_archive_error(int formatVersion)
     {
-        var fields = Pick("\"dumpId\": 2", "\"bytes\": 0", "\"file\": \"data/3.dat\"", "\"formatVersion\": 1", "\"offset\": 0", "\"length\": 6", "\"dependencies\": [\n        1\n      ]");
+        var fields = Pick("\"dumpId\": 2", "\"bytes\": 0", "\"file\": \"data/3.dat\"", $"\"formatVersion\": {formatVersion}", "\"offset\": 0", "\"length\": 6",
+            "\"statement\": 0", "\"section\": \"data\"", "\"kind\": \"TABLE\"", "\"dependencies\": [\n        1\n      ]");
         var replacements = Pick("\"dumpId\": 3", "\"bytes\": -5", "\"bytes\": 99999999999999", "\"file\": \"/etc/passwd\"", "\"file\": \"../x\"", "\"file\": null",
-            "\"formatVersion\": 999", "\"offset\": 100000", "\"length\": -3", "\"dependencies\": [77]", "\"dumpId\": \"x\"", "\"file\": \"data\\u0000x\"");
+            "\"formatVersion\": 999", "\"offset\": 100000", "\"length\": -3", "\"statement\": 7", "\"statement\": -1", "\"section\": \"Data\"", "\"kind\": 3",
+            "\"dependencies\": [77]", "\"dumpId\": \"x\"", "\"file\": \"data\\u0000x\"");
         var counter = 0;
         Gen.Select(fields, replacements).Sample((field, replacement) =>
         {
-            var text = ValidManifestJson();
+            var text = ValidManifestJson(formatVersion);
             if (!text.Contains(field, StringComparison.Ordinal))
                 return;
             var failure = ReadAsync(Path.Combine(_root, $"field{Interlocked.Increment(ref counter)}"), Encoding.UTF8.GetBytes(text.Replace(field, replacement, StringComparison.Ordinal)))

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Model;
 
 namespace FactoryPulse.Dump.Tests;
 
@@ -24,24 +25,24 @@ public sealed class ArchiveReaderTests : IDisposable
     private static TocEntry Schema(int dumpId) => new()
     {
         DumpId = dumpId,
-        Section = "PreData",
-        Pass = "Main",
-        Kind = "SCHEMA",
+        Section = Section.PreData,
+        Pass = RestorePass.Main,
+        Kind = ObjectKind.Schema,
         Name = "shop",
         Owner = "owner",
-        Definition = "CREATE SCHEMA shop;\n",
+        Statements = ["CREATE SCHEMA shop;\n"],
     };
 
     private static TocEntry Table(int dumpId, params int[] dependencies) => new()
     {
         DumpId = dumpId,
-        Section = "PreData",
-        Pass = "Main",
-        Kind = "TABLE",
+        Section = Section.PreData,
+        Pass = RestorePass.Main,
+        Kind = ObjectKind.Table,
         Schema = "shop",
         Name = "orders",
         Owner = "owner",
-        Definition = "CREATE TABLE shop.orders (\n    id integer\n);\n",
+        Statements = ["CREATE TABLE shop.orders (\n    id integer\n);\n"],
         Dependencies = [.. dependencies],
     };
 
@@ -56,9 +57,9 @@ public sealed class ArchiveReaderTests : IDisposable
     private static TocEntry DataEntry(int dumpId, string file, long bytes, params int[] dependencies) => new()
     {
         DumpId = dumpId,
-        Section = "Data",
-        Pass = "Main",
-        Kind = "TABLE DATA",
+        Section = Section.Data,
+        Pass = RestorePass.Main,
+        Kind = ObjectKind.TableData,
         Schema = "shop",
         Name = "orders",
         Owner = "owner",
@@ -66,8 +67,8 @@ public sealed class ArchiveReaderTests : IDisposable
         Data = new TableDataInfo
         {
             File = file,
-            Format = "binary",
-            Compression = "none",
+            Format = DataFormat.Binary,
+            Compression = DataCompression.None,
             Columns = [new DataColumn { Name = "id", Type = "integer" }],
             Rows = 2,
             Bytes = bytes,
@@ -77,7 +78,7 @@ public sealed class ArchiveReaderTests : IDisposable
 
     private ArchiveManifest ValidManifest() => new()
     {
-        FormatVersion = ArchiveManifest.UnsealedFormatVersion,
+        FormatVersion = ArchiveManifest.CurrentFormatVersion,
         ToolVersion = "0.1.0",
         ServerVersion = "17.2",
         ServerVersionNumber = 170002,
@@ -117,6 +118,43 @@ public sealed class ArchiveReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Reading_a_format_1_manifest_splits_its_sql_text_into_statements_once_and_moves_role_references_with_them()
+    {
+        var manifest = ValidManifest();
+        manifest.FormatVersion = 1;
+        var table = manifest.Entries[1];
+        table.Statements = [];
+        // A semicolon inside a dollar-quoted comment and a BEGIN ATOMIC body: the legacy text needs the lexer, once.
+        table.Definition = "CREATE TABLE shop.orders (id integer);\n\nCOMMENT ON TABLE shop.orders IS $$a; b$$;\n" +
+            "CREATE FUNCTION shop.f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;\nGRANT SELECT ON shop.orders TO reader;\n";
+        table.OwnerStatement = "ALTER TABLE shop.orders OWNER TO app;\n";
+        var grantee = table.Definition.LastIndexOf("reader", StringComparison.Ordinal);
+        table.RoleReferences =
+        [
+            new RoleReference { Field = "definition", Offset = grantee, Length = 6, Role = "reader" },
+            new RoleReference { Field = "owner", Offset = 33, Length = 3, Role = "app" },
+        ];
+        table.DropStatement = "DROP TABLE shop.orders;\n";
+        WriteManifest(manifest);
+
+        var read = (await Read()).Entries[1];
+
+        read.Statements.Should().Equal(
+            "CREATE TABLE shop.orders (id integer);",
+            "COMMENT ON TABLE shop.orders IS $$a; b$$;",
+            "CREATE FUNCTION shop.f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;",
+            "GRANT SELECT ON shop.orders TO reader;");
+        read.OwnerStatements.Should().Equal("ALTER TABLE shop.orders OWNER TO app;");
+        read.DropStatements.Should().Equal("DROP TABLE shop.orders;");
+        read.Definition.Should().BeNull();
+        read.RoleReferences[0].Statement.Should().Be(3);
+        read.RoleReferences[1].Statement.Should().Be(0);
+        Restore.RoleMapper.Apply([read], new Dictionary<string, string> { ["reader"] = "Analyst", ["app"] = "svc" });
+        read.Statements[3].Should().Be("GRANT SELECT ON shop.orders TO \"Analyst\";");
+        read.OwnerStatements.Should().Equal("ALTER TABLE shop.orders OWNER TO \"svc\";");
+    }
+
+    [Fact]
     public async Task Reading_an_archive_with_an_empty_data_file_works()
     {
         var manifest = ValidManifest();
@@ -133,7 +171,7 @@ public sealed class ArchiveReaderTests : IDisposable
 
         var json = await File.ReadAllTextAsync(Path.Combine(_archive, ArchiveManifest.FileName));
 
-        json.Should().Contain("\"formatVersion\": 1").And.Contain("\"complete\": true");
+        json.Should().Contain($"\"formatVersion\": {ArchiveManifest.CurrentFormatVersion}").And.Contain("\"complete\": true");
     }
 
     [Fact]
@@ -283,16 +321,20 @@ public sealed class ArchiveReaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("csv", "none")]
-    [InlineData("binary", "lz4")]
-    public async Task Reading_an_archive_with_an_unknown_data_format_throws(string format, string compression)
+    [InlineData("\"format\": \"binary\"", "\"format\": \"csv\"", "unknown data format 'csv'")]
+    [InlineData("\"compression\": \"none\"", "\"compression\": \"lz4\"", "unknown compression 'lz4'")]
+    [InlineData("\"section\": \"data\"", "\"section\": \"Data\"", "unknown section 'Data'")]
+    [InlineData("\"pass\": \"main\"", "\"pass\": 0", "restore pass must be a string")]
+    [InlineData("\"kind\": \"TABLE DATA\"", "\"kind\": \"TABLE DATUM\"", "unknown entry kind 'TABLE DATUM'")]
+    public async Task Reading_an_archive_with_an_unknown_enum_value_throws(string field, string replacement, string expected)
     {
-        var manifest = ValidManifest();
-        manifest.Entries[2].Data!.Format = format;
-        manifest.Entries[2].Data!.Compression = compression;
-        WriteManifest(manifest);
+        WriteManifest(ValidManifest());
+        var path = Path.Combine(_archive, ArchiveManifest.FileName);
+        var text = File.ReadAllText(path);
+        text.Should().Contain(field);
+        File.WriteAllText(path, text.Replace(field, replacement, StringComparison.Ordinal));
 
-        (await ReadFails()).Message.Should().Contain($"unknown format '{format}/{compression}'");
+        (await ReadFails()).Message.Should().Contain(expected);
     }
 
     [Fact]

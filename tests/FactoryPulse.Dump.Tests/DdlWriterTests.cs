@@ -113,7 +113,7 @@ public sealed class DdlWriterTests
             "ALTER DOMAIN public.qty\n    ADD CONSTRAINT qty_small CHECK ((VALUE < 1000)) NOT VALID;\n" +
             "\nCOMMENT ON CONSTRAINT qty_small ON DOMAIN public.qty IS 'to be validated';\n");
         constraint.Section.Should().Be(Section.PostData, "rows loaded after a NOT VALID constraint would be checked against it");
-        domain.Kind.Should().Be("DOMAIN");
+        domain.Kind.Should().Be(ObjectKind.Domain);
     }
 
     [Fact]

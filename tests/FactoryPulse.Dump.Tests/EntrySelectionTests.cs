@@ -1,4 +1,5 @@
 using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Model;
 using FactoryPulse.Dump.Restore;
 using FluentAssertions;
 using Xunit;
@@ -9,19 +10,19 @@ public sealed class EntrySelectionTests
 {
     private static readonly List<TocEntry> Entries =
     [
-        new() { DumpId = 1, Kind = "SCHEMA", Name = "shop" },
-        new() { DumpId = 2, Kind = "EXTENSION", Name = "pgcrypto" },
-        new() { DumpId = 3, Kind = "TABLE", Schema = "shop", Name = "Orders" },
-        new() { DumpId = 4, Kind = "SEQUENCE", Schema = "shop", Name = "Orders_id_seq", Table = "shop.Orders" },
-        new() { DumpId = 5, Kind = "TABLE", Schema = "shop", Name = "customers" },
-        new() { DumpId = 6, Kind = "TABLE DATA", Schema = "shop", Name = "Orders", Table = "shop.Orders" },
-        new() { DumpId = 7, Kind = "SEQUENCE SET", Schema = "shop", Name = "Orders_id_seq" },
-        new() { DumpId = 8, Kind = "INDEX", Schema = "shop", Name = "orders_total_idx", Table = "shop.Orders" },
-        new() { DumpId = 9, Kind = "POLICY", Schema = "shop", Name = "orders_own", Table = "shop.Orders" },
-        new() { DumpId = 10, Kind = "ACL", Schema = "shop", Name = "TABLE Orders", Table = "shop.Orders" },
-        new() { DumpId = 11, Kind = "FUNCTION", Schema = "shop", Name = "total(integer)" },
-        new() { DumpId = 12, Kind = "TABLE", Schema = "public", Name = "notes" },
-        new() { DumpId = 13, Kind = "TABLE DATA", Schema = "shop", Name = "customers", Table = "shop.customers" },
+        new() { DumpId = 1, Kind = ObjectKind.Schema, Name = "shop" },
+        new() { DumpId = 2, Kind = ObjectKind.Extension, Name = "pgcrypto" },
+        new() { DumpId = 3, Kind = ObjectKind.Table, Schema = "shop", Name = "Orders" },
+        new() { DumpId = 4, Kind = ObjectKind.Sequence, Schema = "shop", Name = "Orders_id_seq", Table = "shop.Orders" },
+        new() { DumpId = 5, Kind = ObjectKind.Table, Schema = "shop", Name = "customers" },
+        new() { DumpId = 6, Kind = ObjectKind.TableData, Schema = "shop", Name = "Orders", Table = "shop.Orders" },
+        new() { DumpId = 7, Kind = ObjectKind.SequenceSet, Schema = "shop", Name = "Orders_id_seq" },
+        new() { DumpId = 8, Kind = ObjectKind.Index, Schema = "shop", Name = "orders_total_idx", Table = "shop.Orders" },
+        new() { DumpId = 9, Kind = ObjectKind.Policy, Schema = "shop", Name = "orders_own", Table = "shop.Orders" },
+        new() { DumpId = 10, Kind = ObjectKind.Acl, Schema = "shop", Name = "TABLE Orders", Table = "shop.Orders" },
+        new() { DumpId = 11, Kind = ObjectKind.Function, Schema = "shop", Name = "total(integer)" },
+        new() { DumpId = 12, Kind = ObjectKind.Table, Schema = "public", Name = "notes" },
+        new() { DumpId = 13, Kind = ObjectKind.TableData, Schema = "shop", Name = "customers", Table = "shop.customers" },
     ];
 
     private static List<int> Selected(RestoreOptions options)

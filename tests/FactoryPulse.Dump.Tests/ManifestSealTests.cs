@@ -1,3 +1,4 @@
+using FactoryPulse.Dump.Model;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -44,11 +45,11 @@ public sealed class ManifestSealTests : IDisposable
             },
             Entries =
             [
-                new TocEntry { DumpId = 1, Section = "pre-data", Pass = "main", Kind = "SCHEMA", Name = "secret_schema", Owner = "o", Definition = "CREATE SCHEMA secret_schema;\n" },
+                new TocEntry { DumpId = 1, Section = Section.PreData, Pass = RestorePass.Main, Kind = ObjectKind.Schema, Name = "secret_schema", Owner = "o", Statements = ["CREATE SCHEMA secret_schema;\n"] },
                 new TocEntry
                 {
-                    DumpId = 2, Section = "pre-data", Pass = "main", Kind = "TABLE", Schema = "secret_schema", Name = "payroll_ledger", Owner = "o",
-                    Definition = SecretDefinition, Dependencies = [1],
+                    DumpId = 2, Section = Section.PreData, Pass = RestorePass.Main, Kind = ObjectKind.Table, Schema = "secret_schema", Name = "payroll_ledger", Owner = "o",
+                    Statements = [SecretDefinition], Dependencies = [1],
                 },
             ],
         };
@@ -94,7 +95,7 @@ public sealed class ManifestSealTests : IDisposable
         read.Sealed.Should().BeNull();
         read.Database.Should().Be("factory");
         read.CreatedAt.Should().Be(manifest.CreatedAt);
-        read.Entries.Select(entry => entry.Definition).Should().Equal("CREATE SCHEMA secret_schema;\n", SecretDefinition);
+        read.Entries.Select(entry => entry.Statements[0]).Should().Equal("CREATE SCHEMA secret_schema;\n", SecretDefinition);
         read.Entries[1].Dependencies.Should().Equal(1);
         // The key opened for the manifest is the data key, and the restore gets it without deriving it again.
         read.Encryption!.KeyFrom(Passphrase).Should().Equal(key);
@@ -116,7 +117,7 @@ public sealed class ManifestSealTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unencrypted_manifest_stays_readable_json_of_format_version_1()
+    public async Task An_unencrypted_manifest_stays_readable_json()
     {
         var (manifest, _) = EncryptedManifest();
         manifest.Encryption = null;
@@ -124,7 +125,7 @@ public sealed class ManifestSealTests : IDisposable
         var archive = await WriteArchiveAsync("plain", manifest, null);
         var json = await ReadJsonAsync(archive);
 
-        json["formatVersion"]!.GetValue<int>().Should().Be(1);
+        json["formatVersion"]!.GetValue<int>().Should().Be(ArchiveManifest.CurrentFormatVersion);
         json.ContainsKey("sealed").Should().BeFalse();
         json["entries"]!.AsArray().Should().HaveCount(2);
         (await ArchiveReader.ReadManifestAsync(archive, CancellationToken.None)).Entries.Should().HaveCount(2);
@@ -234,7 +235,7 @@ public sealed class ManifestSealTests : IDisposable
         var (first, key) = EncryptedManifest(salt);
         var (second, _) = EncryptedManifest(salt);
         second.ToolVersion = "9.9.9";
-        second.Entries[1].Definition = "CREATE FUNCTION public.backdoor() RETURNS void LANGUAGE sql AS 'SELECT 1';\n";
+        second.Entries[1].Statements = ["CREATE FUNCTION public.backdoor() RETURNS void LANGUAGE sql AS 'SELECT 1';\n"];
         var target = await WriteArchiveAsync("same-key-target", first, key);
         var donor = await WriteArchiveAsync("same-key-donor", second, key);
         var json = await ReadJsonAsync(target);
@@ -304,7 +305,14 @@ public sealed class ManifestSealTests : IDisposable
     public async Task An_encrypted_archive_of_the_older_readable_form_still_reads_with_its_passphrase_only()
     {
         var (manifest, _) = EncryptedManifest(keyCheck: Encryption.UnsealedKeyCheck);
-        var archive = await WriteArchiveAsync("older", manifest, key: null); // as written before sealing: format 1, readable
+        // As written before sealing: format 1 (each entry's SQL as one text), readable.
+        manifest.FormatVersion = ArchiveManifest.UnsealedFormatVersion;
+        foreach (var entry in manifest.Entries)
+        {
+            entry.Definition = string.Concat(entry.Statements);
+            entry.Statements = [];
+        }
+        var archive = await WriteArchiveAsync("older", manifest, key: null);
 
         (await ReadJsonAsync(archive))["formatVersion"]!.GetValue<int>().Should().Be(1);
         (await ArchiveReader.ReadManifestAsync(archive, Passphrase, CancellationToken.None)).Entries.Should().HaveCount(2);

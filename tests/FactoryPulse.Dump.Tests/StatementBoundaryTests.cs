@@ -187,10 +187,10 @@ public sealed class StatementBoundaryTests
             return sequence;
         },
         ["sequence owned by entry"] = () => new SequenceOwnedByObject(Sequence(), Orders(), "id"),
-        ["external object (privileges only)"] = () => new ExternalObject(new CatalogId(CatalogClasses.Proc, 16599), "extensions", "gen_random_uuid", Owner, "FUNCTION", "",
+        ["external object (privileges only)"] = () => new ExternalObject(new CatalogId(CatalogClasses.Proc, 16599), "extensions", "gen_random_uuid", Owner, ObjectKind.Function, "",
             new ExtensionObject(16598, "pgcrypto", "extensions", "1.3")),
         ["privileges of an external object"] = () => new AclObject(
-            new ExternalObject(new CatalogId(CatalogClasses.Proc, 16599), "extensions", "gen_random_uuid", Owner, "FUNCTION", "", null),
+            new ExternalObject(new CatalogId(CatalogClasses.Proc, 16599), "extensions", "gen_random_uuid", Owner, ObjectKind.Function, "", null),
             "FUNCTION", "extensions.gen_random_uuid()", new AclChanges([new AclItem(Owner, null, "EXECUTE", false)], [new AclItem(Owner, "anon", "EXECUTE", false)]), []),
         ["identity sequence"] = () =>
         {

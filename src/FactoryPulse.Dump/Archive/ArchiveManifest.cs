@@ -1,23 +1,27 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FactoryPulse.Dump.Model;
 
 namespace FactoryPulse.Dump.Archive;
 
 /// <summary>The archive's table of contents and facts, stored as <c>manifest.json</c>. Versioned; readers refuse newer versions.</summary>
 internal sealed class ArchiveManifest
 {
-    /// <summary>The newest format version this tool reads.</summary>
-    public const int CurrentFormatVersion = SealedFormatVersion;
+    /// <summary>The format version this tool writes, and the newest it reads.</summary>
+    public const int CurrentFormatVersion = 2;
 
-    /// <summary>Unencrypted archives (and encrypted ones written before sealing): the whole manifest is readable JSON.</summary>
+    /// <summary>Format 1: each entry's SQL as one text, and an encrypted archive's manifest readable JSON.</summary>
     public const int UnsealedFormatVersion = 1;
 
-    /// <summary>Encrypted archives: a clear header and <see cref="Sealed"/>, the rest of the manifest encrypted and authenticated.</summary>
+    /// <summary>Since format 2, an encrypted archive has a clear header and <see cref="Sealed"/>: the rest encrypted and authenticated.</summary>
     public const int SealedFormatVersion = 2;
+
+    /// <summary>Format 1 stored each entry's SQL as one text; <see cref="LegacyManifest"/> turns it into statements when read.</summary>
+    public const int StatementListsSince = 2;
 
     public const string FileName = "manifest.json";
 
-    public int FormatVersion { get; set; } = UnsealedFormatVersion;
+    public int FormatVersion { get; set; } = CurrentFormatVersion;
     public string Tool { get; set; } = "FactoryPulse.Dump";
     public string ToolVersion { get; set; } = "";
     public string ServerVersion { get; set; } = "";
@@ -119,9 +123,16 @@ internal sealed class ManifestOptions
 internal sealed class TocEntry
 {
     public int DumpId { get; set; }
-    public string Section { get; set; } = "";
-    public string Pass { get; set; } = "";
-    public string Kind { get; set; } = "";
+
+    [JsonConverter(typeof(SectionJsonConverter))]
+    public Section Section { get; set; }
+
+    [JsonConverter(typeof(RestorePassJsonConverter))]
+    public RestorePass Pass { get; set; }
+
+    [JsonConverter(typeof(ObjectKindJsonConverter))]
+    public ObjectKind Kind { get; set; }
+
     public string? Schema { get; set; }
     public string Name { get; set; } = "";
     public string? Owner { get; set; }
@@ -129,21 +140,72 @@ internal sealed class TocEntry
     /// <summary>The table an index, constraint, trigger, policy or rule belongs to (schema.name), for parallel scheduling.</summary>
     public string? Table { get; set; }
 
-    public string Definition { get; set; } = "";
+    /// <summary>The statements creating the object, each as written (its terminating <c>;</c> included), run as one batch.</summary>
+    public List<string> Statements { get; set; } = [];
+
+    /// <summary><c>ALTER … OWNER TO …</c>, skipped with --no-owner.</summary>
+    public List<string>? OwnerStatements { get; set; }
+
+    /// <summary>For --clean (and --if-exists).</summary>
+    public List<string>? DropStatements { get; set; }
+
+    public List<string>? DropIfExistsStatements { get; set; }
+
+    /// <summary>Format 1 only: the statements as one text. Read, split into <see cref="Statements"/> and cleared by <see cref="LegacyManifest"/>.</summary>
+    public string? Definition { get; set; }
+
+    /// <summary>Format 1 only (see <see cref="Definition"/>).</summary>
     public string? OwnerStatement { get; set; }
+
+    /// <summary>Format 1 only (see <see cref="Definition"/>).</summary>
     public string? DropStatement { get; set; }
+
+    /// <summary>Format 1 only (see <see cref="Definition"/>).</summary>
     public string? DropIfExistsStatement { get; set; }
+
     public List<int> Dependencies { get; set; } = [];
     public List<string> Roles { get; set; } = [];
 
-    /// <summary>Where role names sit in the definition and owner statement, so a restore can map them exactly.</summary>
+    /// <summary>Where role names sit in the statements and owner statements, so a restore can map them exactly.</summary>
     public List<RoleReference> RoleReferences { get; set; } = [];
     public TableDataInfo? Data { get; set; }
 
     /// <summary>A PRIMARY KEY or UNIQUE constraint's definition in two steps, for restores that build indexes side by side.</summary>
     public IndexFirstSteps? IndexFirst { get; set; }
 
-    public string DisplayName => Schema is null ? $"{Kind} {Name}" : $"{Kind} {Schema}.{Name}";
+    /// <summary>What the catalog knew about the object, for decisions after the dump; null in archives written before facts existed.</summary>
+    public EntryFacts? Facts { get; set; }
+
+    public string DisplayName => Schema is null ? $"{Kind.TocName()} {Name}" : $"{Kind.TocName()} {Schema}.{Name}";
+
+    /// <summary>Rows or values rather than definitions: what a data-only restore runs and a schema-only one leaves out.</summary>
+    public bool IsData => Section == Section.Data || Kind == ObjectKind.MaterializedViewData;
+
+    /// <summary>The "schema.name" of this entry's relation, the form <see cref="Table"/> uses.</summary>
+    public string QualifiedName => $"{Schema}.{Name}";
+}
+
+/// <summary>
+/// Facts the catalog had at dump time, so later decisions never search the entry's SQL (user text — comments, function
+/// bodies — sits inside it). Each fact is written only for the kinds it concerns; null means "not recorded", and readers
+/// then decide conservatively (see docs/archive-format.md).
+/// </summary>
+internal sealed class EntryFacts
+{
+    /// <summary>TABLE: partitioned (PARTITION BY); its indexes and keys then wait for every load.</summary>
+    public bool? Partitioned { get; set; }
+
+    /// <summary>CONSTRAINT and FK CONSTRAINT: pg_constraint.contype.</summary>
+    public ConstraintType? ConstraintType { get; set; }
+
+    /// <summary>FK CONSTRAINT: the referenced table, "schema.name" (unquoted, as <see cref="TocEntry.Table"/>).</summary>
+    public string? ReferencedTable { get; set; }
+
+    /// <summary>FUNCTION and PROCEDURE: SECURITY DEFINER (pg_proc.prosecdef).</summary>
+    public bool? SecurityDefiner { get; set; }
+
+    /// <summary>SCHEMA: the entry creates the schema (false for <c>public</c>, which every database has and the entry only comments on).</summary>
+    public bool? CreatesSchema { get; set; }
 }
 
 /// <summary>
@@ -153,14 +215,24 @@ internal sealed class TocEntry
 /// </summary>
 internal sealed class IndexFirstSteps
 {
-    public string Index { get; set; } = "";
-    public string Constraint { get; set; } = "";
+    public List<string> IndexStatements { get; set; } = [];
+    public List<string> ConstraintStatements { get; set; } = [];
+
+    /// <summary>Format 1 only: <see cref="IndexStatements"/> as one text.</summary>
+    public string? Index { get; set; }
+
+    /// <summary>Format 1 only: <see cref="ConstraintStatements"/> as one text.</summary>
+    public string? Constraint { get; set; }
 }
 
-/// <summary>A role name at a position of one of an entry's statements ("definition" or "owner").</summary>
+/// <summary>
+/// A role name in one of an entry's statements: <see cref="Field"/> "definition" (<see cref="TocEntry.Statements"/>) or
+/// "owner" (<see cref="TocEntry.OwnerStatements"/>), <see cref="Statement"/> its index there, <see cref="Offset"/> within it.
+/// </summary>
 internal sealed class RoleReference
 {
     public string Field { get; set; } = "";
+    public int Statement { get; set; }
     public int Offset { get; set; }
     public int Length { get; set; }
     public string Role { get; set; } = "";
@@ -169,12 +241,13 @@ internal sealed class RoleReference
 /// <summary>Where a table's rows are and how to check them.</summary>
 internal sealed class TableDataInfo
 {
-    /// <summary>The BLOBS entry: every large object's contents (see LargeObjectCopier).</summary>
-    public const string LargeObjectsFormat = "large-objects";
-
     public string File { get; set; } = "";
-    public string Format { get; set; } = "binary";
-    public string Compression { get; set; } = "none";
+
+    [JsonConverter(typeof(DataFormatJsonConverter))]
+    public DataFormat Format { get; set; }
+
+    [JsonConverter(typeof(DataCompressionJsonConverter))]
+    public DataCompression Compression { get; set; } = DataCompression.None;
     public List<DataColumn> Columns { get; set; } = [];
     public long Rows { get; set; }
     public long Bytes { get; set; }

@@ -52,6 +52,8 @@ internal static class ArchiveReader
             throw new ArchiveException($"The archive at '{archivePath}' is not encrypted, but a passphrase was given: refused, since an encrypted archive can be replaced by an unencrypted one without the passphrase. Leave out the passphrase (FPDUMP_PASSPHRASE, --key-file) for an unencrypted archive.");
         if (!manifest.Complete)
             throw new ArchiveException($"The archive at '{archivePath}' is marked incomplete; it cannot be restored.");
+        if (manifest.FormatVersion < ArchiveManifest.StatementListsSince)
+            LegacyManifest.Upgrade(manifest);
         Validate(archivePath, manifest);
         return manifest;
     }
@@ -69,8 +71,6 @@ internal static class ArchiveReader
                 throw new ArchiveException($"The manifest lists dump id {entry.DumpId} twice.");
             if (entry.Data is not { } data)
                 continue;
-            if (data.Format is not ("binary" or "text" or TableDataInfo.LargeObjectsFormat) || !Data.Compression.IsKnown(data.Compression))
-                throw new ArchiveException($"Data of {entry.DisplayName} has an unknown format '{data.Format}/{data.Compression}'.");
             if (data.Chunks is { Count: 0 })
                 throw new ArchiveException($"Entry {entry.DisplayName} lists an empty set of chunks.");
             foreach (var part in data.Parts())

@@ -1426,7 +1426,7 @@ internal sealed class CatalogReader
         foreach (var function in _functions.Values)
         {
             if (functionAcls.TryGetValue(function.Id.ObjectId, out var items))
-                acls.Add(new AclObject(function, function.Kind, function.Signature(context), items, []));
+                acls.Add(new AclObject(function, function.Kind.TocName(), function.Signature(context), items, []));
         }
         foreach (var largeObject in _largeObjects)
         {
@@ -1493,10 +1493,10 @@ internal sealed class CatalogReader
                 row =>
                 {
                     var oid = row.Oid("oid");
-                    var keyword = row.Char("kind") == 'p' ? "PROCEDURE" : "FUNCTION";
-                    var target = new ExternalObject(new CatalogId(CatalogClasses.Proc, oid), row.String("schema"), row.String("name"), row.String("owner"), keyword,
+                    var kind = row.Char("kind") == 'p' ? ObjectKind.Procedure : ObjectKind.Function;
+                    var target = new ExternalObject(new CatalogId(CatalogClasses.Proc, oid), row.String("schema"), row.String("name"), row.String("owner"), kind,
                         row.String("identity_arguments"), ExtensionOf(row));
-                    acls.Add(new AclObject(target, keyword, $"{context.Qualified(target.Schema, target.Name)}({target.SortDetail})", functionAcls[oid], []));
+                    acls.Add(new AclObject(target, kind.TocName(), $"{context.Qualified(target.Schema, target.Name)}({target.SortDetail})", functionAcls[oid], []));
                 }).ConfigureAwait(false);
         }
         if (relations.Count > 0)
@@ -1512,9 +1512,9 @@ internal sealed class CatalogReader
                 row =>
                 {
                     var oid = row.Oid("oid");
-                    var keyword = row.Char("kind") == 'S' ? "SEQUENCE" : "TABLE";
-                    var target = new ExternalObject(new CatalogId(CatalogClasses.Class, oid), row.String("schema"), row.String("name"), row.String("owner"), keyword, "", ExtensionOf(row));
-                    acls.Add(new AclObject(target, keyword, context.Qualified(target.Schema, target.Name), relationAcls[oid], []));
+                    var kind = row.Char("kind") == 'S' ? ObjectKind.Sequence : ObjectKind.Table;
+                    var target = new ExternalObject(new CatalogId(CatalogClasses.Class, oid), row.String("schema"), row.String("name"), row.String("owner"), kind, "", ExtensionOf(row));
+                    acls.Add(new AclObject(target, kind.TocName(), context.Qualified(target.Schema, target.Name), relationAcls[oid], []));
                 }).ConfigureAwait(false);
         }
     }

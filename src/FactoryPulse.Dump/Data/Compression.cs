@@ -2,22 +2,15 @@ using System.IO.Compression;
 
 namespace FactoryPulse.Dump.Data;
 
-/// <summary>Compressing and decompressing streams, by the name the manifest records.</summary>
+/// <summary>Compressing and decompressing streams, by the compression the manifest records.</summary>
 internal static class Compression
 {
-    public static string Name(DataCompression compression) => compression switch
-    {
-        DataCompression.Zstd => "zstd",
-        DataCompression.Gzip => "gzip",
-        _ => "none",
-    };
-
     public static int DefaultLevel(DataCompression compression) => compression == DataCompression.Gzip ? 1 : 1;
 
-    public static Stream Compress(Stream output, string name, int level) => name switch
+    public static Stream Compress(Stream output, DataCompression compression, int level) => compression switch
     {
-        "zstd" => new ZstdSharp.CompressionStream(output, level, leaveOpen: true),
-        "gzip" => new GZipStream(output, level switch
+        DataCompression.Zstd => new ZstdSharp.CompressionStream(output, level, leaveOpen: true),
+        DataCompression.Gzip => new GZipStream(output, level switch
         {
             <= 1 => CompressionLevel.Fastest,
             >= 9 => CompressionLevel.SmallestSize,
@@ -26,14 +19,12 @@ internal static class Compression
         _ => new NonClosingStream(output),
     };
 
-    public static Stream Decompress(Stream input, string name) => name switch
+    public static Stream Decompress(Stream input, DataCompression compression) => compression switch
     {
-        "zstd" => new ZstdSharp.DecompressionStream(input, leaveOpen: true),
-        "gzip" => new GZipStream(input, CompressionMode.Decompress, leaveOpen: true),
+        DataCompression.Zstd => new ZstdSharp.DecompressionStream(input, leaveOpen: true),
+        DataCompression.Gzip => new GZipStream(input, CompressionMode.Decompress, leaveOpen: true),
         _ => new NonClosingStream(input),
     };
-
-    public static bool IsKnown(string name) => name is "zstd" or "gzip" or "none";
 }
 
 /// <summary>Passes through to a stream the caller still owns.</summary>

@@ -30,7 +30,7 @@ internal static class LargeObjectCopier
 
         // Large object contents are stored uncompressed (they are often compressed already), through the same file,
         // hashing and encryption stack as table data.
-        return await TableCopier.WriteDataFileAsync(filePath, "none", 0, key, sink => WriteObjectsAsync(connection, objects, sink, cancellationToken), cancellationToken)
+        return await TableCopier.WriteDataFileAsync(filePath, DataCompression.None, 0, key, sink => WriteObjectsAsync(connection, objects, sink, cancellationToken), cancellationToken)
             .ConfigureAwait(false);
     }
 

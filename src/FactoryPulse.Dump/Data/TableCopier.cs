@@ -25,10 +25,10 @@ internal static class TableCopier
     public static string FormatChecksum(ulong hash) => "xxh3-64:" + hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
     public static async Task<CopyOutResult> CopyOutAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, CancellationToken cancellationToken) =>
-        await CopyOutAsync(connection, copyCommand, binary, filePath, "none", 0, cancellationToken).ConfigureAwait(false);
+        await CopyOutAsync(connection, copyCommand, binary, filePath, DataCompression.None, 0, cancellationToken).ConfigureAwait(false);
 
     public static Task<CopyOutResult> CopyOutAsync(
-        NpgsqlConnection connection, string copyCommand, bool binary, string filePath, string compression, int level, CancellationToken cancellationToken,
+        NpgsqlConnection connection, string copyCommand, bool binary, string filePath, DataCompression compression, int level, CancellationToken cancellationToken,
         byte[]? key = null) =>
         WriteDataFileAsync(filePath, compression, level, key, sink => CopyOutAsync(connection, copyCommand, binary, sink, cancellationToken), cancellationToken);
 
@@ -37,7 +37,7 @@ internal static class TableCopier
     /// encryption), hashing the bytes as they reach the file; the result's Bytes and Checksum are the file's own.
     /// </summary>
     internal static async Task<CopyOutResult> WriteDataFileAsync(
-        string filePath, string compression, int level, byte[]? key, Func<Stream, Task<CopyOutResult>> fill, CancellationToken cancellationToken)
+        string filePath, DataCompression compression, int level, byte[]? key, Func<Stream, Task<CopyOutResult>> fill, CancellationToken cancellationToken)
     {
         var file = OwnerOnlyFiles.CreateNew(filePath, bufferSize: 0);
         await using var fileScope = file.ConfigureAwait(false);
@@ -208,9 +208,9 @@ internal static class TableCopier
 
     /// <summary>Streams a data file (decompressing on the way) into the server with COPY FROM STDIN.</summary>
     public static async Task CopyInAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, CancellationToken cancellationToken) =>
-        await CopyInAsync(connection, copyCommand, binary, filePath, "none", cancellationToken).ConfigureAwait(false);
+        await CopyInAsync(connection, copyCommand, binary, filePath, DataCompression.None, cancellationToken).ConfigureAwait(false);
 
-    public static async Task CopyInAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, string compression, CancellationToken cancellationToken,
+    public static async Task CopyInAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, DataCompression compression, CancellationToken cancellationToken,
         byte[]? key = null)
     {
         var file = OwnerOnlyFiles.OpenRead(filePath);

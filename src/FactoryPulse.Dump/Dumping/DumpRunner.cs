@@ -513,7 +513,7 @@ internal static class DumpRunner
                     try
                     {
                         var data = item.Entry.Data!;
-                        copied = data.Format == TableDataInfo.LargeObjectsFormat
+                        copied = data.Format == DataFormat.LargeObjects
                             ? await LargeObjectCopier.DumpAsync(worker, item.FilePath, key, failed.Token).ConfigureAwait(false)
                             : await TableCopier.CopyOutAsync(worker, item.Command, item.Binary, item.FilePath, data.Compression, CompressionLevelOf(options), failed.Token, key).ConfigureAwait(false);
                     }
@@ -606,20 +606,20 @@ internal static class DumpRunner
     private static List<DataWork> PlanWork(DumpOptions options, ArchiveManifest manifest, Dictionary<int, long> blocksByDumpId, string tempPath)
     {
         var work = new List<DataWork>();
-        var compression = Data.Compression.Name(options.Compression);
+        var compression = options.Compression;
         foreach (var entry in manifest.Entries)
         {
             if (entry.Data is not { } data)
                 continue;
-            if (data.Format == TableDataInfo.LargeObjectsFormat)
+            if (data.Format == DataFormat.LargeObjects)
             {
                 work.Add(new DataWork(entry, null, "", true, Path.Combine(tempPath, data.File), long.MaxValue));
                 continue;
             }
             data.Compression = compression;
-            var extension = compression == "none" ? "" : "." + compression;
+            var extension = compression == DataCompression.None ? "" : "." + ManifestNames.Of(compression);
             data.File += extension;
-            var binary = data.Format == "binary";
+            var binary = data.Format == DataFormat.Binary;
             var table = SqlText.QuoteQualified(entry.Schema, entry.Name);
             var columnList = SelectList(data);
             var format = binary ? " (FORMAT binary)" : "";

@@ -13,35 +13,26 @@ internal static class TocBuilder
         var entry = new TocEntry
         {
             DumpId = item.DumpId,
-            Section = item.Section switch
-            {
-                Section.PreData => "pre-data",
-                Section.Data => "data",
-                _ => "post-data",
-            },
-            Pass = item.Pass switch
-            {
-                RestorePass.Main => "main",
-                RestorePass.Acl => "acl",
-                _ => "post-acl",
-            },
+            Section = item.Section,
+            Pass = item.Pass,
             Kind = item.Kind,
             Schema = item.Schema,
             Name = item.Name,
             Owner = item.Owner,
             Table = item.Parent is RelationObject relation ? $"{relation.Schema}.{relation.Name}" : null,
-            Definition = WriteWithRoles(context, "definition", references, writer => item.WriteCreate(writer, context)),
-            OwnerStatement = NullIfEmpty(WriteWithRoles(context, "owner", references, writer => item.WriteOwner(writer, context))),
-            DropStatement = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: false))),
-            DropIfExistsStatement = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: true))),
+            Statements = WriteWithRoles(context, "definition", references, writer => item.WriteCreate(writer, context)),
+            OwnerStatements = NullIfEmpty(WriteWithRoles(context, "owner", references, writer => item.WriteOwner(writer, context))),
+            DropStatements = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: false))),
+            DropIfExistsStatements = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: true))),
         };
         entry.RoleReferences.AddRange(references);
+        entry.Facts = FactsOf(item);
         if (item is ConstraintObject constraint)
         {
-            using var index = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
-            using var adopt = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
+            using var index = new StatementWriter();
+            using var adopt = new StatementWriter();
             if (constraint.WriteIndexFirst(index, adopt, context))
-                entry.IndexFirst = new IndexFirstSteps { Index = index.ToString(), Constraint = adopt.ToString() };
+                entry.IndexFirst = new IndexFirstSteps { IndexStatements = index.Statements(), ConstraintStatements = adopt.Statements() };
         }
         foreach (var dependency in item.Dependencies)
         {
@@ -58,13 +49,13 @@ internal static class TocBuilder
         entry.Roles.AddRange(roles);
 
         if (item is LargeObjectDataObject)
-            entry.Data = new TableDataInfo { File = $"data/{item.DumpId}.dat", Format = TableDataInfo.LargeObjectsFormat };
+            entry.Data = new TableDataInfo { File = $"data/{item.DumpId}.dat", Format = DataFormat.LargeObjects };
         if (item is TableDataObject data)
         {
             var info = new TableDataInfo
             {
                 File = $"data/{item.DumpId}.dat",
-                Format = data.Binary ? "binary" : "text",
+                Format = data.Binary ? DataFormat.Binary : DataFormat.Text,
                 Condition = data.Condition,
             };
             if (data.Redactions is { Count: > 0 } redactions)
@@ -83,22 +74,47 @@ internal static class TocBuilder
         return entry;
     }
 
-    private static string Write(Action<StringWriter> write)
+    /// <summary>What restore, scheduling and the summary need to know about the object, from the catalog rather than its SQL.</summary>
+    private static EntryFacts? FactsOf(DumpableObject item) => item switch
     {
-        using var writer = new StringWriter(System.Globalization.CultureInfo.InvariantCulture) { NewLine = "\n" };
+        TableObject table => new EntryFacts { Partitioned = table.PartitionKey is not null },
+        ConstraintObject constraint => new EntryFacts
+        {
+            ConstraintType = constraint.ConstraintType switch
+            {
+                'c' => ConstraintType.Check,
+                'p' => ConstraintType.PrimaryKey,
+                'u' => ConstraintType.Unique,
+                'x' => ConstraintType.Exclusion,
+                'f' => ConstraintType.ForeignKey,
+                // Any other type is left unrecorded: readers then treat it as the most cautious kind.
+                _ => null,
+            },
+            ReferencedTable = constraint.ReferencedTable is { } referenced ? $"{constraint.ReferencedSchema}.{referenced}" : null,
+        },
+        DomainConstraintObject => new EntryFacts { ConstraintType = ConstraintType.Check },
+        FunctionObject function => new EntryFacts { SecurityDefiner = function.SecurityDefiner },
+        SchemaObject schema => new EntryFacts { CreatesSchema = !schema.IsPublic },
+        _ => null,
+    };
+
+    /// <summary>The statements <paramref name="write"/> writes, as the DDL writers end them (no SQL is lexed).</summary>
+    private static List<string> Write(Action<StatementWriter> write)
+    {
+        using var writer = new StatementWriter();
         write(writer);
-        return writer.ToString();
+        return writer.Statements();
     }
 
-    private static string WriteWithRoles(DdlContext context, string field, List<RoleReference> references, Action<StringWriter> write)
+    private static List<string> WriteWithRoles(DdlContext context, string field, List<RoleReference> references, Action<StatementWriter> write)
     {
         context.BeginRoleCapture();
-        var positions = new List<(int Offset, int Length, string Role)>();
-        var text = context.EndRoleCapture(Write(write), positions);
-        foreach (var (offset, length, role) in positions)
-            references.Add(new RoleReference { Field = field, Offset = offset, Length = length, Role = role });
-        return text;
+        var positions = new List<(int Statement, int Offset, int Length, string Role)>();
+        var statements = context.EndRoleCapture(Write(write), positions);
+        foreach (var (statement, offset, length, role) in positions)
+            references.Add(new RoleReference { Field = field, Statement = statement, Offset = offset, Length = length, Role = role });
+        return statements;
     }
 
-    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
+    private static List<string>? NullIfEmpty(List<string> statements) => statements.Count == 0 ? null : statements;
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using FactoryPulse.Dump.Archive;
 using FactoryPulse.Dump.Data;
+using FactoryPulse.Dump.Model;
 using FactoryPulse.Dump.Sql;
 using Npgsql;
 
@@ -45,33 +46,28 @@ internal static class PlainScriptWriter
 
             """, cancellationToken).ConfigureAwait(false);
 
-        foreach (var pass in new[] { "main", "acl", "post-acl" })
+        foreach (var entry in TocOrder.InRestoreOrder(manifest.Entries))
         {
-            foreach (var entry in manifest.Entries)
+            cancellationToken.ThrowIfCancellationRequested();
+            await WriteTextAsync(output, $"--\n-- Name: {Flatten(entry.Name)}; Type: {entry.Kind.TocName()}; Schema: {Flatten(entry.Schema ?? "-")}; Owner: {Flatten(entry.Owner ?? "")}\n--\n\n", cancellationToken).ConfigureAwait(false);
+            if (entry.Data is { } data)
             {
-                if (entry.Pass != pass)
-                    continue;
-                cancellationToken.ThrowIfCancellationRequested();
-                await WriteTextAsync(output, $"--\n-- Name: {Flatten(entry.Name)}; Type: {entry.Kind}; Schema: {Flatten(entry.Schema ?? "-")}; Owner: {Flatten(entry.Owner ?? "")}\n--\n\n", cancellationToken).ConfigureAwait(false);
-                if (entry.Data is { } data)
-                {
-                    progress?.Report(new DumpProgress(OperationPhase.Data, $"{entry.Schema}.{entry.Name}", tables, tablesTotal, rows, bytes));
-                    var copied = data.Format == TableDataInfo.LargeObjectsFormat
-                        ? await WriteLargeObjectsAsync(connection, output, cancellationToken).ConfigureAwait(false)
-                        : await WriteCopyBlockAsync(connection, entry, data, output, cancellationToken).ConfigureAwait(false);
-                    data.Rows = copied.Rows;
-                    data.Bytes = copied.Bytes;
-                    data.Checksum = copied.Checksum;
-                    tables++;
-                    rows += copied.Rows;
-                    bytes += copied.Bytes;
-                    continue;
-                }
-                await WriteTextAsync(output, entry.Definition, cancellationToken).ConfigureAwait(false);
-                if (entry.OwnerStatement is not null)
-                    await WriteTextAsync(output, "\n" + entry.OwnerStatement, cancellationToken).ConfigureAwait(false);
-                await WriteTextAsync(output, "\n\n", cancellationToken).ConfigureAwait(false);
+                progress?.Report(new DumpProgress(OperationPhase.Data, $"{entry.Schema}.{entry.Name}", tables, tablesTotal, rows, bytes));
+                var copied = data.Format == DataFormat.LargeObjects
+                    ? await WriteLargeObjectsAsync(connection, output, cancellationToken).ConfigureAwait(false)
+                    : await WriteCopyBlockAsync(connection, entry, data, output, cancellationToken).ConfigureAwait(false);
+                data.Rows = copied.Rows;
+                data.Bytes = copied.Bytes;
+                data.Checksum = copied.Checksum;
+                tables++;
+                rows += copied.Rows;
+                bytes += copied.Bytes;
+                continue;
             }
+            await WriteTextAsync(output, string.Concat(entry.Statements), cancellationToken).ConfigureAwait(false);
+            if (entry.OwnerStatements is not null)
+                await WriteTextAsync(output, "\n" + string.Concat(entry.OwnerStatements), cancellationToken).ConfigureAwait(false);
+            await WriteTextAsync(output, "\n\n", cancellationToken).ConfigureAwait(false);
         }
         await WriteTextAsync(output, "--\n-- PostgreSQL database dump complete\n--\n\n", cancellationToken).ConfigureAwait(false);
         return (tables, rows, bytes);

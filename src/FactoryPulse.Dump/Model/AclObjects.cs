@@ -79,7 +79,7 @@ internal sealed class AclObject(DumpableObject target, string targetKeyword, str
 {
     public DumpableObject Target { get; } = target;
 
-    public override string Kind => "ACL";
+    public override ObjectKind Kind => ObjectKind.Acl;
 
     public override DumpableObject? Parent => Target;
 
@@ -89,7 +89,7 @@ internal sealed class AclObject(DumpableObject target, string targetKeyword, str
 
     public override RestorePass Pass => RestorePass.Acl;
 
-    public override string SortDetail => Target.Kind + " " + Target.SortDetail;
+    public override string SortDetail => Target.Kind.TocName() + " " + Target.SortDetail;
 
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
@@ -126,10 +126,10 @@ internal sealed class AclObject(DumpableObject target, string targetKeyword, str
 /// An object the dump does not create — an extension member or a built-in — named only so that its changed privileges
 /// can be restored (the target of an <see cref="AclObject"/>; never an entry of its own).
 /// </summary>
-internal sealed class ExternalObject(CatalogId id, string schema, string name, string owner, string keyword, string identityArguments, ExtensionObject? extension)
+internal sealed class ExternalObject(CatalogId id, string schema, string name, string owner, ObjectKind kind, string identityArguments, ExtensionObject? extension)
     : DumpableObject(id, schema, name, owner)
 {
-    public override string Kind => keyword;
+    public override ObjectKind Kind => kind;
 
     public override int Priority => Priorities.Acl;
 
@@ -144,7 +144,7 @@ internal sealed class ExternalObject(CatalogId id, string schema, string name, s
 internal sealed class DefaultAclObject(uint oid, string role, string? schema, char objectType, AclChanges changes)
     : DumpableObject(new CatalogId(CatalogClasses.DefaultAcl, oid), schema, "DEFAULT PRIVILEGES FOR " + ObjectTypeName(objectType), role)
 {
-    public override string Kind => "DEFAULT ACL";
+    public override ObjectKind Kind => ObjectKind.DefaultAcl;
 
     public AclChanges Changes { get; } = changes;
 

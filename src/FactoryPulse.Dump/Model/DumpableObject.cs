@@ -43,8 +43,8 @@ internal abstract class DumpableObject
 
     public string? Owner { get; }
 
-    /// <summary>The pg_dump TOC type name ("TABLE", "FK CONSTRAINT", …).</summary>
-    public abstract string Kind { get; }
+    /// <summary>What the object is; <see cref="ObjectKinds.TocName"/> gives pg_dump's TOC type name ("TABLE", "FK CONSTRAINT", …).</summary>
+    public abstract ObjectKind Kind { get; }
 
     /// <summary>Sort priority among object kinds (pg_dump_sort.c's dbObjectTypePriority).</summary>
     public abstract int Priority { get; }
@@ -84,7 +84,7 @@ internal abstract class DumpableObject
             yield return Owner;
     }
 
-    public override string ToString() => Schema is null ? $"{Kind} {Name}" : $"{Kind} {Schema}.{Name}";
+    public override string ToString() => Schema is null ? $"{Kind.TocName()} {Name}" : $"{Kind.TocName()} {Schema}.{Name}";
 }
 
 /// <summary>What DDL writers need besides the object: quoting rules and comments.</summary>
@@ -117,6 +117,31 @@ internal sealed class DdlContext(IReadOnlySet<string> keywords, IReadOnlyDiction
     {
         var roles = _capturedRoles ?? [];
         _capturedRoles = null;
+        return ReplaceRoleMarks(text, roles, positions);
+    }
+
+    /// <summary>
+    /// Replaces the role marks in each of <paramref name="statements"/> by the quoted names and returns the statements;
+    /// <paramref name="positions"/> receives where each role sits (statement index, offset within it).
+    /// </summary>
+    public List<string> EndRoleCapture(List<string> statements, List<(int Statement, int Offset, int Length, string Role)> positions)
+    {
+        var roles = _capturedRoles ?? [];
+        _capturedRoles = null;
+        var result = new List<string>(statements.Count);
+        var found = new List<(int Offset, int Length, string Role)>();
+        for (var i = 0; i < statements.Count; i++)
+        {
+            found.Clear();
+            result.Add(ReplaceRoleMarks(statements[i], roles, found));
+            foreach (var (offset, length, role) in found)
+                positions.Add((i, offset, length, role));
+        }
+        return result;
+    }
+
+    private string ReplaceRoleMarks(string text, List<string> roles, List<(int Offset, int Length, string Role)> positions)
+    {
         if (roles.Count == 0)
             return text;
         var builder = new System.Text.StringBuilder(text.Length);

@@ -13,7 +13,7 @@ internal sealed class IndexObject(uint oid, RelationObject table, string name, s
     /// <summary>Statistics targets of expression columns (ALTER INDEX … ALTER COLUMN n SET STATISTICS).</summary>
     public IReadOnlyList<(int Column, int Target)> ColumnStatistics { get; init; } = [];
 
-    public override string Kind => "INDEX";
+    public override ObjectKind Kind => ObjectKind.Index;
 
     public override DumpableObject? Parent => Table;
 
@@ -55,7 +55,7 @@ internal sealed class IndexObject(uint oid, RelationObject table, string name, s
 internal sealed class IndexAttachObject(DumpableObject childIndex, string parentSchema, string parentName, string childSchema, string childName)
     : DumpableObject(new CatalogId(0, childIndex.Id.ObjectId), childSchema, childName, null)
 {
-    public override string Kind => "INDEX ATTACH";
+    public override ObjectKind Kind => ObjectKind.IndexAttach;
 
     public override DumpableObject? Parent => childIndex;
 
@@ -80,7 +80,7 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
 
     public char ConstraintType { get; } = type;
 
-    public override string Kind => ConstraintType == 'f' ? "FK CONSTRAINT" : "CONSTRAINT";
+    public override ObjectKind Kind => ConstraintType == 'f' ? ObjectKind.ForeignKeyConstraint : ObjectKind.Constraint;
 
     public override DumpableObject? Parent => Table;
 
@@ -179,7 +179,7 @@ internal sealed class TriggerObject(uint oid, RelationObject table, string name,
 {
     public RelationObject Table { get; } = table;
 
-    public override string Kind => "TRIGGER";
+    public override ObjectKind Kind => ObjectKind.Trigger;
 
     public override DumpableObject? Parent => Table;
 
@@ -216,7 +216,7 @@ internal sealed class PolicyObject(uint oid, RelationObject table, string name, 
 {
     public RelationObject Table { get; } = table;
 
-    public override string Kind => "POLICY";
+    public override ObjectKind Kind => ObjectKind.Policy;
 
     public override DumpableObject? Parent => Table;
 
@@ -274,7 +274,7 @@ internal sealed class PolicyObject(uint oid, RelationObject table, string name, 
 internal sealed class PublicationObject(uint oid, string name, string owner, bool allTables, string publish, bool viaRoot)
     : DumpableObject(new CatalogId(CatalogClasses.Publication, oid), null, name, owner)
 {
-    public override string Kind => "PUBLICATION";
+    public override ObjectKind Kind => ObjectKind.Publication;
 
     public override int Priority => Priorities.Publication;
 
@@ -309,7 +309,7 @@ internal sealed class PublicationObject(uint oid, string name, string owner, boo
 internal sealed class PublicationTableObject(uint oid, PublicationObject publication, RelationObject table, IReadOnlyList<string>? columns, string? rowFilter)
     : DumpableObject(new CatalogId(CatalogClasses.PublicationRel, oid), table.Schema, table.Name, null)
 {
-    public override string Kind => "PUBLICATION TABLE";
+    public override ObjectKind Kind => ObjectKind.PublicationTable;
 
     public override DumpableObject? Parent => publication;
 
@@ -348,7 +348,7 @@ internal sealed class BoundaryObject(bool preData)
 {
     public bool IsPreData { get; } = preData;
 
-    public override string Kind => Name;
+    public override ObjectKind Kind => IsPreData ? ObjectKind.PreDataBoundary : ObjectKind.PostDataBoundary;
 
     public override int Priority => IsPreData ? Priorities.PreDataBoundary : Priorities.PostDataBoundary;
 
@@ -362,7 +362,7 @@ internal sealed class RuleObject(uint oid, RelationObject table, string name, st
 {
     public RelationObject Table { get; } = table;
 
-    public override string Kind => "RULE";
+    public override ObjectKind Kind => ObjectKind.Rule;
 
     public override DumpableObject? Parent => Table;
 
@@ -399,7 +399,7 @@ internal sealed class RuleObject(uint oid, RelationObject table, string name, st
 internal sealed class StatisticsObject(uint oid, string schema, string name, string owner, string definition, int statisticsTarget)
     : DumpableObject(new CatalogId(CatalogClasses.StatisticExt, oid), schema, name, owner)
 {
-    public override string Kind => "STATISTICS";
+    public override ObjectKind Kind => ObjectKind.Statistics;
 
     public override int Priority => Priorities.Statistics;
 
@@ -434,7 +434,7 @@ internal sealed class StatisticsObject(uint oid, string schema, string name, str
 internal sealed class PublicationSchemaObject(uint oid, PublicationObject publication, string schema)
     : DumpableObject(new CatalogId(CatalogClasses.PublicationNamespace, oid), schema, publication.Name, null)
 {
-    public override string Kind => "PUBLICATION TABLES IN SCHEMA";
+    public override ObjectKind Kind => ObjectKind.PublicationTablesInSchema;
 
     public override DumpableObject? Parent => publication;
 

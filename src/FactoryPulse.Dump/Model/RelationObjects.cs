@@ -61,7 +61,7 @@ internal abstract class RelationObject(uint oid, string schema, string name, str
 internal sealed class TableObject(uint oid, string schema, string name, string owner, bool unlogged, string? options, char replicaIdentity, bool rowSecurity, bool forceRowSecurity)
     : RelationObject(oid, schema, name, owner)
 {
-    public override string Kind => "TABLE";
+    public override ObjectKind Kind => ObjectKind.Table;
 
     protected override string Keyword => "TABLE";
 
@@ -172,7 +172,7 @@ internal sealed class ViewObject(uint oid, string schema, string name, string ow
 {
     public string? Options { get; } = options;
 
-    public override string Kind => "VIEW";
+    public override ObjectKind Kind => ObjectKind.View;
 
     protected override string Keyword => "VIEW";
 
@@ -213,7 +213,7 @@ internal sealed class ViewObject(uint oid, string schema, string name, string ow
 internal sealed class ViewDefinitionObject(ViewObject view, string? options)
     : DumpableObject(new CatalogId(0, view.Id.ObjectId), view.Schema, view.Name, null)
 {
-    public override string Kind => "VIEW DEFINITION";
+    public override ObjectKind Kind => ObjectKind.ViewDefinition;
 
     public override int Priority => Priorities.ColumnDefault;
 
@@ -234,7 +234,7 @@ internal sealed class ViewDefinitionObject(ViewObject view, string? options)
 internal sealed class MaterializedViewObject(uint oid, string schema, string name, string owner, string? options, string definition, bool populated)
     : RelationObject(oid, schema, name, owner)
 {
-    public override string Kind => "MATERIALIZED VIEW";
+    public override ObjectKind Kind => ObjectKind.MaterializedView;
 
     protected override string Keyword => "MATERIALIZED VIEW";
 
@@ -260,7 +260,7 @@ internal sealed record SequenceOptions(string TypeName, long Start, long Increme
 internal sealed class SequenceObject(uint oid, string schema, string name, string owner, bool unlogged, SequenceOptions sequenceOptions)
     : RelationObject(oid, schema, name, owner)
 {
-    public override string Kind => "SEQUENCE";
+    public override ObjectKind Kind => ObjectKind.Sequence;
 
     public override DumpableObject? Parent => OwnedBy?.Table;
 
@@ -321,7 +321,7 @@ internal sealed class SequenceOwnedByObject(SequenceObject sequence, TableObject
 {
     public SequenceObject Sequence { get; } = sequence;
 
-    public override string Kind => "SEQUENCE OWNED BY";
+    public override ObjectKind Kind => ObjectKind.SequenceOwnedBy;
 
     public override DumpableObject? Parent => table;
 
@@ -338,7 +338,7 @@ internal sealed class SequenceOwnedByObject(SequenceObject sequence, TableObject
 internal sealed class PartitionAttachObject(TableObject parent, TableObject partition, string bound)
     : DumpableObject(new CatalogId(0, partition.Id.ObjectId), partition.Schema, partition.Name, null)
 {
-    public override string Kind => "TABLE ATTACH";
+    public override ObjectKind Kind => ObjectKind.TableAttach;
 
     public override DumpableObject? Parent => partition;
 
@@ -363,7 +363,7 @@ internal sealed class PartitionAttachObject(TableObject parent, TableObject part
 internal sealed class ColumnDefaultObject(uint oid, RelationObject relation, string column, string expression, bool onView)
     : DumpableObject(new CatalogId(CatalogClasses.AttrDef, oid), relation.Schema, relation.Name + "." + column, relation.Owner)
 {
-    public override string Kind => "DEFAULT";
+    public override ObjectKind Kind => ObjectKind.Default;
 
     public override DumpableObject? Parent => relation;
 
@@ -387,7 +387,7 @@ internal sealed class ColumnDefaultObject(uint oid, RelationObject relation, str
 internal sealed class RowSecurityObject(TableObject table)
     : DumpableObject(new CatalogId(0, table.Id.ObjectId), table.Schema, table.Name, table.Owner)
 {
-    public override string Kind => "ROW SECURITY";
+    public override ObjectKind Kind => ObjectKind.RowSecurity;
 
     public override DumpableObject? Parent => table;
 
@@ -429,7 +429,7 @@ internal sealed class TableDataObject(TableObject table, bool binary)
     /// <summary>An extension configuration table belongs to its extension (filters follow the extension).</summary>
     public ExtensionObject? Extension { get; init; }
 
-    public override string Kind => "TABLE DATA";
+    public override ObjectKind Kind => ObjectKind.TableData;
 
     public override DumpableObject? Parent => Extension ?? (DumpableObject)Table;
 
@@ -457,7 +457,7 @@ internal sealed class TableDataObject(TableObject table, bool binary)
 internal sealed class SequenceSetObject(SequenceObject sequence, long lastValue, bool isCalled)
     : DumpableObject(new CatalogId(0, sequence.Id.ObjectId), sequence.Schema, sequence.Name, sequence.Owner)
 {
-    public override string Kind => "SEQUENCE SET";
+    public override ObjectKind Kind => ObjectKind.SequenceSet;
 
     public override DumpableObject? Parent => sequence;
 
@@ -477,7 +477,7 @@ internal sealed class SequenceSetObject(SequenceObject sequence, long lastValue,
 internal sealed class RefreshMaterializedViewObject(MaterializedViewObject view)
     : DumpableObject(new CatalogId(0, view.Id.ObjectId), view.Schema, view.Name, view.Owner)
 {
-    public override string Kind => "MATERIALIZED VIEW DATA";
+    public override ObjectKind Kind => ObjectKind.MaterializedViewData;
 
     public override DumpableObject? Parent => view;
 
@@ -500,7 +500,7 @@ internal sealed class RefreshMaterializedViewObject(MaterializedViewObject view)
 internal sealed class LargeObjectObject(uint oid, string owner)
     : DumpableObject(new CatalogId(CatalogClasses.LargeObject, oid), null, oid.ToString(System.Globalization.CultureInfo.InvariantCulture), owner)
 {
-    public override string Kind => "BLOB";
+    public override ObjectKind Kind => ObjectKind.LargeObject;
 
     public override int Priority => Priorities.LargeObject;
 
@@ -528,7 +528,7 @@ internal sealed class LargeObjectObject(uint oid, string owner)
 internal sealed class LargeObjectDataObject()
     : DumpableObject(new CatalogId(0, 0), null, "BLOBS", null)
 {
-    public override string Kind => "BLOBS";
+    public override ObjectKind Kind => ObjectKind.LargeObjectData;
 
     public override int Priority => Priorities.LargeObjectData;
 

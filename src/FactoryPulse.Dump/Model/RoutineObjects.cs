@@ -30,7 +30,7 @@ internal sealed record AggregateDefinition(
 internal sealed class AggregateObject(uint oid, string schema, string name, string owner, string identityArguments, AggregateDefinition definition)
     : DumpableObject(new CatalogId(CatalogClasses.Proc, oid), schema, name, owner)
 {
-    public override string Kind => "AGGREGATE";
+    public override ObjectKind Kind => ObjectKind.Aggregate;
 
     public override int Priority => Priorities.Aggregate;
 
@@ -117,7 +117,7 @@ internal sealed class AggregateObject(uint oid, string schema, string name, stri
 internal sealed class CastObject(uint oid, string source, string target, string? function, char context, char method)
     : DumpableObject(new CatalogId(CatalogClasses.Cast, oid), null, $"{source} AS {target}", null)
 {
-    public override string Kind => "CAST";
+    public override ObjectKind Kind => ObjectKind.Cast;
 
     public override int Priority => Priorities.Cast;
 
@@ -153,7 +153,7 @@ internal sealed record OperatorDefinition(
 internal sealed class OperatorObject(uint oid, string schema, string name, string owner, OperatorDefinition definition)
     : DumpableObject(new CatalogId(CatalogClasses.Operator, oid), schema, name, owner)
 {
-    public override string Kind => "OPERATOR";
+    public override ObjectKind Kind => ObjectKind.Operator;
 
     public override int Priority => Priorities.Operator;
 
@@ -204,7 +204,7 @@ internal sealed class OperatorObject(uint oid, string schema, string name, strin
 internal sealed class EventTriggerObject(uint oid, string name, string owner, string eventName, string function, char enabled, string[]? tags)
     : DumpableObject(new CatalogId(CatalogClasses.EventTrigger, oid), null, name, owner)
 {
-    public override string Kind => "EVENT TRIGGER";
+    public override ObjectKind Kind => ObjectKind.EventTrigger;
 
     public override int Priority => Priorities.EventTrigger;
 
@@ -251,7 +251,7 @@ internal sealed record OperatorClassMember(string Text, uint ReferencedOperator,
 internal sealed class OperatorFamilyObject(uint oid, string schema, string name, string owner, string accessMethod)
     : DumpableObject(new CatalogId(CatalogClasses.OperatorFamily, oid), schema, name, owner)
 {
-    public override string Kind => "OPERATOR FAMILY";
+    public override ObjectKind Kind => ObjectKind.OperatorFamily;
 
     public override int Priority => Priorities.OperatorFamily;
 
@@ -293,7 +293,7 @@ internal sealed class OperatorFamilyObject(uint oid, string schema, string name,
 internal sealed class OperatorClassObject(uint oid, string schema, string name, string owner, string accessMethod, bool isDefault, string type, string family, string? storage)
     : DumpableObject(new CatalogId(CatalogClasses.OperatorClass, oid), schema, name, owner)
 {
-    public override string Kind => "OPERATOR CLASS";
+    public override ObjectKind Kind => ObjectKind.OperatorClass;
 
     public override int Priority => Priorities.OperatorClass;
 

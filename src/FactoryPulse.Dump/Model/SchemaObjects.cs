@@ -8,7 +8,7 @@ internal sealed class SchemaObject(uint oid, string name, string owner)
     /// <summary>initdb creates <c>public</c>; like pg_dump we alter it instead of creating it.</summary>
     public bool IsPublic => Name == "public";
 
-    public override string Kind => "SCHEMA";
+    public override ObjectKind Kind => ObjectKind.Schema;
 
     public override int Priority => Priorities.Schema;
 
@@ -52,7 +52,7 @@ internal sealed class ExtensionObject(uint oid, string name, string schema, stri
 
     public string Version { get; } = version;
 
-    public override string Kind => "EXTENSION";
+    public override ObjectKind Kind => ObjectKind.Extension;
 
     public override int Priority => Priorities.Extension;
 
@@ -74,7 +74,7 @@ internal sealed class ExtensionObject(uint oid, string name, string schema, stri
 internal abstract class TypeObject(uint oid, string schema, string name, string owner)
     : DumpableObject(new CatalogId(CatalogClasses.Type, oid), schema, name, owner)
 {
-    public override string Kind => "TYPE";
+    public override ObjectKind Kind => ObjectKind.Type;
 
     public override int Priority => Priorities.Type;
 
@@ -149,7 +149,7 @@ internal sealed class DomainObject(
     bool notNull, IReadOnlyList<DomainConstraint> constraints)
     : TypeObject(oid, schema, name, owner)
 {
-    public override string Kind => "DOMAIN";
+    public override ObjectKind Kind => ObjectKind.Domain;
 
     protected override string Keyword => "DOMAIN";
 
@@ -191,7 +191,7 @@ internal sealed class DomainObject(
 internal sealed class DomainConstraintObject(DomainObject domain, DomainConstraint constraint)
     : DumpableObject(new CatalogId(CatalogClasses.Constraint, constraint.Oid), domain.Schema, constraint.Name, null)
 {
-    public override string Kind => "CONSTRAINT";
+    public override ObjectKind Kind => ObjectKind.Constraint;
 
     public override DumpableObject? Parent => domain;
 
@@ -228,7 +228,7 @@ internal sealed class FunctionObject(uint oid, string schema, string name, strin
     /// <summary>pg_proc.prosecdef: runs with its owner's privileges.</summary>
     public bool SecurityDefiner { get; init; }
 
-    public override string Kind => IsProcedure ? "PROCEDURE" : "FUNCTION";
+    public override ObjectKind Kind => IsProcedure ? ObjectKind.Procedure : ObjectKind.Function;
 
     public override int Priority => Priorities.Function;
 
@@ -242,18 +242,18 @@ internal sealed class FunctionObject(uint oid, string schema, string name, strin
         writer.Write(definition.TrimEnd());
         writer.Write(";\n");
         writer.EndStatement();
-        context.WriteComment(writer, $"{Kind} {Signature(context)}", Id);
+        context.WriteComment(writer, $"{Kind.TocName()} {Signature(context)}", Id);
     }
 
     public override void WriteOwner(TextWriter writer, DdlContext context)
     {
-        writer.Write($"ALTER {Kind} {Signature(context)} OWNER TO {context.Role(Owner!)};\n");
+        writer.Write($"ALTER {Kind.TocName()} {Signature(context)} OWNER TO {context.Role(Owner!)};\n");
         writer.EndStatement();
     }
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
     {
-        writer.Write($"DROP {Kind} {(ifExists ? "IF EXISTS " : "")}{Signature(context)};\n");
+        writer.Write($"DROP {Kind.TocName()} {(ifExists ? "IF EXISTS " : "")}{Signature(context)};\n");
         writer.EndStatement();
     }
 }
@@ -271,7 +271,7 @@ internal sealed class DatabasePropertiesObject(string database, string? comment,
         "search_path", "temp_tablespaces", "session_preload_libraries", "shared_preload_libraries", "local_preload_libraries",
     };
 
-    public override string Kind => "DATABASE PROPERTIES";
+    public override ObjectKind Kind => ObjectKind.DatabaseProperties;
 
     public override int Priority => Priorities.Schema - 1;
 

@@ -5,7 +5,7 @@ namespace FactoryPulse.Dump.Model;
 internal sealed class CollationObject(uint oid, string schema, string name, string owner, char provider, string? collate, string? ctype, string? locale, bool deterministic)
     : DumpableObject(new CatalogId(CatalogClasses.Collation, oid), schema, name, owner)
 {
-    public override string Kind => "COLLATION";
+    public override ObjectKind Kind => ObjectKind.Collation;
 
     public override int Priority => Priorities.Collation;
 
@@ -58,7 +58,7 @@ internal sealed class CollationObject(uint oid, string schema, string name, stri
 internal sealed class TextSearchDictionaryObject(uint oid, string schema, string name, string owner, string template, string? options)
     : DumpableObject(new CatalogId(CatalogClasses.TextSearchDictionary, oid), schema, name, owner)
 {
-    public override string Kind => "TEXT SEARCH DICTIONARY";
+    public override ObjectKind Kind => ObjectKind.TextSearchDictionary;
 
     public override int Priority => Priorities.TextSearchDictionary;
 
@@ -90,7 +90,7 @@ internal sealed record TextSearchMapping(string TokenType, IReadOnlyList<string>
 internal sealed class TextSearchConfigurationObject(uint oid, string schema, string name, string owner, string parser, IReadOnlyList<TextSearchMapping> mappings)
     : DumpableObject(new CatalogId(CatalogClasses.TextSearchConfiguration, oid), schema, name, owner)
 {
-    public override string Kind => "TEXT SEARCH CONFIGURATION";
+    public override ObjectKind Kind => ObjectKind.TextSearchConfiguration;
 
     public override int Priority => Priorities.TextSearchConfiguration;
 
@@ -147,7 +147,7 @@ internal sealed class RangeTypeObject(uint oid, string schema, string name, stri
 internal sealed class TextSearchParserObject(uint oid, string schema, string name, string start, string getToken, string end, string lexTypes, string? headline)
     : DumpableObject(new CatalogId(CatalogClasses.TextSearchParser, oid), schema, name, null)
 {
-    public override string Kind => "TEXT SEARCH PARSER";
+    public override ObjectKind Kind => ObjectKind.TextSearchParser;
 
     public override int Priority => Priorities.TextSearchParser;
 
@@ -171,7 +171,7 @@ internal sealed class TextSearchParserObject(uint oid, string schema, string nam
 internal sealed class TextSearchTemplateObject(uint oid, string schema, string name, string? init, string lexize)
     : DumpableObject(new CatalogId(CatalogClasses.TextSearchTemplate, oid), schema, name, null)
 {
-    public override string Kind => "TEXT SEARCH TEMPLATE";
+    public override ObjectKind Kind => ObjectKind.TextSearchTemplate;
 
     public override int Priority => Priorities.TextSearchTemplate;
 

@@ -1,5 +1,6 @@
 using FactoryPulse.Dump.Archive;
 using FactoryPulse.Dump.Catalog;
+using FactoryPulse.Dump.Model;
 using FactoryPulse.Dump.Sql;
 using Npgsql;
 
@@ -19,9 +20,14 @@ internal static class DataOnlyRestorer
     private sealed record TriggerState(string Table, string Name, char Enabled);
 
     public static async Task<(List<RestoredTable> Tables, int Sequences, List<string> Warnings)> RunAsync(
-        NpgsqlConnection connection, List<TocEntry> entries, RestoreOptions options, byte[]? key, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+        NpgsqlConnection connection, IReadOnlyList<TocEntry> entries, RestoreOptions options, byte[]? key, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
-        var dataEntries = entries.FindAll(entry => entry.Data is not null && entry.Data.Format != TableDataInfo.LargeObjectsFormat);
+        var dataEntries = new List<TocEntry>();
+        foreach (var entry in entries)
+        {
+            if (entry.Data is not null && entry.Data.Format != DataFormat.LargeObjects)
+                dataEntries.Add(entry);
+        }
         var tableNames = dataEntries.ConvertAll(entry => SqlText.QuoteQualified(entry.Schema, entry.Name));
         var (superuser, bypassRls) = await RoleAsync(connection, cancellationToken).ConfigureAwait(false);
         var targets = await ReadTargetsAsync(connection, dataEntries, tableNames, cancellationToken).ConfigureAwait(false);
@@ -44,13 +50,7 @@ internal static class DataOnlyRestorer
         foreach (var target in targets.Values)
             tablesByOid[target.Oid] = target.Name;
         var keys = await ReadForeignKeysAsync(connection, tablesByOid, cancellationToken).ConfigureAwait(false);
-        var order = new List<string>(dataEntries.Count);
-        foreach (var entry in dataEntries)
-            order.Add(targets[entry.DumpId].Name);
-        var plan = ForeignKeyGraph.Build(order, keys);
-        var entryByTable = new Dictionary<string, TocEntry>(StringComparer.Ordinal);
-        foreach (var entry in dataEntries)
-            entryByTable[targets[entry.DumpId].Name] = entry;
+        var order = RestorePlan.OrderDataOnly(dataEntries, entry => targets[entry.DumpId].Name, keys, entries);
 
         var warnings = new List<string>();
         var restored = new List<RestoredTable>();
@@ -75,42 +75,34 @@ internal static class DataOnlyRestorer
                     await ServerConnection.ExecuteAsync(connection, $"ALTER TABLE {target.Name} NO FORCE ROW LEVEL SECURITY", cancellationToken).ConfigureAwait(false);
                 }
             }
-            var restoreKeys = await BreakCyclesAsync(connection, plan.CycleKeys, options.ForeignKeyCycles, cancellationToken).ConfigureAwait(false);
+            var restoreKeys = await BreakCyclesAsync(connection, order.CycleKeys, options.ForeignKeyCycles, cancellationToken).ConfigureAwait(false);
 
             long rows = 0, bytes = 0;
-            foreach (var component in plan.Components)
+            foreach (var entry in order.Loads)
             {
-                foreach (var table in component)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var entry = entryByTable[table];
-                    progress?.Report(new DumpProgress(OperationPhase.Data, entry.DisplayName, restored.Count, dataEntries.Count, rows, bytes));
-                    await RestoreRunner.CopyEntryAsync(connection, options.InputPath, entry, entry.Data!, cancellationToken, key: key).ConfigureAwait(false);
-                    restored.Add(new RestoredTable($"{entry.Schema}.{entry.Name}", entry.Data!.Rows));
-                    rows += entry.Data.Rows;
-                    bytes += entry.Data.Bytes;
-                }
+                cancellationToken.ThrowIfCancellationRequested();
+                progress?.Report(new DumpProgress(OperationPhase.Data, entry.DisplayName, restored.Count, dataEntries.Count, rows, bytes));
+                await RestoreRunner.CopyEntryAsync(connection, options.InputPath, entry, entry.Data!, cancellationToken, key: key).ConfigureAwait(false);
+                restored.Add(new RestoredTable(entry.QualifiedName, entry.Data!.Rows));
+                rows += entry.Data.Rows;
+                bytes += entry.Data.Bytes;
             }
-            foreach (var entry in entries)
+            foreach (var entry in order.AfterLoads)
             {
-                if (entry.Data is { Format: TableDataInfo.LargeObjectsFormat } blobs)
+                if (entry.Data is { Format: DataFormat.LargeObjects } blobs)
                     await RestoreRunner.CopyEntryAsync(connection, options.InputPath, entry, blobs, cancellationToken, key: key).ConfigureAwait(false);
-                else if (entry.Kind == "SEQUENCE SET")
+                else
                 {
-                    await RestoreRunner.ExecuteStatementsAsync(connection, entry.Definition, cancellationToken).ConfigureAwait(false);
+                    await StatementBatch.ExecuteAsync(connection, entry.Statements, cancellationToken).ConfigureAwait(false);
                     sequences++;
                 }
             }
 
             // The deferred checks run here; a violation names its constraint and table.
             await ServerConnection.ExecuteAsync(connection, "SET CONSTRAINTS ALL IMMEDIATE", cancellationToken).ConfigureAwait(false);
-            foreach (var statement in restoreKeys)
-                await ServerConnection.ExecuteVerbatimAsync(connection, statement, cancellationToken).ConfigureAwait(false);
-            foreach (var entry in entries)
-            {
-                if (entry.Kind == "MATERIALIZED VIEW DATA")
-                    await RestoreRunner.ExecuteStatementsAsync(connection, entry.Definition, cancellationToken).ConfigureAwait(false);
-            }
+            await StatementBatch.ExecuteAsync(connection, restoreKeys, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in order.Refreshes)
+                await StatementBatch.ExecuteAsync(connection, entry.Statements, cancellationToken).ConfigureAwait(false);
             foreach (var target in forced)
                 await ServerConnection.ExecuteAsync(connection, $"ALTER TABLE {target.Name} FORCE ROW LEVEL SECURITY", cancellationToken).ConfigureAwait(false);
             await RestoreTriggersAsync(connection, triggers, cancellationToken).ConfigureAwait(false);

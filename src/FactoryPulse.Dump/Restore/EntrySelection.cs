@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using FactoryPulse.Dump.Archive;
 using FactoryPulse.Dump.Dumping;
+using FactoryPulse.Dump.Model;
 
 namespace FactoryPulse.Dump.Restore;
 
@@ -11,8 +12,7 @@ namespace FactoryPulse.Dump.Restore;
 /// </summary>
 internal sealed class EntrySelection
 {
-    private static readonly HashSet<string> RelationKinds = new(StringComparer.Ordinal) { "TABLE", "VIEW", "MATERIALIZED VIEW", "SEQUENCE" };
-    private static readonly HashSet<string> RelationDataKinds = new(StringComparer.Ordinal) { "TABLE DATA", "SEQUENCE SET", "MATERIALIZED VIEW DATA" };
+    private static bool IsRelationData(ObjectKind kind) => kind is ObjectKind.TableData or ObjectKind.SequenceSet or ObjectKind.MaterializedViewData;
 
     private readonly List<Regex> _schemas;
     private readonly List<Regex> _excludedSchemas;
@@ -45,13 +45,13 @@ internal sealed class EntrySelection
             relations = new HashSet<string>(StringComparer.Ordinal);
             foreach (var entry in entries)
             {
-                if (RelationKinds.Contains(entry.Kind) && entry.Schema is { } schema && ObjectFilter.Matches(patterns, schema, entry.Name))
+                if (entry.Kind.IsRelation() && entry.Schema is { } schema && ObjectFilter.Matches(patterns, schema, entry.Name))
                     relations.Add(Key(entry));
             }
             // Sequences owned by a selected table come along (their entries name the table as theirs), as with pg_dump -t.
             foreach (var entry in entries)
             {
-                if (entry.Kind == "SEQUENCE" && entry.Table is { } owner && relations.Contains(owner))
+                if (entry.Kind == ObjectKind.Sequence && entry.Table is { } owner && relations.Contains(owner))
                     relations.Add(Key(entry));
             }
         }
@@ -60,14 +60,14 @@ internal sealed class EntrySelection
 
     public bool Includes(TocEntry entry)
     {
-        var schema = entry.Kind == "SCHEMA" ? entry.Name : entry.Schema;
+        var schema = entry.Kind == ObjectKind.Schema ? entry.Name : entry.Schema;
         if (_schemas.Count > 0 && (schema is null || !_schemas.Exists(regex => regex.IsMatch(schema))))
             return false;
         if (schema is not null && _excludedSchemas.Exists(regex => regex.IsMatch(schema)))
             return false;
         if (_relations is null)
             return true;
-        if ((RelationKinds.Contains(entry.Kind) || RelationDataKinds.Contains(entry.Kind)) && entry.Schema is not null && _relations.Contains(Key(entry)))
+        if ((entry.Kind.IsRelation() || IsRelationData(entry.Kind)) && entry.Schema is not null && _relations.Contains(Key(entry)))
             return true;
         return entry.Table is { } table && _relations.Contains(table);
     }

@@ -3,6 +3,7 @@ using FactoryPulse.Dump.Archive;
 using FactoryPulse.Dump.Catalog;
 using FactoryPulse.Dump.Data;
 using FactoryPulse.Dump.Dumping;
+using FactoryPulse.Dump.Model;
 using FactoryPulse.Dump.Sql;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -21,8 +22,9 @@ internal static class RestoreRunner
         var logger = options.Logger;
         progress?.Report(new DumpProgress(OperationPhase.ReadingCatalog, null, 0, 0, 0, 0));
         var manifest = await ArchiveReader.ReadManifestAsync(options.InputPath, options.EncryptionPassphrase, cancellationToken).ConfigureAwait(false);
-        var entries = SelectEntries(manifest, options);
-        RoleMapper.Apply(entries, options.RoleMap);
+        RoleMapper.Apply(manifest.Entries, options.RoleMap);
+        var plan = RestorePlan.Build(manifest.Entries, options, options.UseListFile is null ? null : ReadListFile(options.UseListFile));
+        var entries = plan.Entries;
         // A missing or wrong passphrase fails here, before the target is touched.
         var key = manifest.Encryption?.KeyFrom(options.EncryptionPassphrase);
         // Every data file is checked before the first change: a damaged archive changes nothing, whatever the options.
@@ -36,16 +38,16 @@ internal static class RestoreRunner
         await using var connectionScope = connection.ConfigureAwait(false);
         await ServerConnection.ExecuteAsync(connection, RestoreSettings, cancellationToken).ConfigureAwait(false);
 
-        if (IsDataOnly(entries))
+        if (plan.DataOnly)
         {
             var (loaded, sequencesSet, dataWarnings) = await DataOnlyRestorer.RunAsync(connection, entries, options, key, progress, cancellationToken).ConfigureAwait(false);
             progress?.Report(new DumpProgress(OperationPhase.Completed, null, loaded.Count, loaded.Count, 0, 0));
             logger?.LogInformation("Restored the data of {Tables} tables into {Target}", loaded.Count, ServerConnection.Describe(builder));
             return new RestoreReport(0, loaded, sequencesSet, stopwatch.Elapsed, dataWarnings);
         }
-        await PreflightAsync(connection, manifest, entries, options, cancellationToken).ConfigureAwait(false);
+        await PreflightAsync(connection, manifest, plan, options, cancellationToken).ConfigureAwait(false);
 
-        var state = new RunState(entries) { Key = key };
+        var state = new RunState(plan) { Key = key };
         connection.Notice += (_, e) =>
         {
             if (e.Notice.Severity is "WARNING")
@@ -53,52 +55,24 @@ internal static class RestoreRunner
         };
         if (options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
-        var guard = entries.Exists(entry => entry.Section == "pre-data" && entry.Pass == "main")
+        var guard = plan.CreatesObjects
             ? await DefaultPrivilegesGuard.SuspendAsync(connection, cancellationToken).ConfigureAwait(false)
             : null;
         try
         {
-        if (options.Clean)
-            await CleanAsync(connection, entries, options, cancellationToken).ConfigureAwait(false);
-
-        foreach (var pass in new[] { "main", "acl", "post-acl" })
+        await CleanAsync(connection, plan, options, cancellationToken).ConfigureAwait(false);
+        foreach (var stage in plan.Stages)
         {
-            // With --jobs, tables load on their own connections once every pre-data entry has run, and indexes, keys,
-            // triggers and policies are built beside them; foreign keys run afterwards, one at a time (two of them can
-            // lock the same pair of tables in opposite order).
-            var parallelData = new List<TocEntry>();
-            var parallelPostData = new List<TocEntry>();
-            var parallel = pass == "main" && options.Jobs > 1 && !options.SingleTransaction;
-            foreach (var entry in entries)
+            if (stage.Parallel)
             {
-                if (entry.Pass != pass)
-                    continue;
-                cancellationToken.ThrowIfCancellationRequested();
-                if (parallel && entry.Section == "post-data" && entry.Kind != "FK CONSTRAINT")
-                {
-                    parallelPostData.Add(entry);
-                    continue;
-                }
-                if (parallel && entry.Data is not null && parallelPostData.Count == 0)
-                {
-                    parallelData.Add(entry);
-                    continue;
-                }
-                if (parallelData.Count > 0 || parallelPostData.Count > 0)
-                {
-                    await RunInParallelAsync(connection, builder, options, parallelData, parallelPostData, state, progress, cancellationToken).ConfigureAwait(false);
-                    parallelData.Clear();
-                    parallelPostData.Clear();
-                }
-                if (parallel && entry.Data is not null)
-                {
-                    parallelData.Add(entry);
-                    continue;
-                }
-                await RestoreEntryAsync(connection, options, entry, pass, state, progress, null, cancellationToken).ConfigureAwait(false);
+                await RunInParallelAsync(connection, builder, options, stage.Units, state, progress, cancellationToken).ConfigureAwait(false);
+                continue;
             }
-            if (parallelData.Count > 0 || parallelPostData.Count > 0)
-                await RunInParallelAsync(connection, builder, options, parallelData, parallelPostData, state, progress, cancellationToken).ConfigureAwait(false);
+            foreach (var unit in stage.Units)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await RestoreEntryAsync(connection, options, unit.Entry, stage.Pass, state, progress, null, cancellationToken).ConfigureAwait(false);
+            }
         }
         if (guard is not null)
         {
@@ -133,23 +107,18 @@ internal static class RestoreRunner
     {
         private readonly Lock _lock = new();
 
-        public RunState(List<TocEntry> entries)
+        public RunState(RestorePlan plan)
         {
-            foreach (var entry in entries)
+            CreatedTables = plan.CreatedTables;
+            foreach (var entry in plan.Entries)
             {
                 if (entry.Data is not null)
                     TablesTotal++;
-                // Tables this restore creates may be loaded with TRUNCATE + COPY FREEZE.
-                if (entry.Kind == "TABLE")
-                    CreatedTables.Add($"{entry.Schema}.{entry.Name}");
-                if (entry.Kind == "TABLE" && entry.Definition.Contains("PARTITION BY", StringComparison.Ordinal))
-                    PartitionedTables.Add($"{entry.Schema}.{entry.Name}");
             }
         }
 
-        public HashSet<string> PartitionedTables { get; } = new(StringComparer.Ordinal);
-
-        public HashSet<string> CreatedTables { get; } = new(StringComparer.Ordinal);
+        /// <summary>Tables this restore creates: loaded with TRUNCATE + COPY FREEZE.</summary>
+        public IReadOnlySet<string> CreatedTables { get; }
 
         /// <summary>The data key of an encrypted archive.</summary>
         public byte[]? Key { get; init; }
@@ -217,13 +186,13 @@ internal static class RestoreRunner
 
     /// <summary>Runs one entry, or with <paramref name="step"/> one step of an entry built in two (see <see cref="ScheduledUnit"/>).</summary>
     private static async Task RestoreEntryAsync(
-        NpgsqlConnection connection, RestoreOptions options, TocEntry entry, string pass, RunState state, IProgress<DumpProgress>? progress, ScheduledUnit? step,
+        NpgsqlConnection connection, RestoreOptions options, TocEntry entry, RestorePass pass, RunState state, IProgress<DumpProgress>? progress, ScheduledUnit? step,
         CancellationToken cancellationToken)
     {
-        var phase = pass != "main" ? OperationPhase.Finishing : entry.Section switch
+        var phase = pass != RestorePass.Main ? OperationPhase.Finishing : entry.Section switch
         {
-            "pre-data" => OperationPhase.PreData,
-            "data" => OperationPhase.Data,
+            Section.PreData => OperationPhase.PreData,
+            Section.Data => OperationPhase.Data,
             _ => OperationPhase.PostData,
         };
         progress?.Report(state.Progress(phase, entry.DisplayName));
@@ -231,22 +200,20 @@ internal static class RestoreRunner
         {
             if (entry.Data is { } data)
             {
-                var createdHere = data.Format != TableDataInfo.LargeObjectsFormat && data.Chunks is null && state.CreatedTables.Contains($"{entry.Schema}.{entry.Name}");
+                var createdHere = data.Format != DataFormat.LargeObjects && data.Chunks is null && state.CreatedTables.Contains(entry.QualifiedName);
                 await LoadTableAsync(connection, options, entry, data, createdHere, state.Key, cancellationToken).ConfigureAwait(false);
                 state.TableDone(entry);
                 return;
             }
             if (step?.Statements is { } statements)
             {
-                await ExecuteStatementsAsync(connection, statements, cancellationToken).ConfigureAwait(false);
+                await StatementBatch.ExecuteAsync(connection, statements, cancellationToken).ConfigureAwait(false);
                 if (step.IsLastStep)
                     state.EntryDone(sequence: false);
                 return;
             }
-            await ExecuteStatementsAsync(connection, entry.Definition, cancellationToken).ConfigureAwait(false);
-            if (!options.NoOwner && entry.OwnerStatement is not null)
-                await ExecuteStatementsAsync(connection, entry.OwnerStatement, cancellationToken).ConfigureAwait(false);
-            state.EntryDone(sequence: entry.Kind == "SEQUENCE SET");
+            await StatementBatch.ExecuteAsync(connection, entry, withOwner: !options.NoOwner, cancellationToken).ConfigureAwait(false);
+            state.EntryDone(sequence: entry.Kind == ObjectKind.SequenceSet);
         }
         catch (PostgresException exception)
         {
@@ -265,15 +232,14 @@ internal static class RestoreRunner
     }
 
     /// <summary>
-    /// Loads tables (chunks side by side, each in its own transaction) and builds post-data entries on the main
-    /// connection and <see cref="RestoreOptions.Jobs"/> − 1 more, as <see cref="ParallelScheduler"/> orders them: an
-    /// index or key starts as soon as its table is loaded, beside the loads of other tables.
+    /// Runs a parallel stage of the plan — loads (chunks side by side, each in its own transaction) and post-data
+    /// entries — on the main connection and <see cref="RestoreOptions.Jobs"/> − 1 more, as <see cref="ParallelScheduler"/>
+    /// hands them out.
     /// </summary>
     private static async Task RunInParallelAsync(
-        NpgsqlConnection main, NpgsqlConnectionStringBuilder builder, RestoreOptions options, List<TocEntry> data, List<TocEntry> postData, RunState state,
+        NpgsqlConnection main, NpgsqlConnectionStringBuilder builder, RestoreOptions options, IReadOnlyList<ScheduledUnit> units, RunState state,
         IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
-        var units = ParallelScheduler.Plan(data, postData, state.PartitionedTables);
         var connections = new List<NpgsqlConnection> { main };
         try
         {
@@ -284,7 +250,7 @@ internal static class RestoreRunner
                 await ServerConnection.ExecuteAsync(worker, RestoreSettings, cancellationToken).ConfigureAwait(false);
             }
             await ParallelScheduler.RunAsync(units, connections,
-                (connection, unit) => RestoreEntryAsync(connection, options, unit.Entry, "main", state, progress, unit, cancellationToken)).ConfigureAwait(false);
+                (connection, unit) => RestoreEntryAsync(connection, options, unit.Entry, RestorePass.Main, state, progress, unit, cancellationToken)).ConfigureAwait(false);
         }
         finally
         {
@@ -317,7 +283,7 @@ internal static class RestoreRunner
     }
 
     /// <summary>Hashes every data file, on as many threads as there are cores: the restore waits for this before its first change.</summary>
-    private static async Task VerifyChecksumsAsync(string inputPath, List<TocEntry> entries, CancellationToken cancellationToken)
+    private static async Task VerifyChecksumsAsync(string inputPath, IReadOnlyList<TocEntry> entries, CancellationToken cancellationToken)
     {
         var files = new List<(TocEntry Entry, string File, string Checksum)>();
         foreach (var entry in entries)
@@ -370,7 +336,7 @@ internal static class RestoreRunner
         text.Append(";     Dumped by FactoryPulse.Dump ").Append(manifest.ToolVersion).Append("\n;\n;\n; Selected TOC Entries:\n;\n");
         foreach (var entry in manifest.Entries)
         {
-            text.Append(entry.DumpId).Append("; ").Append(entry.Kind).Append(' ').Append(OneLine(entry.Schema ?? "-")).Append(' ')
+            text.Append(entry.DumpId).Append("; ").Append(entry.Kind.TocName()).Append(' ').Append(OneLine(entry.Schema ?? "-")).Append(' ')
                 .Append(OneLine(entry.Name)).Append(' ').Append(OneLine(entry.Owner ?? "-")).Append('\n');
         }
         return text.ToString();
@@ -378,66 +344,21 @@ internal static class RestoreRunner
 
     private static string OneLine(string text) => text.Replace('\n', ' ').Replace('\r', ' ');
 
-    /// <summary>Rows and sequence values only, for an existing schema: the data-only engine's job.</summary>
-    private static bool IsDataOnly(List<TocEntry> entries)
-    {
-        var any = false;
-        foreach (var entry in entries)
-        {
-            if (entry.Section != "data" && entry.Kind != "MATERIALIZED VIEW DATA")
-                return false;
-            any = true;
-        }
-        return any;
-    }
-
-    private static List<TocEntry> SelectEntries(ArchiveManifest manifest, RestoreOptions options)
-    {
-        if (options.SchemaOnly && options.DataOnly)
-            throw new DumpException("Schema-only and data-only cannot be used together.");
-        foreach (var section in options.Sections)
-        {
-            if (section is not ("pre-data" or "data" or "post-data"))
-                throw new DumpException($"Unknown section '{section}': use pre-data, data or post-data.");
-        }
-        var listed = options.UseListFile is null ? null : ReadListFile(options.UseListFile);
-        var byName = EntrySelection.Create(options, manifest.Entries);
-        var selected = new List<TocEntry>(manifest.Entries.Count);
-        foreach (var entry in manifest.Entries)
-        {
-            if (listed is not null && !listed.Contains(entry.DumpId))
-                continue;
-            if (byName is not null && !byName.Includes(entry))
-                continue;
-            if (options.Sections.Count > 0 && !options.Sections.Contains(entry.Section))
-                continue;
-            var isData = entry.Section == "data" || entry.Kind == "MATERIALIZED VIEW DATA";
-            if (options.SchemaOnly && isData)
-                continue;
-            if (options.DataOnly && !isData)
-                continue;
-            if (options.NoPrivileges && entry.Kind is "ACL" or "DEFAULT ACL")
-                continue;
-            selected.Add(entry);
-        }
-        selected.Sort((a, b) => a.DumpId.CompareTo(b.DumpId));
-        return selected;
-    }
-
     /// <summary>Every problem that can be known before the first change is reported together, and nothing is changed.</summary>
-    private static async Task PreflightAsync(NpgsqlConnection connection, ArchiveManifest manifest, List<TocEntry> entries, RestoreOptions options, CancellationToken cancellationToken)
+    private static async Task PreflightAsync(NpgsqlConnection connection, ArchiveManifest manifest, RestorePlan plan, RestoreOptions options, CancellationToken cancellationToken)
     {
-        var problems = new List<string>();
-
+        var entries = plan.Entries;
+        var createsObjects = plan.CreatesObjects;
         // Catalog definitions move forward only: a newer server's DDL may not parse on an older one.
         var targetVersion = await ServerConnection.ScalarAsync<int>(connection, "SELECT pg_catalog.current_setting('server_version_num')::int", cancellationToken).ConfigureAwait(false);
+        var problems = new PreflightProblems { ArchiveServerVersion = manifest.ServerVersionNumber, TargetServerVersion = targetVersion };
         if (targetVersion / 10000 < manifest.ServerVersionNumber / 10000)
-            problems.Add($"the target runs PostgreSQL {targetVersion / 10000}, older than the archive's {manifest.ServerVersionNumber / 10000}; restore into {manifest.ServerVersionNumber / 10000} or newer");
+            problems.Add(PreflightCheck.ServerVersion, $"the target runs PostgreSQL {targetVersion / 10000}, older than the archive's {manifest.ServerVersionNumber / 10000}; restore into {manifest.ServerVersionNumber / 10000} or newer");
 
         var extensions = new List<string>();
         foreach (var entry in entries)
         {
-            if (entry.Kind == "EXTENSION")
+            if (entry.Kind == ObjectKind.Extension)
                 extensions.Add(entry.Name);
         }
         if (extensions.Count > 0)
@@ -447,7 +368,7 @@ internal static class RestoreRunner
             foreach (var extension in extensions)
             {
                 if (!available.Contains(extension))
-                    problems.Add($"extension \"{extension}\" is not available on the target server (install its package first)");
+                    problems.Add(PreflightCheck.Extensions, $"extension \"{extension}\" is not available on the target server (install its package first)");
             }
         }
 
@@ -456,7 +377,7 @@ internal static class RestoreRunner
         {
             foreach (var role in entry.Roles)
             {
-                if (options.NoOwner && role == entry.Owner && entry.Kind is not ("ACL" or "DEFAULT ACL"))
+                if (options.NoOwner && role == entry.Owner && !entry.Kind.IsPrivileges())
                     continue;
                 if (!needed.TryGetValue(role, out var users))
                     needed[role] = users = [];
@@ -470,7 +391,7 @@ internal static class RestoreRunner
             foreach (var (role, users) in needed)
             {
                 if (!existing.Contains(role))
-                    problems.Add($"role \"{role}\" does not exist on the target (needed by {users.Count} entries, e.g. {string.Join(", ", users.Take(3))}); create it or restore with --no-owner/--no-privileges");
+                    problems.Add(PreflightCheck.Roles, $"role \"{role}\" does not exist on the target (needed by {users.Count} entries, e.g. {string.Join(", ", users.Take(3))}); create it or restore with --no-owner/--no-privileges");
             }
         }
 
@@ -482,9 +403,9 @@ internal static class RestoreRunner
         {
             var clashes = await ExistingTargetsAsync(connection, entries, cancellationToken).ConfigureAwait(false);
             if (clashes.Count > 0)
-                problems.Add($"the target already has {string.Join(", ", clashes)}{(clashes.Count == 5 ? ", …" : "")}, which the selected entries create; drop them or pass --clean");
+                problems.Add(PreflightCheck.TargetContents, $"the target already has {string.Join(", ", clashes)}{(clashes.Count == 5 ? ", …" : "")}, which the selected entries create; drop them or pass --clean");
         }
-        else if (!options.Clean && entries.Exists(entry => entry.Section == "pre-data" && entry.Pass == "main"))
+        else if (!options.Clean && createsObjects)
         {
             var found = new List<string>();
             // A Supabase-profile archive goes into a project that already has the platform's schemas and extensions.
@@ -504,28 +425,25 @@ internal static class RestoreRunner
                 """,
                 row => found.Add(row.String("object")), cancellationToken).ConfigureAwait(false);
             if (found.Count > 0)
-                problems.Add($"the target database is not empty (it has {string.Join(", ", found)}{(found.Count == 5 ? ", …" : "")}); restore into an empty database or pass --clean");
+                problems.Add(PreflightCheck.TargetContents, $"the target database is not empty (it has {string.Join(", ", found)}{(found.Count == 5 ? ", …" : "")}); restore into an empty database or pass --clean");
         }
 
-        if (problems.Count > 0)
-        {
-            throw problems.Count == 1 && problems[0].StartsWith("the target", StringComparison.Ordinal)
-                ? new TargetNotEmptyException("Cannot restore: " + problems[0] + ".")
-                : new DumpException("Cannot restore: " + string.Join("; ", problems) + ". Nothing was changed.");
-        }
+        if (problems.ToException() is { } exception)
+            throw exception;
     }
 
     /// <summary>Schemas and relations that the selected entries create and the target already has (at most five).</summary>
-    private static async Task<List<string>> ExistingTargetsAsync(NpgsqlConnection connection, List<TocEntry> entries, CancellationToken cancellationToken)
+    private static async Task<List<string>> ExistingTargetsAsync(NpgsqlConnection connection, IReadOnlyList<TocEntry> entries, CancellationToken cancellationToken)
     {
         var schemas = new List<string>();
         var relations = new List<string>();
         foreach (var entry in entries)
         {
-            // The public schema's entry only comments on it (every database has one).
-            if (entry.Kind == "SCHEMA" && entry.Pass == "main" && entry.Definition.Contains("CREATE SCHEMA", StringComparison.Ordinal))
+            // The public schema's entry only comments on it (every database has one). Archives without facts: the dump
+            // wrote CREATE SCHEMA for every schema but public, so the name says the same.
+            if (entry.Kind == ObjectKind.Schema && entry.Pass == RestorePass.Main && (entry.Facts?.CreatesSchema ?? entry.Name != "public"))
                 schemas.Add(entry.Name);
-            else if (entry.Kind is "TABLE" or "VIEW" or "MATERIALIZED VIEW" or "SEQUENCE" && entry.Schema is not null)
+            else if (entry.Kind.IsRelation() && entry.Schema is not null)
                 relations.Add(SqlText.QuoteQualified(entry.Schema, entry.Name));
         }
         var found = new List<string>();
@@ -547,18 +465,14 @@ internal static class RestoreRunner
         return found;
     }
 
-    /// <summary>pg_restore --clean: drop the archive's objects in reverse dependency order before re-creating them.</summary>
-    private static async Task CleanAsync(NpgsqlConnection connection, List<TocEntry> entries, RestoreOptions options, CancellationToken cancellationToken)
+    /// <summary>pg_restore --clean: the plan's drop statements, in reverse dependency order, before anything is re-created.</summary>
+    private static async Task CleanAsync(NpgsqlConnection connection, RestorePlan plan, RestoreOptions options, CancellationToken cancellationToken)
     {
-        for (var i = entries.Count - 1; i >= 0; i--)
+        foreach (var entry in plan.Drops)
         {
-            var entry = entries[i];
-            var drop = options.IfExists ? entry.DropIfExistsStatement : entry.DropStatement;
-            if (drop is null || entry.Pass != "main")
-                continue;
             try
             {
-                await ExecuteStatementsAsync(connection, drop, cancellationToken).ConfigureAwait(false);
+                await StatementBatch.ExecuteAsync(connection, (options.IfExists ? entry.DropIfExistsStatements : entry.DropStatements)!, cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException exception)
             {
@@ -580,7 +494,7 @@ internal static class RestoreRunner
         bool truncateFirst = false, bool freeze = false, byte[]? key = null)
     {
         var parts = data.Parts();
-        if (data.Format == TableDataInfo.LargeObjectsFormat)
+        if (data.Format == DataFormat.LargeObjects)
         {
             await LargeObjectCopier.RestoreAsync(connection, Path.Combine(inputPath, data.File), key, cancellationToken).ConfigureAwait(false);
             return;
@@ -588,7 +502,7 @@ internal static class RestoreRunner
         var columns = new List<string>(data.Columns.Count);
         foreach (var column in data.Columns)
             columns.Add(column.Name);
-        var binary = data.Format == "binary";
+        var binary = data.Format == DataFormat.Binary;
         var table = SqlText.QuoteQualified(entry.Schema, entry.Name);
         if (truncateFirst)
             await ServerConnection.ExecuteAsync(connection, $"TRUNCATE TABLE ONLY {table}", cancellationToken).ConfigureAwait(false);
@@ -633,11 +547,5 @@ internal static class RestoreRunner
         {
             // The connection is gone; the server rolls back on its own.
         }
-    }
-
-    internal static async Task ExecuteStatementsAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        foreach (var statement in SqlStatementSplitter.Split(sql))
-            await ServerConnection.ExecuteVerbatimAsync(connection, statement, cancellationToken).ConfigureAwait(false);
     }
 }

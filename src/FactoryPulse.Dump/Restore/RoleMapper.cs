@@ -9,15 +9,15 @@ namespace FactoryPulse.Dump.Restore;
 /// </summary>
 internal static class RoleMapper
 {
-    public static void Apply(List<TocEntry> entries, IReadOnlyDictionary<string, string> map)
+    public static void Apply(IReadOnlyList<TocEntry> entries, IReadOnlyDictionary<string, string> map)
     {
         if (map.Count == 0)
             return;
         foreach (var entry in entries)
         {
-            entry.Definition = Rewrite(entry, entry.Definition, "definition", map);
-            if (entry.OwnerStatement is not null)
-                entry.OwnerStatement = Rewrite(entry, entry.OwnerStatement, "owner", map);
+            Rewrite(entry, entry.Statements, "definition", map);
+            if (entry.OwnerStatements is not null)
+                Rewrite(entry, entry.OwnerStatements, "owner", map);
             if (entry.Owner is not null && map.TryGetValue(entry.Owner, out var owner))
                 entry.Owner = owner;
             for (var i = 0; i < entry.Roles.Count; i++)
@@ -28,19 +28,21 @@ internal static class RoleMapper
         }
     }
 
-    private static string Rewrite(TocEntry entry, string text, string field, IReadOnlyDictionary<string, string> map)
+    private static void Rewrite(TocEntry entry, List<string> statements, string field, IReadOnlyDictionary<string, string> map)
     {
         var references = entry.RoleReferences.FindAll(reference => reference.Field == field);
-        // From the end, so earlier offsets stay valid while later names change length.
-        references.Sort((a, b) => b.Offset.CompareTo(a.Offset));
+        // From the end of each statement, so earlier offsets stay valid while later names change length.
+        references.Sort((a, b) => a.Statement != b.Statement ? b.Statement.CompareTo(a.Statement) : b.Offset.CompareTo(a.Offset));
         foreach (var reference in references)
         {
+            if (reference.Statement < 0 || reference.Statement >= statements.Count)
+                throw new ArchiveException($"Entry {entry.DisplayName} has a role reference to a statement it does not have; the manifest is corrupt.");
+            var text = statements[reference.Statement];
             if (reference.Offset < 0 || reference.Length <= 0 || reference.Offset + reference.Length > text.Length)
                 throw new ArchiveException($"Entry {entry.DisplayName} has a role reference outside its {field} text; the manifest is corrupt.");
             if (!map.TryGetValue(reference.Role, out var replacement))
                 continue;
-            text = string.Concat(text.AsSpan(0, reference.Offset), SqlText.QuoteIdentifier(replacement), text.AsSpan(reference.Offset + reference.Length));
+            statements[reference.Statement] = string.Concat(text.AsSpan(0, reference.Offset), SqlText.QuoteIdentifier(replacement), text.AsSpan(reference.Offset + reference.Length));
         }
-        return text;
     }
 }

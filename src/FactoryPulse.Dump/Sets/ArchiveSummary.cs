@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Model;
 using FactoryPulse.Dump.Restore;
 
 namespace FactoryPulse.Dump.Sets;
 
 /// <summary>What an archive holds, counted from its own manifest (never written by hand).</summary>
-internal sealed partial class ArchiveSummary
+internal sealed class ArchiveSummary
 {
     public DateTimeOffset CreatedAt { get; set; }
     public string Database { get; set; } = "";
@@ -47,9 +47,6 @@ internal sealed partial class ArchiveSummary
         public long Bytes { get; set; }
     }
 
-    [GeneratedRegex(@"REFERENCES\s+((?:""(?:[^""]|"""")+""|[^\s(.]+)\.(?:""(?:[^""]|"""")+""|[^\s(]+))\s*\(", RegexOptions.CultureInvariant)]
-    private static partial Regex ReferencesPattern();
-
     public static ArchiveSummary Build(string archivePath, ArchiveManifest manifest)
     {
         var summary = new ArchiveSummary
@@ -71,42 +68,47 @@ internal sealed partial class ArchiveSummary
         }
         var keys = new List<ForeignKey>();
         var tablesWithData = new HashSet<string>(StringComparer.Ordinal);
+        // Archives written before entries carried facts: what needs them is left uncounted, and the summary says so.
+        var factsMissing = false;
         foreach (var entry in manifest.Entries)
         {
             switch (entry.Kind)
             {
-                case "TABLE":
+                case ObjectKind.Table:
                     For(entry.Schema).Tables++;
                     break;
-                case "VIEW":
-                case "MATERIALIZED VIEW":
+                case ObjectKind.View:
+                case ObjectKind.MaterializedView:
                     For(entry.Schema).Views++;
                     break;
-                case "POLICY":
+                case ObjectKind.Policy:
                     var counts = For(entry.Schema);
                     counts.Policies++;
                     var table = entry.Table ?? "?";
                     counts.PoliciesPerTable[table] = counts.PoliciesPerTable.GetValueOrDefault(table) + 1;
                     break;
-                case "FUNCTION":
-                case "PROCEDURE":
+                case ObjectKind.Function:
+                case ObjectKind.Procedure:
                     For(entry.Schema).Functions++;
-                    if (entry.Definition.Contains(" SECURITY DEFINER", StringComparison.Ordinal))
+                    if (entry.Facts?.SecurityDefiner is not { } securityDefiner)
+                        factsMissing = true;
+                    else if (securityDefiner)
                         For(entry.Schema).SecurityDefinerFunctions++;
                     break;
-                case "TRIGGER":
+                case ObjectKind.Trigger:
                     For(entry.Schema).Triggers++;
                     break;
-                case "INDEX":
+                case ObjectKind.Index:
                     For(entry.Schema).Indexes++;
                     break;
-                case "FK CONSTRAINT" when entry.Table is not null:
-                    var match = ReferencesPattern().Match(entry.Definition);
-                    if (match.Success)
-                        keys.Add(new ForeignKey(entry.Name, entry.Table, Unquote(match.Groups[1].Value), false, false));
+                case ObjectKind.ForeignKeyConstraint when entry.Table is not null:
+                    if (entry.Facts?.ReferencedTable is { } referenced)
+                        keys.Add(new ForeignKey(entry.Name, entry.Table, referenced, false, false));
+                    else
+                        factsMissing = true;
                     break;
-                case "TABLE DATA":
-                    var name = $"{entry.Schema}.{entry.Name}";
+                case ObjectKind.TableData:
+                    var name = entry.QualifiedName;
                     tablesWithData.Add(name);
                     summary.Tables.Add(new TableRows { Table = name, Rows = entry.Data!.Rows, Bytes = entry.Data.Bytes });
                     summary.TotalRows += entry.Data.Rows;
@@ -138,6 +140,8 @@ internal sealed partial class ArchiveSummary
         }
         if (summary.Kind == "complete" && summary.Tables.Count == 0 && summary.Schemas.Exists(schema => schema.Tables > 0))
             summary.Warnings.Add("This complete archive holds no table data.");
+        if (factsMissing)
+            summary.Warnings.Add("Written by a version that recorded no facts per entry: SECURITY DEFINER functions and foreign-key cycles are not counted.");
         if (manifest.Options.Profile is { } profile)
             summary.Warnings.Add($"Dumped with the {profile} profile: platform-managed schemas are expected on the target.");
         foreach (var entry in manifest.Entries)
@@ -146,40 +150,6 @@ internal sealed partial class ArchiveSummary
                 summary.Warnings.Add($"{entry.Schema}.{entry.Name}: redacted columns {string.Join(", ", redacted.Keys)}.");
         }
         return summary;
-    }
-
-    private static string Unquote(string qualified)
-    {
-        var parts = new List<string>();
-        var current = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < qualified.Length; i++)
-        {
-            var c = qualified[i];
-            if (c == '"')
-            {
-                if (quoted && i + 1 < qualified.Length && qualified[i + 1] == '"')
-                {
-                    current.Append('"');
-                    i++;
-                }
-                else
-                {
-                    quoted = !quoted;
-                }
-            }
-            else if (c == '.' && !quoted)
-            {
-                parts.Add(current.ToString());
-                current.Clear();
-            }
-            else
-            {
-                current.Append(c);
-            }
-        }
-        parts.Add(current.ToString());
-        return string.Join(".", parts);
     }
 
     /// <summary>Lists an archive's files, named from the folder that holds the archive.</summary>

@@ -44,7 +44,7 @@ internal static class ArchiveVerification
         var dataTables = 0;
         foreach (var entry in manifest.Entries)
         {
-            if (entry.Kind == "TABLE")
+            if (entry.Kind == Model.ObjectKind.Table)
                 tables++;
             if (entry.Data is not { } data)
                 continue;
@@ -63,11 +63,11 @@ internal static class ArchiveVerification
                     damaged = true;
                     continue;
                 }
-                if (data.Format == TableDataInfo.LargeObjectsFormat || !canRead)
+                if (data.Format == DataFormat.LargeObjects || !canRead)
                     continue;
                 try
                 {
-                    entryRows += await CountRowsAsync(path, data.Format == "binary", data.Compression, key, cancellationToken).ConfigureAwait(false);
+                    entryRows += await CountRowsAsync(path, data.Format == DataFormat.Binary, data.Compression, key, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception exception) when (exception is InvalidDataException or IOException or ArchiveException or ZstdSharp.ZstdException)
                 {
@@ -75,7 +75,7 @@ internal static class ArchiveVerification
                     damaged = true;
                 }
             }
-            if (!damaged && canRead && data.Format != TableDataInfo.LargeObjectsFormat && entryRows != data.Rows)
+            if (!damaged && canRead && data.Format != DataFormat.LargeObjects && entryRows != data.Rows)
                 problems.Add($"{entry.DisplayName} holds {entryRows} rows; the manifest says {data.Rows}");
             rows += entryRows;
         }
@@ -94,7 +94,7 @@ internal static class ArchiveVerification
         return new VerificationReport(problems.Count == 0, problems, files, rows);
     }
 
-    private static async Task<long> CountRowsAsync(string path, bool binary, string compression, byte[]? key, CancellationToken cancellationToken)
+    private static async Task<long> CountRowsAsync(string path, bool binary, DataCompression compression, byte[]? key, CancellationToken cancellationToken)
     {
         var file = OwnerOnlyFiles.OpenRead(path);
         await using var fileScope = file.ConfigureAwait(false);
@@ -153,7 +153,7 @@ internal static class ArchiveVerification
                 await using var connectionScope = connection.ConfigureAwait(false);
                 foreach (var entry in manifest.Entries)
                 {
-                    if (entry.Kind != "TABLE DATA" || entry.Data is null)
+                    if (entry.Kind != Model.ObjectKind.TableData || entry.Data is null)
                         continue;
                     var count = await ServerConnection.ScalarAsync<long>(connection, $"SELECT count(*) FROM ONLY {SqlText.QuoteQualified(entry.Schema, entry.Name)}", cancellationToken).ConfigureAwait(false);
                     if (count != entry.Data.Rows)

@@ -156,7 +156,7 @@ internal static partial class BackupSetWriter
         {
             OwnerOnlyFiles.CreateDirectory(temp);
             var derived = JsonSerializer.Deserialize<ArchiveManifest>(JsonSerializer.Serialize(manifest, ArchiveManifest.JsonOptions), ArchiveManifest.JsonOptions)!;
-            derived.Entries.RemoveAll(entry => (entry.Section == "data" || entry.Kind == "MATERIALIZED VIEW DATA") != keepData);
+            derived.Entries.RemoveAll(entry => entry.IsData != keepData);
             derived.Options.SchemaOnly = !keepData;
             derived.Options.DataOnly = keepData;
             var ids = new HashSet<int>();

@@ -134,7 +134,7 @@ internal static class DependencySorter
         result = string.CompareOrdinal(a.SortDetail, b.SortDetail);
         if (result != 0)
             return result;
-        result = string.CompareOrdinal(a.Kind, b.Kind);
+        result = string.CompareOrdinal(a.Kind.TocName(), b.Kind.TocName());
         return result != 0 ? result : a.Id.ObjectId.CompareTo(b.Id.ObjectId);
     }
 

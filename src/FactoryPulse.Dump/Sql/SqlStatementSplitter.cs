@@ -7,7 +7,11 @@ namespace FactoryPulse.Dump.Sql;
 /// </summary>
 internal static class SqlStatementSplitter
 {
-    public static List<string> Split(string sql)
+    public static List<string> Split(string sql) => Split(sql, null);
+
+    /// <param name="sql">The text to split.</param>
+    /// <param name="starts">When given, receives where each returned (trimmed) statement starts in <paramref name="sql"/>.</param>
+    public static List<string> Split(string sql, List<int>? starts)
     {
         ArgumentNullException.ThrowIfNull(sql);
         var statements = new List<string>();
@@ -83,14 +87,14 @@ internal static class SqlStatementSplitter
                         parenDepth--;
                     break;
                 case ';' when parenDepth == 0 && beginDepth == 0:
-                    AddStatement(statements, sql, start, i + 1);
+                    AddStatement(statements, starts, sql, start, i + 1);
                     start = i + 1;
                     identifiers = 0;
                     break;
             }
             i++;
         }
-        AddStatement(statements, sql, start, sql.Length);
+        AddStatement(statements, starts, sql, start, sql.Length);
         return statements;
     }
 
@@ -102,11 +106,15 @@ internal static class SqlStatementSplitter
     private static bool IsCreateRoutine(ReadOnlySpan<char> leading) =>
         leading[0] == 'c' && (leading[1] is 'f' or 'p' || (leading[1] == 'o' && leading[2] == 'r' && leading[3] is 'f' or 'p'));
 
-    private static void AddStatement(List<string> statements, string sql, int start, int end)
+    private static void AddStatement(List<string> statements, List<int>? starts, string sql, int start, int end)
     {
-        var text = sql[start..end].Trim();
+        var piece = sql.AsSpan(start, end - start);
+        var text = piece.Trim().ToString();
         if (text.Length > 0 && text != ";" && !IsOnlyComments(text))
+        {
             statements.Add(text);
+            starts?.Add(start + piece.Length - piece.TrimStart().Length);
+        }
     }
 
     private static bool IsOnlyComments(string text)

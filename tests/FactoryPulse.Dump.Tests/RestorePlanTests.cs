@@ -1,0 +1,267 @@
+using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Model;
+using FactoryPulse.Dump.Restore;
+using FluentAssertions;
+using Xunit;
+
+namespace FactoryPulse.Dump.Tests;
+
+/// <summary>The restore plan, built from manifest entries and options alone: no server.</summary>
+public sealed class RestorePlanTests
+{
+    private static RestoreOptions Options(int jobs = 1, bool clean = false, bool singleTransaction = false, bool dataOnly = false, bool ifExists = false) =>
+        new() { ConnectionString = "Host=none", InputPath = "/none", Jobs = jobs, Clean = clean, SingleTransaction = singleTransaction, DataOnly = dataOnly, IfExists = ifExists };
+
+    private static TocEntry Schema(int id, string name, bool? creates = true) =>
+        new() { DumpId = id, Section = Section.PreData, Kind = ObjectKind.Schema, Name = name, Statements = [$"CREATE SCHEMA {name};\n"], DropStatements = [$"DROP SCHEMA {name};\n"],
+            Facts = creates is null ? null : new EntryFacts { CreatesSchema = creates } };
+
+    private static TocEntry Table(int id, string name, bool? partitioned = false, params int[] dependencies) =>
+        new() { DumpId = id, Section = Section.PreData, Kind = ObjectKind.Table, Schema = "s", Name = name, Statements = [$"CREATE TABLE s.{name} ();\n"],
+            DropStatements = [$"DROP TABLE s.{name};\n"], Dependencies = [.. dependencies], Facts = partitioned is null ? null : new EntryFacts { Partitioned = partitioned } };
+
+    private static TocEntry Data(int id, string table, long bytes, params int[] dependencies) =>
+        new() { DumpId = id, Section = Section.Data, Kind = ObjectKind.TableData, Schema = "s", Name = table, Dependencies = [.. dependencies],
+            Data = new TableDataInfo { File = $"data/{id}.dat", RawBytes = bytes, Bytes = bytes } };
+
+    private static TocEntry PostData(int id, ObjectKind kind, string table, ConstraintType? type = null, params int[] dependencies) =>
+        new() { DumpId = id, Section = Section.PostData, Kind = kind, Schema = "s", Name = $"e{id}", Table = $"s.{table}", Dependencies = [.. dependencies],
+            Statements = [$"-- {id}\n"], DropStatements = [$"-- drop {id}\n"], Facts = type is null ? null : new EntryFacts { ConstraintType = type } };
+
+    private static TocEntry Grant(int id, string table) =>
+        new() { DumpId = id, Section = Section.PreData, Pass = RestorePass.Acl, Kind = ObjectKind.Acl, Schema = "s", Name = $"TABLE {table}", Table = $"s.{table}", Statements = ["GRANT …;\n"] };
+
+    private static List<TocEntry> Shop() =>
+    [
+        Schema(1, "s"),
+        Table(2, "orders"),
+        Table(3, "items"),
+        Grant(4, "orders"),
+        Data(5, "orders", 1000),
+        Data(6, "items", 5000),
+        PostData(7, ObjectKind.Constraint, "orders", ConstraintType.PrimaryKey),
+        PostData(8, ObjectKind.Index, "items"),
+        PostData(9, ObjectKind.Constraint, "items", ConstraintType.Check),
+        PostData(10, ObjectKind.Trigger, "orders"),
+        PostData(11, ObjectKind.ForeignKeyConstraint, "items", ConstraintType.ForeignKey, 7),
+    ];
+
+    private static List<int> DumpIds(IEnumerable<ScheduledUnit> units) => units.Select(unit => unit.Entry.DumpId).ToList();
+
+    [Fact]
+    public void A_serial_restore_runs_every_entry_in_dump_order_pass_by_pass()
+    {
+        var plan = RestorePlan.Build(Shop(), Options(), null);
+
+        plan.Stages.Should().OnlyContain(stage => !stage.Parallel);
+        plan.Stages.Select(stage => stage.Pass).Should().Equal(RestorePass.Main, RestorePass.Acl);
+        DumpIds(plan.Stages[0].Units).Should().Equal(1, 2, 3, 5, 6, 7, 8, 9, 10, 11);
+        DumpIds(plan.Stages[1].Units).Should().Equal(4);
+        plan.Drops.Should().BeEmpty();
+        plan.CreatesObjects.Should().BeTrue();
+        plan.CreatedTables.Should().BeEquivalentTo(["s.orders", "s.items"]);
+    }
+
+    [Fact]
+    public void With_jobs_loads_and_post_data_run_in_one_parallel_stage_and_foreign_keys_after_it_alone()
+    {
+        var plan = RestorePlan.Build(Shop(), Options(jobs: 4), null);
+
+        plan.Stages.Select(stage => (stage.Pass, stage.Parallel)).Should().Equal((RestorePass.Main, false), (RestorePass.Main, true), (RestorePass.Main, false), (RestorePass.Acl, false));
+        DumpIds(plan.Stages[0].Units).Should().Equal(1, 2, 3);
+        // Largest load first, then post-data in dump order.
+        DumpIds(plan.Stages[1].Units).Should().Equal(6, 5, 7, 8, 9, 10);
+        DumpIds(plan.Stages[2].Units).Should().Equal(11);
+    }
+
+    [Fact]
+    public void A_single_transaction_restore_never_runs_in_parallel()
+    {
+        var plan = RestorePlan.Build(Shop(), Options(jobs: 4, singleTransaction: true), null);
+
+        plan.Stages.Should().OnlyContain(stage => !stage.Parallel);
+    }
+
+    [Fact]
+    public void Index_builds_share_their_tables_lock_and_everything_else_takes_it_alone()
+    {
+        var units = RestorePlan.Build(Shop(), Options(jobs: 4), null).Stages[1].Units;
+
+        var index = units.Single(unit => unit.Entry.DumpId == 8);
+        index.LockKey.Should().Be("s.items");
+        index.SharedLock.Should().BeTrue();
+        var check = units.Single(unit => unit.Entry.DumpId == 9);
+        check.LockKey.Should().Be("s.items");
+        check.SharedLock.Should().BeFalse();
+        units.Where(unit => unit.Entry.Data is not null).Should().OnlyContain(unit => unit.LockKey == null);
+    }
+
+    [Fact]
+    public void A_key_waits_for_its_own_tables_load_and_a_check_or_trigger_for_every_load()
+    {
+        var units = RestorePlan.Build(Shop(), Options(jobs: 4), null).Stages[1].Units;
+        int IdOf(int dumpId) => units.Single(unit => unit.Entry.DumpId == dumpId).Id;
+
+        units.Single(unit => unit.Entry.DumpId == 7).WaitsFor.Should().Equal(IdOf(5));
+        units.Single(unit => unit.Entry.DumpId == 8).WaitsFor.Should().Equal(IdOf(6));
+        units.Single(unit => unit.Entry.DumpId == 9).WaitsFor.Should().BeEquivalentTo([IdOf(5), IdOf(6)]);
+        units.Single(unit => unit.Entry.DumpId == 10).WaitsFor.Should().BeEquivalentTo([IdOf(5), IdOf(6)]);
+    }
+
+    [Fact]
+    public void A_partitioned_parents_index_waits_for_every_load()
+    {
+        List<TocEntry> entries = [Table(1, "parent", partitioned: true), Table(2, "p1"), Data(3, "p1", 10), Data(4, "other", 10), PostData(5, ObjectKind.Index, "parent"), PostData(6, ObjectKind.Index, "p1")];
+
+        var units = RestorePlan.Build(entries, Options(jobs: 2), null).Stages[1].Units;
+
+        units.Single(unit => unit.Entry.DumpId == 5).WaitsFor.Should().HaveCount(2);
+        units.Single(unit => unit.Entry.DumpId == 6).WaitsFor.Should().HaveCount(1);
+    }
+
+    [Fact]
+    public void Without_facts_a_table_counts_as_partitioned_and_a_constraint_as_one_that_waits_for_every_load()
+    {
+        // An archive written before facts existed: decide the cautious way.
+        List<TocEntry> entries = [Table(1, "t", partitioned: null), Table(2, "u"), Data(3, "t", 10), Data(4, "u", 10),
+            PostData(5, ObjectKind.Index, "t"), PostData(6, ObjectKind.Constraint, "u")];
+
+        var units = RestorePlan.Build(entries, Options(jobs: 2), null).Stages[1].Units;
+
+        units.Single(unit => unit.Entry.DumpId == 5).WaitsFor.Should().HaveCount(2);
+        units.Single(unit => unit.Entry.DumpId == 6).WaitsFor.Should().HaveCount(2);
+    }
+
+    [Fact]
+    public void A_key_built_index_first_becomes_a_shared_index_step_and_then_an_exclusive_constraint_step()
+    {
+        var key = PostData(3, ObjectKind.Constraint, "t", ConstraintType.PrimaryKey);
+        key.IndexFirst = new IndexFirstSteps { IndexStatements = ["CREATE UNIQUE INDEX …;"], ConstraintStatements = ["ALTER TABLE … USING INDEX …;"] };
+        var trigger = PostData(4, ObjectKind.Trigger, "t", null, 3);
+
+        var units = RestorePlan.Build([Table(1, "t"), Data(2, "t", 10), key, trigger], Options(jobs: 2), null).Stages[1].Units;
+
+        units.Should().HaveCount(4);
+        units[1].Statements.Should().Equal("CREATE UNIQUE INDEX …;");
+        units[1].SharedLock.Should().BeTrue();
+        units[1].IsLastStep.Should().BeFalse();
+        units[2].Statements.Should().Equal("ALTER TABLE … USING INDEX …;");
+        units[2].SharedLock.Should().BeFalse();
+        units[2].WaitsFor.Should().Equal(units[1].Id);
+        units[2].IsLastStep.Should().BeTrue();
+        units[3].WaitsFor.Should().Contain(units[2].Id, "what depends on the key waits for its last step");
+    }
+
+    [Fact]
+    public void A_data_entry_that_depends_on_another_data_entry_waits_for_all_of_its_loads_also_with_jobs()
+    {
+        // Platform tables whose foreign keys already exist on the target: the referenced rows must be in first.
+        var referenced = Data(3, "users", 10);
+        referenced.Data!.Chunks = [new DataChunk { File = "data/3.1.dat", RawBytes = 5 }, new DataChunk { File = "data/3.2.dat", RawBytes = 5 }];
+        var dependent = Data(4, "identities", 1000, 3);
+
+        var units = RestorePlan.Build([Table(1, "users"), Table(2, "identities"), referenced, dependent], Options(jobs: 4), null).Stages[1].Units;
+
+        var waiting = units.Single(unit => unit.Entry.DumpId == 4);
+        waiting.WaitsFor.Should().BeEquivalentTo(units.Where(unit => unit.Entry.DumpId == 3).Select(unit => unit.Id));
+        units.Where(unit => unit.Entry.DumpId == 3).Should().HaveCount(2).And.OnlyContain(unit => unit.WaitsFor.Count == 0);
+    }
+
+    [Fact]
+    public async Task Dependent_loads_run_after_what_they_depend_on_on_several_workers()
+    {
+        var plan = RestorePlan.Build([Table(1, "users"), Data(2, "users", 10), Data(3, "identities", 1000, 2), Data(4, "sessions", 500, 3)], Options(jobs: 3), null);
+        var units = plan.Stages.Single(stage => stage.Parallel).Units;
+        var finished = new List<int>();
+
+        await ParallelScheduler.RunAsync(units, [1, 2, 3], async (_, unit) =>
+        {
+            await Task.Yield();
+            lock (finished)
+                finished.Add(unit.Entry.DumpId);
+        });
+
+        finished.Should().Equal(2, 3, 4);
+    }
+
+    [Fact]
+    public void Clean_drops_what_the_main_pass_creates_in_reverse_dump_order()
+    {
+        var plan = RestorePlan.Build(Shop(), Options(clean: true), null);
+
+        plan.Drops.Select(entry => entry.DumpId).Should().Equal(11, 10, 9, 8, 7, 3, 2, 1);
+    }
+
+    [Fact]
+    public void Clean_with_if_exists_drops_only_entries_that_have_such_a_statement()
+    {
+        var entries = Shop();
+        entries[1].DropIfExistsStatements = ["DROP TABLE IF EXISTS s.orders;\n"];
+
+        RestorePlan.Build(entries, Options(clean: true, ifExists: true), null).Drops.Select(entry => entry.DumpId).Should().Equal(2);
+    }
+
+    [Fact]
+    public void Selecting_data_only_makes_a_data_only_plan_with_no_stages()
+    {
+        var plan = RestorePlan.Build(Shop(), Options(dataOnly: true), null);
+
+        plan.DataOnly.Should().BeTrue();
+        plan.Entries.Select(entry => entry.DumpId).Should().Equal(5, 6);
+        plan.Stages.Should().BeEmpty();
+        plan.CreatesObjects.Should().BeFalse();
+    }
+
+    [Fact]
+    public void A_list_file_selects_by_dump_id()
+    {
+        var plan = RestorePlan.Build(Shop(), Options(), new HashSet<int> { 2, 5 });
+
+        plan.Entries.Select(entry => entry.DumpId).Should().Equal(2, 5);
+    }
+
+    [Fact]
+    public void A_data_only_restore_loads_parents_first_and_keeps_a_cycle_together_with_its_keys_deferred()
+    {
+        // a → b → c → b (cycle b/c), d independent; the archive lists them children first.
+        List<TocEntry> loads = [Data(1, "a", 1), Data(2, "b", 1), Data(3, "c", 1), Data(4, "d", 1)];
+        List<ForeignKey> keys =
+        [
+            new("a_b", "s.a", "s.b", false, false),
+            new("b_c", "s.b", "s.c", false, false),
+            new("c_b", "s.c", "s.b", false, false),
+            new("d_d", "s.d", "s.d", false, false),
+        ];
+        var sequence = new TocEntry { DumpId = 5, Section = Section.Data, Kind = ObjectKind.SequenceSet, Schema = "s", Name = "q" };
+        var refresh = new TocEntry { DumpId = 6, Section = Section.PostData, Pass = RestorePass.PostAcl, Kind = ObjectKind.MaterializedViewData, Schema = "s", Name = "mv" };
+
+        var order = RestorePlan.OrderDataOnly(loads, entry => entry.QualifiedName, keys, [.. loads, sequence, refresh]);
+
+        var names = order.Loads.Select(entry => entry.Name).ToList();
+        names.IndexOf("a").Should().BeGreaterThan(names.IndexOf("b")).And.BeGreaterThan(names.IndexOf("c"));
+        Math.Abs(names.IndexOf("b") - names.IndexOf("c")).Should().Be(1, "a cycle's tables load together");
+        names.Should().Contain("d");
+        order.CycleKeys.Select(key => key.Name).Should().BeEquivalentTo(["b_c", "c_b"], "a self-reference needs no deferring");
+        order.AfterLoads.Should().Equal(sequence);
+        order.Refreshes.Should().Equal(refresh);
+    }
+
+    [Fact]
+    public void A_script_runs_entries_pass_by_pass_in_dump_order()
+    {
+        TocOrder.InRestoreOrder(Shop()).Select(entry => entry.DumpId).Should().Equal(1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 4);
+    }
+
+    [Fact]
+    public void Schema_facts_do_not_change_the_plan_and_user_text_never_matters()
+    {
+        // Comments and bodies mentioning PARTITION BY or CHECK ( change nothing: only facts decide.
+        var entries = Shop();
+        entries[1].Statements = ["CREATE TABLE s.orders ();\n", "\nCOMMENT ON TABLE s.orders IS 'not PARTITION BY anything';\n"];
+        entries[6].Statements = ["ALTER TABLE s.orders ADD CONSTRAINT orders_pkey PRIMARY KEY (id);\n", "\nCOMMENT ON CONSTRAINT orders_pkey ON s.orders IS ' CHECK (x)';\n"];
+
+        var units = RestorePlan.Build(entries, Options(jobs: 4), null).Stages[1].Units;
+
+        units.Single(unit => unit.Entry.DumpId == 7).WaitsFor.Should().HaveCount(1);
+    }
+}

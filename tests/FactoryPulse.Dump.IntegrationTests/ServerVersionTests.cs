@@ -31,24 +31,14 @@ public sealed class ServerVersionTests(PostgresVersionServers servers) : IDispos
         (targetVersionNumber / 10000).Should().Be(13);
 
         // Without owners and privileges, so that the version is the only problem: schema public belongs to pg_database_owner from 15
-        // on, a role 13 does not have (with default options today's preflight reports both problems in one plain DumpException).
+        // on, a role 13 does not have (with default options both problems are listed in one ServerVersionException).
         var act = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = targetDb, InputPath = archive, NoOwner = true, NoPrivileges = true });
 
-        var error = (await act.Should().ThrowAsync<DumpException>()).Which;
-        error.Message.Should().Contain("PostgreSQL 13").And.Contain("older than the archive's 15");
+        var versionError = (await act.Should().ThrowExactlyAsync<ServerVersionException>()).Which;
+        versionError.Should().NotBeAssignableTo<TargetNotEmptyException>();
+        versionError.ArchiveServerVersion.Should().Be(15);
+        versionError.TargetServerVersion.Should().Be(13);
+        versionError.Message.Should().Contain("PostgreSQL 13").And.Contain("older than the archive's 15").And.NotContain("\n");
         (await Db.ScalarAsync<long>(targetDb, "SELECT count(*) FROM pg_class WHERE relname = 'readings'")).Should().Be(0);
-
-        // ---- TODAY (before issue 12): the version error comes out as TargetNotEmptyException, chosen by the message's prefix
-        // "the target". Remove this line when the block below is switched on.
-        error.Should().BeOfType<TargetNotEmptyException>(error.Message);
-
-        // ---- INTENDED (issue 12; switch on once FactoryPulse.Dump.ServerVersionException exists — it derives from DumpException):
-        // var versionError = (await act.Should().ThrowExactlyAsync<ServerVersionException>()).Which;
-        // versionError.Should().NotBeAssignableTo<TargetNotEmptyException>();
-        // // Major versions or server_version_num, whichever the type carries.
-        // versionError.ArchiveServerVersion.Should().BeOneOf(15, archiveVersionNumber);
-        // versionError.TargetServerVersion.Should().BeOneOf(13, targetVersionNumber);
-        // versionError.Message.Should().Contain("PostgreSQL 13").And.Contain("15").And.NotContain("\n");
-        // (await Db.ScalarAsync<long>(targetDb, "SELECT count(*) FROM pg_class WHERE relname = 'readings'")).Should().Be(0);
     }
 }

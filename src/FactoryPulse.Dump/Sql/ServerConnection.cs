@@ -209,18 +209,6 @@ internal static class ServerConnection
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Sends one statement exactly as written. Npgsql splits command text at semicolons it cannot see are inside a
-    /// BEGIN ATOMIC body; a positional parameter switches that rewriting off (npgsql/npgsql#4445).
-    /// </summary>
-    public static async Task ExecuteVerbatimAsync(NpgsqlConnection connection, string statement, CancellationToken cancellationToken)
-    {
-        var command = new NpgsqlCommand(statement, connection);
-        await using var commandScope = command.ConfigureAwait(false);
-        command.Parameters.Add(new NpgsqlParameter { Value = 0 });
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
     public static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
         var command = new NpgsqlCommand(sql, connection);

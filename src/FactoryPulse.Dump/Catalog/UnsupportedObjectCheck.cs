@@ -1,5 +1,6 @@
 namespace FactoryPulse.Dump.Catalog;
 
+/// <summary>The first step of a catalog read: kinds of objects the dump cannot write yet stop it before anything is written.</summary>
 internal static class UnsupportedObjectCheck
 {
     /// <summary>Objects this version cannot yet restore faithfully are refused up front, never silently dropped.</summary>

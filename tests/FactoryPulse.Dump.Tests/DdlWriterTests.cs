@@ -23,7 +23,7 @@ public sealed class DdlWriterTests
     }
 
     private static ColumnInfo Column(int number, string name, string type, bool notNull = false, string? generated = null) =>
-        new(number, name, type, notNull, generated, Collation: null, Storage: null, StatisticsTarget: -1, BinarySafe: true);
+        new(number, name, type, notNull, generated, Collation: null, Storage: null, StatisticsTarget: -1, TypeOid: 0);
 
     private static TableObject Orders() =>
         new(16500, "public", "orders", Owner, unlogged: false, options: null, replicaIdentity: 'd', rowSecurity: false, forceRowSecurity: false);
@@ -64,7 +64,7 @@ public sealed class DdlWriterTests
     public void Table_DDL_writes_unlogged_options_storage_statistics_and_replica_identity()
     {
         var table = new TableObject(16501, "Sales", "t", Owner, unlogged: true, options: "fillfactor='70'", replicaIdentity: 'f', rowSecurity: false, forceRowSecurity: false);
-        table.Columns.Add(new ColumnInfo(1, "doc", "text", false, null, "pg_catalog.\"C\"", "EXTERNAL", 500, true));
+        table.Columns.Add(new ColumnInfo(1, "doc", "text", false, null, "pg_catalog.\"C\"", "EXTERNAL", 500, TypeOid: 0));
 
         var ddl = Create(table, Context());
 

@@ -69,7 +69,7 @@ public sealed class StatementBoundaryTests
     }
 
     private static ColumnInfo Column(int number, string name, string type, bool notNull = false, string? generated = null) =>
-        new(number, name, type, notNull, generated, Collation: null, Storage: null, StatisticsTarget: -1, BinarySafe: true);
+        new(number, name, type, notNull, generated, Collation: null, Storage: null, StatisticsTarget: -1, TypeOid: 0);
 
     private static TableObject Orders()
     {
@@ -139,7 +139,7 @@ public sealed class StatementBoundaryTests
         ["table unlogged with storage, statistics, options and replica identity full"] = () =>
         {
             var table = new TableObject(16501, "Sales", "t", Owner, unlogged: true, options: "fillfactor='70'", replicaIdentity: 'f', rowSecurity: false, forceRowSecurity: false);
-            table.Columns.Add(new ColumnInfo(1, "doc", "text", false, null, "pg_catalog.\"C\"", "EXTERNAL", 500, true) { Options = "n_distinct='-1'" });
+            table.Columns.Add(new ColumnInfo(1, "doc", "text", false, null, "pg_catalog.\"C\"", "EXTERNAL", 500, TypeOid: 0) { Options = "n_distinct='-1'" });
             return table;
         },
         ["table with replica identity nothing and columns named begin and end"] = () =>
@@ -155,7 +155,7 @@ public sealed class StatementBoundaryTests
             var parent = Orders();
             var child = new TableObject(16504, "public", "special_orders", Owner, false, null, 'd', false, false);
             child.InheritParents.Add(parent);
-            child.Columns.Add(new ColumnInfo(1, "id", "bigint", true, null, null, null, -1, true, IsLocal: false) { NotNullConstraintName = "orders_id_not_null" });
+            child.Columns.Add(new ColumnInfo(1, "id", "bigint", true, null, null, null, -1, TypeOid: 0, IsLocal: false) { NotNullConstraintName = "orders_id_not_null" });
             child.Columns.Add(Column(2, "reason", "text"));
             child.Checks.Add(new InlineCheck(16511, "note_no_semicolon", "CHECK ((note <> ';'::text))", IsLocal: false));
             return child;
@@ -171,8 +171,8 @@ public sealed class StatementBoundaryTests
         ["placeholder view"] = () =>
         {
             var view = View();
-            view.Columns.Add(new ColumnInfo(1, "id", "bigint", false, null, null, null, -1, true));
-            view.Columns.Add(new ColumnInfo(2, "semi", "text", false, null, "pg_catalog.\"default\"", null, -1, true));
+            view.Columns.Add(new ColumnInfo(1, "id", "bigint", false, null, null, null, -1, TypeOid: 0));
+            view.Columns.Add(new ColumnInfo(2, "semi", "text", false, null, "pg_catalog.\"default\"", null, -1, TypeOid: 0));
             view.IsPlaceholder = true;
             return view;
         },

@@ -54,6 +54,7 @@ internal static class DumpRunner
 
             progress?.Report(new DumpProgress(OperationPhase.ReadingCatalog, null, 0, 0, 0, 0));
             var catalog = await CatalogReader.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
+            CheckConstraintPlacement.Apply(catalog.Tables, catalog.InlineCheckReferences, catalog.Objects);
             await LockTablesAsync(connection, catalog, cancellationToken).ConfigureAwait(false);
             var objects = await SelectObjectsAsync(connection, catalog, options, cancellationToken).ConfigureAwait(false);
             await CheckRowSecurityAsync(connection, objects, cancellationToken).ConfigureAwait(false);
@@ -208,11 +209,12 @@ internal static class DumpRunner
         }
 
         var redactions = RedactionRules(options);
+        var copyFormats = new CopyFormatChooser(catalog.TypeShapes);
         foreach (var table in catalog.Tables)
         {
             if (!table.HasData || !filter.IncludesData(table))
                 continue;
-            var data = new TableDataObject(table, catalog.TableBinarySafe[table.Id.ObjectId]);
+            Dictionary<string, string?>? redacted = null;
             foreach (var (rule, value, required) in redactions)
             {
                 var parts = rule.Split('.');
@@ -224,16 +226,17 @@ internal static class DumpRunner
                         throw new DumpException($"Cannot redact {rule}: the table has no such (non-generated) column.");
                     continue;
                 }
-                data.Redactions ??= [];
-                data.Redactions[parts[2]] = value;
+                redacted ??= [];
+                redacted[parts[2]] = value;
             }
+            var data = new TableDataObject(table, copyFormats.CanUseBinary(table)) { Redactions = redacted };
             data.AddDependency(table);
             if (filter.Includes(data))
                 objects.Add(data);
         }
         foreach (var (table, condition, extension) in catalog.ExtensionConfigTables)
         {
-            var data = new TableDataObject(table, catalog.TableBinarySafe.GetValueOrDefault(table.Id.ObjectId, false)) { Condition = condition, Extension = extension };
+            var data = new TableDataObject(table, copyFormats.CanUseBinary(table)) { Condition = condition, Extension = extension };
             data.AddDependency(extension);
             if (filter.Includes(data) && filter.IncludesObject(extension))
                 objects.Add(data);

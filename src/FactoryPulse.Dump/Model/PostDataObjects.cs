@@ -85,10 +85,10 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
     public override DumpableObject? Parent => Table;
 
     /// <summary>The table's REPLICA IDENTITY USING INDEX names this constraint's index.</summary>
-    public bool ReplicaIdentity { get; set; }
+    public bool ReplicaIdentity { get; init; }
 
     /// <summary>CLUSTER ON this constraint's index.</summary>
-    public bool Clustered { get; set; }
+    public bool Clustered { get; init; }
 
     /// <summary>Set when a pre-data object (a view grouping by the key) needs this constraint to exist.</summary>
     public bool NeededBeforeData { get; set; }

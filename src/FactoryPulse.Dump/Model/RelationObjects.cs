@@ -11,7 +11,7 @@ internal sealed record ColumnInfo(
     string? Collation,
     string? Storage,
     int StatisticsTarget,
-    bool BinarySafe,
+    uint TypeOid,
     bool IsLocal = true)
 {
     /// <summary>Per-column options (n_distinct …) for ALTER COLUMN … SET (…).</summary>
@@ -21,7 +21,7 @@ internal sealed record ColumnInfo(
     public bool GeneratedVirtual { get; init; }
 
     /// <summary>Name of the NOT NULL constraint (PostgreSQL 18 keeps them in pg_constraint).</summary>
-    public string? NotNullConstraintName { get; set; }
+    public string? NotNullConstraintName { get; init; }
 }
 
 internal sealed record InlineCheck(uint Oid, string Name, string Definition, bool IsLocal = true);
@@ -417,11 +417,11 @@ internal sealed class TableDataObject(TableObject table, bool binary)
 {
     public TableObject Table { get; } = table;
 
-    /// <summary>Binary COPY unless a column's binary form would embed oids of user types (see TypeSafety).</summary>
+    /// <summary>Binary COPY unless a column's binary form would embed oids of user types (Dumping.CopyFormatChooser decides).</summary>
     public bool Binary { get; } = binary;
 
     /// <summary>Redacted columns: name → the value written instead (null means NULL).</summary>
-    public Dictionary<string, string?>? Redactions { get; set; }
+    public IReadOnlyDictionary<string, string?>? Redactions { get; init; }
 
     /// <summary>For an extension's configuration table: the extension's WHERE clause choosing the user's rows.</summary>
     public string? Condition { get; init; }

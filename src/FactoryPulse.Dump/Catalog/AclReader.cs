@@ -1,0 +1,243 @@
+using FactoryPulse.Dump.Model;
+
+namespace FactoryPulse.Dump.Catalog;
+
+/// <summary>Privileges (GRANT/REVOKE as differences from the defaults), on dumped objects, extension members and built-ins, and default privileges.</summary>
+internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(session)
+{
+    /// <summary>
+    /// Privileges as pg_dump writes them: what differs from the built-in default (acldefault) for that kind and
+    /// owner. Writing differences rather than the whole list keeps privileges a newer server grants by default
+    /// (MAINTAIN in 17) when an older dump is restored there.
+    /// </summary>
+    private static string AclDiffQuery(string catalog, string aclColumn, string ownerColumn, string defaultKind) =>
+        $"""
+        WITH objects AS (
+          -- aclexplode rejects an empty array (every privilege revoked): treat it as no items.
+          -- The baseline is what CREATE EXTENSION or initdb left (pg_init_privs) where there is one, as in pg_dump:
+          -- changed grants on extension members and built-ins are differences from that, not from acldefault.
+          SELECT x.oid AS objid, CASE WHEN pg_catalog.cardinality(x.{aclColumn}) > 0 THEN x.{aclColumn} END AS acl,
+                 COALESCE(ip.initprivs, pg_catalog.acldefault({defaultKind}, x.{ownerColumn})) AS initial, ip.initprivs IS NOT NULL AS has_init_privs
+          FROM pg_catalog.{catalog} x
+          LEFT JOIN pg_catalog.pg_init_privs ip ON ip.objoid = x.oid AND ip.classoid = 'pg_catalog.{catalog}'::pg_catalog.regclass AND ip.objsubid = 0
+          WHERE x.{aclColumn} IS NOT NULL
+        )
+        SELECT o.objid, 1 AS grant_order, a.position, pg_catalog.pg_get_userbyid(a.grantor)::text AS grantor,
+               CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END AS grantee, a.privilege_type, a.is_grantable
+        FROM objects o CROSS JOIN LATERAL pg_catalog.aclexplode(o.acl) WITH ORDINALITY AS a(grantor, grantee, privilege_type, is_grantable, position)
+        WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(o.initial) d
+                          WHERE d.grantor = a.grantor AND d.grantee = a.grantee AND d.privilege_type = a.privilege_type AND d.is_grantable = a.is_grantable)
+        UNION ALL
+        SELECT o.objid, 0, d.position, pg_catalog.pg_get_userbyid(d.grantor)::text,
+               CASE WHEN d.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(d.grantee)::text END, d.privilege_type, d.is_grantable
+        FROM objects o CROSS JOIN LATERAL pg_catalog.aclexplode(o.initial) WITH ORDINALITY AS d(grantor, grantee, privilege_type, is_grantable, position)
+        WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(o.acl) a
+                          WHERE a.grantor = d.grantor AND a.grantee = d.grantee AND a.privilege_type = d.privilege_type AND a.is_grantable = d.is_grantable)
+        UNION ALL
+        -- An explicit list equal to the default: re-granting the owner's own privileges makes it explicit again.
+        SELECT o.objid, 2, d.position, pg_catalog.pg_get_userbyid(d.grantor)::text,
+               pg_catalog.pg_get_userbyid(d.grantee)::text, d.privilege_type, d.is_grantable
+        FROM objects o CROSS JOIN LATERAL pg_catalog.aclexplode(o.initial) WITH ORDINALITY AS d(grantor, grantee, privilege_type, is_grantable, position)
+        WHERE o.acl IS NOT NULL AND NOT o.has_init_privs AND o.acl OPERATOR(pg_catalog.@>) o.initial AND o.initial OPERATOR(pg_catalog.@>) o.acl AND d.grantee = d.grantor
+        ORDER BY 1, 2, 3
+        """;
+
+    private static AclItem? Item(CatalogRow row) =>
+        row.IsNull("privilege_type") ? null : new AclItem(row.String("grantor"), row.NullableString("grantee"), row.String("privilege_type"), row.Bool("is_grantable"));
+
+    private async Task<Dictionary<uint, AclChanges>> ReadAclAsync(string catalog, string aclColumn, string ownerColumn, string defaultKind)
+    {
+        var result = new Dictionary<uint, AclChanges>();
+        await Query(AclDiffQuery(catalog, aclColumn, ownerColumn, defaultKind), row =>
+        {
+            var oid = row.Oid("objid");
+            if (!result.TryGetValue(oid, out var changes))
+                result[oid] = changes = new AclChanges([], []);
+            (row.Int("grant_order") == 0 ? changes.Revokes : changes.Grants).Add(Item(row)!);
+        }).ConfigureAwait(false);
+        return result;
+    }
+
+    public async Task ReadAclsAsync(DdlContext context)
+    {
+        var columnAcls = new Dictionary<uint, List<ColumnAcl>>();
+        await Query(
+            """
+            SELECT x.attrelid AS objid, x.attnum, x.attname, a.position,
+                   pg_catalog.pg_get_userbyid(a.grantor)::text AS grantor,
+                   CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END AS grantee,
+                   a.privilege_type, a.is_grantable
+            FROM pg_catalog.pg_attribute x
+            CROSS JOIN LATERAL pg_catalog.aclexplode(x.attacl) WITH ORDINALITY AS a(grantor, grantee, privilege_type, is_grantable, position)
+            WHERE x.attacl IS NOT NULL AND x.attnum > 0 AND NOT x.attisdropped
+            ORDER BY x.attrelid, x.attnum, a.position
+            """,
+            row =>
+            {
+                var oid = row.Oid("objid");
+                if (!columnAcls.TryGetValue(oid, out var columns))
+                    columnAcls[oid] = columns = [];
+                var name = row.String("attname");
+                if (columns.Count == 0 || columns[^1].Column != name)
+                    columns.Add(new ColumnAcl(name, new List<AclItem>()));
+                ((List<AclItem>)columns[^1].Items).Add(Item(row)!);
+            }).ConfigureAwait(false);
+
+        var relationAcls = await ReadAclAsync("pg_class", "relacl", "relowner", "CASE WHEN x.relkind = 'S' THEN 's'::\"char\" ELSE 'r'::\"char\" END").ConfigureAwait(false);
+        var functionAcls = await ReadAclAsync("pg_proc", "proacl", "proowner", "'f'").ConfigureAwait(false);
+        var schemaAcls = await ReadAclAsync("pg_namespace", "nspacl", "nspowner", "'n'").ConfigureAwait(false);
+        var typeAcls = await ReadAclAsync("pg_type", "typacl", "typowner", "'T'").ConfigureAwait(false);
+        var largeObjectAcls = await ReadAclAsync("pg_largeobject_metadata", "lomacl", "lomowner", "'L'").ConfigureAwait(false);
+
+        var acls = new List<DumpableObject>();
+        foreach (var schema in Lookups.Schemas.Values)
+        {
+            if (schemaAcls.TryGetValue(schema.Id.ObjectId, out var items))
+                acls.Add(new AclObject(schema, "SCHEMA", context.Ident(schema.Name), items, []));
+        }
+        foreach (var function in Lookups.Functions.Values)
+        {
+            if (functionAcls.TryGetValue(function.Id.ObjectId, out var items))
+                acls.Add(new AclObject(function, function.Kind.TocName(), function.Signature(context), items, []));
+        }
+        foreach (var largeObject in Lookups.LargeObjects)
+        {
+            if (largeObjectAcls.TryGetValue(largeObject.Id.ObjectId, out var items))
+                acls.Add(new AclObject(largeObject, "LARGE OBJECT", largeObject.Name, items, []));
+        }
+        foreach (var other in Lookups.Others.Values)
+        {
+            if (other is AggregateObject aggregate && functionAcls.TryGetValue(aggregate.Id.ObjectId, out var items))
+                acls.Add(new AclObject(aggregate, "FUNCTION", aggregate.Signature(context), items, []));
+        }
+        foreach (var type in Lookups.Types.Values)
+        {
+            if (typeAcls.TryGetValue(type.Id.ObjectId, out var items))
+                acls.Add(new AclObject(type, type is DomainObject ? "DOMAIN" : "TYPE", context.Qualified(type.Schema, type.Name), items, []));
+        }
+        foreach (var relation in Lookups.Relations.Values)
+        {
+            var hasTableAcl = relationAcls.TryGetValue(relation.Id.ObjectId, out var items);
+            var hasColumnAcls = columnAcls.TryGetValue(relation.Id.ObjectId, out var columns);
+            if (hasTableAcl || hasColumnAcls)
+                acls.Add(new AclObject(relation, relation is SequenceObject ? "SEQUENCE" : "TABLE", relation.QualifiedName(context), items, columns ?? []));
+        }
+        await AddExternalAclsAsync(acls, functionAcls, relationAcls, context).ConfigureAwait(false);
+        foreach (var acl in acls)
+        {
+            acl.AddDependency(((AclObject)acl).Target);
+            if (((AclObject)acl).Target is ExternalObject { Extension: { } extension })
+                acl.AddDependency(extension);
+            Lookups.Objects.Add(acl);
+        }
+    }
+
+    /// <summary>
+    /// Changed privileges on objects the dump does not create: extension members (restored by CREATE EXTENSION) and
+    /// built-ins in pg_catalog (restored by initdb). pg_dump keeps them as GRANT/REVOKE differences from pg_init_privs;
+    /// so do we, after the extension exists.
+    /// </summary>
+    private async Task AddExternalAclsAsync(List<DumpableObject> acls, Dictionary<uint, AclChanges> functionAcls, Dictionary<uint, AclChanges> relationAcls, DdlContext context)
+    {
+        var functions = new List<uint>();
+        foreach (var oid in functionAcls.Keys)
+        {
+            if (!Lookups.Functions.ContainsKey(oid) && !Lookups.Others.ContainsKey(new CatalogId(CatalogClasses.Proc, oid)))
+                functions.Add(oid);
+        }
+        var relations = new List<uint>();
+        foreach (var oid in relationAcls.Keys)
+        {
+            if (!Lookups.Relations.ContainsKey(oid))
+                relations.Add(oid);
+        }
+        if (functions.Count > 0)
+        {
+            await Query(
+                $"""
+                SELECT p.oid, n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_userbyid(p.proowner) AS owner, p.prokind::text AS kind,
+                       pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_arguments, e.refobjid AS extension
+                FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                LEFT JOIN pg_catalog.pg_depend e ON e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid = p.oid AND e.deptype = 'e'
+                WHERE p.oid IN ({string.Join(", ", functions)}) AND (e.refobjid IS NOT NULL OR n.nspname = 'pg_catalog')
+                ORDER BY n.nspname, p.proname, identity_arguments
+                """,
+                row =>
+                {
+                    var oid = row.Oid("oid");
+                    var kind = row.Char("kind") == 'p' ? ObjectKind.Procedure : ObjectKind.Function;
+                    var target = new ExternalObject(new CatalogId(CatalogClasses.Proc, oid), row.String("schema"), row.String("name"), row.String("owner"), kind,
+                        row.String("identity_arguments"), ExtensionOf(row));
+                    acls.Add(new AclObject(target, kind.TocName(), $"{context.Qualified(target.Schema, target.Name)}({target.SortDetail})", functionAcls[oid], []));
+                }).ConfigureAwait(false);
+        }
+        if (relations.Count > 0)
+        {
+            await Query(
+                $"""
+                SELECT c.oid, n.nspname AS schema, c.relname AS name, pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relkind::text AS kind, e.refobjid AS extension
+                FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                LEFT JOIN pg_catalog.pg_depend e ON e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND e.objid = c.oid AND e.deptype = 'e'
+                WHERE c.oid IN ({string.Join(", ", relations)}) AND (e.refobjid IS NOT NULL OR n.nspname = 'pg_catalog')
+                ORDER BY n.nspname, c.relname
+                """,
+                row =>
+                {
+                    var oid = row.Oid("oid");
+                    var kind = row.Char("kind") == 'S' ? ObjectKind.Sequence : ObjectKind.Table;
+                    var target = new ExternalObject(new CatalogId(CatalogClasses.Class, oid), row.String("schema"), row.String("name"), row.String("owner"), kind, "", ExtensionOf(row));
+                    acls.Add(new AclObject(target, kind.TocName(), context.Qualified(target.Schema, target.Name), relationAcls[oid], []));
+                }).ConfigureAwait(false);
+        }
+    }
+
+    private ExtensionObject? ExtensionOf(CatalogRow row) => row.IsNull("extension") ? null : Lookups.Extensions.GetValueOrDefault(row.Oid("extension"));
+
+    public Task ReadDefaultAclsAsync()
+    {
+        var entries = new Dictionary<uint, DefaultAclObject>();
+        // A global entry replaces the built-in defaults, so it is written as differences from them; an entry for
+        // one schema adds to the global ones, so its list is written whole.
+        return Query(
+            """
+            WITH entries AS (
+              SELECT d.oid AS objid, d.defaclrole, d.defaclnamespace, d.defaclobjtype, NULLIF(d.defaclacl, '{}') AS acl,
+                     CASE WHEN d.defaclnamespace = 0
+                          THEN pg_catalog.acldefault(CASE d.defaclobjtype WHEN 'S' THEN 's'::"char" ELSE d.defaclobjtype END, d.defaclrole)
+                     END AS initial
+              FROM pg_catalog.pg_default_acl d
+            ), changes AS (
+              SELECT e.objid, 1 AS grant_order, a.position, a.grantor, a.grantee, a.privilege_type, a.is_grantable
+              FROM entries e CROSS JOIN LATERAL pg_catalog.aclexplode(e.acl) WITH ORDINALITY AS a(grantor, grantee, privilege_type, is_grantable, position)
+              WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(e.initial) i
+                                WHERE i.grantor = a.grantor AND i.grantee = a.grantee AND i.privilege_type = a.privilege_type AND i.is_grantable = a.is_grantable)
+              UNION ALL
+              SELECT e.objid, 0, i.position, i.grantor, i.grantee, i.privilege_type, i.is_grantable
+              FROM entries e CROSS JOIN LATERAL pg_catalog.aclexplode(e.initial) WITH ORDINALITY AS i(grantor, grantee, privilege_type, is_grantable, position)
+              WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(e.acl) a
+                                WHERE a.grantor = i.grantor AND a.grantee = i.grantee AND a.privilege_type = i.privilege_type AND a.is_grantable = i.is_grantable)
+            )
+            SELECT e.objid, pg_catalog.pg_get_userbyid(e.defaclrole)::text AS role, n.nspname AS schema, e.defaclobjtype::text AS object_type,
+                   c.grant_order, c.position, pg_catalog.pg_get_userbyid(c.grantor)::text AS grantor,
+                   CASE WHEN c.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(c.grantee)::text END AS grantee,
+                   c.privilege_type, c.is_grantable
+            FROM entries e
+            LEFT JOIN pg_catalog.pg_namespace n ON n.oid = e.defaclnamespace
+            LEFT JOIN changes c ON c.objid = e.objid
+            ORDER BY e.objid, c.grant_order, c.position
+            """,
+            row =>
+            {
+                var oid = row.Oid("objid");
+                if (!entries.TryGetValue(oid, out var defaultAcl))
+                {
+                    defaultAcl = new DefaultAclObject(oid, row.String("role"), row.NullableString("schema"), row.Char("object_type"), new AclChanges([], []));
+                    defaultAcl.AddDependency(Lookups.SchemaNamed(defaultAcl.Schema));
+                    entries[oid] = defaultAcl;
+                    Lookups.Objects.Add(defaultAcl);
+                }
+                if (Item(row) is { } item)
+                    (row.Int("grant_order") == 0 ? defaultAcl.Changes.Revokes : defaultAcl.Changes.Grants).Add(item);
+            });
+    }
+}

@@ -185,11 +185,27 @@ public sealed class RestorePlanTests
     }
 
     [Fact]
-    public void Clean_drops_what_the_main_pass_creates_in_reverse_dump_order()
+    public void Clean_drops_what_the_restore_creates_in_reverse_restore_order()
     {
         var plan = RestorePlan.Build(Shop(), Options(clean: true), null);
 
         plan.Drops.Select(entry => entry.DumpId).Should().Equal(11, 10, 9, 8, 7, 3, 2, 1);
+    }
+
+    [Fact]
+    public void Clean_drops_an_event_trigger_before_the_function_it_calls()
+    {
+        // The event trigger runs in the post-ACL pass, after everything; dropped in the main pass order only, it was never
+        // dropped, and dropping its function failed (issue 13).
+        List<TocEntry> entries =
+        [
+            new() { DumpId = 1, Section = Section.PreData, Kind = ObjectKind.Function, Schema = "public", Name = "et_f", Statements = ["CREATE FUNCTION …;\n"],
+                DropStatements = ["DROP FUNCTION public.et_f();\n"] },
+            new() { DumpId = 2, Section = Section.PostData, Pass = RestorePass.PostAcl, Kind = ObjectKind.EventTrigger, Name = "et", Statements = ["CREATE EVENT TRIGGER …;\n"],
+                DropStatements = ["DROP EVENT TRIGGER et;\n"], Dependencies = [1] },
+        ];
+
+        RestorePlan.Build(entries, Options(clean: true), null).Drops.Select(entry => entry.DumpId).Should().Equal(2, 1);
     }
 
     [Fact]

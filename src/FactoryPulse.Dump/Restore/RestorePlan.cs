@@ -96,11 +96,15 @@ internal sealed class RestorePlan
         {
             if (options.Clean)
             {
-                for (var i = selected.Count - 1; i >= 0; i--)
+                // The reverse of the restore order, every pass: an event trigger (post-ACL) goes before the function it calls.
+                for (var p = TocOrder.Passes.Count - 1; p >= 0; p--)
                 {
-                    var entry = selected[i];
-                    if (entry.Pass == RestorePass.Main && (options.IfExists ? entry.DropIfExistsStatements : entry.DropStatements) is { Count: > 0 })
-                        drops.Add(entry);
+                    for (var i = selected.Count - 1; i >= 0; i--)
+                    {
+                        var entry = selected[i];
+                        if (entry.Pass == TocOrder.Passes[p] && (options.IfExists ? entry.DropIfExistsStatements : entry.DropStatements) is { Count: > 0 })
+                            drops.Add(entry);
+                    }
                 }
             }
             var parallel = options.Jobs > 1 && !options.SingleTransaction;

@@ -45,21 +45,29 @@ public sealed record BackupSetOptions
 }
 
 /// <summary>The archives, summary and pruning of one backup run.</summary>
-/// <param name="CompleteArchive">Schema and data.</param>
-/// <param name="SchemaArchive">Definitions only.</param>
-/// <param name="DataArchive">Rows only, for a data-only restore into an existing schema.</param>
-/// <param name="SummaryPath">The Markdown summary (a .json with the same name holds the same facts).</param>
-/// <param name="PlainFiles">The .sql files, when asked for.</param>
-/// <param name="DeletedSets">Older sets removed by retention.</param>
-/// <param name="Verification">The verification of the new set (all three archives).</param>
-public sealed record BackupSetResult(
-    string CompleteArchive,
-    string SchemaArchive,
-    string DataArchive,
-    string SummaryPath,
-    IReadOnlyList<string> PlainFiles,
-    IReadOnlyList<string> DeletedSets,
-    VerificationReport Verification);
+public sealed record BackupSetResult
+{
+    /// <summary>Schema and data.</summary>
+    public required string CompleteArchive { get; init; }
+
+    /// <summary>Definitions only.</summary>
+    public required string SchemaArchive { get; init; }
+
+    /// <summary>Rows only, for a data-only restore into an existing schema.</summary>
+    public required string DataArchive { get; init; }
+
+    /// <summary>The Markdown summary (a .json with the same name holds the same facts).</summary>
+    public required string SummaryPath { get; init; }
+
+    /// <summary>The .sql files, when asked for.</summary>
+    public IReadOnlyList<string> PlainFiles { get; init; } = [];
+
+    /// <summary>Older sets removed by retention.</summary>
+    public IReadOnlyList<string> DeletedSets { get; init; } = [];
+
+    /// <summary>The verification of the new set (all three archives).</summary>
+    public required VerificationReport Verification { get; init; }
+}
 
 /// <summary>
 /// A backup set as the Factory Pulse workflow keeps them: <c>{prefix}_schema_backup_…</c>, <c>{prefix}_data_backup_…</c>,

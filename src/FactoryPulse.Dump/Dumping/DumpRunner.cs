@@ -37,7 +37,7 @@ internal static class DumpRunner
             throw new OutputPathException($"Cannot write the archive to '{finalPath}': it already exists. Choose a new path or remove the old one.");
 
         var builder = ServerConnection.Parse(options.ConnectionString);
-        progress?.Report(new DumpProgress(OperationPhase.Connecting, null, 0, 0, 0, 0));
+        progress?.Report(new DumpProgress { Phase = OperationPhase.Connecting });
         logger?.LogInformation("Connecting to {Server}", ServerConnection.Describe(builder));
         var connection = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
@@ -52,7 +52,7 @@ internal static class DumpRunner
                 ? await ServerConnection.ScalarAsync<string>(connection, "SELECT pg_catalog.pg_export_snapshot()", cancellationToken).ConfigureAwait(false)
                 : null;
 
-            progress?.Report(new DumpProgress(OperationPhase.ReadingCatalog, null, 0, 0, 0, 0));
+            progress?.Report(new DumpProgress { Phase = OperationPhase.ReadingCatalog });
             var catalog = await CatalogReader.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
             await LockTablesAsync(connection, catalog, cancellationToken).ConfigureAwait(false);
             var objects = await SelectObjectsAsync(connection, catalog, options, cancellationToken).ConfigureAwait(false);
@@ -119,9 +119,9 @@ internal static class DumpRunner
             {
                 logger?.LogWarning("Ending the snapshot transaction failed after the archive was complete: {Message}", exception.Message);
             }
-            progress?.Report(new DumpProgress(OperationPhase.Completed, null, result.Tables, result.Tables, result.Rows, result.Bytes));
+            progress?.Report(new DumpProgress { Phase = OperationPhase.Completed, TablesDone = result.Tables, TablesTotal = result.Tables, RowsDone = result.Rows, BytesDone = result.Bytes });
             logger?.LogInformation("Wrote {Path}: {Entries} entries, {Tables} tables, {Rows} rows", finalPath, manifest.Entries.Count, result.Tables, result.Rows);
-            return new DumpResult(finalPath, manifest.Entries.Count, result.Tables, result.Rows, result.Bytes, stopwatch.Elapsed, []);
+            return new DumpResult { ArchivePath = finalPath, EntryCount = manifest.Entries.Count, TableCount = result.Tables, RowCount = result.Rows, DataBytes = result.Bytes, Elapsed = stopwatch.Elapsed, Warnings = [] };
         }
         catch (PostgresException exception) when (exception.SqlState == "42501")
         {
@@ -508,7 +508,7 @@ internal static class DumpRunner
                 while ((index = Interlocked.Increment(ref next)) < work.Count)
                 {
                     var item = work[index];
-                    progress?.Report(new DumpProgress(OperationPhase.Data, $"{item.Entry.Schema}.{item.Entry.Name}", partsDone, work.Count, rows, bytes));
+                    progress?.Report(new DumpProgress { Phase = OperationPhase.Data, CurrentObject = $"{item.Entry.Schema}.{item.Entry.Name}", TablesDone = partsDone, TablesTotal = work.Count, RowsDone = rows, BytesDone = bytes });
                     CopyOutResult copied;
                     try
                     {
@@ -580,7 +580,7 @@ internal static class DumpRunner
                 }
                 throw;
             }
-            progress?.Report(new DumpProgress(OperationPhase.Data, null, tablesTotal, tablesTotal, rows, bytes));
+            progress?.Report(new DumpProgress { Phase = OperationPhase.Data, TablesDone = tablesTotal, TablesTotal = tablesTotal, RowsDone = rows, BytesDone = bytes });
 
             manifest.Complete = true;
             await ArchiveManifestWriter.WriteAsync(tempPath, manifest, key, cancellationToken).ConfigureAwait(false);

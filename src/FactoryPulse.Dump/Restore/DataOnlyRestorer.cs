@@ -84,9 +84,9 @@ internal static class DataOnlyRestorer
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var entry = entryByTable[table];
-                    progress?.Report(new DumpProgress(OperationPhase.Data, entry.DisplayName, restored.Count, dataEntries.Count, rows, bytes));
+                    progress?.Report(new DumpProgress { Phase = OperationPhase.Data, CurrentObject = entry.DisplayName, TablesDone = restored.Count, TablesTotal = dataEntries.Count, RowsDone = rows, BytesDone = bytes });
                     await RestoreRunner.CopyEntryAsync(connection, options.InputPath, entry, entry.Data!, cancellationToken, key: key).ConfigureAwait(false);
-                    restored.Add(new RestoredTable($"{entry.Schema}.{entry.Name}", entry.Data!.Rows));
+                    restored.Add(new RestoredTable { Table = $"{entry.Schema}.{entry.Name}", Rows = entry.Data!.Rows });
                     rows += entry.Data.Rows;
                     bytes += entry.Data.Bytes;
                 }

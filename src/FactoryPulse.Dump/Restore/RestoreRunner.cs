@@ -19,7 +19,7 @@ internal static class RestoreRunner
     {
         var stopwatch = Stopwatch.StartNew();
         var logger = options.Logger;
-        progress?.Report(new DumpProgress(OperationPhase.ReadingCatalog, null, 0, 0, 0, 0));
+        progress?.Report(new DumpProgress { Phase = OperationPhase.ReadingCatalog });
         var manifest = await ArchiveReader.ReadManifestAsync(options.InputPath, options.EncryptionPassphrase, cancellationToken).ConfigureAwait(false);
         var entries = SelectEntries(manifest, options);
         RoleMapper.Apply(entries, options.RoleMap);
@@ -29,7 +29,7 @@ internal static class RestoreRunner
         await VerifyChecksumsAsync(options.InputPath, entries, cancellationToken).ConfigureAwait(false);
 
         var builder = ServerConnection.Parse(options.ConnectionString);
-        progress?.Report(new DumpProgress(OperationPhase.Connecting, null, 0, 0, 0, 0));
+        progress?.Report(new DumpProgress { Phase = OperationPhase.Connecting });
         if (options.CreateDatabase)
             builder = await CreateDatabaseAsync(builder, manifest, cancellationToken).ConfigureAwait(false);
         var connection = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
@@ -39,9 +39,9 @@ internal static class RestoreRunner
         if (IsDataOnly(entries))
         {
             var (loaded, sequencesSet, dataWarnings) = await DataOnlyRestorer.RunAsync(connection, entries, options, key, progress, cancellationToken).ConfigureAwait(false);
-            progress?.Report(new DumpProgress(OperationPhase.Completed, null, loaded.Count, loaded.Count, 0, 0));
+            progress?.Report(new DumpProgress { Phase = OperationPhase.Completed, TablesDone = loaded.Count, TablesTotal = loaded.Count });
             logger?.LogInformation("Restored the data of {Tables} tables into {Target}", loaded.Count, ServerConnection.Describe(builder));
-            return new RestoreReport(0, loaded, sequencesSet, stopwatch.Elapsed, dataWarnings);
+            return new RestoreReport { ObjectsCreated = 0, Tables = loaded, SequencesSet = sequencesSet, Elapsed = stopwatch.Elapsed, Warnings = dataWarnings };
         }
         await PreflightAsync(connection, manifest, entries, options, cancellationToken).ConfigureAwait(false);
 
@@ -123,9 +123,9 @@ internal static class RestoreRunner
                 }
             }
         }
-        progress?.Report(new DumpProgress(OperationPhase.Completed, null, state.Tables.Count, state.TablesTotal, state.Rows, state.Bytes));
+        progress?.Report(new DumpProgress { Phase = OperationPhase.Completed, TablesDone = state.Tables.Count, TablesTotal = state.TablesTotal, RowsDone = state.Rows, BytesDone = state.Bytes });
         logger?.LogInformation("Restored {Objects} objects and {Rows} rows into {Target}", state.Objects, state.Rows, ServerConnection.Describe(builder));
-        return new RestoreReport(state.Objects, state.Tables, state.Sequences, stopwatch.Elapsed, state.Warnings) { Errors = state.Errors };
+        return new RestoreReport { ObjectsCreated = state.Objects, Tables = state.Tables, SequencesSet = state.Sequences, Elapsed = stopwatch.Elapsed, Warnings = state.Warnings, Errors = state.Errors };
     }
 
     /// <summary>Counters shared by the main connection and the --jobs workers.</summary>
@@ -196,7 +196,7 @@ internal static class RestoreRunner
                 if (index >= 0)
                     Tables[index] = Tables[index] with { Rows = Tables[index].Rows + entry.Data!.Rows };
                 else
-                    Tables.Add(new RestoredTable(name, entry.Data!.Rows));
+                    Tables.Add(new RestoredTable { Table = name, Rows = entry.Data!.Rows });
                 Rows += entry.Data.Rows;
                 Bytes += entry.Data.Bytes;
             }
@@ -205,13 +205,13 @@ internal static class RestoreRunner
         public RestoreReport Snapshot()
         {
             lock (_lock)
-                return new RestoreReport(Objects, [.. Tables], Sequences, TimeSpan.Zero, [.. Warnings]) { Errors = [.. Errors] };
+                return new RestoreReport { ObjectsCreated = Objects, Tables = [.. Tables], SequencesSet = Sequences, Elapsed = TimeSpan.Zero, Warnings = [.. Warnings], Errors = [.. Errors] };
         }
 
         public DumpProgress Progress(OperationPhase phase, string? current)
         {
             lock (_lock)
-                return new DumpProgress(phase, current, Tables.Count, TablesTotal, Rows, Bytes);
+                return new DumpProgress { Phase = phase, CurrentObject = current, TablesDone = Tables.Count, TablesTotal = TablesTotal, RowsDone = Rows, BytesDone = Bytes };
         }
     }
 

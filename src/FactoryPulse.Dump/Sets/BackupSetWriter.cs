@@ -70,7 +70,7 @@ internal static partial class BackupSetWriter
             files += report.FilesChecked;
             rows += report.RowsCounted;
         }
-        var verification = new VerificationReport(problems.Count == 0, problems, files, rows);
+        var verification = new VerificationReport { Passed = problems.Count == 0, Problems = problems, FilesChecked = files, RowsCounted = rows };
 
         var plainFiles = new List<string>();
         if (options.Plain)
@@ -98,7 +98,7 @@ internal static partial class BackupSetWriter
             throw new ArchiveException($"The new backup set failed verification ({string.Join("; ", problems)}); it is kept, marked unverified in {Path.GetFileName(summaryPath)}, and no older set was deleted.");
 
         var deleted = Prune(directory, prefix, options.Keep);
-        return new BackupSetResult(complete, schema, data, summaryPath, plainFiles, deleted, verification);
+        return new BackupSetResult { CompleteArchive = complete, SchemaArchive = schema, DataArchive = data, SummaryPath = summaryPath, PlainFiles = plainFiles, DeletedSets = deleted, Verification = verification };
     }
 
     /// <summary>A lock file created exclusively; a stale one (its process is gone) is taken over.</summary>

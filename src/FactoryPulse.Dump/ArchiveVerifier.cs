@@ -3,7 +3,10 @@ namespace FactoryPulse.Dump;
 /// <summary>What to check besides the archive's own structure and checksums.</summary>
 public sealed record VerifyOptions
 {
-    /// <summary>A server to restore into a scratch database (created and dropped) and compare row counts with the manifest.</summary>
+    /// <summary>
+    /// A server to restore into a scratch database (created and dropped) and compare row counts with the manifest. A
+    /// connection string, not a data source: the check connects to the database it creates, and a data source is bound to one.
+    /// </summary>
     public string? ConnectionString { get; init; }
 
     /// <summary>The passphrase of an encrypted archive: without it, an encrypted archive cannot be checked and does not pass.</summary>

@@ -1,12 +1,17 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace FactoryPulse.Dump;
 
-/// <summary>What <see cref="BackupSet.CreateAsync"/> backs up and how many sets it keeps.</summary>
+/// <summary>What <see cref="BackupSet.CreateAsync(BackupSetOptions, IProgress{DumpProgress}?, CancellationToken)"/> backs up and how many sets it keeps.</summary>
 public sealed record BackupSetOptions
 {
-    /// <summary>The database to back up.</summary>
-    public required string ConnectionString { get; init; }
+    /// <summary>
+    /// The database to back up: an Npgsql keyword connection string or a <c>postgres://</c> URI; empty means the PG*
+    /// environment variables. Leave it empty when passing an <see cref="Npgsql.NpgsqlDataSource"/> instead.
+    /// </summary>
+    public string ConnectionString { get; init; } = "";
 
     /// <summary>The folder holding the sets (created 0700 when missing).</summary>
     public required string Directory { get; init; }
@@ -87,6 +92,24 @@ public static class BackupSet
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return ErrorTranslation.RunAsync(Operation.BackupSet, Sets.BackupSetWriter.RunAsync(options, progress, cancellationToken), cancellationToken);
+        return ErrorTranslation.RunAsync(Operation.BackupSet, Sets.BackupSetWriter.RunAsync(options, null, progress, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes a set as <see cref="CreateAsync(BackupSetOptions, IProgress{DumpProgress}?, CancellationToken)"/> does, dumping
+    /// through <paramref name="dataSource"/> (see <see cref="DatabaseDumper.DumpAsync(NpgsqlDataSource, DumpOptions, IProgress{DumpProgress}?, CancellationToken)"/>).
+    /// Leave <see cref="BackupSetOptions.ConnectionString"/> empty; the prefix defaults to the data source's database name.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options contradict each other or are out of range, or name a connection string too (thrown before anything connects).</exception>
+    /// <exception cref="DumpException">The set could not be written; the subtype and its properties say how, the inner exception what happened underneath.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The first parameter's type tells the overloads apart: no call can bind to both.")]
+    public static Task<BackupSetResult> CreateAsync(NpgsqlDataSource dataSource, BackupSetOptions options, IProgress<DumpProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Sql.ConnectionSource.ThrowIfBothGiven(options.ConnectionString, nameof(options));
+        return ErrorTranslation.RunAsync(Operation.BackupSet, Sets.BackupSetWriter.RunAsync(options, dataSource, progress, cancellationToken), cancellationToken);
     }
 }

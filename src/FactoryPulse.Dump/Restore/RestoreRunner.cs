@@ -15,7 +15,7 @@ internal static class RestoreRunner
     private const string RestoreSettings =
         DumpRunner.SessionSettings + "; SET check_function_bodies = false; SET xmloption = content; SET client_min_messages = warning";
 
-    public static async Task<RestoreReport> RunAsync(RestoreOptions options, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    public static async Task<RestoreReport> RunAsync(RestoreOptions options, NpgsqlDataSource? dataSource, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var logger = options.Logger;
@@ -28,11 +28,11 @@ internal static class RestoreRunner
         // Every data file is checked before the first change: a damaged archive changes nothing, whatever the options.
         await VerifyChecksumsAsync(options.InputPath, entries, cancellationToken).ConfigureAwait(false);
 
-        var builder = ServerConnection.Parse(options.ConnectionString);
+        var source = ConnectionSource.Create(options.ConnectionString, dataSource);
         progress?.Report(new DumpProgress { Phase = OperationPhase.Connecting });
         if (options.CreateDatabase)
-            builder = await CreateDatabaseAsync(builder, manifest, cancellationToken).ConfigureAwait(false);
-        var connection = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
+            source = await CreateDatabaseAsync(source, manifest, cancellationToken).ConfigureAwait(false);
+        var connection = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         await ServerConnection.ExecuteAsync(connection, RestoreSettings, cancellationToken).ConfigureAwait(false);
 
@@ -40,7 +40,7 @@ internal static class RestoreRunner
         {
             var (loaded, sequencesSet, dataWarnings) = await DataOnlyRestorer.RunAsync(connection, entries, options, key, progress, cancellationToken).ConfigureAwait(false);
             progress?.Report(new DumpProgress { Phase = OperationPhase.Completed, TablesDone = loaded.Count, TablesTotal = loaded.Count });
-            logger?.LogInformation("Restored the data of {Tables} tables into {Target}", loaded.Count, ServerConnection.Describe(builder));
+            logger?.LogInformation("Restored the data of {Tables} tables into {Target}", loaded.Count, source.Describe());
             return new RestoreReport { ObjectsCreated = 0, Tables = loaded, SequencesSet = sequencesSet, Elapsed = stopwatch.Elapsed, Warnings = dataWarnings };
         }
         await PreflightAsync(connection, manifest, entries, options, cancellationToken).ConfigureAwait(false);
@@ -86,7 +86,7 @@ internal static class RestoreRunner
                 }
                 if (parallelData.Count > 0 || parallelPostData.Count > 0)
                 {
-                    await RunInParallelAsync(connection, builder, options, parallelData, parallelPostData, state, progress, cancellationToken).ConfigureAwait(false);
+                    await RunInParallelAsync(connection, source, options, parallelData, parallelPostData, state, progress, cancellationToken).ConfigureAwait(false);
                     parallelData.Clear();
                     parallelPostData.Clear();
                 }
@@ -98,7 +98,7 @@ internal static class RestoreRunner
                 await RestoreEntryAsync(connection, options, entry, pass, state, progress, null, cancellationToken).ConfigureAwait(false);
             }
             if (parallelData.Count > 0 || parallelPostData.Count > 0)
-                await RunInParallelAsync(connection, builder, options, parallelData, parallelPostData, state, progress, cancellationToken).ConfigureAwait(false);
+                await RunInParallelAsync(connection, source, options, parallelData, parallelPostData, state, progress, cancellationToken).ConfigureAwait(false);
         }
         if (guard is not null)
         {
@@ -124,7 +124,7 @@ internal static class RestoreRunner
             }
         }
         progress?.Report(new DumpProgress { Phase = OperationPhase.Completed, TablesDone = state.Tables.Count, TablesTotal = state.TablesTotal, RowsDone = state.Rows, BytesDone = state.Bytes });
-        logger?.LogInformation("Restored {Objects} objects and {Rows} rows into {Target}", state.Objects, state.Rows, ServerConnection.Describe(builder));
+        logger?.LogInformation("Restored {Objects} objects and {Rows} rows into {Target}", state.Objects, state.Rows, source.Describe());
         return new RestoreReport { ObjectsCreated = state.Objects, Tables = state.Tables, SequencesSet = state.Sequences, Elapsed = stopwatch.Elapsed, Warnings = state.Warnings, Errors = state.Errors };
     }
 
@@ -270,7 +270,7 @@ internal static class RestoreRunner
     /// index or key starts as soon as its table is loaded, beside the loads of other tables.
     /// </summary>
     private static async Task RunInParallelAsync(
-        NpgsqlConnection main, NpgsqlConnectionStringBuilder builder, RestoreOptions options, List<TocEntry> data, List<TocEntry> postData, RunState state,
+        NpgsqlConnection main, ConnectionSource source, RestoreOptions options, List<TocEntry> data, List<TocEntry> postData, RunState state,
         IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
         var units = ParallelScheduler.Plan(data, postData, state.PartitionedTables);
@@ -279,7 +279,7 @@ internal static class RestoreRunner
         {
             for (var i = 1; i < Math.Min(options.Jobs, units.Count); i++)
             {
-                var worker = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
+                var worker = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
                 connections.Add(worker);
                 await ServerConnection.ExecuteAsync(worker, RestoreSettings, cancellationToken).ConfigureAwait(false);
             }
@@ -294,12 +294,9 @@ internal static class RestoreRunner
     }
 
     /// <summary>pg_restore --create: make the archive's database (named as in the manifest) and restore into it.</summary>
-    private static async Task<NpgsqlConnectionStringBuilder> CreateDatabaseAsync(NpgsqlConnectionStringBuilder builder, ArchiveManifest manifest, CancellationToken cancellationToken)
+    private static async Task<ConnectionSource> CreateDatabaseAsync(ConnectionSource source, ArchiveManifest manifest, CancellationToken cancellationToken)
     {
-        var maintenance = new NpgsqlConnectionStringBuilder(builder.ConnectionString);
-        if (string.IsNullOrEmpty(maintenance.Database))
-            maintenance.Database = "postgres";
-        var connection = await ServerConnection.OpenAsync(maintenance, cancellationToken).ConfigureAwait(false);
+        var connection = await source.ForMaintenance().OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             try
@@ -313,7 +310,7 @@ internal static class RestoreRunner
                 throw new RestoreFailedException($"Creating database \"{manifest.Database}\" failed: {exception.MessageText}", exception);
             }
         }
-        return new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Database = manifest.Database };
+        return source.WithDatabase(manifest.Database);
     }
 
     /// <summary>Hashes every data file, on as many threads as there are cores: the restore waits for this before its first change.</summary>

@@ -142,7 +142,7 @@ internal static class ArchiveVerification
             {
                 try
                 {
-                    await Restore.RestoreRunner.RunAsync(new RestoreOptions { ConnectionString = target, InputPath = archivePath, EncryptionPassphrase = options.EncryptionPassphrase }, null, cancellationToken).ConfigureAwait(false);
+                    await Restore.RestoreRunner.RunAsync(new RestoreOptions { ConnectionString = target, InputPath = archivePath, EncryptionPassphrase = options.EncryptionPassphrase }, null, null, cancellationToken).ConfigureAwait(false);
                 }
                 catch (DumpException exception)
                 {

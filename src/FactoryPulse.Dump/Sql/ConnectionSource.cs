@@ -23,7 +23,7 @@ internal sealed class ConnectionSource
     public static ConnectionSource Create(string connectionString, NpgsqlDataSource? dataSource) =>
         dataSource is null
             ? new ConnectionSource(ServerConnection.Parse(connectionString), null)
-            // Npgsql leaves the password out of a data source's ConnectionString; this copy only names the server.
+            // Only to name the server and database in messages (Describe never shows a password); connections come from the data source.
             : new ConnectionSource(new NpgsqlConnectionStringBuilder(dataSource.ConnectionString), dataSource);
 
     /// <summary>

@@ -3,7 +3,10 @@ namespace FactoryPulse.Dump;
 /// <summary>What to check besides the archive's own structure and checksums.</summary>
 public sealed record VerifyOptions
 {
-    /// <summary>A server to restore into a scratch database (created and dropped) and compare row counts with the manifest.</summary>
+    /// <summary>
+    /// A server to restore into a scratch database (created and dropped) and compare row counts with the manifest. A
+    /// connection string, not a data source: the check connects to the database it creates, and a data source is bound to one.
+    /// </summary>
     public string? ConnectionString { get; init; }
 
     /// <summary>The passphrase of an encrypted archive: without it, an encrypted archive cannot be checked and does not pass.</summary>
@@ -26,11 +29,20 @@ public sealed record VerifyOptions
 }
 
 /// <summary>The outcome of <see cref="ArchiveVerifier.VerifyAsync"/>.</summary>
-/// <param name="Passed">True when no problem was found.</param>
-/// <param name="Problems">One line per problem, naming the file or table.</param>
-/// <param name="FilesChecked">Data files whose checksum and rows were checked.</param>
-/// <param name="RowsCounted">Rows read back from the data files.</param>
-public sealed record VerificationReport(bool Passed, IReadOnlyList<string> Problems, int FilesChecked, long RowsCounted);
+public sealed record VerificationReport
+{
+    /// <summary>True when no problem was found.</summary>
+    public required bool Passed { get; init; }
+
+    /// <summary>One line per problem, naming the file or table.</summary>
+    public required IReadOnlyList<string> Problems { get; init; }
+
+    /// <summary>Data files whose checksum and rows were checked.</summary>
+    public required int FilesChecked { get; init; }
+
+    /// <summary>Rows read back from the data files.</summary>
+    public required long RowsCounted { get; init; }
+}
 
 /// <summary>Checks that an archive is whole and restorable (fpdump verify).</summary>
 public static class ArchiveVerifier

@@ -1,12 +1,17 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace FactoryPulse.Dump;
 
-/// <summary>What <see cref="BackupSet.CreateAsync"/> backs up and how many sets it keeps.</summary>
+/// <summary>What <see cref="BackupSet.CreateAsync(BackupSetOptions, IProgress{DumpProgress}?, CancellationToken)"/> backs up and how many sets it keeps.</summary>
 public sealed record BackupSetOptions
 {
-    /// <summary>The database to back up.</summary>
-    public required string ConnectionString { get; init; }
+    /// <summary>
+    /// The database to back up: an Npgsql keyword connection string or a <c>postgres://</c> URI; empty means the PG*
+    /// environment variables. Leave it empty when passing an <see cref="Npgsql.NpgsqlDataSource"/> instead.
+    /// </summary>
+    public string ConnectionString { get; init; } = "";
 
     /// <summary>The folder holding the sets (created 0700 when missing).</summary>
     public required string Directory { get; init; }
@@ -45,21 +50,29 @@ public sealed record BackupSetOptions
 }
 
 /// <summary>The archives, summary and pruning of one backup run.</summary>
-/// <param name="CompleteArchive">Schema and data.</param>
-/// <param name="SchemaArchive">Definitions only.</param>
-/// <param name="DataArchive">Rows only, for a data-only restore into an existing schema.</param>
-/// <param name="SummaryPath">The Markdown summary (a .json with the same name holds the same facts).</param>
-/// <param name="PlainFiles">The .sql files, when asked for.</param>
-/// <param name="DeletedSets">Older sets removed by retention.</param>
-/// <param name="Verification">The verification of the new set (all three archives).</param>
-public sealed record BackupSetResult(
-    string CompleteArchive,
-    string SchemaArchive,
-    string DataArchive,
-    string SummaryPath,
-    IReadOnlyList<string> PlainFiles,
-    IReadOnlyList<string> DeletedSets,
-    VerificationReport Verification);
+public sealed record BackupSetResult
+{
+    /// <summary>Schema and data.</summary>
+    public required string CompleteArchive { get; init; }
+
+    /// <summary>Definitions only.</summary>
+    public required string SchemaArchive { get; init; }
+
+    /// <summary>Rows only, for a data-only restore into an existing schema.</summary>
+    public required string DataArchive { get; init; }
+
+    /// <summary>The Markdown summary (a .json with the same name holds the same facts).</summary>
+    public required string SummaryPath { get; init; }
+
+    /// <summary>The .sql files, when asked for.</summary>
+    public IReadOnlyList<string> PlainFiles { get; init; } = [];
+
+    /// <summary>Older sets removed by retention.</summary>
+    public IReadOnlyList<string> DeletedSets { get; init; } = [];
+
+    /// <summary>The verification of the new set (all three archives).</summary>
+    public required VerificationReport Verification { get; init; }
+}
 
 /// <summary>
 /// A backup set as the Factory Pulse workflow keeps them: <c>{prefix}_schema_backup_…</c>, <c>{prefix}_data_backup_…</c>,
@@ -79,6 +92,24 @@ public static class BackupSet
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return ErrorTranslation.RunAsync(Operation.BackupSet, Sets.BackupSetWriter.RunAsync(options, progress, cancellationToken), cancellationToken);
+        return ErrorTranslation.RunAsync(Operation.BackupSet, Sets.BackupSetWriter.RunAsync(options, null, progress, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes a set as <see cref="CreateAsync(BackupSetOptions, IProgress{DumpProgress}?, CancellationToken)"/> does, dumping
+    /// through <paramref name="dataSource"/> (see <see cref="DatabaseDumper.DumpAsync(NpgsqlDataSource, DumpOptions, IProgress{DumpProgress}?, CancellationToken)"/>).
+    /// Leave <see cref="BackupSetOptions.ConnectionString"/> empty; the prefix defaults to the data source's database name.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options contradict each other or are out of range, or name a connection string too (thrown before anything connects).</exception>
+    /// <exception cref="DumpException">The set could not be written; the subtype and its properties say how, the inner exception what happened underneath.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The first parameter's type tells the overloads apart: no call can bind to both.")]
+    public static Task<BackupSetResult> CreateAsync(NpgsqlDataSource dataSource, BackupSetOptions options, IProgress<DumpProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Sql.ConnectionSource.ThrowIfBothGiven(options.ConnectionString, nameof(options));
+        return ErrorTranslation.RunAsync(Operation.BackupSet, Sets.BackupSetWriter.RunAsync(options, dataSource, progress, cancellationToken), cancellationToken);
     }
 }

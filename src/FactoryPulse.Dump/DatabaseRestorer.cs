@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using Npgsql;
+
 namespace FactoryPulse.Dump;
 
 /// <summary>Restores a directory archive written by <see cref="DatabaseDumper"/>.</summary>
@@ -17,7 +20,37 @@ public static class DatabaseRestorer
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return ErrorTranslation.RunAsync(Operation.Restore, Restore.RestoreRunner.RunAsync(options, progress, cancellationToken), cancellationToken);
+        return ErrorTranslation.RunAsync(Operation.Restore, Restore.RestoreRunner.RunAsync(options, null, progress, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Restores as <see cref="RestoreAsync(RestoreOptions, IProgress{DumpProgress}?, CancellationToken)"/> does, into the
+    /// database of <paramref name="dataSource"/>, on its connections (the main one, and <see cref="RestoreOptions.Jobs"/> − 1
+    /// workers). The connections go back to the caller's pool; the library never clears it. Leave
+    /// <see cref="RestoreOptions.ConnectionString"/> empty. Statements run under the data source's <c>Command Timeout</c>
+    /// (Npgsql's default is 30 seconds): build it with <c>Command Timeout=0</c> when loading a table or building an index may take longer.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The options contradict each other or are out of range, name a connection string too, or set
+    /// <see cref="RestoreOptions.CreateDatabase"/>: a data source is bound to one database, so it cannot create and then
+    /// connect to another (use the connection-string overload for that). Thrown before anything is read or connected.
+    /// </exception>
+    /// <exception cref="DumpException">The restore failed; the subtype and its properties say how, the inner exception what happened underneath.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The first parameter's type tells the overloads apart: no call can bind to both.")]
+    public static Task<RestoreReport> RestoreAsync(
+        NpgsqlDataSource dataSource,
+        RestoreOptions options,
+        IProgress<DumpProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Sql.ConnectionSource.ThrowIfBothGiven(options.ConnectionString, nameof(options));
+        if (options.CreateDatabase)
+            throw new ArgumentException("CreateDatabase needs a connection string: a data source is bound to one database and cannot connect to the one it creates.", nameof(options));
+        return ErrorTranslation.RunAsync(Operation.Restore, Restore.RestoreRunner.RunAsync(options, dataSource, progress, cancellationToken), cancellationToken);
     }
 
     /// <summary>

@@ -5,8 +5,11 @@ namespace FactoryPulse.Dump;
 /// <summary>What to dump and where to. Mirrors pg_dump's flags where pg_dump has one.</summary>
 public sealed record DumpOptions
 {
-    /// <summary>Npgsql keyword connection string or a <c>postgres://</c> / <c>postgresql://</c> URI.</summary>
-    public required string ConnectionString { get; init; }
+    /// <summary>
+    /// Npgsql keyword connection string or a <c>postgres://</c> / <c>postgresql://</c> URI; empty means the PG*
+    /// environment variables. Leave it empty when passing an <see cref="Npgsql.NpgsqlDataSource"/> instead.
+    /// </summary>
+    public string ConnectionString { get; init; } = "";
 
     /// <summary>
     /// The archive to create: a directory (<see cref="ArchiveFormat.Directory"/>) or a SQL file

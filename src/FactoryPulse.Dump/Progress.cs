@@ -19,21 +19,33 @@ public enum OperationPhase
     Completed,
 }
 
-/// <summary>A progress report of a dump or restore.</summary>
-/// <param name="Phase">What runs now.</param>
-/// <param name="CurrentObject">The object being worked on (qualified name), if any.</param>
-/// <param name="TablesDone">Tables whose data is complete.</param>
-/// <param name="TablesTotal">Tables with data in this run.</param>
-/// <param name="RowsDone">Rows copied so far.</param>
-/// <param name="BytesDone">Data bytes copied so far (as written to or read from the archive).</param>
-/// <param name="EstimatedRows">A dump's estimate of all rows to copy, from pg_class.reltuples (0 when unknown).</param>
-/// <param name="EstimatedBytes">A dump's estimate of the table bytes to read, from the relations' sizes (0 when unknown).</param>
-public readonly record struct DumpProgress(
-    OperationPhase Phase,
-    string? CurrentObject,
-    int TablesDone,
-    int TablesTotal,
-    long RowsDone,
-    long BytesDone,
-    long EstimatedRows = 0,
-    long EstimatedBytes = 0);
+/// <summary>
+/// A progress report of a dump or restore. A value type: one is made for every chunk of rows, so reports cost no
+/// allocation.
+/// </summary>
+public readonly record struct DumpProgress
+{
+    /// <summary>What runs now.</summary>
+    public required OperationPhase Phase { get; init; }
+
+    /// <summary>The object being worked on (qualified name), if any.</summary>
+    public string? CurrentObject { get; init; }
+
+    /// <summary>Tables whose data is complete.</summary>
+    public int TablesDone { get; init; }
+
+    /// <summary>Tables with data in this run.</summary>
+    public int TablesTotal { get; init; }
+
+    /// <summary>Rows copied so far.</summary>
+    public long RowsDone { get; init; }
+
+    /// <summary>Data bytes copied so far (as written to or read from the archive).</summary>
+    public long BytesDone { get; init; }
+
+    /// <summary>A dump's estimate of all rows to copy, from pg_class.reltuples (0 when unknown).</summary>
+    public long EstimatedRows { get; init; }
+
+    /// <summary>A dump's estimate of the table bytes to read, from the relations' sizes (0 when unknown).</summary>
+    public long EstimatedBytes { get; init; }
+}

@@ -5,8 +5,11 @@ namespace FactoryPulse.Dump;
 /// <summary>What to restore and how. Mirrors pg_restore's flags where pg_restore has one.</summary>
 public sealed record RestoreOptions
 {
-    /// <summary>Connection string of the target database (keyword form or URI).</summary>
-    public required string ConnectionString { get; init; }
+    /// <summary>
+    /// Connection string of the target database (keyword form or URI); empty means the PG* environment variables. Leave
+    /// it empty when passing an <see cref="Npgsql.NpgsqlDataSource"/> instead.
+    /// </summary>
+    public string ConnectionString { get; init; } = "";
 
     /// <summary>The archive directory written by <see cref="DatabaseDumper"/>.</summary>
     public required string InputPath { get; init; }
@@ -68,7 +71,10 @@ public sealed record RestoreOptions
     /// </summary>
     public IReadOnlyDictionary<string, string> RoleMap { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Create the database named in the archive first (pg_restore <c>--create</c>); the connection string names the maintenance database.</summary>
+    /// <summary>
+    /// Create the database named in the archive first (pg_restore <c>--create</c>); the connection string names the
+    /// maintenance database. Needs a connection string: a data source is bound to one database.
+    /// </summary>
     public bool CreateDatabase { get; init; }
 
     /// <summary>Stop at the first error (default, pg_restore <c>--exit-on-error</c>); when false, go on and list failures in <see cref="RestoreReport.Errors"/>.</summary>

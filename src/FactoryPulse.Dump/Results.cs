@@ -1,40 +1,58 @@
 namespace FactoryPulse.Dump;
 
 /// <summary>What a dump wrote.</summary>
-/// <param name="ArchivePath">The completed archive directory.</param>
-/// <param name="EntryCount">Table-of-contents entries in the archive.</param>
-/// <param name="TableCount">Tables whose data is in the archive.</param>
-/// <param name="RowCount">Rows over all tables.</param>
-/// <param name="DataBytes">Bytes of table data files.</param>
-/// <param name="Elapsed">Wall-clock time of the dump.</param>
-/// <param name="Warnings">Things the user should know (never secrets).</param>
-public sealed record DumpResult(
-    string ArchivePath,
-    int EntryCount,
-    int TableCount,
-    long RowCount,
-    long DataBytes,
-    TimeSpan Elapsed,
-    IReadOnlyList<string> Warnings);
+public sealed record DumpResult
+{
+    /// <summary>The completed archive directory.</summary>
+    public required string ArchivePath { get; init; }
+
+    /// <summary>Table-of-contents entries in the archive.</summary>
+    public required int EntryCount { get; init; }
+
+    /// <summary>Tables whose data is in the archive.</summary>
+    public required int TableCount { get; init; }
+
+    /// <summary>Rows over all tables.</summary>
+    public required long RowCount { get; init; }
+
+    /// <summary>Bytes of table data files.</summary>
+    public required long DataBytes { get; init; }
+
+    /// <summary>Wall-clock time of the dump.</summary>
+    public required TimeSpan Elapsed { get; init; }
+
+    /// <summary>Things the user should know (never secrets).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>Rows restored into one table.</summary>
-/// <param name="Table">Qualified table name.</param>
-/// <param name="Rows">Rows loaded.</param>
-public sealed record RestoredTable(string Table, long Rows);
+public sealed record RestoredTable
+{
+    /// <summary>Qualified table name.</summary>
+    public required string Table { get; init; }
+
+    /// <summary>Rows loaded.</summary>
+    public required long Rows { get; init; }
+}
 
 /// <summary>What a restore did.</summary>
-/// <param name="ObjectsCreated">Schema entries executed.</param>
-/// <param name="Tables">Rows loaded per table, in load order.</param>
-/// <param name="SequencesSet">Sequence values set.</param>
-/// <param name="Elapsed">Wall-clock time of the restore.</param>
-/// <param name="Warnings">Things the user should know.</param>
-public sealed record RestoreReport(
-    int ObjectsCreated,
-    IReadOnlyList<RestoredTable> Tables,
-    int SequencesSet,
-    TimeSpan Elapsed,
-    IReadOnlyList<string> Warnings)
+public sealed record RestoreReport
 {
+    /// <summary>Schema entries executed.</summary>
+    public required int ObjectsCreated { get; init; }
+
+    /// <summary>Rows loaded per table, in load order.</summary>
+    public required IReadOnlyList<RestoredTable> Tables { get; init; }
+
+    /// <summary>Sequence values set.</summary>
+    public required int SequencesSet { get; init; }
+
+    /// <summary>Wall-clock time of the restore.</summary>
+    public required TimeSpan Elapsed { get; init; }
+
+    /// <summary>Things the user should know.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Entries that failed when <see cref="RestoreOptions.ExitOnError"/> was off (empty otherwise: the first error throws).</summary>
     public IReadOnlyList<string> Errors { get; init; } = [];
 

@@ -327,6 +327,52 @@ public sealed class EncryptionTests(SmallDatabase source) : IClassFixture<SmallD
     private static Task WriteManifestJsonAsync(string archive, JsonObject json) =>
         File.WriteAllTextAsync(Path.Combine(archive, "manifest.json"), json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
 
+    /// <summary>An entry as format 1 stored it: each field's statements as one text, role offsets into that text.</summary>
+    private static void ToFormat1(JsonObject entry)
+    {
+        var starts = new Dictionary<string, List<int>>();
+        string? Join(string listName, string textName, string? roleField)
+        {
+            if (entry[listName] is not JsonArray list)
+                return null;
+            var text = new StringBuilder();
+            var offsets = new List<int>();
+            foreach (var statement in list)
+            {
+                offsets.Add(text.Length);
+                text.Append(statement!.GetValue<string>());
+            }
+            entry.Remove(listName);
+            entry[textName] = text.ToString();
+            if (roleField is not null)
+                starts[roleField] = offsets;
+            return text.ToString();
+        }
+        Join("statements", "definition", "definition");
+        Join("ownerStatements", "ownerStatement", "owner");
+        Join("dropStatements", "dropStatement", null);
+        Join("dropIfExistsStatements", "dropIfExistsStatement", null);
+        if (entry["indexFirst"] is JsonObject indexFirst)
+        {
+            entry["indexFirst"] = new JsonObject
+            {
+                ["index"] = string.Concat(indexFirst["indexStatements"]!.AsArray().Select(statement => statement!.GetValue<string>())),
+                ["constraint"] = string.Concat(indexFirst["constraintStatements"]!.AsArray().Select(statement => statement!.GetValue<string>())),
+            };
+        }
+        entry.Remove("facts");
+        if (entry["roleReferences"] is JsonArray references)
+        {
+            foreach (var reference in references)
+            {
+                var item = reference!.AsObject();
+                var statement = item["statement"]?.GetValue<int>() ?? 0;
+                item["offset"] = starts[item["field"]!.GetValue<string>()][statement] + item["offset"]!.GetValue<int>();
+                item.Remove("statement");
+            }
+        }
+    }
+
     /// <summary>
     /// Rewrites a sealed archive as encrypted archives were written before sealing (format version 1, readable manifest,
     /// the older key check), opening it as docs/archive-format.md describes — an implementation apart from the library's.
@@ -359,6 +405,8 @@ public sealed class EncryptionTests(SmallDatabase source) : IClassFixture<SmallD
             aes.Decrypt(message.AsSpan(0, 12), message.AsSpan(12, plaintext.Length), message.AsSpan(12 + plaintext.Length), plaintext, associated.ToArray());
         var manifest = JsonNode.Parse(plaintext)!.AsObject();
         manifest["formatVersion"] = 1;
+        foreach (var entry in manifest["entries"]!.AsArray())
+            ToFormat1(entry!.AsObject());
         manifest["encryption"]!["keyCheck"] = Convert.ToHexString(HMACSHA256.HashData(key, "FactoryPulse.Dump key check"u8));
         await WriteManifestJsonAsync(archive, manifest);
     }

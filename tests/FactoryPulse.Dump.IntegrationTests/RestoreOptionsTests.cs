@@ -167,7 +167,7 @@ public sealed class RestoreOptionsTests(FactoryPulseSource source, RolelessServe
         var error = (await act.Should().ThrowAsync<RestoreFailedException>()).Which;
         error.Message.Should().Contain("users_organization_id_idx");
         error.PartialReport.Should().NotBeNull();
-        error.PartialReport!.Tables.Should().ContainSingle().Which.Should().Be(new RestoredTable("public.organizations", 8));
+        error.PartialReport!.Tables.Should().ContainSingle().Which.Should().Be(new RestoredTable { Table = "public.organizations", Rows = 8 });
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM public.organizations")).Should().Be(8);
     }
 

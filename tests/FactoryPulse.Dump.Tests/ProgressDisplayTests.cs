@@ -13,9 +13,9 @@ public sealed class ProgressDisplayTests
 
         var result = await ProgressDisplay.RunAsync(console, live: true, verboseLines: false, "dump", async progress =>
         {
-            progress!.Report(new DumpProgress(OperationPhase.Data, "public.users", 3, 18, 1200, 4 * 1048576, EstimatedRows: 5000, EstimatedBytes: 8 * 1048576));
+            progress!.Report(new DumpProgress { Phase = OperationPhase.Data, CurrentObject = "public.users", TablesDone = 3, TablesTotal = 18, RowsDone = 1200, BytesDone = 4 * 1048576, EstimatedRows = 5000, EstimatedBytes = 8 * 1048576 });
             await Task.Yield();
-            progress.Report(new DumpProgress(OperationPhase.Data, "public.projects", 17, 18, 4900, 8 * 1048576, EstimatedRows: 5000, EstimatedBytes: 8 * 1048576));
+            progress.Report(new DumpProgress { Phase = OperationPhase.Data, CurrentObject = "public.projects", TablesDone = 17, TablesTotal = 18, RowsDone = 4900, BytesDone = 8 * 1048576, EstimatedRows = 5000, EstimatedBytes = 8 * 1048576 });
             return 42;
         });
 

@@ -31,7 +31,17 @@ public sealed record DatabaseSnapshotOptions
 }
 
 /// <summary>What <see cref="DatabaseSnapshot.ResetAsync"/> did.</summary>
-/// <param name="ReloadedTables">Tables truncated and reloaded (quoted, schema-qualified names); empty when nothing had changed.</param>
-/// <param name="ChangedTables">Tables written since the snapshot (or the previous reset); when a reset truncates, <paramref name="ReloadedTables"/> adds the tables that reference them by foreign key, which TRUNCATE must empty with them.</param>
-/// <param name="Elapsed">Wall time of the reset.</param>
-public sealed record SnapshotResetResult(IReadOnlyList<string> ReloadedTables, IReadOnlyList<string> ChangedTables, TimeSpan Elapsed);
+public sealed record SnapshotResetResult
+{
+    /// <summary>Tables truncated and reloaded (quoted, schema-qualified names); empty when nothing had changed.</summary>
+    public required IReadOnlyList<string> ReloadedTables { get; init; }
+
+    /// <summary>
+    /// Tables written since the snapshot (or the previous reset); when a reset truncates, <see cref="ReloadedTables"/> adds
+    /// the tables that reference them by foreign key, which TRUNCATE must empty with them.
+    /// </summary>
+    public required IReadOnlyList<string> ChangedTables { get; init; }
+
+    /// <summary>Wall time of the reset.</summary>
+    public required TimeSpan Elapsed { get; init; }
+}

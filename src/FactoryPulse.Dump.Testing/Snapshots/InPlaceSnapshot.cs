@@ -263,7 +263,7 @@ internal sealed class InPlaceSnapshot
 
                 if (changed.Count == 0)
                 {
-                    return new SnapshotResetResult([], [], stopwatch.Elapsed);
+                    return new SnapshotResetResult { ReloadedTables = [], ChangedTables = [], Elapsed = stopwatch.Elapsed };
                 }
 
                 var changedTables = changed.Where(tables.ContainsKey).ToList();
@@ -285,10 +285,12 @@ internal sealed class InPlaceSnapshot
                     }
                 }
 
-                return new SnapshotResetResult(
-                    [.. reload.Select(oid => tables[oid].Name)],
-                    [.. changedTables.Select(oid => tables[oid].Name)],
-                    stopwatch.Elapsed);
+                return new SnapshotResetResult
+                {
+                    ReloadedTables = [.. reload.Select(oid => tables[oid].Name)],
+                    ChangedTables = [.. changedTables.Select(oid => tables[oid].Name)],
+                    Elapsed = stopwatch.Elapsed,
+                };
             }
         }
         finally

@@ -78,7 +78,7 @@ public abstract class SnapshotDatabase : IAsyncDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
         await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
         return inPlace is null
-            ? new SnapshotResetResult([], [], TimeSpan.Zero)
+            ? new SnapshotResetResult { ReloadedTables = [], ChangedTables = [], Elapsed = TimeSpan.Zero }
             : await inPlace.ResetAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -23,7 +23,7 @@ internal static class DumpRunner
         "SET client_encoding = 'UTF8'; SET standard_conforming_strings = on; SET DateStyle = ISO; SET IntervalStyle = postgres; " +
         "SET extra_float_digits = 3; SET row_security = off; SELECT pg_catalog.set_config('search_path', '', false)";
 
-    public static async Task<DumpResult> RunAsync(DumpOptions options, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    public static async Task<DumpResult> RunAsync(DumpOptions options, NpgsqlDataSource? dataSource, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var logger = options.Logger;
@@ -36,10 +36,10 @@ internal static class DumpRunner
         if (Directory.Exists(finalPath) || File.Exists(finalPath))
             throw new OutputPathException($"Cannot write the archive to '{finalPath}': it already exists. Choose a new path or remove the old one.");
 
-        var builder = ServerConnection.Parse(options.ConnectionString);
-        progress?.Report(new DumpProgress(OperationPhase.Connecting, null, 0, 0, 0, 0));
-        logger?.LogInformation("Connecting to {Server}", ServerConnection.Describe(builder));
-        var connection = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
+        var source = ConnectionSource.Create(options.ConnectionString, dataSource);
+        progress?.Report(new DumpProgress { Phase = OperationPhase.Connecting });
+        logger?.LogInformation("Connecting to {Server}", source.Describe());
+        var connection = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
 
         try
@@ -52,7 +52,7 @@ internal static class DumpRunner
                 ? await ServerConnection.ScalarAsync<string>(connection, "SELECT pg_catalog.pg_export_snapshot()", cancellationToken).ConfigureAwait(false)
                 : null;
 
-            progress?.Report(new DumpProgress(OperationPhase.ReadingCatalog, null, 0, 0, 0, 0));
+            progress?.Report(new DumpProgress { Phase = OperationPhase.ReadingCatalog });
             var catalog = await CatalogReader.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
             CheckConstraintPlacement.Apply(catalog.Tables, catalog.InlineCheckReferences, catalog.Objects);
             await LockTablesAsync(connection, catalog, cancellationToken).ConfigureAwait(false);
@@ -108,7 +108,7 @@ internal static class DumpRunner
             progress = progress is null ? null : new EstimatingProgress(progress, estimatedRows, estimatedBytes);
             var result = options.Format == ArchiveFormat.Plain
                 ? await WritePlainAsync(connection, manifest, parent, finalPath, progress, cancellationToken).ConfigureAwait(false)
-                : await WriteArchiveAsync(connection, snapshot, builder, options, manifest, blocks, key, parent, finalPath, progress, logger, cancellationToken).ConfigureAwait(false);
+                : await WriteArchiveAsync(connection, snapshot, source, options, manifest, blocks, key, parent, finalPath, progress, logger, cancellationToken).ConfigureAwait(false);
             // The archive now stands under its final name, whole: ending the read-only snapshot can no longer change
             // the outcome, so it is not cancellable (a cancel arriving now must not report a finished dump as
             // cancelled) and a connection lost at this point does not fail it.
@@ -120,9 +120,9 @@ internal static class DumpRunner
             {
                 logger?.LogWarning("Ending the snapshot transaction failed after the archive was complete: {Message}", exception.Message);
             }
-            progress?.Report(new DumpProgress(OperationPhase.Completed, null, result.Tables, result.Tables, result.Rows, result.Bytes));
+            progress?.Report(new DumpProgress { Phase = OperationPhase.Completed, TablesDone = result.Tables, TablesTotal = result.Tables, RowsDone = result.Rows, BytesDone = result.Bytes });
             logger?.LogInformation("Wrote {Path}: {Entries} entries, {Tables} tables, {Rows} rows", finalPath, manifest.Entries.Count, result.Tables, result.Rows);
-            return new DumpResult(finalPath, manifest.Entries.Count, result.Tables, result.Rows, result.Bytes, stopwatch.Elapsed, []);
+            return new DumpResult { ArchivePath = finalPath, EntryCount = manifest.Entries.Count, TableCount = result.Tables, RowCount = result.Rows, DataBytes = result.Bytes, Elapsed = stopwatch.Elapsed, Warnings = [] };
         }
         catch (PostgresException exception) when (exception.SqlState == "42501")
         {
@@ -139,7 +139,7 @@ internal static class DumpRunner
         }
         catch (NpgsqlException exception) when (exception is not PostgresException && !cancellationToken.IsCancellationRequested)
         {
-            throw new ServerConnectionException($"Lost the connection to {ServerConnection.Describe(builder)} during the dump: {exception.Message}", exception);
+            throw new ServerConnectionException($"Lost the connection to {source.Describe()} during the dump: {exception.Message}", exception);
         }
     }
 
@@ -470,7 +470,7 @@ internal static class DumpRunner
     private sealed record DataWork(TocEntry Entry, DataChunk? Chunk, string Command, bool Binary, string FilePath, long Estimate);
 
     private static async Task<WriteTotals> WriteArchiveAsync(
-        NpgsqlConnection connection, string? snapshot, NpgsqlConnectionStringBuilder builder, DumpOptions options, ArchiveManifest manifest,
+        NpgsqlConnection connection, string? snapshot, ConnectionSource source, DumpOptions options, ArchiveManifest manifest,
         Dictionary<int, long> blocksByDumpId, byte[]? key, string parent, string finalPath, IProgress<DumpProgress>? progress, ILogger? logger, CancellationToken cancellationToken)
     {
         // Written under a hidden temporary name and renamed at the end: a crash never leaves a complete-looking archive.
@@ -493,7 +493,7 @@ internal static class DumpRunner
             var connections = new List<NpgsqlConnection> { connection };
             for (var i = 1; i < jobs; i++)
             {
-                var worker = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
+                var worker = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
                 workers.Add(worker);
                 await ServerConnection.ExecuteAsync(worker, SessionSettings, cancellationToken).ConfigureAwait(false);
                 await ServerConnection.ExecuteAsync(worker, $"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT {SqlText.QuoteLiteral(snapshot!)}", cancellationToken).ConfigureAwait(false);
@@ -511,7 +511,7 @@ internal static class DumpRunner
                 while ((index = Interlocked.Increment(ref next)) < work.Count)
                 {
                     var item = work[index];
-                    progress?.Report(new DumpProgress(OperationPhase.Data, $"{item.Entry.Schema}.{item.Entry.Name}", partsDone, work.Count, rows, bytes));
+                    progress?.Report(new DumpProgress { Phase = OperationPhase.Data, CurrentObject = $"{item.Entry.Schema}.{item.Entry.Name}", TablesDone = partsDone, TablesTotal = work.Count, RowsDone = rows, BytesDone = bytes });
                     CopyOutResult copied;
                     try
                     {
@@ -583,7 +583,7 @@ internal static class DumpRunner
                 }
                 throw;
             }
-            progress?.Report(new DumpProgress(OperationPhase.Data, null, tablesTotal, tablesTotal, rows, bytes));
+            progress?.Report(new DumpProgress { Phase = OperationPhase.Data, TablesDone = tablesTotal, TablesTotal = tablesTotal, RowsDone = rows, BytesDone = bytes });
 
             manifest.Complete = true;
             await ArchiveManifestWriter.WriteAsync(tempPath, manifest, key, cancellationToken).ConfigureAwait(false);

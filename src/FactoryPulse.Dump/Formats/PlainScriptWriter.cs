@@ -52,7 +52,7 @@ internal static class PlainScriptWriter
             await WriteTextAsync(output, $"--\n-- Name: {Flatten(entry.Name)}; Type: {entry.Kind.TocName()}; Schema: {Flatten(entry.Schema ?? "-")}; Owner: {Flatten(entry.Owner ?? "")}\n--\n\n", cancellationToken).ConfigureAwait(false);
             if (entry.Data is { } data)
             {
-                progress?.Report(new DumpProgress(OperationPhase.Data, $"{entry.Schema}.{entry.Name}", tables, tablesTotal, rows, bytes));
+                progress?.Report(new DumpProgress { Phase = OperationPhase.Data, CurrentObject = $"{entry.Schema}.{entry.Name}", TablesDone = tables, TablesTotal = tablesTotal, RowsDone = rows, BytesDone = bytes });
                 var copied = data.Format == DataFormat.LargeObjects
                     ? await WriteLargeObjectsAsync(connection, output, cancellationToken).ConfigureAwait(false)
                     : await WriteCopyBlockAsync(connection, entry, data, output, cancellationToken).ConfigureAwait(false);

@@ -81,9 +81,9 @@ internal static class DataOnlyRestorer
             foreach (var entry in order.Loads)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                progress?.Report(new DumpProgress(OperationPhase.Data, entry.DisplayName, restored.Count, dataEntries.Count, rows, bytes));
+                progress?.Report(new DumpProgress { Phase = OperationPhase.Data, CurrentObject = entry.DisplayName, TablesDone = restored.Count, TablesTotal = dataEntries.Count, RowsDone = rows, BytesDone = bytes });
                 await RestoreRunner.CopyEntryAsync(connection, options.InputPath, entry, entry.Data!, cancellationToken, key: key).ConfigureAwait(false);
-                restored.Add(new RestoredTable(entry.QualifiedName, entry.Data!.Rows));
+                restored.Add(new RestoredTable { Table = entry.QualifiedName, Rows = entry.Data!.Rows });
                 rows += entry.Data.Rows;
                 bytes += entry.Data.Bytes;
             }

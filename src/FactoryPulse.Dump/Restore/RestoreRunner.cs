@@ -16,11 +16,11 @@ internal static class RestoreRunner
     private const string RestoreSettings =
         DumpRunner.SessionSettings + "; SET check_function_bodies = false; SET xmloption = content; SET client_min_messages = warning";
 
-    public static async Task<RestoreReport> RunAsync(RestoreOptions options, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    public static async Task<RestoreReport> RunAsync(RestoreOptions options, NpgsqlDataSource? dataSource, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var logger = options.Logger;
-        progress?.Report(new DumpProgress(OperationPhase.ReadingCatalog, null, 0, 0, 0, 0));
+        progress?.Report(new DumpProgress { Phase = OperationPhase.ReadingCatalog });
         var manifest = await ArchiveReader.ReadManifestAsync(options.InputPath, options.EncryptionPassphrase, cancellationToken).ConfigureAwait(false);
         RoleMapper.Apply(manifest.Entries, options.RoleMap);
         var plan = RestorePlan.Build(manifest.Entries, options, options.UseListFile is null ? null : ReadListFile(options.UseListFile));
@@ -30,20 +30,20 @@ internal static class RestoreRunner
         // Every data file is checked before the first change: a damaged archive changes nothing, whatever the options.
         await VerifyChecksumsAsync(options.InputPath, entries, cancellationToken).ConfigureAwait(false);
 
-        var builder = ServerConnection.Parse(options.ConnectionString);
-        progress?.Report(new DumpProgress(OperationPhase.Connecting, null, 0, 0, 0, 0));
+        var source = ConnectionSource.Create(options.ConnectionString, dataSource);
+        progress?.Report(new DumpProgress { Phase = OperationPhase.Connecting });
         if (options.CreateDatabase)
-            builder = await CreateDatabaseAsync(builder, manifest, cancellationToken).ConfigureAwait(false);
-        var connection = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
+            source = await CreateDatabaseAsync(source, manifest, cancellationToken).ConfigureAwait(false);
+        var connection = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         await ServerConnection.ExecuteAsync(connection, RestoreSettings, cancellationToken).ConfigureAwait(false);
 
         if (plan.DataOnly)
         {
             var (loaded, sequencesSet, dataWarnings) = await DataOnlyRestorer.RunAsync(connection, entries, options, key, progress, cancellationToken).ConfigureAwait(false);
-            progress?.Report(new DumpProgress(OperationPhase.Completed, null, loaded.Count, loaded.Count, 0, 0));
-            logger?.LogInformation("Restored the data of {Tables} tables into {Target}", loaded.Count, ServerConnection.Describe(builder));
-            return new RestoreReport(0, loaded, sequencesSet, stopwatch.Elapsed, dataWarnings);
+            progress?.Report(new DumpProgress { Phase = OperationPhase.Completed, TablesDone = loaded.Count, TablesTotal = loaded.Count });
+            logger?.LogInformation("Restored the data of {Tables} tables into {Target}", loaded.Count, source.Describe());
+            return new RestoreReport { ObjectsCreated = 0, Tables = loaded, SequencesSet = sequencesSet, Elapsed = stopwatch.Elapsed, Warnings = dataWarnings };
         }
         await PreflightAsync(connection, manifest, plan, options, cancellationToken).ConfigureAwait(false);
 
@@ -65,7 +65,7 @@ internal static class RestoreRunner
         {
             if (stage.Parallel)
             {
-                await RunInParallelAsync(connection, builder, options, stage.Units, state, progress, cancellationToken).ConfigureAwait(false);
+                await RunInParallelAsync(connection, source, options, stage.Units, state, progress, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             foreach (var unit in stage.Units)
@@ -97,9 +97,9 @@ internal static class RestoreRunner
                 }
             }
         }
-        progress?.Report(new DumpProgress(OperationPhase.Completed, null, state.Tables.Count, state.TablesTotal, state.Rows, state.Bytes));
-        logger?.LogInformation("Restored {Objects} objects and {Rows} rows into {Target}", state.Objects, state.Rows, ServerConnection.Describe(builder));
-        return new RestoreReport(state.Objects, state.Tables, state.Sequences, stopwatch.Elapsed, state.Warnings) { Errors = state.Errors };
+        progress?.Report(new DumpProgress { Phase = OperationPhase.Completed, TablesDone = state.Tables.Count, TablesTotal = state.TablesTotal, RowsDone = state.Rows, BytesDone = state.Bytes });
+        logger?.LogInformation("Restored {Objects} objects and {Rows} rows into {Target}", state.Objects, state.Rows, source.Describe());
+        return new RestoreReport { ObjectsCreated = state.Objects, Tables = state.Tables, SequencesSet = state.Sequences, Elapsed = stopwatch.Elapsed, Warnings = state.Warnings, Errors = state.Errors };
     }
 
     /// <summary>Counters shared by the main connection and the --jobs workers.</summary>
@@ -165,7 +165,7 @@ internal static class RestoreRunner
                 if (index >= 0)
                     Tables[index] = Tables[index] with { Rows = Tables[index].Rows + entry.Data!.Rows };
                 else
-                    Tables.Add(new RestoredTable(name, entry.Data!.Rows));
+                    Tables.Add(new RestoredTable { Table = name, Rows = entry.Data!.Rows });
                 Rows += entry.Data.Rows;
                 Bytes += entry.Data.Bytes;
             }
@@ -174,13 +174,13 @@ internal static class RestoreRunner
         public RestoreReport Snapshot()
         {
             lock (_lock)
-                return new RestoreReport(Objects, [.. Tables], Sequences, TimeSpan.Zero, [.. Warnings]) { Errors = [.. Errors] };
+                return new RestoreReport { ObjectsCreated = Objects, Tables = [.. Tables], SequencesSet = Sequences, Elapsed = TimeSpan.Zero, Warnings = [.. Warnings], Errors = [.. Errors] };
         }
 
         public DumpProgress Progress(OperationPhase phase, string? current)
         {
             lock (_lock)
-                return new DumpProgress(phase, current, Tables.Count, TablesTotal, Rows, Bytes);
+                return new DumpProgress { Phase = phase, CurrentObject = current, TablesDone = Tables.Count, TablesTotal = TablesTotal, RowsDone = Rows, BytesDone = Bytes };
         }
     }
 
@@ -237,7 +237,7 @@ internal static class RestoreRunner
     /// hands them out.
     /// </summary>
     private static async Task RunInParallelAsync(
-        NpgsqlConnection main, NpgsqlConnectionStringBuilder builder, RestoreOptions options, IReadOnlyList<ScheduledUnit> units, RunState state,
+        NpgsqlConnection main, ConnectionSource source, RestoreOptions options, IReadOnlyList<ScheduledUnit> units, RunState state,
         IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
         var connections = new List<NpgsqlConnection> { main };
@@ -245,7 +245,7 @@ internal static class RestoreRunner
         {
             for (var i = 1; i < Math.Min(options.Jobs, units.Count); i++)
             {
-                var worker = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
+                var worker = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
                 connections.Add(worker);
                 await ServerConnection.ExecuteAsync(worker, RestoreSettings, cancellationToken).ConfigureAwait(false);
             }
@@ -260,12 +260,9 @@ internal static class RestoreRunner
     }
 
     /// <summary>pg_restore --create: make the archive's database (named as in the manifest) and restore into it.</summary>
-    private static async Task<NpgsqlConnectionStringBuilder> CreateDatabaseAsync(NpgsqlConnectionStringBuilder builder, ArchiveManifest manifest, CancellationToken cancellationToken)
+    private static async Task<ConnectionSource> CreateDatabaseAsync(ConnectionSource source, ArchiveManifest manifest, CancellationToken cancellationToken)
     {
-        var maintenance = new NpgsqlConnectionStringBuilder(builder.ConnectionString);
-        if (string.IsNullOrEmpty(maintenance.Database))
-            maintenance.Database = "postgres";
-        var connection = await ServerConnection.OpenAsync(maintenance, cancellationToken).ConfigureAwait(false);
+        var connection = await source.ForMaintenance().OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             try
@@ -279,7 +276,7 @@ internal static class RestoreRunner
                 throw new RestoreFailedException($"Creating database \"{manifest.Database}\" failed: {exception.MessageText}", exception);
             }
         }
-        return new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Database = manifest.Database };
+        return source.WithDatabase(manifest.Database);
     }
 
     /// <summary>Hashes every data file, on as many threads as there are cores: the restore waits for this before its first change.</summary>

@@ -16,7 +16,8 @@ internal sealed class ArchiveSummary
     public List<SummaryFile> Files { get; set; } = [];
     public List<SchemaCounts> Schemas { get; set; } = [];
     public List<TableRows> Tables { get; set; } = [];
-    public List<string> ForeignKeyCycles { get; set; } = [];
+    /// <summary>Null when the archive cannot tell (written before entries carried facts): never an empty list that claims "none".</summary>
+    public List<string>? ForeignKeyCycles { get; set; } = [];
     public List<string> Warnings { get; set; } = [];
     public long TotalRows { get; set; }
     public bool Verified { get; set; }
@@ -33,7 +34,8 @@ internal sealed class ArchiveSummary
         public int Tables { get; set; }
         public int Policies { get; set; }
         public int Functions { get; set; }
-        public int SecurityDefinerFunctions { get; set; }
+        /// <summary>Null when unknown (an archive written before entries carried facts).</summary>
+        public int? SecurityDefinerFunctions { get; set; } = 0;
         public int Triggers { get; set; }
         public int Indexes { get; set; }
         public int Views { get; set; }
@@ -70,6 +72,8 @@ internal sealed class ArchiveSummary
         var tablesWithData = new HashSet<string>(StringComparer.Ordinal);
         // Archives written before entries carried facts: what needs them is left uncounted, and the summary says so.
         var factsMissing = false;
+        var functionFactsMissing = new HashSet<SchemaCounts>();
+        var keyFactsMissing = false;
         foreach (var entry in manifest.Entries)
         {
             switch (entry.Kind)
@@ -89,11 +93,17 @@ internal sealed class ArchiveSummary
                     break;
                 case ObjectKind.Function:
                 case ObjectKind.Procedure:
-                    For(entry.Schema).Functions++;
+                    var functions = For(entry.Schema);
+                    functions.Functions++;
                     if (entry.Facts?.SecurityDefiner is not { } securityDefiner)
+                    {
                         factsMissing = true;
+                        functionFactsMissing.Add(functions);
+                    }
                     else if (securityDefiner)
-                        For(entry.Schema).SecurityDefinerFunctions++;
+                    {
+                        functions.SecurityDefinerFunctions++;
+                    }
                     break;
                 case ObjectKind.Trigger:
                     For(entry.Schema).Triggers++;
@@ -105,7 +115,7 @@ internal sealed class ArchiveSummary
                     if (entry.Facts?.ReferencedTable is { } referenced)
                         keys.Add(new ForeignKey(entry.Name, entry.Table, referenced, false, false));
                     else
-                        factsMissing = true;
+                        factsMissing = keyFactsMissing = true;
                     break;
                 case ObjectKind.TableData:
                     var name = entry.QualifiedName;
@@ -115,6 +125,8 @@ internal sealed class ArchiveSummary
                     break;
             }
         }
+        foreach (var counts in functionFactsMissing)
+            counts.SecurityDefinerFunctions = null;
         summary.Schemas.AddRange(schemas.Values);
         summary.Tables.Sort((a, b) => string.CompareOrdinal(a.Table, b.Table));
 
@@ -128,20 +140,22 @@ internal sealed class ArchiveSummary
                 allTables.Add(key.ReferencedTable);
         }
         var plan = ForeignKeyGraph.Build(allTables, keys);
+        var cycles = new List<string>();
         foreach (var component in plan.Components)
         {
             if (component.Count > 1)
-                summary.ForeignKeyCycles.Add($"{string.Join(" ↔ ", component)}: loaded in one transaction with the cycle's keys deferred");
+                cycles.Add($"{string.Join(" ↔ ", component)}: loaded in one transaction with the cycle's keys deferred");
         }
         foreach (var key in keys)
         {
             if (key.IsSelfReference)
-                summary.ForeignKeyCycles.Add($"{key.Table} references itself ({key.Name}): one COPY satisfies it");
+                cycles.Add($"{key.Table} references itself ({key.Name}): one COPY satisfies it");
         }
+        summary.ForeignKeyCycles = keyFactsMissing ? null : cycles;
         if (summary.Kind == "complete" && summary.Tables.Count == 0 && summary.Schemas.Exists(schema => schema.Tables > 0))
             summary.Warnings.Add("This complete archive holds no table data.");
         if (factsMissing)
-            summary.Warnings.Add("Written by a version that recorded no facts per entry: SECURITY DEFINER functions and foreign-key cycles are not counted.");
+            summary.Warnings.Add("Written by a version that recorded no facts per entry: SECURITY DEFINER functions and foreign-key cycles are unknown (not counted).");
         if (manifest.Options.Profile is { } profile)
             summary.Warnings.Add($"Dumped with the {profile} profile: platform-managed schemas are expected on the target.");
         foreach (var entry in manifest.Entries)
@@ -177,7 +191,7 @@ internal sealed class ArchiveSummary
         foreach (var schema in Schemas)
         {
             text.Append("| ").Append(schema.Schema).Append(" | ").Append(schema.Tables).Append(" | ").Append(schema.Views).Append(" | ").Append(schema.Policies)
-                .Append(" | ").Append(schema.Functions).Append(" (").Append(schema.SecurityDefinerFunctions).Append(") | ").Append(schema.Triggers)
+                .Append(" | ").Append(schema.Functions).Append(" (").Append(schema.SecurityDefinerFunctions is { } definers ? definers.ToString(inv) : "unknown").Append(") | ").Append(schema.Triggers)
                 .Append(" | ").Append(schema.Indexes).Append(" |\n");
         }
         text.Append("\n## Policies per table\n\n| table | policies |\n|---|---:|\n");
@@ -190,9 +204,11 @@ internal sealed class ArchiveSummary
         foreach (var table in Tables)
             text.Append("| ").Append(table.Table).Append(" | ").Append(table.Rows.ToString("N0", inv)).Append(" | ").Append(table.Bytes.ToString("N0", inv)).Append(" |\n");
         text.Append("\n## Foreign-key cycles\n\n");
-        if (ForeignKeyCycles.Count == 0)
+        if (ForeignKeyCycles is null)
+            text.Append("Unknown: the archive was written before entries carried facts.\n");
+        else if (ForeignKeyCycles.Count == 0)
             text.Append("None.\n");
-        foreach (var cycle in ForeignKeyCycles)
+        foreach (var cycle in ForeignKeyCycles ?? [])
             text.Append("- ").Append(cycle).Append('\n');
         text.Append("\n## Warnings\n\n");
         if (Warnings.Count == 0)

@@ -23,7 +23,7 @@ internal static class ArchiveVerification
         }
         catch (ArchiveException exception)
         {
-            return new VerificationReport(false, [exception.Message], 0, 0);
+            return new VerificationReport { Passed = false, Problems = [exception.Message], FilesChecked = 0, RowsCounted = 0 };
         }
         byte[]? key = null;
         if (manifest.Encryption is { } encryption && options.EncryptionPassphrase is not null)
@@ -34,7 +34,7 @@ internal static class ArchiveVerification
             }
             catch (ArchiveException exception)
             {
-                return new VerificationReport(false, [exception.Message], 0, 0);
+                return new VerificationReport { Passed = false, Problems = [exception.Message], FilesChecked = 0, RowsCounted = 0 };
             }
         }
         var canRead = manifest.Encryption is null || key is not null;
@@ -91,7 +91,7 @@ internal static class ArchiveVerification
         }
         if (problems.Count == 0 && options.ConnectionString is not null)
             await VerifyByRestoringAsync(archivePath, manifest, options, problems, cancellationToken).ConfigureAwait(false);
-        return new VerificationReport(problems.Count == 0, problems, files, rows);
+        return new VerificationReport { Passed = problems.Count == 0, Problems = problems, FilesChecked = files, RowsCounted = rows };
     }
 
     private static async Task<long> CountRowsAsync(string path, bool binary, DataCompression compression, byte[]? key, CancellationToken cancellationToken)
@@ -142,7 +142,7 @@ internal static class ArchiveVerification
             {
                 try
                 {
-                    await Restore.RestoreRunner.RunAsync(new RestoreOptions { ConnectionString = target, InputPath = archivePath, EncryptionPassphrase = options.EncryptionPassphrase }, null, cancellationToken).ConfigureAwait(false);
+                    await Restore.RestoreRunner.RunAsync(new RestoreOptions { ConnectionString = target, InputPath = archivePath, EncryptionPassphrase = options.EncryptionPassphrase }, null, null, cancellationToken).ConfigureAwait(false);
                 }
                 catch (DumpException exception)
                 {

@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using FactoryPulse.Dump.Archive;
 using FactoryPulse.Dump.Data;
 using FactoryPulse.Dump.Sql;
+using Npgsql;
 
 namespace FactoryPulse.Dump.Sets;
 
@@ -16,7 +17,7 @@ internal static partial class BackupSetWriter
     [GeneratedRegex(@"^(?<prefix>.+)_complete_backup_(?<stamp>\d{8}_\d{6})$", RegexOptions.CultureInvariant)]
     private static partial Regex CompleteSetPattern();
 
-    public static async Task<BackupSetResult> RunAsync(BackupSetOptions options, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    public static async Task<BackupSetResult> RunAsync(BackupSetOptions options, NpgsqlDataSource? dataSource, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
         if (options.Plain && !string.IsNullOrEmpty(options.Dump?.EncryptionPassphrase))
             throw new DumpException("Plain .sql files cannot be encrypted; leave out --plain when encrypting a set.");
@@ -28,10 +29,7 @@ internal static partial class BackupSetWriter
 
         var prefix = options.Prefix;
         if (string.IsNullOrEmpty(prefix))
-        {
-            var builder = ServerConnection.Parse(options.ConnectionString);
-            prefix = builder.Database ?? Environment.GetEnvironmentVariable("PGDATABASE") ?? "backup";
-        }
+            prefix = ConnectionSource.Create(options.ConnectionString, dataSource).Database ?? "backup";
         if (prefix.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || prefix.Contains("..", StringComparison.Ordinal))
             throw new DumpException($"The prefix '{prefix}' cannot be part of a file name.");
 
@@ -51,7 +49,7 @@ internal static partial class BackupSetWriter
             Format = ArchiveFormat.Directory,
             Logger = options.Logger,
         };
-        await DatabaseDumper.DumpAsync(dump, progress, cancellationToken).ConfigureAwait(false);
+        await DumpAsync(dump, dataSource, progress, cancellationToken).ConfigureAwait(false);
         var manifest = await ArchiveReader.ReadManifestAsync(complete, dump.EncryptionPassphrase, cancellationToken).ConfigureAwait(false);
         // The derived archives share the complete one's key (their data files are copies), so their manifests are sealed with it.
         var key = manifest.Encryption?.KeyFrom(dump.EncryptionPassphrase);
@@ -70,7 +68,7 @@ internal static partial class BackupSetWriter
             files += report.FilesChecked;
             rows += report.RowsCounted;
         }
-        var verification = new VerificationReport(problems.Count == 0, problems, files, rows);
+        var verification = new VerificationReport { Passed = problems.Count == 0, Problems = problems, FilesChecked = files, RowsCounted = rows };
 
         var plainFiles = new List<string>();
         if (options.Plain)
@@ -78,8 +76,8 @@ internal static partial class BackupSetWriter
             foreach (var (kind, schemaOnly, dataOnly) in new[] { ("complete", false, false), ("schema", true, false), ("data", false, true) })
             {
                 var file = Path.Combine(directory, $"{prefix}_{kind}_backup_{stamp}.sql");
-                await DatabaseDumper.DumpAsync(dump with { OutputPath = file, Format = ArchiveFormat.Plain, SchemaOnly = schemaOnly, DataOnly = dataOnly, Jobs = 1, EncryptionPassphrase = null },
-                    null, cancellationToken).ConfigureAwait(false);
+                await DumpAsync(dump with { OutputPath = file, Format = ArchiveFormat.Plain, SchemaOnly = schemaOnly, DataOnly = dataOnly, Jobs = 1, EncryptionPassphrase = null },
+                    dataSource, null, cancellationToken).ConfigureAwait(false);
                 plainFiles.Add(file);
             }
         }
@@ -98,10 +96,16 @@ internal static partial class BackupSetWriter
             throw new ArchiveException($"The new backup set failed verification ({string.Join("; ", problems)}); it is kept, marked unverified in {Path.GetFileName(summaryPath)}, and no older set was deleted.");
 
         var deleted = Prune(directory, prefix, options.Keep);
-        return new BackupSetResult(complete, schema, data, summaryPath, plainFiles, deleted, verification);
+        return new BackupSetResult { CompleteArchive = complete, SchemaArchive = schema, DataArchive = data, SummaryPath = summaryPath, PlainFiles = plainFiles, DeletedSets = deleted, Verification = verification };
     }
 
     /// <summary>A lock file created exclusively; a stale one (its process is gone) is taken over.</summary>
+    /// <summary>The set's dumps go through the public entry points, on the caller's data source when there is one.</summary>
+    private static Task<DumpResult> DumpAsync(DumpOptions dump, NpgsqlDataSource? dataSource, IProgress<DumpProgress>? progress, CancellationToken cancellationToken) =>
+        dataSource is null
+            ? DatabaseDumper.DumpAsync(dump, progress, cancellationToken)
+            : DatabaseDumper.DumpAsync(dataSource, dump, progress, cancellationToken);
+
     private static FileStream AcquireLock(string directory)
     {
         var path = Path.Combine(directory, LockFileName);

@@ -45,6 +45,7 @@ public sealed class CatalogFingerprintTests(ITestOutputHelper output) : IDisposa
         ["user mapping password"] = ("ALTER USER MAPPING FOR cfp_owner SERVER fp_srv OPTIONS (SET password 'changed')", "user_mapping for cfp_owner server fp_srv "),
         ["publication table"] = ("ALTER PUBLICATION fp_pub DROP TABLE fp.plain", "publication fp_pub "),
         ["language grant"] = ("REVOKE USAGE ON LANGUAGE fp_lang FROM cfp_reader", "language fp_lang "),
+        ["dependency on an extension"] = ("ALTER FUNCTION fp.int_eq(integer, integer) NO DEPENDS ON EXTENSION pgcrypto", "depends_on_extension function fp.int_eq("),
         ["operator family member"] = ("ALTER OPERATOR FAMILY fp.int_fam USING btree ADD OPERATOR 1 < (integer, bigint)", "opfamily fp.int_fam "),
     };
 
@@ -154,8 +155,8 @@ public sealed class CatalogFingerprintTests(ITestOutputHelper output) : IDisposa
             "access_method fp_heap ", "foreign_data_wrapper fp_fdw ", "server fp_srv ", "user_mapping for cfp_owner server fp_srv ",
             "foreign_table fp.remote ", "trigger fp.items.items_touch_off enabled=D", "event_trigger fp_et ", "rule fp.scratch.scratch_log ",
             "policy fp.plain.plain_read ", "publication fp_pub ", "subscription fp_sub ", "statistics fp.items_stats ", "default_acl ",
-            "extension pgcrypto ", "acl_change function public.gen_random_uuid() ", "acl_change function pg_catalog.lo_export(",
-            "acl_change language sql ", "large_object 424242 ", "comment on table fp.items: items", "database comment: ",
+            "extension pgcrypto ", "depends_on_extension function fp.int_eq(integer,integer) extension pgcrypto", "acl_change function public.gen_random_uuid() ", "acl_change function pg_catalog.lo_export(",
+            "large_object 424242 ", "comment on table fp.items: items", "database comment: ",
             "database setting role=- ", "database setting role=cfp_reader ",
         ];
         foreach (var kind in kinds)
@@ -304,8 +305,8 @@ public sealed class CatalogFingerprintTests(ITestOutputHelper output) : IDisposa
 
         ALTER DEFAULT PRIVILEGES FOR ROLE cfp_owner IN SCHEMA fp GRANT SELECT ON TABLES TO cfp_reader;
         GRANT EXECUTE ON FUNCTION public.gen_random_uuid() TO cfp_owner;
+        ALTER FUNCTION fp.int_eq(integer, integer) DEPENDS ON EXTENSION pgcrypto;
         GRANT EXECUTE ON FUNCTION pg_catalog.lo_export(oid, text) TO cfp_owner;
-        GRANT USAGE ON LANGUAGE sql TO cfp_owner;
 
         SELECT lo_from_bytea(424242, '\x00010203'::bytea);
         ALTER LARGE OBJECT 424242 OWNER TO cfp_owner;

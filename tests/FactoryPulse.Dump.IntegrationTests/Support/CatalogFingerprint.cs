@@ -18,7 +18,7 @@ namespace FactoryPulse.Dump.IntegrationTests.Support;
 /// families (with their members); casts; conversions; collations; text search parsers, templates, dictionaries and configurations;
 /// procedural languages; transforms; access methods; foreign-data wrappers, servers, user mappings (passwords as a hash only) and
 /// foreign tables; triggers; event triggers; rules; policies; publications (tables, column lists, row filters, schemas);
-/// subscriptions; extended statistics; extensions (version, schema, configuration tables); privileges of extension members and of
+/// subscriptions; extended statistics; extensions (version, schema, configuration tables, member count) and DEPENDS ON EXTENSION; privileges of extension members and of
 /// built-in objects where they differ from pg_init_privs; default privileges; large objects (owner, ACL, md5 of the contents);
 /// comments and security labels on everything; the current database's comment, security labels and ALTER DATABASE … SET settings.
 /// </para>
@@ -389,17 +389,26 @@ internal static class CatalogFingerprint
             // extensions with their configuration tables.
             // Normalization: plpgsql is left out; every database gets it from the template, so its presence says nothing about a dump.
             """
-            SELECT format('extension %I version=%s schema=%I config=%s conditions=%s', x.extname, x.extversion, n.nspname,
+            SELECT format('extension %I version=%s schema=%I config=%s conditions=%s members=%s', x.extname, x.extversion, n.nspname,
                           coalesce((SELECT string_agg(c::regclass::text, ',' ORDER BY k) FROM unnest(x.extconfig) WITH ORDINALITY u(c, k)), '-'),
-                          coalesce(array_to_string(x.extcondition, ','), '-'))
+                          coalesce(array_to_string(x.extcondition, ','), '-'),
+                          (SELECT count(*) FROM pg_depend d WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = x.oid AND d.deptype = 'e'))
             FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname <> 'plpgsql'
+            """,
+            // ALTER … DEPENDS ON EXTENSION (functions, procedures, triggers, indexes, materialized views)
+            """
+            SELECT format('depends_on_extension %s %s extension %I', o.type, o.identity, x.extname)
+            FROM pg_depend d JOIN pg_extension x ON x.oid = d.refobjid
+            CROSS JOIN LATERAL pg_identify_object(d.classid, d.objid, d.objsubid) o
+            WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'x'
             """,
             // Privileges of extension members and of built-in objects where they differ from the baseline pg_init_privs records
             // (what CREATE EXTENSION or initdb left): pg_dump dumps exactly those differences as GRANT/REVOKE.
-            // Normalization: of the built-in objects, only those pg_dump dumps privileges for: the pg_catalog schema, objects in it
-            // (relations, their columns, functions, types) and the built-in languages. information_schema and pg_toast are not
-            // dumped by pg_dump at all (its information_schema views differ from pg_init_privs from initdb on). Schemas with a
-            // line of their own (public among them) are compared there.
+            // Normalization: of the built-in objects, only those pg_dump dumps privileges for: the pg_catalog schema and the objects
+            // in it (relations, their columns, functions, types). information_schema and pg_toast are not dumped by pg_dump at all
+            // (its information_schema views differ from pg_init_privs from initdb on), and pg_dump reads only procedural languages
+            // (lanispl), so grants on the built-in languages internal, c and sql are not dumped either. Schemas with a line of their
+            // own (public among them) are compared there.
             $"""
             WITH acls(classid, objid, objsubid, nsp, acl, kind, owner) AS (
                 SELECT 'pg_class'::regclass, c.oid, 0, c.relnamespace, c.relacl, (CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END)::"char", c.relowner
@@ -426,7 +435,7 @@ internal static class CatalogFingerprint
                 FROM acls x
                 LEFT JOIN pg_init_privs ip ON ip.classoid = x.classid AND ip.objoid = x.objid AND ip.objsubid = x.objsubid
                 WHERE (x.acl IS NOT NULL OR ip.initprivs IS NOT NULL)
-                  AND ((x.objid < {FirstNormalObjectId} AND (x.nsp = 'pg_catalog'::regnamespace OR x.classid = 'pg_language'::regclass))
+                  AND ((x.objid < {FirstNormalObjectId} AND x.nsp = 'pg_catalog'::regnamespace)
                        OR EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = x.classid AND d.objid = x.objid AND d.deptype = 'e'))
             )
             SELECT format('acl_change %s %s acl=%s initial=%s', o.type, o.identity, c.acl, c.initial)
@@ -439,8 +448,9 @@ internal static class CatalogFingerprint
                           md5(lo_get(l.oid)))
             FROM pg_largeobject_metadata l
             """,
-            // comments and security labels on everything dumped. Normalization: those on built-in objects and on extension members
-            // are left out; pg_dump does not dump them (initdb and the extension script set them).
+            // comments and security labels on everything dumped. Normalization: those on built-in objects are left out, and comments
+            // on extension members; pg_dump does not dump them (initdb and the extension script set them). It does dump security
+            // labels of extension members, so those stay.
             $"""
             SELECT format('comment on %s %s: %s', o.type, o.identity, d.description)
             FROM pg_description d CROSS JOIN LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o
@@ -451,9 +461,10 @@ internal static class CatalogFingerprint
             SELECT format('security_label %s on %s %s: %s', s.provider, o.type, o.identity, s.label)
             FROM pg_seclabel s CROSS JOIN LATERAL pg_identify_object(s.classoid, s.objoid, s.objsubid) o
             WHERE s.objoid >= {FirstNormalObjectId}
-              AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = s.classoid AND e.objid = s.objoid AND e.deptype = 'e')
             """,
-            // The current database: its comment, security labels and ALTER DATABASE … SET settings (also per role).
+            // The current database: its comment, security labels and ALTER DATABASE … SET settings (also per role). pg_dump writes
+            // these only with --create (fpdump with --database-settings): a caller comparing a restore made without drops the lines
+            // starting with "database ".
             // Normalization: its name, owner, ACL, encoding and locale are left out; the database is made by whoever creates the
             // target (pg_dump writes them only with --create), and the two compared databases necessarily have different names.
             """

@@ -23,7 +23,8 @@ namespace FactoryPulse.Dump.IntegrationTests.Support;
 /// comments and security labels on everything; the current database's comment, security labels and ALTER DATABASE … SET settings.
 /// </para>
 /// <para>
-/// Owner and ACL text name roles, so both databases must live on servers with the same roles. What the fingerprint deliberately
+/// Read it as a superuser (pg_user_mapping and pg_subscription.subconninfo are readable by nobody else). Owner and ACL text name
+/// roles, so both databases must live on servers with the same roles. What the fingerprint deliberately
 /// leaves out or normalizes is listed where it happens, each with its reason.
 /// </para>
 /// </summary>

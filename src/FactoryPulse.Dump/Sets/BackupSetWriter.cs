@@ -51,7 +51,7 @@ internal static partial class BackupSetWriter
             Format = ArchiveFormat.Directory,
             Logger = options.Logger,
         };
-        await DatabaseDumper.DumpAsync(dump, progress, cancellationToken).ConfigureAwait(false);
+        await DumpAsync(dump, progress, cancellationToken).ConfigureAwait(false);
         var manifest = await ArchiveReader.ReadManifestAsync(complete, dump.EncryptionPassphrase, cancellationToken).ConfigureAwait(false);
         // The derived archives share the complete one's key (their data files are copies), so their manifests are sealed with it.
         var key = manifest.Encryption?.KeyFrom(dump.EncryptionPassphrase);
@@ -64,7 +64,9 @@ internal static partial class BackupSetWriter
         long rows = 0;
         foreach (var archive in new[] { complete, schema, data })
         {
-            var report = await ArchiveVerifier.VerifyAsync(archive, new VerifyOptions { EncryptionPassphrase = dump.EncryptionPassphrase }, cancellationToken).ConfigureAwait(false);
+            // Worded as a verification's errors, as ArchiveVerifier.VerifyAsync reports them.
+            var report = await ErrorTranslation.RunAsync(Operation.Verify,
+                ArchiveVerification.RunAsync(archive, new VerifyOptions { EncryptionPassphrase = dump.EncryptionPassphrase }, cancellationToken), cancellationToken).ConfigureAwait(false);
             foreach (var problem in report.Problems)
                 problems.Add($"{Path.GetFileName(archive)}: {problem}");
             files += report.FilesChecked;
@@ -78,7 +80,7 @@ internal static partial class BackupSetWriter
             foreach (var (kind, schemaOnly, dataOnly) in new[] { ("complete", false, false), ("schema", true, false), ("data", false, true) })
             {
                 var file = Path.Combine(directory, $"{prefix}_{kind}_backup_{stamp}.sql");
-                await DatabaseDumper.DumpAsync(dump with { OutputPath = file, Format = ArchiveFormat.Plain, SchemaOnly = schemaOnly, DataOnly = dataOnly, Jobs = 1, EncryptionPassphrase = null },
+                await DumpAsync(dump with { OutputPath = file, Format = ArchiveFormat.Plain, SchemaOnly = schemaOnly, DataOnly = dataOnly, Jobs = 1, EncryptionPassphrase = null },
                     null, cancellationToken).ConfigureAwait(false);
                 plainFiles.Add(file);
             }
@@ -99,6 +101,13 @@ internal static partial class BackupSetWriter
 
         var deleted = Prune(directory, prefix, options.Keep);
         return new BackupSetResult(complete, schema, data, summaryPath, plainFiles, deleted, verification);
+    }
+
+    /// <summary>Each archive of the set is one dump, validated and worded as <see cref="DatabaseDumper.DumpAsync"/> does.</summary>
+    private static Task<DumpResult> DumpAsync(DumpOptions options, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        return ErrorTranslation.RunAsync(Operation.Dump, Dumping.DumpRunner.RunAsync(options, progress, cancellationToken), cancellationToken);
     }
 
     /// <summary>A lock file created exclusively; a stale one (its process is gone) is taken over.</summary>
@@ -151,10 +160,8 @@ internal static partial class BackupSetWriter
     /// <summary>Writes a schema-only or data-only archive from the complete one (manifest cut, data files copied).</summary>
     private static async Task DeriveAsync(string complete, ArchiveManifest manifest, string target, bool keepData, byte[]? key, CancellationToken cancellationToken)
     {
-        var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.incomplete-{Guid.NewGuid():N}");
-        try
+        await StagedOutput.WriteDirectoryAsync(target, async temp =>
         {
-            OwnerOnlyFiles.CreateDirectory(temp);
             var derived = JsonSerializer.Deserialize<ArchiveManifest>(JsonSerializer.Serialize(manifest, ArchiveManifest.JsonOptions), ArchiveManifest.JsonOptions)!;
             derived.Entries.RemoveAll(entry => entry.IsData != keepData);
             derived.Options.SchemaOnly = !keepData;
@@ -176,14 +183,8 @@ internal static partial class BackupSetWriter
                 }
             }
             await ArchiveManifestWriter.WriteAsync(temp, derived, key, cancellationToken).ConfigureAwait(false);
-            Directory.Move(temp, target);
-        }
-        catch
-        {
-            if (Directory.Exists(temp))
-                Directory.Delete(temp, recursive: true);
-            throw;
-        }
+            return true;
+        }).ConfigureAwait(false);
     }
 
     private static async Task CopyFileAsync(string source, string target, CancellationToken cancellationToken)
@@ -196,17 +197,12 @@ internal static partial class BackupSetWriter
         output.Flush(flushToDisk: true);
     }
 
-    private static async Task WriteTextAsync(string path, string text, CancellationToken cancellationToken)
-    {
-        var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.incomplete-{Guid.NewGuid():N}");
-        var file = OwnerOnlyFiles.CreateNew(temp);
-        await using (file.ConfigureAwait(false))
+    private static Task WriteTextAsync(string path, string text, CancellationToken cancellationToken) =>
+        StagedOutput.WriteFileAsync(path, overwrite: true, async file =>
         {
             await file.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
-    }
+            return true;
+        }, cancellationToken);
 
     /// <summary>
     /// Keeps the newest <paramref name="keep"/> good sets: all three archives present and the summary saying they were

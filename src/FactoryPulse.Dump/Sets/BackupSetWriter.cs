@@ -64,7 +64,7 @@ internal static partial class BackupSetWriter
         long rows = 0;
         foreach (var archive in new[] { complete, schema, data })
         {
-            // Worded as a verification's errors, as ArchiveVerifier.VerifyAsync reports them.
+            // Errors worded as ArchiveVerifier.VerifyAsync words them, without calling the public entry point above this folder.
             var report = await ErrorTranslation.RunAsync(Operation.Verify,
                 ArchiveVerification.RunAsync(archive, new VerifyOptions { EncryptionPassphrase = dump.EncryptionPassphrase }, cancellationToken), cancellationToken).ConfigureAwait(false);
             foreach (var problem in report.Problems)

@@ -31,7 +31,7 @@ public class CopyOutPipelineBenchmarks : SyntheticStreamBenchmarks
             var source = new ArraySourceStream(Data, Reads == "row" ? 256 : int.MaxValue);
             // The level a dump uses when none is given (zstd 1, gzip fastest).
             var level = Compression == "gzip" ? FactoryPulse.Dump.Data.Compression.DefaultLevel(DataCompression.Gzip) : FactoryPulse.Dump.Data.Compression.DefaultLevel(DataCompression.Zstd);
-            var result = await TableCopier.WriteDataFileAsync(path, Compression switch { "gzip" => DataCompression.Gzip, "none" => DataCompression.None, _ => DataCompression.Zstd }, level, key: null,
+            var result = await DataFiles.WriteAsync(path, Compression switch { "gzip" => DataCompression.Gzip, "none" => DataCompression.None, _ => DataCompression.Zstd }, level, key: null,
                 sink => TableCopier.PumpBinaryAsync(source, sink, CancellationToken.None), CancellationToken.None).ConfigureAwait(false);
             if (result.Rows != SyntheticCopyStream.Rows)
                 throw new InvalidDataException($"Counted {result.Rows} rows.");

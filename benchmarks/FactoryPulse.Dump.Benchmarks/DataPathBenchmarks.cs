@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Hashing;
 using BenchmarkDotNet.Attributes;
+using FactoryPulse.Dump.Archive;
 using FactoryPulse.Dump.Data;
 
 namespace FactoryPulse.Dump.Benchmarks;

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using FactoryPulse.Dump.Archive;
 using FactoryPulse.Dump.Data;
 
 namespace FactoryPulse.Dump.Benchmarks;

@@ -86,7 +86,7 @@ internal sealed class EncryptionInfo
             throw new ArchiveException("The archive is encrypted: give its passphrase (FPDUMP_PASSPHRASE or --key-file).");
         if (_openedKey is not null && string.Equals(_openedWith, passphrase, StringComparison.Ordinal))
             return _openedKey;
-        if (Algorithm != Data.Encryption.Algorithm || KeyDerivation != Data.Encryption.KeyDerivation || Iterations is < 1 or > Data.Encryption.MaxIterations)
+        if (Algorithm != Encryption.Algorithm || KeyDerivation != Encryption.KeyDerivation || Iterations is < 1 or > Encryption.MaxIterations)
             throw new ArchiveException($"The archive is encrypted with {Algorithm}/{KeyDerivation} ({Iterations} rounds), which this version does not read.");
         byte[] salt;
         try
@@ -99,8 +99,8 @@ internal sealed class EncryptionInfo
         }
         if (salt.Length < 8)
             throw new ArchiveException("The archive's encryption salt is damaged (too short).");
-        var key = Data.Encryption.DeriveKey(passphrase, salt, Iterations);
-        var expected = ManifestSealed ? Data.Encryption.KeyCheck(key) : Data.Encryption.UnsealedKeyCheck(key);
+        var key = Encryption.DeriveKey(passphrase, salt, Iterations);
+        var expected = ManifestSealed ? Encryption.KeyCheck(key) : Encryption.UnsealedKeyCheck(key);
         if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
                 System.Text.Encoding.ASCII.GetBytes(expected), System.Text.Encoding.ASCII.GetBytes(KeyCheck)))
             throw new ArchiveException("The passphrase does not open this archive.");

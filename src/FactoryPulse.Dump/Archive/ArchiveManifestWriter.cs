@@ -1,5 +1,4 @@
 using System.Text.Json;
-using FactoryPulse.Dump.Data;
 
 namespace FactoryPulse.Dump.Archive;
 

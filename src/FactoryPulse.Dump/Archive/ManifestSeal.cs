@@ -23,7 +23,7 @@ internal static class ManifestSeal
         manifest.FormatVersion = Math.Max(manifest.FormatVersion, ArchiveManifest.SealedFormatVersion);
         manifest.Sealed = null;
         var plaintext = JsonSerializer.SerializeToUtf8Bytes(manifest, CompactJson);
-        var message = Data.Encryption.SealMessage(Data.Encryption.ManifestKey(key), plaintext, Header(manifest));
+        var message = Encryption.SealMessage(Encryption.ManifestKey(key), plaintext, Header(manifest));
 
         var output = new MemoryStream();
         using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true }))
@@ -73,7 +73,7 @@ internal static class ManifestSeal
         {
             throw new ArchiveException($"{manifestPath}: the sealed table of contents is damaged (not base64).", exception);
         }
-        var plaintext = Data.Encryption.OpenMessage(Data.Encryption.ManifestKey(key), message, Header(outer));
+        var plaintext = Encryption.OpenMessage(Encryption.ManifestKey(key), message, Header(outer));
 
         ArchiveManifest? inner;
         try

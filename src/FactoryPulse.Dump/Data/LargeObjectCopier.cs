@@ -8,7 +8,7 @@ namespace FactoryPulse.Dump.Data;
 /// <summary>
 /// Large object contents in one data file: per object a 4-byte oid, an 8-byte length, then the bytes (big-endian
 /// integers). Read and written in 1 MiB pieces with lo_get / lo_put, so no object is held in memory whole. With a key
-/// the file is encrypted like table data (<see cref="Encryption"/>); the checksum is always of the file's own bytes.
+/// the file is encrypted like table data (<see cref="DataFiles"/>); the checksum is always of the file's own bytes.
 /// </summary>
 internal static class LargeObjectCopier
 {
@@ -30,7 +30,7 @@ internal static class LargeObjectCopier
 
         // Large object contents are stored uncompressed (they are often compressed already), through the same file,
         // hashing and encryption stack as table data.
-        return await TableCopier.WriteDataFileAsync(filePath, DataCompression.None, 0, key, sink => WriteObjectsAsync(connection, objects, sink, cancellationToken), cancellationToken)
+        return await DataFiles.WriteAsync(filePath, DataCompression.None, 0, key, sink => WriteObjectsAsync(connection, objects, sink, cancellationToken), cancellationToken)
             .ConfigureAwait(false);
     }
 
@@ -81,10 +81,10 @@ internal static class LargeObjectCopier
     /// <summary>Writes the contents into large objects the pre-data section already created (lo_create).</summary>
     public static async Task RestoreAsync(NpgsqlConnection connection, string filePath, byte[]? key, CancellationToken cancellationToken)
     {
-        var file = OwnerOnlyFiles.OpenRead(filePath);
-        await using var fileScope = file.ConfigureAwait(false);
-        var source = TableCopier.Decrypting(file, key);
-        await using var sourceScope = source.ConfigureAwait(false);
+        var reader = DataFiles.OpenRead(filePath, DataCompression.None, key);
+        await using var readerScope = reader.ConfigureAwait(false);
+        var file = reader.File;
+        var source = reader.Content;
         var header = new byte[12];
         var buffer = ArrayPool<byte>.Shared.Rent(PieceSize);
         try

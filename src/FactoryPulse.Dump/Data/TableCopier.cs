@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Hashing;
 using System.IO.Pipelines;
 using System.Text;
 using Npgsql;
@@ -20,45 +19,11 @@ internal readonly record struct CopyOutResult(long Rows, long Bytes, string Chec
 internal static class TableCopier
 {
     private const int BlockSize = 1 << 20;
-    private const int FileBufferSize = 1 << 20;
 
-    public static string FormatChecksum(ulong hash) => "xxh3-64:" + hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
-
-    public static async Task<CopyOutResult> CopyOutAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, CancellationToken cancellationToken) =>
-        await CopyOutAsync(connection, copyCommand, binary, filePath, DataCompression.None, 0, cancellationToken).ConfigureAwait(false);
-
+    /// <summary>COPY … TO STDOUT into a new data file through <see cref="DataFiles.WriteAsync"/>.</summary>
     public static Task<CopyOutResult> CopyOutAsync(
-        NpgsqlConnection connection, string copyCommand, bool binary, string filePath, DataCompression compression, int level, CancellationToken cancellationToken,
-        byte[]? key = null) =>
-        WriteDataFileAsync(filePath, compression, level, key, sink => CopyOutAsync(connection, copyCommand, binary, sink, cancellationToken), cancellationToken);
-
-    /// <summary>
-    /// Creates a data file (owner-only) and lets <paramref name="fill"/> stream into it through compression (and
-    /// encryption), hashing the bytes as they reach the file; the result's Bytes and Checksum are the file's own.
-    /// </summary>
-    internal static async Task<CopyOutResult> WriteDataFileAsync(
-        string filePath, DataCompression compression, int level, byte[]? key, Func<Stream, Task<CopyOutResult>> fill, CancellationToken cancellationToken)
-    {
-        var file = OwnerOnlyFiles.CreateNew(filePath, bufferSize: 0);
-        await using var fileScope = file.ConfigureAwait(false);
-        var hasher = new XxHash3();
-        var hashing = new HashingWriteStream(file, hasher);
-        CopyOutResult result;
-        var buffered = new BufferedStream(hashing, FileBufferSize);
-        // Compress, then encrypt: ciphertext does not compress.
-        var encrypted = key is null ? null : Encryption.Encrypt(buffered, key);
-        var sink = Compression.Compress(encrypted ?? buffered, compression, level);
-        await using (sink.ConfigureAwait(false))
-        {
-            result = await fill(sink).ConfigureAwait(false);
-        }
-        if (encrypted is not null)
-            await encrypted.DisposeAsync().ConfigureAwait(false);
-        // Disposing the compressor wrote its last frame into the buffer; push that to the file and disk.
-        await buffered.FlushAsync(cancellationToken).ConfigureAwait(false);
-        file.Flush(flushToDisk: true);
-        return new CopyOutResult(result.Rows, hashing.BytesWritten, FormatChecksum(hasher.GetCurrentHashAsUInt64()), result.Bytes);
-    }
+        NpgsqlConnection connection, string copyCommand, bool binary, string filePath, DataCompression compression, int level, byte[]? key, CancellationToken cancellationToken) =>
+        DataFiles.WriteAsync(filePath, compression, level, key, sink => CopyOutAsync(connection, copyCommand, binary, sink, cancellationToken), cancellationToken);
 
     /// <summary>Streams COPY … TO STDOUT into <paramref name="destination"/>; the result's Bytes are the stream's bytes.</summary>
     public static async Task<CopyOutResult> CopyOutAsync(NpgsqlConnection connection, string copyCommand, bool binary, Stream destination, CancellationToken cancellationToken)
@@ -182,43 +147,13 @@ internal static class TableCopier
         }
     }
 
-    /// <summary>Hashes a data file; used before loading so a damaged file never reaches the target.</summary>
-    public static async Task<string> ChecksumFileAsync(string filePath, CancellationToken cancellationToken)
+    /// <summary>Streams a data file (decrypting and decompressing on the way, <see cref="DataFiles.OpenRead"/>) into the server with COPY FROM STDIN.</summary>
+    public static async Task CopyInAsync(
+        NpgsqlConnection connection, string copyCommand, bool binary, string filePath, DataCompression compression, byte[]? key, CancellationToken cancellationToken)
     {
-        var hasher = new XxHash3();
-        var buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
-        try
-        {
-            var file = OwnerOnlyFiles.OpenRead(filePath);
-            await using var fileScope = file.ConfigureAwait(false);
-            int read;
-            while ((read = await file.ReadAsync(buffer.AsMemory(0, BlockSize), cancellationToken).ConfigureAwait(false)) > 0)
-                hasher.Append(buffer.AsSpan(0, read));
-            return FormatChecksum(hasher.GetCurrentHashAsUInt64());
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>A data file's plain bytes: the file itself, or with a key its decrypted records.</summary>
-    internal static Stream Decrypting(FileStream file, byte[]? key) =>
-        key is null ? file : Encryption.Decrypt(new BufferedStream(file, FileBufferSize), key);
-
-    /// <summary>Streams a data file (decompressing on the way) into the server with COPY FROM STDIN.</summary>
-    public static async Task CopyInAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, CancellationToken cancellationToken) =>
-        await CopyInAsync(connection, copyCommand, binary, filePath, DataCompression.None, cancellationToken).ConfigureAwait(false);
-
-    public static async Task CopyInAsync(NpgsqlConnection connection, string copyCommand, bool binary, string filePath, DataCompression compression, CancellationToken cancellationToken,
-        byte[]? key = null)
-    {
-        var file = OwnerOnlyFiles.OpenRead(filePath);
+        var file = DataFiles.OpenRead(filePath, compression, key);
         await using var fileScope = file.ConfigureAwait(false);
-        var plain = Decrypting(file, key);
-        await using var plainScope = plain.ConfigureAwait(false);
-        var source = Compression.Decompress(plain, compression);
-        await using var sourceScope = source.ConfigureAwait(false);
+        var source = file.Content;
         if (binary)
         {
             var copy = await connection.BeginRawBinaryCopyAsync(copyCommand, cancellationToken).ConfigureAwait(false);

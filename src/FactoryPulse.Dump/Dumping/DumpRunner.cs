@@ -17,12 +17,6 @@ internal static class DumpRunner
     internal static string ToolVersion =>
         typeof(DumpRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    // Settings under which the deparsers qualify every name and values print without loss.
-    internal const string SessionSettings =
-        "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0; " +
-        "SET client_encoding = 'UTF8'; SET standard_conforming_strings = on; SET DateStyle = ISO; SET IntervalStyle = postgres; " +
-        "SET extra_float_digits = 3; SET row_security = off; SELECT pg_catalog.set_config('search_path', '', false)";
-
     public static async Task<DumpResult> RunAsync(DumpOptions options, NpgsqlDataSource? dataSource, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -44,7 +38,7 @@ internal static class DumpRunner
 
         try
         {
-            await ServerConnection.ExecuteAsync(connection, SessionSettings, cancellationToken).ConfigureAwait(false);
+            await ServerConnection.ExecuteAsync(connection, SessionSettings.Dump, cancellationToken).ConfigureAwait(false);
             // One snapshot for catalog and data: the archive is a single point in time.
             await ServerConnection.ExecuteAsync(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", cancellationToken).ConfigureAwait(false);
             // With --jobs the workers import this snapshot (pg_dump's synchronized snapshots).
@@ -79,15 +73,15 @@ internal static class DumpRunner
             byte[]? key = null;
             if (!string.IsNullOrEmpty(options.EncryptionPassphrase) && options.Format == ArchiveFormat.Directory)
             {
-                var salt = Data.Encryption.NewSalt();
-                key = Data.Encryption.DeriveKey(options.EncryptionPassphrase, salt);
+                var salt = Encryption.NewSalt();
+                key = Encryption.DeriveKey(options.EncryptionPassphrase, salt);
                 manifest.Encryption = new EncryptionInfo
                 {
-                    Algorithm = Data.Encryption.Algorithm,
-                    KeyDerivation = Data.Encryption.KeyDerivation,
-                    Iterations = Data.Encryption.Iterations,
+                    Algorithm = Encryption.Algorithm,
+                    KeyDerivation = Encryption.KeyDerivation,
+                    Iterations = Encryption.Iterations,
                     Salt = Convert.ToHexString(salt),
-                    KeyCheck = Data.Encryption.KeyCheck(key),
+                    KeyCheck = Encryption.KeyCheck(key),
                 };
             }
             if (!string.IsNullOrEmpty(options.EncryptionPassphrase) && options.Format != ArchiveFormat.Directory)
@@ -107,7 +101,7 @@ internal static class DumpRunner
             }
             progress = progress is null ? null : new EstimatingProgress(progress, estimatedRows, estimatedBytes);
             var result = options.Format == ArchiveFormat.Plain
-                ? await WritePlainAsync(connection, manifest, parent, finalPath, progress, cancellationToken).ConfigureAwait(false)
+                ? await WritePlainAsync(connection, manifest, finalPath, progress, cancellationToken).ConfigureAwait(false)
                 : await WriteArchiveAsync(connection, snapshot, source, options, manifest, blocks, key, parent, finalPath, progress, logger, cancellationToken).ConfigureAwait(false);
             // The archive now stands under its final name, whole: ending the read-only snapshot can no longer change
             // the outcome, so it is not cancellable (a cancel arriving now must not report a finished dump as
@@ -339,33 +333,6 @@ internal static class DumpRunner
         return new DatabasePropertiesObject(catalog.DatabaseName, comment, settings);
     }
 
-    /// <summary>The columns a COPY reads, with redacted ones replaced by NULL or their fixed value.</summary>
-    internal static string SelectList(TableDataInfo data)
-    {
-        var select = new List<string>(data.Columns.Count);
-        foreach (var column in data.Columns)
-        {
-            // Redacted values never leave the server: the query writes NULL or the fixed value in their place.
-            select.Add(data.Redacted is not null && data.Redacted.TryGetValue(column.Name, out var replacement)
-                ? $"{replacement}::{column.Type} AS {SqlText.QuoteIdentifier(column.Name)}"
-                : SqlText.QuoteIdentifier(column.Name));
-        }
-        return string.Join(", ", select);
-    }
-
-    /// <summary>What COPY … TO STDOUT reads: the table, or a query when rows are filtered or values redacted.</summary>
-    internal static string CopySource(TocEntry entry, TableDataInfo data)
-    {
-        var table = SqlText.QuoteQualified(entry.Schema, entry.Name);
-        // An extension's configuration table: only the rows its condition picks (the rest comes with CREATE EXTENSION).
-        if (data.Condition is not null || data.Redacted is not null)
-            return $"(SELECT {SelectList(data)} FROM ONLY {table} {data.Condition})";
-        var columns = new List<string>(data.Columns.Count);
-        foreach (var column in data.Columns)
-            columns.Add(column.Name);
-        return columns.Count == 0 ? table : $"{table} ({SqlText.QuoteColumnList(columns)})";
-    }
-
     /// <summary>schema.table.column[=value] rules; the Supabase set applies where those columns exist.</summary>
     private static List<(string Column, string? Value, bool Required)> RedactionRules(DumpOptions options)
     {
@@ -428,37 +395,20 @@ internal static class DumpRunner
 
     private readonly record struct WriteTotals(int Tables, long Rows, long Bytes);
 
-    private static async Task<WriteTotals> WritePlainAsync(
-        NpgsqlConnection connection, ArchiveManifest manifest, string parent, string finalPath, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
-    {
-        var tempPath = Path.Combine(parent, $".{Path.GetFileName(finalPath)}.incomplete-{Guid.NewGuid():N}");
-        try
+    private static Task<WriteTotals> WritePlainAsync(
+        NpgsqlConnection connection, ArchiveManifest manifest, string finalPath, IProgress<DumpProgress>? progress, CancellationToken cancellationToken) =>
+        StagedOutput.WriteFileAsync(finalPath, overwrite: false, async file =>
         {
-            (int Tables, long Rows, long Bytes) totals;
-            var file = OwnerOnlyFiles.CreateNew(tempPath);
-            await using (file.ConfigureAwait(false))
+            try
             {
-                try
-                {
-                    totals = await Formats.PlainScriptWriter.WriteAsync(connection, manifest, file, progress, cancellationToken).ConfigureAwait(false);
-                }
-                catch (IOException exception) when (exception is not EndOfStreamException)
-                {
-                    throw new OutputPathException($"Writing '{finalPath}' failed: {exception.Message}", exception);
-                }
-                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-                file.Flush(flushToDisk: true);
+                var (tables, rows, bytes) = await Formats.PlainScriptWriter.WriteAsync(connection, manifest, file, progress, cancellationToken).ConfigureAwait(false);
+                return new WriteTotals(tables, rows, bytes);
             }
-            File.Move(tempPath, finalPath);
-            return new WriteTotals(totals.Tables, totals.Rows, totals.Bytes);
-        }
-        catch
-        {
-            if (File.Exists(tempPath))
-                File.Delete(tempPath);
-            throw;
-        }
-    }
+            catch (IOException exception) when (exception is not EndOfStreamException)
+            {
+                throw new OutputPathException($"Writing '{finalPath}' failed: {exception.Message}", exception);
+            }
+        }, cancellationToken);
 
     /// <summary>Adds the dump's up-front estimates (pg_class) to every report, so a display can show an ETA.</summary>
     private sealed class EstimatingProgress(IProgress<DumpProgress> inner, long rows, long bytes) : IProgress<DumpProgress>
@@ -474,11 +424,19 @@ internal static class DumpRunner
         Dictionary<int, long> blocksByDumpId, byte[]? key, string parent, string finalPath, IProgress<DumpProgress>? progress, ILogger? logger, CancellationToken cancellationToken)
     {
         // Written under a hidden temporary name and renamed at the end: a crash never leaves a complete-looking archive.
-        var tempPath = Path.Combine(parent, $".{Path.GetFileName(finalPath)}.incomplete-{Guid.NewGuid():N}");
         var workers = new List<NpgsqlConnection>();
         try
         {
-            OwnerOnlyFiles.CreateDirectory(tempPath);
+            return await StagedOutput.WriteDirectoryAsync(finalPath, WriteIntoAsync).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var worker in workers)
+                await worker.DisposeAsync().ConfigureAwait(false);
+        }
+
+        async Task<WriteTotals> WriteIntoAsync(string tempPath)
+        {
             OwnerOnlyFiles.CreateDirectory(Path.Combine(tempPath, "data"));
             var work = PlanWork(options, manifest, blocksByDumpId, tempPath);
             var tablesTotal = 0;
@@ -495,7 +453,7 @@ internal static class DumpRunner
             {
                 var worker = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
                 workers.Add(worker);
-                await ServerConnection.ExecuteAsync(worker, SessionSettings, cancellationToken).ConfigureAwait(false);
+                await ServerConnection.ExecuteAsync(worker, SessionSettings.Dump, cancellationToken).ConfigureAwait(false);
                 await ServerConnection.ExecuteAsync(worker, $"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT {SqlText.QuoteLiteral(snapshot!)}", cancellationToken).ConfigureAwait(false);
                 connections.Add(worker);
             }
@@ -518,7 +476,7 @@ internal static class DumpRunner
                         var data = item.Entry.Data!;
                         copied = data.Format == DataFormat.LargeObjects
                             ? await LargeObjectCopier.DumpAsync(worker, item.FilePath, key, failed.Token).ConfigureAwait(false)
-                            : await TableCopier.CopyOutAsync(worker, item.Command, item.Binary, item.FilePath, data.Compression, CompressionLevelOf(options), failed.Token, key).ConfigureAwait(false);
+                            : await TableCopier.CopyOutAsync(worker, item.Command, item.Binary, item.FilePath, data.Compression, CompressionLevelOf(options), key, failed.Token).ConfigureAwait(false);
                     }
                     catch (IOException exception) when (exception is not EndOfStreamException)
                     {
@@ -587,18 +545,7 @@ internal static class DumpRunner
 
             manifest.Complete = true;
             await ArchiveManifestWriter.WriteAsync(tempPath, manifest, key, cancellationToken).ConfigureAwait(false);
-            Directory.Move(tempPath, finalPath);
             return new WriteTotals(tablesTotal, rows, bytes);
-        }
-        catch
-        {
-            TryDelete(tempPath);
-            throw;
-        }
-        finally
-        {
-            foreach (var worker in workers)
-                await worker.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -623,9 +570,6 @@ internal static class DumpRunner
             var extension = compression == DataCompression.None ? "" : "." + ManifestNames.Of(compression);
             data.File += extension;
             var binary = data.Format == DataFormat.Binary;
-            var table = SqlText.QuoteQualified(entry.Schema, entry.Name);
-            var columnList = SelectList(data);
-            var format = binary ? " (FORMAT binary)" : "";
             var blocks = blocksByDumpId.GetValueOrDefault(entry.DumpId);
             var size = blocks * 8192;
             var chunkBlocks = Math.Max(1, options.ChunkSizeBytes / 8192);
@@ -645,33 +589,15 @@ internal static class DumpRunner
                     var last = first + chunkBlocks >= blocks ? (long?)null : first + chunkBlocks;
                     var chunk = new DataChunk { File = $"{basis}.{part}.dat{extension}", FirstBlock = first, EndBlock = last };
                     data.Chunks.Add(chunk);
-                    var range = $"ctid >= '({first},0)'::pg_catalog.tid" + (last is null ? "" : $" AND ctid < '({last},0)'::pg_catalog.tid");
-                    work.Add(new DataWork(entry, chunk, $"COPY (SELECT {columnList} FROM ONLY {table} WHERE {range}) TO STDOUT{format}",
+                    work.Add(new DataWork(entry, chunk, CopySpec.ToStdout(entry, data, binary, first, last),
                         binary, Path.Combine(tempPath, chunk.File), Math.Min(chunkBlocks, blocks - first) * 8192));
                 }
                 data.File = "";
                 continue;
             }
-            var source = CopySource(entry, data);
-            work.Add(new DataWork(entry, null, $"COPY {source} TO STDOUT{format}", binary, Path.Combine(tempPath, data.File), size));
+            work.Add(new DataWork(entry, null, CopySpec.ToStdout(entry, data, binary), binary, Path.Combine(tempPath, data.File), size));
         }
         work.Sort((a, b) => b.Estimate.CompareTo(a.Estimate));
         return work;
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            if (Directory.Exists(path))
-                Directory.Delete(path, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: the hidden ".incomplete" name already says it is not an archive.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }

@@ -1,6 +1,6 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using FactoryPulse.Dump.Model;
+using FactoryPulse.Dump.Sql;
 
 namespace FactoryPulse.Dump.Dumping;
 
@@ -20,11 +20,11 @@ internal sealed class ObjectFilter
 
     public ObjectFilter(DumpOptions options)
     {
-        _includeSchemas = options.Schemas.Select(pattern => ParseSchemaPattern(pattern)).ToList();
-        _excludeSchemas = options.ExcludeSchemas.Select(pattern => ParseSchemaPattern(pattern)).ToList();
-        _includeTables = options.Tables.Select(ParseRelationPattern).ToList();
-        _excludeTables = options.ExcludeTables.Select(ParseRelationPattern).ToList();
-        _excludeTableData = options.ExcludeTableData.Select(ParseRelationPattern).ToList();
+        _includeSchemas = options.Schemas.Select(pattern => NamePattern.ParseSchemaPattern(pattern)).ToList();
+        _excludeSchemas = options.ExcludeSchemas.Select(pattern => NamePattern.ParseSchemaPattern(pattern)).ToList();
+        _includeTables = options.Tables.Select(NamePattern.ParseRelationPattern).ToList();
+        _excludeTables = options.ExcludeTables.Select(NamePattern.ParseRelationPattern).ToList();
+        _excludeTableData = options.ExcludeTableData.Select(NamePattern.ParseRelationPattern).ToList();
         if (options.Sections.Count > 0)
         {
             _sections = [];
@@ -58,7 +58,7 @@ internal sealed class ObjectFilter
         if (_includeTables.Count > 0)
         {
             // With --table only the matching relations and what hangs off them are dumped, as pg_dump -t does.
-            return root is RelationObject relation && Matches(_includeTables, relation.Schema!, relation.Name) && !Excluded(relation);
+            return root is RelationObject relation && NamePattern.Matches(_includeTables, relation.Schema!, relation.Name) && !Excluded(relation);
         }
         if (schema is null)
             return _includeSchemas.Count == 0; // extensions, casts, publications, event triggers: only in whole-database dumps
@@ -69,83 +69,8 @@ internal sealed class ObjectFilter
         return root is not RelationObject table || !Excluded(table);
     }
 
-    public bool IncludesData(TableObject table) => !Matches(_excludeTableData, table.Schema!, table.Name);
+    public bool IncludesData(TableObject table) => !NamePattern.Matches(_excludeTableData, table.Schema!, table.Name);
 
     private bool Excluded(RelationObject relation) =>
-        Matches(_excludeTables, relation.Schema!, relation.Name) || _excludeSchemas.Exists(regex => regex.IsMatch(relation.Schema!));
-
-    internal static bool Matches(List<(Regex? Schema, Regex Name)> patterns, string schema, string name)
-    {
-        foreach (var (schemaPattern, namePattern) in patterns)
-        {
-            if ((schemaPattern is null || schemaPattern.IsMatch(schema)) && namePattern.IsMatch(name))
-                return true;
-        }
-        return false;
-    }
-
-    internal static Regex ParseSchemaPattern(string pattern)
-    {
-        var parts = Split(pattern);
-        if (parts.Count != 1)
-            throw new DumpException($"Schema pattern '{pattern}' has a dot; use schema names only (quote a name that contains a dot).");
-        return parts[0];
-    }
-
-    internal static (Regex? Schema, Regex Name) ParseRelationPattern(string pattern)
-    {
-        var parts = Split(pattern);
-        return parts.Count switch
-        {
-            1 => (null, parts[0]),
-            2 => (parts[0], parts[1]),
-            3 => (parts[1], parts[2]), // database.schema.table: the database part must be the current one
-            _ => throw new DumpException($"Improper qualified name (too many dotted names): {pattern}"),
-        };
-    }
-
-    /// <summary>psql's patternToSQLRegex, in small: one anchored regex per dotted part.</summary>
-    internal static List<Regex> Split(string pattern)
-    {
-        var parts = new List<Regex>();
-        var current = new StringBuilder();
-        var inQuotes = false;
-        for (var i = 0; i < pattern.Length; i++)
-        {
-            var c = pattern[i];
-            if (c == '"')
-            {
-                if (inQuotes && i + 1 < pattern.Length && pattern[i + 1] == '"')
-                {
-                    current.Append('"');
-                    i++;
-                }
-                else
-                {
-                    inQuotes = !inQuotes;
-                }
-            }
-            else if (!inQuotes && c == '.')
-            {
-                parts.Add(Anchored(current));
-                current.Clear();
-            }
-            else if (!inQuotes && c == '*')
-            {
-                current.Append(".*");
-            }
-            else if (!inQuotes && c == '?')
-            {
-                current.Append('.');
-            }
-            else
-            {
-                current.Append(Regex.Escape((inQuotes ? c : char.ToLowerInvariant(c)).ToString()));
-            }
-        }
-        parts.Add(Anchored(current));
-        return parts;
-    }
-
-    private static Regex Anchored(StringBuilder body) => new("^(?:" + body + ")$", RegexOptions.CultureInvariant | RegexOptions.Singleline);
+        NamePattern.Matches(_excludeTables, relation.Schema!, relation.Name) || _excludeSchemas.Exists(regex => regex.IsMatch(relation.Schema!));
 }

@@ -32,17 +32,7 @@ internal static class PlainScriptWriter
             -- Server version {manifest.ServerVersion}, database {manifest.Database}
             --
 
-            SET statement_timeout = 0;
-            SET lock_timeout = 0;
-            SET idle_in_transaction_session_timeout = 0;
-            SET client_encoding = 'UTF8';
-            SET standard_conforming_strings = on;
-            SELECT pg_catalog.set_config('search_path', '', false);
-            SET check_function_bodies = false;
-            SET xmloption = content;
-            SET client_min_messages = warning;
-            SET row_security = off;
-
+            {SessionSettings.ScriptHeader}
 
             """, cancellationToken).ConfigureAwait(false);
 
@@ -78,15 +68,9 @@ internal static class PlainScriptWriter
 
     private static async Task<CopyOutResult> WriteCopyBlockAsync(NpgsqlConnection connection, TocEntry entry, TableDataInfo data, Stream output, CancellationToken cancellationToken)
     {
-        var columns = new List<string>(data.Columns.Count);
-        foreach (var column in data.Columns)
-            columns.Add(column.Name);
-        var columnList = columns.Count == 0 ? "" : $" ({SqlText.QuoteColumnList(columns)})";
-        var table = SqlText.QuoteQualified(entry.Schema, entry.Name);
-        await WriteTextAsync(output, $"COPY {table}{columnList} FROM stdin;\n", cancellationToken).ConfigureAwait(false);
+        await WriteTextAsync(output, CopySpec.ScriptFromStdin(entry, data) + "\n", cancellationToken).ConfigureAwait(false);
         // Text COPY always: the script is read by psql, and text escapes every byte that could end the block.
-        var query = Dumping.DumpRunner.CopySource(entry, data);
-        var copied = await TableCopier.CopyOutAsync(connection, $"COPY {query} TO STDOUT", binary: false, output, cancellationToken).ConfigureAwait(false);
+        var copied = await TableCopier.CopyOutAsync(connection, CopySpec.ToStdout(entry, data, binary: false), binary: false, output, cancellationToken).ConfigureAwait(false);
         await WriteTextAsync(output, "\\.\n\n\n", cancellationToken).ConfigureAwait(false);
         return copied;
     }

@@ -82,7 +82,7 @@ internal static class DataOnlyRestorer
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 progress?.Report(new DumpProgress { Phase = OperationPhase.Data, CurrentObject = entry.DisplayName, TablesDone = restored.Count, TablesTotal = dataEntries.Count, RowsDone = rows, BytesDone = bytes });
-                await RestoreRunner.CopyEntryAsync(connection, options.InputPath, entry, entry.Data!, cancellationToken, key: key).ConfigureAwait(false);
+                await DataLoader.LoadAsync(connection, options.InputPath, entry, entry.Data!, truncateFirst: false, freeze: false, key, cancellationToken).ConfigureAwait(false);
                 restored.Add(new RestoredTable { Table = entry.QualifiedName, Rows = entry.Data!.Rows });
                 rows += entry.Data.Rows;
                 bytes += entry.Data.Bytes;
@@ -90,7 +90,7 @@ internal static class DataOnlyRestorer
             foreach (var entry in order.AfterLoads)
             {
                 if (entry.Data is { Format: DataFormat.LargeObjects } blobs)
-                    await RestoreRunner.CopyEntryAsync(connection, options.InputPath, entry, blobs, cancellationToken, key: key).ConfigureAwait(false);
+                    await DataLoader.LoadAsync(connection, options.InputPath, entry, blobs, truncateFirst: false, freeze: false, key, cancellationToken).ConfigureAwait(false);
                 else
                 {
                     await StatementBatch.ExecuteAsync(connection, entry.Statements, cancellationToken).ConfigureAwait(false);

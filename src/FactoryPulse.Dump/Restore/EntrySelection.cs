@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using FactoryPulse.Dump.Archive;
-using FactoryPulse.Dump.Dumping;
 using FactoryPulse.Dump.Model;
+using FactoryPulse.Dump.Sql;
 
 namespace FactoryPulse.Dump.Restore;
 
@@ -32,20 +32,20 @@ internal sealed class EntrySelection
             return null;
         var schemas = new List<Regex>(options.Schemas.Count);
         foreach (var pattern in options.Schemas)
-            schemas.Add(ObjectFilter.ParseSchemaPattern(pattern));
+            schemas.Add(NamePattern.ParseSchemaPattern(pattern));
         var excluded = new List<Regex>(options.ExcludeSchemas.Count);
         foreach (var pattern in options.ExcludeSchemas)
-            excluded.Add(ObjectFilter.ParseSchemaPattern(pattern));
+            excluded.Add(NamePattern.ParseSchemaPattern(pattern));
         HashSet<string>? relations = null;
         if (options.Tables.Count > 0)
         {
             var patterns = new List<(Regex? Schema, Regex Name)>(options.Tables.Count);
             foreach (var pattern in options.Tables)
-                patterns.Add(ObjectFilter.ParseRelationPattern(pattern));
+                patterns.Add(NamePattern.ParseRelationPattern(pattern));
             relations = new HashSet<string>(StringComparer.Ordinal);
             foreach (var entry in entries)
             {
-                if (entry.Kind.IsRelation() && entry.Schema is { } schema && ObjectFilter.Matches(patterns, schema, entry.Name))
+                if (entry.Kind.IsRelation() && entry.Schema is { } schema && NamePattern.Matches(patterns, schema, entry.Name))
                     relations.Add(Key(entry));
             }
             // Sequences owned by a selected table come along (their entries name the table as theirs), as with pg_dump -t.

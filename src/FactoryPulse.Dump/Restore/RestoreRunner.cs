@@ -2,7 +2,6 @@ using System.Diagnostics;
 using FactoryPulse.Dump.Archive;
 using FactoryPulse.Dump.Catalog;
 using FactoryPulse.Dump.Data;
-using FactoryPulse.Dump.Dumping;
 using FactoryPulse.Dump.Model;
 using FactoryPulse.Dump.Sql;
 using Microsoft.Extensions.Logging;
@@ -13,9 +12,6 @@ namespace FactoryPulse.Dump.Restore;
 /// <summary>pg_restore in small: check everything first, then run the entries pass by pass in dump order.</summary>
 internal static class RestoreRunner
 {
-    private const string RestoreSettings =
-        DumpRunner.SessionSettings + "; SET check_function_bodies = false; SET xmloption = content; SET client_min_messages = warning";
-
     public static async Task<RestoreReport> RunAsync(RestoreOptions options, NpgsqlDataSource? dataSource, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -28,7 +24,7 @@ internal static class RestoreRunner
         // A missing or wrong passphrase fails here, before the target is touched.
         var key = manifest.Encryption?.KeyFrom(options.EncryptionPassphrase);
         // Every data file is checked before the first change: a damaged archive changes nothing, whatever the options.
-        await VerifyChecksumsAsync(options.InputPath, entries, cancellationToken).ConfigureAwait(false);
+        await DataLoader.VerifyChecksumsAsync(options.InputPath, entries, cancellationToken).ConfigureAwait(false);
 
         var source = ConnectionSource.Create(options.ConnectionString, dataSource);
         progress?.Report(new DumpProgress { Phase = OperationPhase.Connecting });
@@ -36,7 +32,7 @@ internal static class RestoreRunner
             source = await CreateDatabaseAsync(source, manifest, cancellationToken).ConfigureAwait(false);
         var connection = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
-        await ServerConnection.ExecuteAsync(connection, RestoreSettings, cancellationToken).ConfigureAwait(false);
+        await ServerConnection.ExecuteAsync(connection, SessionSettings.Restore, cancellationToken).ConfigureAwait(false);
 
         if (plan.DataOnly)
         {
@@ -247,7 +243,7 @@ internal static class RestoreRunner
             {
                 var worker = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
                 connections.Add(worker);
-                await ServerConnection.ExecuteAsync(worker, RestoreSettings, cancellationToken).ConfigureAwait(false);
+                await ServerConnection.ExecuteAsync(worker, SessionSettings.Restore, cancellationToken).ConfigureAwait(false);
             }
             await ParallelScheduler.RunAsync(units, connections,
                 (connection, unit) => RestoreEntryAsync(connection, options, unit.Entry, RestorePass.Main, state, progress, unit, cancellationToken)).ConfigureAwait(false);
@@ -277,26 +273,6 @@ internal static class RestoreRunner
             }
         }
         return source.WithDatabase(manifest.Database);
-    }
-
-    /// <summary>Hashes every data file, on as many threads as there are cores: the restore waits for this before its first change.</summary>
-    private static async Task VerifyChecksumsAsync(string inputPath, IReadOnlyList<TocEntry> entries, CancellationToken cancellationToken)
-    {
-        var files = new List<(TocEntry Entry, string File, string Checksum)>();
-        foreach (var entry in entries)
-        {
-            if (entry.Data is null)
-                continue;
-            foreach (var part in entry.Data.Parts())
-                files.Add((entry, part.File, part.Checksum));
-        }
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(files, parallel, async (file, token) =>
-        {
-            var checksum = await TableCopier.ChecksumFileAsync(Path.Combine(inputPath, file.File), token).ConfigureAwait(false);
-            if (checksum != file.Checksum)
-                throw new ArchiveException($"Data file '{file.File}' of {file.Entry.DisplayName} is corrupt: checksum {checksum}, the manifest says {file.Checksum}. Nothing was restored.");
-        }).ConfigureAwait(false);
     }
 
     /// <summary>The dump ids of a list file as <c>fpdump list</c> writes it; lines starting with ';' are comments (pg_restore -L).</summary>
@@ -479,41 +455,7 @@ internal static class RestoreRunner
     }
 
     private static Task LoadTableAsync(NpgsqlConnection connection, RestoreOptions options, TocEntry entry, TableDataInfo data, bool createdHere, byte[]? key, CancellationToken cancellationToken) =>
-        InTransactionAsync(connection, options, () => CopyEntryAsync(connection, options.InputPath, entry, data, cancellationToken, createdHere && !options.SingleTransaction, createdHere, key), cancellationToken);
-
-    /// <summary>
-    /// Streams the entry's data files into the table (or large objects); their checksums were checked by
-    /// <see cref="VerifyChecksumsAsync"/> before the restore's first change, so they are not hashed a second time here.
-    /// For a table this restore created: TRUNCATE (same transaction) and COPY FREEZE, so rows are written frozen and
-    /// need no later vacuum to set hint bits — what pg_restore gets only with --single-transaction.
-    /// </summary>
-    internal static async Task CopyEntryAsync(NpgsqlConnection connection, string inputPath, TocEntry entry, TableDataInfo data, CancellationToken cancellationToken,
-        bool truncateFirst = false, bool freeze = false, byte[]? key = null)
-    {
-        var parts = data.Parts();
-        if (data.Format == DataFormat.LargeObjects)
-        {
-            await LargeObjectCopier.RestoreAsync(connection, Path.Combine(inputPath, data.File), key, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        var columns = new List<string>(data.Columns.Count);
-        foreach (var column in data.Columns)
-            columns.Add(column.Name);
-        var binary = data.Format == DataFormat.Binary;
-        var table = SqlText.QuoteQualified(entry.Schema, entry.Name);
-        if (truncateFirst)
-            await ServerConnection.ExecuteAsync(connection, $"TRUNCATE TABLE ONLY {table}", cancellationToken).ConfigureAwait(false);
-        // A table can have no columns (or only generated ones); COPY then takes no column list.
-        var columnList = columns.Count == 0 ? "" : $" ({SqlText.QuoteColumnList(columns)})";
-        var copyOptions = new List<string>(2);
-        if (binary)
-            copyOptions.Add("FORMAT binary");
-        if (freeze)
-            copyOptions.Add("FREEZE");
-        var command = $"COPY {table}{columnList} FROM STDIN{(copyOptions.Count == 0 ? "" : $" ({string.Join(", ", copyOptions)})")}";
-        foreach (var part in parts)
-            await TableCopier.CopyInAsync(connection, command, binary, Path.Combine(inputPath, part.File), data.Compression, cancellationToken, key).ConfigureAwait(false);
-    }
+        InTransactionAsync(connection, options, () => DataLoader.LoadAsync(connection, options.InputPath, entry, data, truncateFirst: createdHere && !options.SingleTransaction, freeze: createdHere, key, cancellationToken), cancellationToken);
 
     /// <summary>Each table loads in its own transaction unless the whole restore is one: never half a table.</summary>
     private static async Task InTransactionAsync(NpgsqlConnection connection, RestoreOptions options, Func<Task> load, CancellationToken cancellationToken)

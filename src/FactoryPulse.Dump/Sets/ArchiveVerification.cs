@@ -1,4 +1,3 @@
-using System.Buffers;
 using FactoryPulse.Dump.Archive;
 using FactoryPulse.Dump.Data;
 using FactoryPulse.Dump.Sql;
@@ -56,7 +55,7 @@ internal static class ArchiveVerification
                 cancellationToken.ThrowIfCancellationRequested();
                 files++;
                 var path = Path.Combine(archivePath, part.File);
-                var checksum = await TableCopier.ChecksumFileAsync(path, cancellationToken).ConfigureAwait(false);
+                var checksum = await DataFiles.ChecksumAsync(path, cancellationToken).ConfigureAwait(false);
                 if (checksum != part.Checksum)
                 {
                     problems.Add($"data file '{part.File}' of {entry.DisplayName} is corrupt: checksum {checksum}, the manifest says {part.Checksum}");
@@ -67,7 +66,7 @@ internal static class ArchiveVerification
                     continue;
                 try
                 {
-                    entryRows += await CountRowsAsync(path, data.Format == DataFormat.Binary, data.Compression, key, cancellationToken).ConfigureAwait(false);
+                    entryRows += await DataFiles.CountRowsAsync(path, data.Format == DataFormat.Binary, data.Compression, key, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception exception) when (exception is InvalidDataException or IOException or ArchiveException or ZstdSharp.ZstdException)
                 {
@@ -92,37 +91,6 @@ internal static class ArchiveVerification
         if (problems.Count == 0 && options.ConnectionString is not null)
             await VerifyByRestoringAsync(archivePath, manifest, options, problems, cancellationToken).ConfigureAwait(false);
         return new VerificationReport { Passed = problems.Count == 0, Problems = problems, FilesChecked = files, RowsCounted = rows };
-    }
-
-    private static async Task<long> CountRowsAsync(string path, bool binary, DataCompression compression, byte[]? key, CancellationToken cancellationToken)
-    {
-        var file = OwnerOnlyFiles.OpenRead(path);
-        await using var fileScope = file.ConfigureAwait(false);
-        var plain = key is null ? (Stream)file : Encryption.Decrypt(new BufferedStream(file, 1 << 20), key);
-        await using var plainScope = plain.ConfigureAwait(false);
-        var source = Compression.Decompress(plain, compression);
-        await using var sourceScope = source.ConfigureAwait(false);
-        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
-        try
-        {
-            var counter = new BinaryCopyRowCounter();
-            long newlines = 0;
-            int read;
-            while ((read = await source.ReadAsync(buffer.AsMemory(0, 1 << 20), cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (binary)
-                    counter.Feed(buffer.AsSpan(0, read));
-                else
-                    newlines += buffer.AsSpan(0, read).Count((byte)'\n');
-            }
-            if (binary && !counter.SawTrailer)
-                throw new InvalidDataException("the COPY stream ends without its trailer (truncated)");
-            return binary ? counter.Rows : newlines;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     /// <summary>Restores into a scratch database on the given server and compares row counts with the manifest.</summary>

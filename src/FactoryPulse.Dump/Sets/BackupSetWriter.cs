@@ -62,7 +62,9 @@ internal static partial class BackupSetWriter
         long rows = 0;
         foreach (var archive in new[] { complete, schema, data })
         {
-            var report = await ArchiveVerifier.VerifyAsync(archive, new VerifyOptions { EncryptionPassphrase = dump.EncryptionPassphrase }, cancellationToken).ConfigureAwait(false);
+            // Errors worded as ArchiveVerifier.VerifyAsync words them, without calling the public entry point above this folder.
+            var report = await ErrorTranslation.RunAsync(Operation.Verify,
+                ArchiveVerification.RunAsync(archive, new VerifyOptions { EncryptionPassphrase = dump.EncryptionPassphrase }, cancellationToken), cancellationToken).ConfigureAwait(false);
             foreach (var problem in report.Problems)
                 problems.Add($"{Path.GetFileName(archive)}: {problem}");
             files += report.FilesChecked;
@@ -99,13 +101,17 @@ internal static partial class BackupSetWriter
         return new BackupSetResult { CompleteArchive = complete, SchemaArchive = schema, DataArchive = data, SummaryPath = summaryPath, PlainFiles = plainFiles, DeletedSets = deleted, Verification = verification };
     }
 
-    /// <summary>A lock file created exclusively; a stale one (its process is gone) is taken over.</summary>
-    /// <summary>The set's dumps go through the public entry points, on the caller's data source when there is one.</summary>
-    private static Task<DumpResult> DumpAsync(DumpOptions dump, NpgsqlDataSource? dataSource, IProgress<DumpProgress>? progress, CancellationToken cancellationToken) =>
-        dataSource is null
-            ? DatabaseDumper.DumpAsync(dump, progress, cancellationToken)
-            : DatabaseDumper.DumpAsync(dataSource, dump, progress, cancellationToken);
+    /// <summary>
+    /// Each archive of the set is one dump, validated and worded as <see cref="DatabaseDumper.DumpAsync(DumpOptions, IProgress{DumpProgress}?, CancellationToken)"/>
+    /// does, on the caller's data source when there is one — without calling the public entry point above this folder.
+    /// </summary>
+    private static Task<DumpResult> DumpAsync(DumpOptions options, NpgsqlDataSource? dataSource, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        return ErrorTranslation.RunAsync(Operation.Dump, Dumping.DumpRunner.RunAsync(options, dataSource, progress, cancellationToken), cancellationToken);
+    }
 
+    /// <summary>A lock file created exclusively; a stale one (its process is gone) is taken over.</summary>
     private static FileStream AcquireLock(string directory)
     {
         var path = Path.Combine(directory, LockFileName);
@@ -155,10 +161,8 @@ internal static partial class BackupSetWriter
     /// <summary>Writes a schema-only or data-only archive from the complete one (manifest cut, data files copied).</summary>
     private static async Task DeriveAsync(string complete, ArchiveManifest manifest, string target, bool keepData, byte[]? key, CancellationToken cancellationToken)
     {
-        var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.incomplete-{Guid.NewGuid():N}");
-        try
+        await StagedOutput.WriteDirectoryAsync(target, async temp =>
         {
-            OwnerOnlyFiles.CreateDirectory(temp);
             var derived = JsonSerializer.Deserialize<ArchiveManifest>(JsonSerializer.Serialize(manifest, ArchiveManifest.JsonOptions), ArchiveManifest.JsonOptions)!;
             derived.Entries.RemoveAll(entry => entry.IsData != keepData);
             derived.Options.SchemaOnly = !keepData;
@@ -180,14 +184,8 @@ internal static partial class BackupSetWriter
                 }
             }
             await ArchiveManifestWriter.WriteAsync(temp, derived, key, cancellationToken).ConfigureAwait(false);
-            Directory.Move(temp, target);
-        }
-        catch
-        {
-            if (Directory.Exists(temp))
-                Directory.Delete(temp, recursive: true);
-            throw;
-        }
+            return true;
+        }).ConfigureAwait(false);
     }
 
     private static async Task CopyFileAsync(string source, string target, CancellationToken cancellationToken)
@@ -200,17 +198,12 @@ internal static partial class BackupSetWriter
         output.Flush(flushToDisk: true);
     }
 
-    private static async Task WriteTextAsync(string path, string text, CancellationToken cancellationToken)
-    {
-        var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.incomplete-{Guid.NewGuid():N}");
-        var file = OwnerOnlyFiles.CreateNew(temp);
-        await using (file.ConfigureAwait(false))
+    private static Task WriteTextAsync(string path, string text, CancellationToken cancellationToken) =>
+        StagedOutput.WriteFileAsync(path, overwrite: true, async file =>
         {
             await file.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
-    }
+            return true;
+        }, cancellationToken);
 
     /// <summary>
     /// Keeps the newest <paramref name="keep"/> good sets: all three archives present and the summary saying they were

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace FactoryPulse.Dump.Data;
+namespace FactoryPulse.Dump.Archive;
 
 /// <summary>
 /// Data files at rest: AES-256-GCM in 64 KiB records. The key comes from a passphrase through PBKDF2-HMAC-SHA256

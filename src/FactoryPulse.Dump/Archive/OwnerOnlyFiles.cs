@@ -1,4 +1,4 @@
-namespace FactoryPulse.Dump.Data;
+namespace FactoryPulse.Dump.Archive;
 
 /// <summary>Backups hold whole databases: files are created 0600 and directories 0700 from the start.</summary>
 internal static class OwnerOnlyFiles

@@ -78,6 +78,65 @@ public sealed class DdlWriterTests
     }
 
     [Fact]
+    public void Table_DDL_writes_compression_and_FORCE_ROW_LEVEL_SECURITY_even_without_ENABLE()
+    {
+        var table = new TableObject(16507, "public", "docs", Owner, unlogged: false, options: null, replicaIdentity: 'd', rowSecurity: false, forceRowSecurity: true);
+        table.Columns.Add(new ColumnInfo(1, "body", "text", false, null, null, null, -1, TypeOid: 0) { Compression = "lz4" });
+
+        var ddl = Create(table, Context());
+
+        ddl.Should().Be(
+            "CREATE TABLE public.docs (\n" +
+            "    body text\n" +
+            ");\n" +
+            "ALTER TABLE ONLY public.docs ALTER COLUMN body SET COMPRESSION lz4;\n" +
+            "ALTER TABLE ONLY public.docs FORCE ROW LEVEL SECURITY;\n");
+    }
+
+    [Fact]
+    public void Row_security_entry_only_enables_FORCE_belongs_to_the_table()
+    {
+        var table = new TableObject(16507, "public", "docs", Owner, unlogged: false, options: null, replicaIdentity: 'd', rowSecurity: true, forceRowSecurity: true);
+
+        Create(new RowSecurityObject(table), Context()).Should().Be("ALTER TABLE public.docs ENABLE ROW LEVEL SECURITY;\n");
+    }
+
+    [Fact]
+    public void Typed_table_DDL_names_its_type_and_lists_only_columns_with_options()
+    {
+        var typed = new TableObject(16508, "public", "readings", Owner, false, null, 'd', false, false) { OfType = "public.reading" };
+        typed.Columns.Add(new ColumnInfo(1, "sensor", "integer", true, null, null, null, -1, TypeOid: 0));
+        typed.Columns.Add(new ColumnInfo(2, "value", "numeric", false, null, null, null, 50, TypeOid: 0));
+        typed.Checks.Add(new InlineCheck(16512, "readings_value_check", "CHECK ((value >= (0)::numeric))"));
+        var bare = new TableObject(16509, "public", "addresses", Owner, false, null, 'd', false, false) { OfType = "public.address" };
+        bare.Columns.Add(new ColumnInfo(1, "street", "text", false, null, null, null, -1, TypeOid: 0));
+
+        Create(typed, Context()).Should().Be(
+            "CREATE TABLE public.readings OF public.reading (\n" +
+            "    sensor WITH OPTIONS NOT NULL,\n" +
+            "    CONSTRAINT readings_value_check CHECK ((value >= (0)::numeric))\n" +
+            ");\n" +
+            "ALTER TABLE ONLY public.readings ALTER COLUMN value SET STATISTICS 50;\n");
+        Create(bare, Context()).Should().Be("CREATE TABLE public.addresses OF public.address;\n");
+    }
+
+    [Fact]
+    public void Materialized_view_DDL_writes_column_statistics_storage_compression_and_options()
+    {
+        var view = new MaterializedViewObject(16540, "public", "sizes", Owner, null, " SELECT 1 AS n;", populated: true);
+        view.Columns.Add(new ColumnInfo(1, "n", "integer", false, null, null, "MAIN", 300, TypeOid: 0) { Options = "n_distinct='-1'", Compression = "pglz" });
+
+        Create(view, Context()).Should().Be(
+            "CREATE MATERIALIZED VIEW public.sizes AS\n" +
+            " SELECT 1 AS n\n" +
+            "  WITH NO DATA;\n" +
+            "ALTER MATERIALIZED VIEW public.sizes ALTER COLUMN n SET STORAGE MAIN;\n" +
+            "ALTER MATERIALIZED VIEW public.sizes ALTER COLUMN n SET COMPRESSION pglz;\n" +
+            "ALTER MATERIALIZED VIEW public.sizes ALTER COLUMN n SET STATISTICS 300;\n" +
+            "ALTER MATERIALIZED VIEW public.sizes ALTER COLUMN n SET (n_distinct='-1');\n");
+    }
+
+    [Fact]
     public void Table_DDL_with_a_column_named_begin_splits_into_its_statements()
     {
         var table = Orders();

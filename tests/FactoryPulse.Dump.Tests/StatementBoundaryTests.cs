@@ -150,6 +150,27 @@ public sealed class StatementBoundaryTests
             return table;
         },
         ["table without columns"] = () => new TableObject(16503, "public", "empty", Owner, false, null, 'd', false, false),
+        ["table with compression and FORCE ROW LEVEL SECURITY without ENABLE"] = () =>
+        {
+            var table = new TableObject(16507, "public", "docs", Owner, false, null, 'd', rowSecurity: false, forceRowSecurity: true);
+            table.Columns.Add(Column(1, "body", "text") with { Compression = "lz4" });
+            return table;
+        },
+        ["typed table with column options and a check"] = () =>
+        {
+            var table = new TableObject(16508, "public", "readings", Owner, false, null, 'd', false, false) { OfType = "public.reading" };
+            table.Columns.Add(Column(1, "sensor", "integer", notNull: true));
+            table.Columns.Add(Column(2, "value", "numeric"));
+            table.Checks.Add(new InlineCheck(16512, "readings_value_check", "CHECK ((value >= (0)::numeric))"));
+            return table;
+        },
+        ["typed table without column options"] = () => new TableObject(16509, "public", "addresses", Owner, false, null, 'd', false, false) { OfType = "public.address" },
+        ["materialized view with column statistics, storage, compression and options"] = () =>
+        {
+            var view = MaterializedView();
+            view.Columns.Add(new ColumnInfo(1, "n", "bigint", false, null, null, "MAIN", 300, TypeOid: 0) { Options = "n_distinct='-1'", Compression = "pglz" });
+            return view;
+        },
         ["table inheriting with an inherited NOT NULL"] = () =>
         {
             var parent = Orders();

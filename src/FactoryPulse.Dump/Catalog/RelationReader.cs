@@ -39,7 +39,8 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
             $"""
             SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, pg_catalog.pg_get_userbyid(c.relowner) AS owner,
                    c.relpersistence::text AS persistence, c.relrowsecurity, c.relforcerowsecurity, c.relreplident::text AS replica_identity,
-                   c.reloptions, c.relispopulated, c.reltuples::float8 AS reltuples, c.relispartition,
+                   c.reloptions, c.relispopulated, c.reltuples::float8 AS reltuples, c.relispartition, c.reloftype,
+                   CASE WHEN c.reloftype <> 0 THEN pg_catalog.format_type(c.reloftype, NULL) END AS of_type,
                    (SELECT tc.reloptions FROM pg_catalog.pg_class tc WHERE tc.oid = c.reltoastrelid) AS toast_options,
                    CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,
                    CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS view_definition
@@ -59,12 +60,16 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
                     {
                         PartitionKey = row.NullableString("partition_key"),
                         IsPartition = row.Bool("relispartition"),
+                        OfType = row.NullableString("of_type"),
                     },
                     'v' => new ViewObject(oid, schema, name, owner, options, row.String("view_definition")),
                     'm' => new MaterializedViewObject(oid, schema, name, owner, options, row.String("view_definition"), row.Bool("relispopulated")),
                     _ => new SequenceObject(oid, schema, name, owner, unlogged, sequenceOptions[oid]),
                 };
                 relation.AddDependency(Lookups.SchemaNamed(schema));
+                // A typed table (CREATE TABLE … OF type) needs its composite type first.
+                if (row.Oid("reloftype") != 0 && Lookups.Resolve(CatalogClasses.Type, row.Oid("reloftype")) is { } ofType)
+                    relation.AddDependency(ofType);
                 Lookups.Relations[oid] = relation;
                 Lookups.Objects.Add(relation);
                 estimates[oid] = row.Double("reltuples");
@@ -129,14 +134,15 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
         });
 
     public Task ReadColumnsAsync() => Query(
-        """
+        $"""
         SELECT a.attrelid, a.attnum::int AS attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_name, a.atttypid,
                a.attnotnull, a.attgenerated::text AS generated,
                CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END AS generated_expression,
                CASE WHEN a.attcollation <> t.typcollation THEN cn.nspname END AS collation_schema,
                CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation_name,
                CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
-               COALESCE(a.attstattarget::int, -1) AS stattarget, a.attislocal, a.attoptions
+               COALESCE(a.attstattarget::int, -1) AS stattarget, a.attislocal, a.attoptions,
+               {(Features.HasColumnCompression ? "NULLIF(a.attcompression::text, '')" : "NULL::text")} AS compression
         FROM pg_catalog.pg_attribute a
         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -166,6 +172,12 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
                 row.NullableString("generated_expression"), Collation(row), storage, row.Int("stattarget"), row.Oid("atttypid"), row.Bool("attislocal"))
             {
                 Options = FormatOptions(row.StringArray("attoptions")),
+                Compression = row.NullableString("compression") switch
+                {
+                    "p" => "pglz",
+                    "l" => "lz4",
+                    _ => null,
+                },
                 GeneratedVirtual = row.Char("generated") == 'v',
             });
         });

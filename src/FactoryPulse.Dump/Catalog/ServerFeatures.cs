@@ -20,6 +20,9 @@ internal sealed class ServerFeatures(int versionNumber)
     /// </summary>
     public string? CollationLocaleColumn => VersionNumber >= 170000 ? "colllocale" : VersionNumber >= 150000 ? "colliculocale" : null;
 
+    /// <summary>Per-column TOAST compression (pg_attribute.attcompression), PostgreSQL 14+.</summary>
+    public bool HasColumnCompression => VersionNumber >= 140000;
+
     /// <summary>Publication column lists and row filters (pg_publication_rel.prattrs/prqual), PostgreSQL 15+.</summary>
     public bool HasPublicationColumnListsAndRowFilters => VersionNumber >= 150000;
 

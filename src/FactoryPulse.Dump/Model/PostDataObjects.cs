@@ -145,8 +145,10 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
 
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
-        // A foreign key on a partitioned table is added without ONLY so every partition gets its clone.
-        var only = ConstraintType == 'f' && Table is TableObject { PartitionKey: not null } ? "" : "ONLY ";
+        // A foreign key on a partitioned table is added without ONLY so every partition gets its clone; a (NOT VALID)
+        // CHECK never takes ONLY, as in pg_dump: the server refuses ONLY on a table with children, and the children's
+        // inherited copies come from this statement (the reader skips them).
+        var only = ConstraintType == 'c' || (ConstraintType == 'f' && Table is TableObject { PartitionKey: not null }) ? "" : "ONLY ";
         writer.Write($"ALTER TABLE {only}{Table.QualifiedName(context)}\n    ADD CONSTRAINT {context.Ident(Name)} {definition};\n");
         writer.EndStatement();
         WriteAfterCreate(writer, context);

@@ -17,6 +17,9 @@ internal sealed record ColumnInfo(
     /// <summary>Per-column options (n_distinct …) for ALTER COLUMN … SET (…).</summary>
     public string? Options { get; init; }
 
+    /// <summary>TOAST compression set on the column ("pglz" or "lz4"; PostgreSQL 14+), or null for the default.</summary>
+    public string? Compression { get; init; }
+
     /// <summary>STORED, or VIRTUAL (PostgreSQL 18).</summary>
     public bool GeneratedVirtual { get; init; }
 
@@ -50,6 +53,36 @@ internal abstract class RelationObject(uint oid, string schema, string name, str
         writer.EndStatement();
     }
 
+    /// <summary>
+    /// What CREATE cannot say about a column: storage, compression, statistics target, attribute options. Tables and
+    /// materialized views have them (a view's columns cannot); <paramref name="alter"/> is "ALTER TABLE ONLY t" or
+    /// "ALTER MATERIALIZED VIEW m".
+    /// </summary>
+    protected void WriteColumnProperties(TextWriter writer, DdlContext context, string alter, ColumnInfo column)
+    {
+        var target = $"{alter} ALTER COLUMN {context.Ident(column.Name)}";
+        if (column.Storage is not null)
+        {
+            writer.Write($"{target} SET STORAGE {column.Storage};\n");
+            writer.EndStatement();
+        }
+        if (column.Compression is not null)
+        {
+            writer.Write($"{target} SET COMPRESSION {column.Compression};\n");
+            writer.EndStatement();
+        }
+        if (column.StatisticsTarget >= 0)
+        {
+            writer.Write($"{target} SET STATISTICS {column.StatisticsTarget};\n");
+            writer.EndStatement();
+        }
+        if (column.Options is not null)
+        {
+            writer.Write($"{target} SET ({column.Options});\n");
+            writer.EndStatement();
+        }
+    }
+
     protected void WriteComments(TextWriter writer, DdlContext context)
     {
         context.WriteComment(writer, $"{Keyword} {QualifiedName(context)}", Id);
@@ -73,6 +106,9 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
     /// <summary>A partition is created as a plain table with every column, then attached (as pg_dump does).</summary>
     public bool IsPartition { get; init; }
 
+    /// <summary>The composite type of a typed table (CREATE TABLE … OF type), as format_type gives it; null for other tables.</summary>
+    public string? OfType { get; init; }
+
     /// <summary>Parents of a table created with INHERITS, in inhseqno order.</summary>
     public List<TableObject> InheritParents { get; } = [];
 
@@ -87,7 +123,11 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
         var qualified = QualifiedName(context);
         writer.Write(unlogged ? "CREATE UNLOGGED TABLE " : "CREATE TABLE ");
         writer.Write(qualified);
-        writer.Write(" (");
+        // A typed table takes its columns from the type; like pg_dump, only columns with something of their own are
+        // listed, as "c WITH OPTIONS …", and without any the parenthesized list is left out.
+        var typed = OfType is not null;
+        if (typed)
+            writer.Write($" OF {OfType}");
         var first = true;
         // INHERITS children list only their own columns and checks; a partition lists everything.
         var inherits = InheritParents.Count > 0 && !IsPartition;
@@ -95,9 +135,11 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
         {
             if (inherits && !column.IsLocal)
                 continue;
-            writer.Write(first ? "\n    " : ",\n    ");
+            if (typed && !column.NotNull && column.GeneratedExpression is null)
+                continue;
+            writer.Write(first ? " (\n    " : ",\n    ");
             first = false;
-            writer.Write($"{context.Ident(column.Name)} {column.TypeName}");
+            writer.Write(typed ? $"{context.Ident(column.Name)} WITH OPTIONS" : $"{context.Ident(column.Name)} {column.TypeName}");
             if (column.Collation is not null)
                 writer.Write($" COLLATE {column.Collation}");
             if (column.GeneratedExpression is not null)
@@ -109,11 +151,14 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
         {
             if (inherits && !check.IsLocal)
                 continue;
-            writer.Write(first ? "\n    " : ",\n    ");
+            writer.Write(first ? " (\n    " : ",\n    ");
             first = false;
             writer.Write($"CONSTRAINT {context.Ident(check.Name)} {check.Definition}");
         }
-        writer.Write(first ? ")" : "\n)");
+        if (!first)
+            writer.Write("\n)");
+        else if (!typed)
+            writer.Write(" ()");
         if (inherits)
         {
             writer.Write("\nINHERITS (");
@@ -134,21 +179,7 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
                 writer.Write($"ALTER TABLE ONLY {qualified} ALTER COLUMN {context.Ident(column.Name)} SET NOT NULL;\n");
                 writer.EndStatement();
             }
-            if (column.Storage is not null)
-            {
-                writer.Write($"ALTER TABLE ONLY {qualified} ALTER COLUMN {context.Ident(column.Name)} SET STORAGE {column.Storage};\n");
-                writer.EndStatement();
-            }
-            if (column.StatisticsTarget >= 0)
-            {
-                writer.Write($"ALTER TABLE ONLY {qualified} ALTER COLUMN {context.Ident(column.Name)} SET STATISTICS {column.StatisticsTarget};\n");
-                writer.EndStatement();
-            }
-            if (column.Options is not null)
-            {
-                writer.Write($"ALTER TABLE ONLY {qualified} ALTER COLUMN {context.Ident(column.Name)} SET ({column.Options});\n");
-                writer.EndStatement();
-            }
+            WriteColumnProperties(writer, context, $"ALTER TABLE ONLY {qualified}", column);
         }
         switch (replicaIdentity)
         {
@@ -160,6 +191,13 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
                 writer.Write($"ALTER TABLE ONLY {qualified} REPLICA IDENTITY NOTHING;\n");
                 writer.EndStatement();
                 break;
+        }
+        // FORCE is a property of the table, kept whether or not row security is enabled (pg_dump writes it here too;
+        // ENABLE is the separate ROW SECURITY entry).
+        if (ForceRowSecurity)
+        {
+            writer.Write($"ALTER TABLE ONLY {qualified} FORCE ROW LEVEL SECURITY;\n");
+            writer.EndStatement();
         }
         WriteComments(writer, context);
         foreach (var check in Checks)
@@ -250,6 +288,8 @@ internal sealed class MaterializedViewObject(uint oid, string schema, string nam
         // Populated after the data by a REFRESH entry, like pg_dump.
         writer.Write("\n  WITH NO DATA;\n");
         writer.EndStatement();
+        foreach (var column in Columns)
+            WriteColumnProperties(writer, context, $"ALTER MATERIALIZED VIEW {QualifiedName(context)}", column);
         WriteComments(writer, context);
     }
 }
@@ -399,13 +439,9 @@ internal sealed class RowSecurityObject(TableObject table)
 
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
+        // FORCE goes with the table itself (TableObject), so it survives without ENABLE.
         writer.Write($"ALTER TABLE {table.QualifiedName(context)} ENABLE ROW LEVEL SECURITY;\n");
         writer.EndStatement();
-        if (table.ForceRowSecurity)
-        {
-            writer.Write($"ALTER TABLE ONLY {table.QualifiedName(context)} FORCE ROW LEVEL SECURITY;\n");
-            writer.EndStatement();
-        }
     }
 
     public override IEnumerable<string> RequiredRoles() => [];

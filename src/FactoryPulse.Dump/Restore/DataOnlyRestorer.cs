@@ -10,7 +10,10 @@ namespace FactoryPulse.Dump.Restore;
 /// Loads archived rows into an existing schema, in one transaction: tables in foreign-key order, cycles broken by
 /// deferring their constraints (made DEFERRABLE for the transaction when they are not, then put back), user
 /// triggers off during the load and back to their exact previous state after, FORCE ROW LEVEL SECURITY lifted for
-/// the owner while loading. Works for the tables' owner; superuser only for the replication-role strategy.
+/// the owner while loading. NOT VALID foreign keys and CHECKs on the restored tables are dropped for the load and
+/// added back NOT VALID in the same transaction: the source may hold rows that violate them, and a data-only restore
+/// loads what the source holds and leaves every constraint as it was, convalidated included. Works for the tables'
+/// owner; superuser only for the replication-role strategy.
 /// </summary>
 internal static class DataOnlyRestorer
 {
@@ -18,6 +21,9 @@ internal static class DataOnlyRestorer
     private sealed record TargetTable(string Name, string DisplayName, uint Oid, bool Owned, bool RowSecurity, bool ForceRowSecurity);
 
     private sealed record TriggerState(string Table, string Name, char Enabled);
+
+    /// <summary>A NOT VALID constraint put aside for the load; <paramref name="Definition"/> (pg_get_constraintdef) ends in NOT VALID.</summary>
+    private sealed record NotValidConstraint(string Table, string Name, string Definition, string? Comment);
 
     public static async Task<(List<RestoredTable> Tables, int Sequences, List<string> Warnings)> RunAsync(
         NpgsqlConnection connection, IReadOnlyList<TocEntry> entries, RestoreOptions options, byte[]? key, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
@@ -49,8 +55,11 @@ internal static class DataOnlyRestorer
         var tablesByOid = new Dictionary<uint, string>();
         foreach (var target in targets.Values)
             tablesByOid[target.Oid] = target.Name;
-        var keys = await ReadForeignKeysAsync(connection, tablesByOid, cancellationToken).ConfigureAwait(false);
+        var allKeys = await ReadForeignKeysAsync(connection, tablesByOid, cancellationToken).ConfigureAwait(false);
+        // NOT VALID keys are off during the load (below), so they neither order the tables nor make cycles.
+        var keys = allKeys.FindAll(key => key.Validated);
         var order = RestorePlan.OrderDataOnly(dataEntries, entry => targets[entry.DumpId].Name, keys, entries);
+        var notValid = await ReadNotValidConstraintsAsync(connection, tablesByOid, cancellationToken).ConfigureAwait(false);
 
         var warnings = new List<string>();
         var restored = new List<RestoredTable>();
@@ -75,6 +84,8 @@ internal static class DataOnlyRestorer
                     await ServerConnection.ExecuteAsync(connection, $"ALTER TABLE {target.Name} NO FORCE ROW LEVEL SECURITY", cancellationToken).ConfigureAwait(false);
                 }
             }
+            foreach (var constraint in notValid)
+                await ServerConnection.ExecuteAsync(connection, $"ALTER TABLE {constraint.Table} DROP CONSTRAINT {SqlText.QuoteIdentifier(constraint.Name)}", cancellationToken).ConfigureAwait(false);
             var restoreKeys = await BreakCyclesAsync(connection, order.CycleKeys, options.ForeignKeyCycles, cancellationToken).ConfigureAwait(false);
 
             long rows = 0, bytes = 0;
@@ -101,6 +112,10 @@ internal static class DataOnlyRestorer
             // The deferred checks run here; a violation names its constraint and table.
             await ServerConnection.ExecuteAsync(connection, "SET CONSTRAINTS ALL IMMEDIATE", cancellationToken).ConfigureAwait(false);
             await StatementBatch.ExecuteAsync(connection, restoreKeys, cancellationToken).ConfigureAwait(false);
+            // Back NOT VALID, never validated; in reverse, so a child's own copy of an inherited CHECK is there before
+            // its parent's merges into it.
+            for (var i = notValid.Count - 1; i >= 0; i--)
+                await StatementBatch.ExecuteAsync(connection, AddConstraint(notValid[i].Table, notValid[i].Name, notValid[i].Definition, notValid[i].Comment), cancellationToken).ConfigureAwait(false);
             foreach (var entry in order.Refreshes)
                 await StatementBatch.ExecuteAsync(connection, entry.Statements, cancellationToken).ConfigureAwait(false);
             foreach (var target in forced)
@@ -194,13 +209,55 @@ internal static class DataOnlyRestorer
     {
         var keys = new List<ForeignKey>();
         await CatalogQuery.ForEachAsync(connection,
-            "SELECT c.conname, c.conrelid, c.confrelid, c.condeferrable, c.condeferred FROM pg_catalog.pg_constraint c WHERE c.contype = 'f' AND c.conparentid = 0 ORDER BY c.conrelid, c.conname",
+            "SELECT c.conname, c.conrelid, c.confrelid, c.condeferrable, c.condeferred, c.convalidated FROM pg_catalog.pg_constraint c WHERE c.contype = 'f' AND c.conparentid = 0 ORDER BY c.conrelid, c.conname",
             row =>
             {
                 if (byOid.TryGetValue(row.Oid("conrelid"), out var table) && byOid.TryGetValue(row.Oid("confrelid"), out var referenced))
-                    keys.Add(new ForeignKey(row.String("conname"), table, referenced, row.Bool("condeferrable"), row.Bool("condeferred")));
+                    keys.Add(new ForeignKey(row.String("conname"), table, referenced, row.Bool("condeferrable"), row.Bool("condeferred"), row.Bool("convalidated")));
             }, cancellationToken).ConfigureAwait(false);
         return keys;
+    }
+
+    /// <summary>
+    /// NOT VALID foreign keys and CHECKs that apply to rows loaded into the restored tables: their own, and those of
+    /// their inheritance and partition ancestors (an inherited copy cannot be dropped alone, so the definition at the
+    /// top is taken, and dropping it drops its copies). Ordered so that a constraint is dropped before a child's own
+    /// merged copy of it (coninhcount first).
+    /// </summary>
+    private static async Task<List<NotValidConstraint>> ReadNotValidConstraintsAsync(NpgsqlConnection connection, Dictionary<uint, string> byOid, CancellationToken cancellationToken)
+    {
+        var constraints = new List<NotValidConstraint>();
+        if (byOid.Count == 0)
+            return constraints;
+        var oids = new List<string>(byOid.Count);
+        foreach (var oid in byOid.Keys)
+            oids.Add(oid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await CatalogQuery.ForEachAsync(connection,
+            $$"""
+            WITH RECURSIVE restored(oid) AS (
+                SELECT pg_catalog.unnest('{{{string.Join(",", oids)}}}'::pg_catalog.oid[])
+              UNION
+                SELECT i.inhparent FROM pg_catalog.pg_inherits i JOIN restored r ON i.inhrelid = r.oid)
+            SELECT n.nspname AS schema, t.relname AS table_name, c.conname, pg_catalog.pg_get_constraintdef(c.oid) AS definition,
+                   pg_catalog.obj_description(c.oid, 'pg_constraint') AS comment
+            FROM pg_catalog.pg_constraint c
+            JOIN pg_catalog.pg_class t ON t.oid = c.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+            WHERE c.contype IN ('f', 'c') AND NOT c.convalidated AND c.conislocal AND c.conparentid = 0
+              AND c.conrelid IN (SELECT r.oid FROM restored r)
+            ORDER BY c.coninhcount, n.nspname, t.relname, c.conname
+            """,
+            row => constraints.Add(new NotValidConstraint(SqlText.QuoteQualified(row.String("schema"), row.String("table_name")), row.String("conname"),
+                row.String("definition"), row.NullableString("comment"))), cancellationToken).ConfigureAwait(false);
+        return constraints;
+    }
+
+    /// <summary>ADD CONSTRAINT with the definition as given, and the constraint's comment (a dropped constraint loses it).</summary>
+    private static List<string> AddConstraint(string table, string name, string definition, string? comment)
+    {
+        var statements = new List<string> { $"ALTER TABLE {table} ADD CONSTRAINT {SqlText.QuoteIdentifier(name)} {definition}" };
+        if (comment is not null)
+            statements.Add($"COMMENT ON CONSTRAINT {SqlText.QuoteIdentifier(name)} ON {table} IS {SqlText.QuoteLiteral(comment)}");
+        return statements;
     }
 
     /// <summary>Returns the statements that put the constraints back once the rows are in and checked.</summary>
@@ -218,12 +275,21 @@ internal static class DataOnlyRestorer
             case ForeignKeyCycleStrategy.DropAndRecreate:
                 foreach (var key in keys)
                 {
-                    string definition = await ServerConnection.ScalarAsync<string>(connection,
-                        $"SELECT pg_catalog.pg_get_constraintdef(c.oid) FROM pg_catalog.pg_constraint c WHERE c.conrelid = {SqlText.QuoteLiteral(key.Table)}::pg_catalog.regclass AND c.conname = {SqlText.QuoteLiteral(key.Name)}",
-                        cancellationToken).ConfigureAwait(false);
+                    string definition = "";
+                    string? comment = null;
+                    await CatalogQuery.ForEachAsync(connection,
+                        $"SELECT pg_catalog.pg_get_constraintdef(c.oid) AS definition, pg_catalog.obj_description(c.oid, 'pg_constraint') AS comment FROM pg_catalog.pg_constraint c WHERE c.conrelid = {SqlText.QuoteLiteral(key.Table)}::pg_catalog.regclass AND c.conname = {SqlText.QuoteLiteral(key.Name)}",
+                        row =>
+                        {
+                            definition = row.String("definition");
+                            comment = row.NullableString("comment");
+                        }, cancellationToken).ConfigureAwait(false);
                     await ServerConnection.ExecuteAsync(connection, $"ALTER TABLE {key.Table} DROP CONSTRAINT {SqlText.QuoteIdentifier(key.Name)}", cancellationToken).ConfigureAwait(false);
-                    restore.Add($"ALTER TABLE {key.Table} ADD CONSTRAINT {SqlText.QuoteIdentifier(key.Name)} {definition} NOT VALID");
-                    restore.Add($"ALTER TABLE {key.Table} VALIDATE CONSTRAINT {SqlText.QuoteIdentifier(key.Name)}");
+                    // A NOT VALID key's definition already ends in NOT VALID and it stays so; a valid one is added
+                    // unchecked and then validated, once the whole cycle is in.
+                    restore.AddRange(AddConstraint(key.Table, key.Name, key.Validated ? definition + " NOT VALID" : definition, comment));
+                    if (key.Validated)
+                        restore.Add($"ALTER TABLE {key.Table} VALIDATE CONSTRAINT {SqlText.QuoteIdentifier(key.Name)}");
                 }
                 return restore;
             default:

@@ -1,7 +1,10 @@
 namespace FactoryPulse.Dump.Restore;
 
-/// <summary>A foreign key between two restored tables, as the target database has it.</summary>
-internal sealed record ForeignKey(string Name, string Table, string ReferencedTable, bool Deferrable, bool InitiallyDeferred)
+/// <summary>
+/// A foreign key between two restored tables, as the target database has it; <c>Validated</c> is convalidated (false
+/// for a key added NOT VALID and never validated).
+/// </summary>
+internal sealed record ForeignKey(string Name, string Table, string ReferencedTable, bool Deferrable, bool InitiallyDeferred, bool Validated = true)
 {
     public bool IsSelfReference => Table == ReferencedTable;
 }

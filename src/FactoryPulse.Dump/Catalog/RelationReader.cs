@@ -74,7 +74,7 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
             """
             SELECT i.inhrelid, i.inhparent, c.relispartition, pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound
             FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
-            WHERE c.relkind IN ('r', 'p')
+            WHERE c.relkind IN ('r', 'p', 'f')
             ORDER BY i.inhrelid, i.inhseqno
             """,
             row =>
@@ -129,21 +129,22 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
         });
 
     public Task ReadColumnsAsync() => Query(
-        """
+        $"""
         SELECT a.attrelid, a.attnum::int AS attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_name, a.atttypid,
                a.attnotnull, a.attgenerated::text AS generated,
                CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END AS generated_expression,
                CASE WHEN a.attcollation <> t.typcollation THEN cn.nspname END AS collation_schema,
                CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation_name,
                CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
-               COALESCE(a.attstattarget::int, -1) AS stattarget, a.attislocal, a.attoptions
+               COALESCE(a.attstattarget::int, -1) AS stattarget, a.attislocal, a.attoptions,
+               CASE WHEN c.relkind = 'f' THEN {ForeignDataReader.OptionsText("a.attfdwoptions")} END AS fdw_options
         FROM pg_catalog.pg_attribute a
         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
         LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
         LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
-        WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY a.attrelid, a.attnum
         """,
         row =>
@@ -166,6 +167,7 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
                 row.NullableString("generated_expression"), Collation(row), storage, row.Int("stattarget"), row.Oid("atttypid"), row.Bool("attislocal"))
             {
                 Options = FormatOptions(row.StringArray("attoptions")),
+                ForeignOptions = row.NullableString("fdw_options"),
                 GeneratedVirtual = row.Char("generated") == 'v',
             });
         });

@@ -40,6 +40,8 @@ public sealed class ForeignDataRoundTripTests : IDisposable
 
             var oracle = await DatabaseOracle.CompareAsync(source, target);
             oracle.IsIdentical.Should().BeTrue(oracle.ToString());
+            // The fingerprint as well: it compares user mapping options (hashed) and FDW options independently of pg_dump.
+            CatalogFingerprint.Compare(await CatalogFingerprint.ReadAsync(source), await CatalogFingerprint.ReadAsync(target)).Should().BeNull();
             var text = await File.ReadAllTextAsync(script);
             text.Should().Contain("CREATE USER MAPPING FOR PUBLIC SERVER remote_pg").And.NotContain("CREATE FOREIGN DATA WRAPPER postgres_fdw")
                 .And.NotContain("COPY remote.orders").And.NotContain("COPY \"remote\".\"orders\"");
@@ -70,6 +72,8 @@ public sealed class ForeignDataRoundTripTests : IDisposable
             again.Errors.Should().BeEmpty();
             var oracle = await DatabaseOracle.CompareAsync(source, target);
             oracle.IsIdentical.Should().BeTrue(oracle.ToString());
+            // The fingerprint as well: it compares user mapping options (hashed) and FDW options independently of pg_dump.
+            CatalogFingerprint.Compare(await CatalogFingerprint.ReadAsync(source), await CatalogFingerprint.ReadAsync(target)).Should().BeNull();
         }
         finally
         {

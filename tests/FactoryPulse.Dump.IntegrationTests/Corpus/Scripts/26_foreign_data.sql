@@ -1,7 +1,8 @@
 -- 26: foreign data: postgres_fdw (the extension's wrapper is not dumped, its servers are) and a handler-less wrapper
 -- with options; servers with TYPE/VERSION/options; user mappings for a role and PUBLIC with a password option;
--- foreign tables with table and column options, defaults, NOT NULL and CHECKs, one owned by another role, an
--- inheritance child and a partition that are foreign; grants on wrappers and servers; comments. Never any data.
+-- foreign tables with table and column options, defaults, NOT NULL, CHECKs and a generated column, one owned by
+-- another role, an inheritance child and a partition that are foreign, a row trigger; grants on wrappers and
+-- servers; comments. Never any data.
 DO $$
 DECLARE r text;
 BEGIN
@@ -37,7 +38,8 @@ CREATE FOREIGN TABLE remote.orders (
     id integer OPTIONS (column_name 'order_id') NOT NULL,
     status text DEFAULT 'new' COLLATE "C",
     quantity integer DEFAULT 1 CHECK (quantity > 0),
-    "Note" varchar(40)
+    "Note" varchar(40),
+    doubled integer GENERATED ALWAYS AS (quantity * 2) STORED
 ) SERVER remote_pg OPTIONS (schema_name 'sales', table_name 'orders', fetch_size '500');
 ALTER FOREIGN TABLE remote.orders ADD CONSTRAINT orders_id_positive CHECK (id > 0) NOT VALID;
 ALTER FOREIGN TABLE remote.orders ALTER COLUMN "Note" SET STATISTICS 50;
@@ -58,6 +60,10 @@ CREATE TABLE remote.measurements_2024 PARTITION OF remote.measurements FOR VALUE
 INSERT INTO remote.measurements VALUES ('2024-05-01', 1.5);
 CREATE FOREIGN TABLE remote.measurements_old PARTITION OF remote.measurements FOR VALUES FROM ('2000-01-01') TO ('2024-01-01')
     SERVER remote_pg OPTIONS (table_name 'measurements_old');
+
+-- A row trigger on a foreign table, calling a function of ours.
+CREATE FUNCTION remote.stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.status := coalesce(NEW.status, 'new'); RETURN NEW; END $$;
+CREATE TRIGGER orders_stamp BEFORE INSERT ON remote.orders FOR EACH ROW EXECUTE FUNCTION remote.stamp();
 
 -- A view over a foreign table: the dump must create the table (and its server) before it.
 CREATE VIEW remote.open_orders AS SELECT id, status FROM remote.orders WHERE status <> 'done';

@@ -170,9 +170,8 @@ internal static class DumpRunner
     }
 
     /// <summary>
-    /// Like pg_dump: ACCESS SHARE locks keep tables from being dropped or altered while we read them. Foreign tables
-    /// cannot be locked (the server refuses), and ONLY keeps a parent's lock from reaching a foreign child or partition;
-    /// every other child is in the list itself.
+    /// Like pg_dump: ACCESS SHARE locks keep tables from being dropped or altered while we read them. Foreign tables are
+    /// not named (LOCK refuses them: "cannot lock relation"); pg_dump locks only plain and partitioned tables as well.
     /// </summary>
     private static async Task LockTablesAsync(NpgsqlConnection connection, DatabaseCatalog catalog, CancellationToken cancellationToken)
     {
@@ -180,7 +179,7 @@ internal static class DumpRunner
         foreach (var table in catalog.Tables)
         {
             if (table.Foreign is null)
-                names.Add("ONLY " + SqlText.QuoteQualified(table.Schema, table.Name));
+                names.Add(SqlText.QuoteQualified(table.Schema, table.Name));
         }
         if (names.Count == 0)
             return;

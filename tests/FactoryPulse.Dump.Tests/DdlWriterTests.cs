@@ -344,4 +344,104 @@ public sealed class DdlWriterTests
         ddl.Should().Be(definition.TrimEnd() + ";\n\nCOMMENT ON FUNCTION public.f(a integer) IS 'adds; one';\n");
         SqlStatementSplitter.Split(ddl).Should().HaveCount(2);
     }
+
+    private static string Write(Action<TextWriter> write)
+    {
+        using var writer = new StringWriter { NewLine = "\n" };
+        write(writer);
+        return writer.ToString();
+    }
+
+    [Fact]
+    public void Foreign_data_wrapper_DDL_writes_handler_validator_options_comment_owner_and_drop()
+    {
+        var wrapper = new ForeignDataWrapperObject(16800, "Remote", Owner, "extensions.remote_handler", "extensions.remote_validator", "mode 'read only',\n    \"user\" 'it''s'");
+        var context = Context(new() { [(CatalogClasses.ForeignDataWrapper, 16800, 0)] = "remote data" });
+
+        Create(wrapper, context).Should().Be(
+            "CREATE FOREIGN DATA WRAPPER \"Remote\" HANDLER extensions.remote_handler VALIDATOR extensions.remote_validator OPTIONS (\n" +
+            "    mode 'read only',\n    \"user\" 'it''s'\n);\n" +
+            "\nCOMMENT ON FOREIGN DATA WRAPPER \"Remote\" IS 'remote data';\n");
+        Create(new ForeignDataWrapperObject(16801, "plain_fdw", Owner, null, null, null), Context()).Should().Be("CREATE FOREIGN DATA WRAPPER plain_fdw;\n");
+        Write(writer => wrapper.WriteOwner(writer, context)).Should().Be("ALTER FOREIGN DATA WRAPPER \"Remote\" OWNER TO app_owner;\n");
+        Write(writer => wrapper.WriteDrop(writer, context, ifExists: true)).Should().Be("DROP FOREIGN DATA WRAPPER IF EXISTS \"Remote\";\n");
+        wrapper.Kind.TocName().Should().Be("FOREIGN DATA WRAPPER");
+    }
+
+    [Fact]
+    public void Foreign_server_DDL_writes_type_version_wrapper_and_options()
+    {
+        var server = new ForeignServerObject(16810, "remote_pg", Owner, "postgres_fdw", "postgres", "15", "host 'db.example',\n    port '5433'");
+        var context = Context(new() { [(CatalogClasses.ForeignServer, 16810, 0)] = "the remote" });
+
+        Create(server, context).Should().Be(
+            "CREATE SERVER remote_pg TYPE 'postgres' VERSION '15' FOREIGN DATA WRAPPER postgres_fdw OPTIONS (\n" +
+            "    host 'db.example',\n    port '5433'\n);\n" +
+            "\nCOMMENT ON SERVER remote_pg IS 'the remote';\n");
+        Write(writer => server.WriteOwner(writer, context)).Should().Be("ALTER SERVER remote_pg OWNER TO app_owner;\n");
+        Write(writer => server.WriteDrop(writer, context, ifExists: false)).Should().Be("DROP SERVER remote_pg;\n");
+        server.Kind.TocName().Should().Be("SERVER");
+    }
+
+    [Fact]
+    public void User_mapping_DDL_names_the_role_or_PUBLIC_and_follows_its_server()
+    {
+        var server = new ForeignServerObject(16810, "remote_pg", Owner, "postgres_fdw", null, null, null);
+        var forRole = new UserMappingObject(16820, server, "user", "\"user\" 'remote', password 'secret'");
+        var forPublic = new UserMappingObject(16821, server, null, null);
+
+        Create(forRole, Context()).Should().Be("CREATE USER MAPPING FOR \"user\" SERVER remote_pg OPTIONS (\n    \"user\" 'remote', password 'secret'\n);\n");
+        Create(forPublic, Context()).Should().Be("CREATE USER MAPPING FOR PUBLIC SERVER remote_pg;\n");
+        Write(writer => forRole.WriteDrop(writer, Context(), ifExists: true)).Should().Be("DROP USER MAPPING IF EXISTS FOR \"user\" SERVER remote_pg;\n");
+        Write(writer => forPublic.WriteDrop(writer, Context(), ifExists: false)).Should().Be("DROP USER MAPPING FOR PUBLIC SERVER remote_pg;\n");
+        // pg_dump's tag and owner: "USER MAPPING role SERVER server", owned by the server's owner.
+        forRole.Name.Should().Be("USER MAPPING user SERVER remote_pg");
+        forPublic.Name.Should().Be("USER MAPPING public SERVER remote_pg");
+        forRole.Owner.Should().Be(Owner);
+        forRole.Parent.Should().BeSameAs(server);
+        forRole.RequiredRoles().Should().Equal(Owner, "user");
+        forRole.Kind.TocName().Should().Be("USER MAPPING");
+    }
+
+    [Fact]
+    public void Foreign_table_DDL_writes_server_options_and_column_options_and_never_has_data()
+    {
+        var table = new TableObject(16830, "public", "orders", Owner, unlogged: false, options: null, replicaIdentity: 'n', rowSecurity: false, forceRowSecurity: false)
+        {
+            Foreign = new ForeignTableInfo("remote_pg", "table_name 'orders'"),
+        };
+        table.Columns.Add(Column(1, "id", "integer", notNull: true) with { ForeignOptions = "column_name 'order_id'" });
+        table.Columns.Add(Column(2, "note", "text") with { StatisticsTarget = 50 });
+        table.Checks.Add(new InlineCheck(16831, "id_positive", "CHECK ((id > 0))"));
+        var context = Context(new() { [(CatalogClasses.Class, 16830, 0)] = "remote orders" });
+
+        Create(table, context).Should().Be(
+            "CREATE FOREIGN TABLE public.orders (\n" +
+            "    id integer NOT NULL,\n" +
+            "    note text,\n" +
+            "    CONSTRAINT id_positive CHECK ((id > 0))\n" +
+            ")\nSERVER remote_pg\nOPTIONS (\n    table_name 'orders'\n);\n" +
+            "ALTER FOREIGN TABLE ONLY public.orders ALTER COLUMN id OPTIONS (\n    column_name 'order_id'\n);\n" +
+            "ALTER FOREIGN TABLE ONLY public.orders ALTER COLUMN note SET STATISTICS 50;\n" +
+            "\nCOMMENT ON FOREIGN TABLE public.orders IS 'remote orders';\n");
+        Write(writer => table.WriteOwner(writer, context)).Should().Be("ALTER FOREIGN TABLE public.orders OWNER TO app_owner;\n");
+        Write(writer => table.WriteDrop(writer, context, ifExists: true)).Should().Be("DROP FOREIGN TABLE IF EXISTS public.orders;\n");
+        table.Kind.Should().Be(ObjectKind.ForeignTable);
+        table.Kind.TocName().Should().Be("FOREIGN TABLE");
+        table.Kind.IsRelation().Should().BeTrue("a selection by table name picks foreign tables, as pg_dump -t does");
+        table.HasData.Should().BeFalse("pg_dump never dumps a foreign table's rows");
+    }
+
+    [Fact]
+    public void Foreign_data_sorts_as_pg_dump_does_wrappers_then_servers_and_mappings_then_tables()
+    {
+        var wrapper = new ForeignDataWrapperObject(16800, "w", Owner, null, null, null);
+        var server = new ForeignServerObject(16810, "s", Owner, "w", null, null, null);
+        var mapping = new UserMappingObject(16820, server, null, null);
+
+        wrapper.Priority.Should().BeGreaterThan(Priorities.TextSearchConfiguration).And.BeLessThan(server.Priority);
+        mapping.Priority.Should().Be(server.Priority);
+        server.Priority.Should().BeLessThan(Priorities.Table);
+        new[] { wrapper.Section, server.Section, mapping.Section }.Should().AllBeEquivalentTo(Section.PreData);
+    }
 }

@@ -339,7 +339,32 @@ public sealed class StatementBoundaryTests
             (null, "app.note=a;\nb"),
         ]),
         ["database properties without comment"] = () => new DatabasePropertiesObject("factory", null, [("reader", "statement_timeout=5s")]),
+        ["foreign data wrapper with handler, validator and options"] = () =>
+            new ForeignDataWrapperObject(16800, "remote;fdw", Owner, "extensions.remote_handler", "extensions.remote_validator", "mode 'a;\nb',\n    \"user\" 'it''s'"),
+        ["foreign data wrapper without handler or validator"] = () => new ForeignDataWrapperObject(16801, "plain_fdw", Owner, null, null, null),
+        ["foreign server with type, version and options"] = () => Server(),
+        ["foreign server without options"] = () => new ForeignServerObject(16811, "bare", Owner, "plain_fdw", null, null, null),
+        ["user mapping for a role with a password"] = () => new UserMappingObject(16820, Server(), "user", "\"user\" 'remote', password 'pa''ss;word'"),
+        ["user mapping for PUBLIC"] = () => new UserMappingObject(16821, Server(), null, null),
+        ["foreign table with column options, CHECK and inheritance"] = () => ForeignOrders(),
+        ["privileges on a foreign server"] = () => new AclObject(Server(), "FOREIGN SERVER", "\"remote;pg\"", new AclChanges([], [new AclItem(Owner, "user", "USAGE", true)]), []),
     };
+
+    private static ForeignServerObject Server() =>
+        new(16810, "remote;pg", Owner, "remote;fdw", "postgres", "15;", "host 'db;example',\n    dbname 'x'");
+
+    private static TableObject ForeignOrders()
+    {
+        var table = new TableObject(16830, "public", "remote orders", Owner, unlogged: false, options: null, replicaIdentity: 'd', rowSecurity: false, forceRowSecurity: false)
+        {
+            Foreign = new ForeignTableInfo("remote;pg", "table_name 'orders;',\n    fetch_size '500'"),
+        };
+        table.Columns.Add(Column(1, "id", "integer", notNull: true) with { ForeignOptions = "column_name 'order;id'", StatisticsTarget = 50 });
+        table.Columns.Add(Column(2, "end", "text"));
+        table.Checks.Add(new InlineCheck(16831, "orders_id_check", "CHECK ((id > 0))"));
+        table.InheritParents.Add(Orders());
+        return table;
+    }
 
     public static TheoryData<string> CaseNames() => [.. Cases.Keys];
 

@@ -88,6 +88,8 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
         var schemaAcls = await ReadAclAsync("pg_namespace", "nspacl", "nspowner", "'n'").ConfigureAwait(false);
         var typeAcls = await ReadAclAsync("pg_type", "typacl", "typowner", "'T'").ConfigureAwait(false);
         var largeObjectAcls = await ReadAclAsync("pg_largeobject_metadata", "lomacl", "lomowner", "'L'").ConfigureAwait(false);
+        var wrapperAcls = await ReadAclAsync("pg_foreign_data_wrapper", "fdwacl", "fdwowner", "'F'").ConfigureAwait(false);
+        var serverAcls = await ReadAclAsync("pg_foreign_server", "srvacl", "srvowner", "'S'").ConfigureAwait(false);
 
         var acls = new List<DumpableObject>();
         foreach (var schema in Lookups.Schemas.Values)
@@ -109,6 +111,10 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
         {
             if (other is AggregateObject aggregate && functionAcls.TryGetValue(aggregate.Id.ObjectId, out var items))
                 acls.Add(new AclObject(aggregate, "FUNCTION", aggregate.Signature(context), items, []));
+            else if (other is ForeignDataWrapperObject wrapper && wrapperAcls.TryGetValue(wrapper.Id.ObjectId, out items))
+                acls.Add(new AclObject(wrapper, "FOREIGN DATA WRAPPER", context.Ident(wrapper.Name), items, []));
+            else if (other is ForeignServerObject server && serverAcls.TryGetValue(server.Id.ObjectId, out items))
+                acls.Add(new AclObject(server, "FOREIGN SERVER", context.Ident(server.Name), items, []));
         }
         foreach (var type in Lookups.Types.Values)
         {
@@ -123,6 +129,7 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
                 acls.Add(new AclObject(relation, relation is SequenceObject ? "SEQUENCE" : "TABLE", relation.QualifiedName(context), items, columns ?? []));
         }
         await AddExternalAclsAsync(acls, functionAcls, relationAcls, context).ConfigureAwait(false);
+        await AddExtensionWrapperAclsAsync(acls, wrapperAcls, context).ConfigureAwait(false);
         foreach (var acl in acls)
         {
             acl.AddDependency(((AclObject)acl).Target);
@@ -189,6 +196,37 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
                     acls.Add(new AclObject(target, kind.TocName(), context.Qualified(target.Schema, target.Name), relationAcls[oid], []));
                 }).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Changed privileges on a wrapper an extension created (GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO …): the
+    /// wrapper comes back with CREATE EXTENSION, its grants after it, as pg_dump keeps them.
+    /// </summary>
+    private async Task AddExtensionWrapperAclsAsync(List<DumpableObject> acls, Dictionary<uint, AclChanges> wrapperAcls, DdlContext context)
+    {
+        var wrappers = new List<uint>();
+        foreach (var oid in wrapperAcls.Keys)
+        {
+            if (!Lookups.Others.ContainsKey(new CatalogId(CatalogClasses.ForeignDataWrapper, oid)))
+                wrappers.Add(oid);
+        }
+        if (wrappers.Count == 0)
+            return;
+        await Query(
+            $"""
+            SELECT w.oid, w.fdwname AS name, pg_catalog.pg_get_userbyid(w.fdwowner) AS owner, e.refobjid AS extension
+            FROM pg_catalog.pg_foreign_data_wrapper w
+            JOIN pg_catalog.pg_depend e ON e.classid = 'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass AND e.objid = w.oid AND e.deptype = 'e'
+            WHERE w.oid IN ({string.Join(", ", wrappers)})
+            ORDER BY w.fdwname
+            """,
+            row =>
+            {
+                var oid = row.Oid("oid");
+                var target = new ExternalObject(new CatalogId(CatalogClasses.ForeignDataWrapper, oid), null, row.String("name"), row.String("owner"),
+                    ObjectKind.ForeignDataWrapper, "", ExtensionOf(row));
+                acls.Add(new AclObject(target, "FOREIGN DATA WRAPPER", context.Ident(target.Name), wrapperAcls[oid], []));
+            }).ConfigureAwait(false);
     }
 
     private ExtensionObject? ExtensionOf(CatalogRow row) => row.IsNull("extension") ? null : Lookups.Extensions.GetValueOrDefault(row.Oid("extension"));

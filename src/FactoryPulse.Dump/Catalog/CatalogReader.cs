@@ -17,6 +17,8 @@ namespace FactoryPulse.Dump.Catalog;
 /// <item>Schemas, then extensions (SchemaAndExtensionReader): <c>Schemas</c>, <c>Extensions</c>; everything later depends on its schema by name.</item>
 /// <item>Types (TypeReader): <c>Types</c>, domain CHECKs in <c>Constraints</c>, multirange and composite <c>TypeAliases</c>.</item>
 /// <item>Collations, functions, aggregates, casts and operators, operator classes and families (pending members), text search (Routine/TextSearchAndCollationReader).</item>
+/// <item>Foreign data wrappers, servers, user mappings, then foreign tables (ForeignDataReader): need <c>Schemas</c> and <c>Extensions</c>;
+///   foreign tables go into <c>Relations</c> first so the relation steps below treat them as tables.</item>
 /// <item>Relations (RelationReader): <c>Relations</c> with inheritance and partitions; then extension config tables (needs <c>Extensions</c>);
 ///   columns (need <c>Relations</c> and config tables); NOT NULL names (need columns); sequence ownership; defaults (<c>Defaults</c>).</item>
 /// <item>Constraints, indexes, index attachments (ConstraintAndIndexReader): need <c>Relations</c>; fill <c>Constraints</c>, <c>Indexes</c>; attachments need both.</item>
@@ -68,6 +70,7 @@ internal static class CatalogReader
         var types = new TypeReader(session);
         var textSearch = new TextSearchAndCollationReader(session);
         var routines = new RoutineReader(session);
+        var foreignData = new ForeignDataReader(session);
         var relations = new RelationReader(session);
         var constraints = new ConstraintAndIndexReader(session);
         var attached = new PolicyTriggerRuleReader(session);
@@ -85,6 +88,9 @@ internal static class CatalogReader
         await routines.ReadCastsAndOperatorsAsync().ConfigureAwait(false);
         await routines.ReadOperatorClassesAsync().ConfigureAwait(false);
         await textSearch.ReadTextSearchAsync().ConfigureAwait(false);
+        await foreignData.ReadWrappersAndServersAsync().ConfigureAwait(false);
+        await foreignData.ReadUserMappingsAsync().ConfigureAwait(false);
+        await foreignData.ReadForeignTablesAsync().ConfigureAwait(false);
         var rowEstimates = await relations.ReadRelationsAsync().ConfigureAwait(false);
         await relations.ReadExtensionConfigTablesAsync().ConfigureAwait(false);
         await relations.ReadColumnsAsync().ConfigureAwait(false);

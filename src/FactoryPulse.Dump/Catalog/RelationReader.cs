@@ -79,7 +79,7 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
             """
             SELECT i.inhrelid, i.inhparent, c.relispartition, pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound
             FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
-            WHERE c.relkind IN ('r', 'p')
+            WHERE c.relkind IN ('r', 'p', 'f')
             ORDER BY i.inhrelid, i.inhseqno
             """,
             row =>
@@ -142,14 +142,15 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
                CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation_name,
                CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
                COALESCE(a.attstattarget::int, -1) AS stattarget, a.attislocal, a.attoptions,
-               {(Features.HasColumnCompression ? "NULLIF(a.attcompression::text, '')" : "NULL::text")} AS compression
+               {(Features.HasColumnCompression ? "NULLIF(a.attcompression::text, '')" : "NULL::text")} AS compression,
+               CASE WHEN c.relkind = 'f' THEN {ForeignDataReader.OptionsText("a.attfdwoptions")} END AS fdw_options
         FROM pg_catalog.pg_attribute a
         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
         LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
         LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
-        WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY a.attrelid, a.attnum
         """,
         row =>
@@ -178,6 +179,7 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
                     "l" => "lz4",
                     _ => null,
                 },
+                ForeignOptions = row.NullableString("fdw_options"),
                 GeneratedVirtual = row.Char("generated") == 'v',
             });
         });

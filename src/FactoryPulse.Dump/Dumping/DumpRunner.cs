@@ -163,14 +163,20 @@ internal static class DumpRunner
                 "a dump would silently miss rows. Dump as a superuser, a BYPASSRLS role, or the tables' owner (without FORCE ROW LEVEL SECURITY).");
     }
 
-    /// <summary>Like pg_dump: ACCESS SHARE locks keep tables from being dropped or altered while we read them.</summary>
+    /// <summary>
+    /// Like pg_dump: ACCESS SHARE locks keep tables from being dropped or altered while we read them. Foreign tables are
+    /// not named (LOCK refuses them: "cannot lock relation"); pg_dump locks only plain and partitioned tables as well.
+    /// </summary>
     private static async Task LockTablesAsync(NpgsqlConnection connection, DatabaseCatalog catalog, CancellationToken cancellationToken)
     {
-        if (catalog.Tables.Count == 0)
-            return;
         var names = new List<string>(catalog.Tables.Count);
         foreach (var table in catalog.Tables)
-            names.Add(SqlText.QuoteQualified(table.Schema, table.Name));
+        {
+            if (table.Foreign is null)
+                names.Add(SqlText.QuoteQualified(table.Schema, table.Name));
+        }
+        if (names.Count == 0)
+            return;
         await ServerConnection.ExecuteAsync(connection, $"LOCK TABLE {string.Join(", ", names)} IN ACCESS SHARE MODE", cancellationToken).ConfigureAwait(false);
     }
 

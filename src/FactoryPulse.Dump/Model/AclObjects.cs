@@ -126,7 +126,7 @@ internal sealed class AclObject(DumpableObject target, string targetKeyword, str
 /// An object the dump does not create — an extension member or a built-in — named only so that its changed privileges
 /// can be restored (the target of an <see cref="AclObject"/>; never an entry of its own).
 /// </summary>
-internal sealed class ExternalObject(CatalogId id, string schema, string name, string owner, ObjectKind kind, string identityArguments, ExtensionObject? extension)
+internal sealed class ExternalObject(CatalogId id, string? schema, string name, string owner, ObjectKind kind, string identityArguments, ExtensionObject? extension)
     : DumpableObject(id, schema, name, owner)
 {
     public override ObjectKind Kind => kind;

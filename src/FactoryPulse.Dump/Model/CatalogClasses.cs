@@ -29,6 +29,9 @@ internal static class CatalogClasses
     public const uint OperatorFamily = 2753;
     public const uint TextSearchParser = 3601;
     public const uint TextSearchTemplate = 3764;
+    public const uint ForeignDataWrapper = 2328;
+    public const uint ForeignServer = 1417;
+    public const uint UserMapping = 1418;
 
     /// <summary>Objects with oids below this were created by initdb (FirstNormalObjectId).</summary>
     public const uint FirstNormalObjectId = 16384;
@@ -51,6 +54,10 @@ internal static class Priorities
     public const int TextSearchTemplate = 88;
     public const int TextSearchDictionary = 90;
     public const int TextSearchConfiguration = 100;
+    public const int ForeignDataWrapper = 104;
+
+    /// <summary>Servers and user mappings (pg_dump's PRIO_FOREIGN_SERVER); foreign tables sort as tables.</summary>
+    public const int ForeignServer = 106;
     public const int Table = 110;
     public const int TableAttach = 120;
     public const int ColumnDefault = 130;

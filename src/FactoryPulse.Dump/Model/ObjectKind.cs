@@ -48,6 +48,10 @@ internal enum ObjectKind
     Statistics,
     Acl,
     DefaultAcl,
+    ForeignDataWrapper,
+    ForeignServer,
+    UserMapping,
+    ForeignTable,
     PreDataBoundary,
     PostDataBoundary,
 }
@@ -65,7 +69,7 @@ internal static class ObjectKinds
     public static bool TryParse(string name, out ObjectKind kind) => ByName.TryGetValue(name, out kind);
 
     /// <summary>A relation: something with a row in pg_class that a selection by table name can pick.</summary>
-    public static bool IsRelation(this ObjectKind kind) => kind is ObjectKind.Table or ObjectKind.View or ObjectKind.MaterializedView or ObjectKind.Sequence;
+    public static bool IsRelation(this ObjectKind kind) => kind is ObjectKind.Table or ObjectKind.View or ObjectKind.MaterializedView or ObjectKind.Sequence or ObjectKind.ForeignTable;
 
     /// <summary>A privilege entry (GRANT/REVOKE or ALTER DEFAULT PRIVILEGES).</summary>
     public static bool IsPrivileges(this ObjectKind kind) => kind is ObjectKind.Acl or ObjectKind.DefaultAcl;
@@ -118,6 +122,10 @@ internal static class ObjectKinds
         names[(int)ObjectKind.Statistics] = "STATISTICS";
         names[(int)ObjectKind.Acl] = "ACL";
         names[(int)ObjectKind.DefaultAcl] = "DEFAULT ACL";
+        names[(int)ObjectKind.ForeignDataWrapper] = "FOREIGN DATA WRAPPER";
+        names[(int)ObjectKind.ForeignServer] = "SERVER";
+        names[(int)ObjectKind.UserMapping] = "USER MAPPING";
+        names[(int)ObjectKind.ForeignTable] = "FOREIGN TABLE";
         names[(int)ObjectKind.PreDataBoundary] = "PRE-DATA BOUNDARY";
         names[(int)ObjectKind.PostDataBoundary] = "POST-DATA BOUNDARY";
         return names;

@@ -25,6 +25,9 @@ internal sealed record ColumnInfo(
 
     /// <summary>Name of the NOT NULL constraint (PostgreSQL 18 keeps them in pg_constraint).</summary>
     public string? NotNullConstraintName { get; init; }
+
+    /// <summary>A foreign table column's options (attfdwoptions) as OPTIONS (…) text.</summary>
+    public string? ForeignOptions { get; init; }
 }
 
 internal sealed record InlineCheck(uint Oid, string Name, string Definition, bool IsLocal = true);
@@ -94,11 +97,14 @@ internal abstract class RelationObject(uint oid, string schema, string name, str
 internal sealed class TableObject(uint oid, string schema, string name, string owner, bool unlogged, string? options, char replicaIdentity, bool rowSecurity, bool forceRowSecurity)
     : RelationObject(oid, schema, name, owner)
 {
-    public override ObjectKind Kind => ObjectKind.Table;
+    public override ObjectKind Kind => Foreign is null ? ObjectKind.Table : ObjectKind.ForeignTable;
 
-    protected override string Keyword => "TABLE";
+    protected override string Keyword => Foreign is null ? "TABLE" : "FOREIGN TABLE";
 
     public List<InlineCheck> Checks { get; } = [];
+
+    /// <summary>The server and options of a foreign table; null for a table whose rows are its own.</summary>
+    public ForeignTableInfo? Foreign { get; init; }
 
     /// <summary>PARTITION BY clause (pg_get_partkeydef) of a partitioned table.</summary>
     public string? PartitionKey { get; init; }
@@ -112,7 +118,8 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
     /// <summary>Parents of a table created with INHERITS, in inhseqno order.</summary>
     public List<TableObject> InheritParents { get; } = [];
 
-    public bool HasData => PartitionKey is null;
+    /// <summary>A partitioned table's rows are its partitions'; a foreign table's live on its server and are never dumped.</summary>
+    public bool HasData => PartitionKey is null && Foreign is null;
 
     public bool RowSecurity { get; } = rowSecurity;
 
@@ -121,7 +128,7 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
         var qualified = QualifiedName(context);
-        writer.Write(unlogged ? "CREATE UNLOGGED TABLE " : "CREATE TABLE ");
+        writer.Write(Foreign is not null ? "CREATE FOREIGN TABLE " : unlogged ? "CREATE UNLOGGED TABLE " : "CREATE TABLE ");
         writer.Write(qualified);
         // A typed table takes its columns from the type; like pg_dump, only columns with something of their own are
         // listed, as "c WITH OPTIONS …", and without any the parenthesized list is left out.
@@ -166,22 +173,36 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
                 writer.Write((i > 0 ? ", " : "") + InheritParents[i].QualifiedName(context));
             writer.Write(")");
         }
+        if (Foreign is not null)
+        {
+            writer.Write($"\nSERVER {context.Ident(Foreign.Server)}");
+            if (Foreign.Options is not null)
+                writer.Write($"\nOPTIONS (\n    {Foreign.Options}\n)");
+        }
         if (PartitionKey is not null)
             writer.Write($"\nPARTITION BY {PartitionKey}");
         if (options is not null)
             writer.Write($"\nWITH ({options})");
         writer.Write(";\n");
         writer.EndStatement();
+        var alter = $"ALTER {Keyword} ONLY {qualified} ALTER COLUMN ";
         foreach (var column in Columns)
         {
             if (inherits && !column.IsLocal && column.NotNull)
             {
-                writer.Write($"ALTER TABLE ONLY {qualified} ALTER COLUMN {context.Ident(column.Name)} SET NOT NULL;\n");
+                writer.Write($"{alter}{context.Ident(column.Name)} SET NOT NULL;\n");
                 writer.EndStatement();
             }
-            WriteColumnProperties(writer, context, $"ALTER TABLE ONLY {qualified}", column);
+            WriteColumnProperties(writer, context, $"ALTER {Keyword} ONLY {qualified}", column);
+            // As pg_dump: column options of a foreign table after CREATE, so inherited columns get theirs as well.
+            if (column.ForeignOptions is not null)
+            {
+                writer.Write($"{alter}{context.Ident(column.Name)} OPTIONS (\n    {column.ForeignOptions}\n);\n");
+                writer.EndStatement();
+            }
         }
-        switch (replicaIdentity)
+        // A foreign table has no replica identity to set (the catalog says NOTHING, and ALTER refuses it).
+        switch (Foreign is null ? replicaIdentity : 'd')
         {
             case 'f':
                 writer.Write($"ALTER TABLE ONLY {qualified} REPLICA IDENTITY FULL;\n");

@@ -79,6 +79,10 @@ internal static class SupabaseProfile
                     && !trigger.Dependencies.Exists(dependency => dependency is FunctionObject function && IsPlatformFunction(function));
             case SchemaObject schema:
                 return !IsManagedSchema(schema.Name, schema.Owner);
+            case ForeignDataWrapperObject or ForeignServerObject:
+                // Supabase's "wrappers" (Stripe, Firebase, …) are the user's: wrappers, servers and their user mappings are kept
+                // whoever owns them (the platform may own a wrapper the user created through supautils).
+                return true;
         }
         var schemaName = root.Schema;
         if (schemaName is null || !IsManagedSchema(schemaName, schemaOwners.GetValueOrDefault(schemaName)))

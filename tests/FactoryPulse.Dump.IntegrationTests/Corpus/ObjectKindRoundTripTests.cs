@@ -199,7 +199,7 @@ public sealed partial class ObjectKindRoundTripTests(ITestOutputHelper output) :
     [GeneratedRegex(@"^--\s*requires:\s*(\d+)\s*$")]
     private static partial Regex RequiresHeader();
 
-    private static string ScriptsDirectory
+    internal static string ScriptsDirectory
     {
         get
         {

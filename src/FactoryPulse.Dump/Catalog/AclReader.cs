@@ -88,6 +88,7 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
         var schemaAcls = await ReadAclAsync("pg_namespace", "nspacl", "nspowner", "'n'").ConfigureAwait(false);
         var typeAcls = await ReadAclAsync("pg_type", "typacl", "typowner", "'T'").ConfigureAwait(false);
         var largeObjectAcls = await ReadAclAsync("pg_largeobject_metadata", "lomacl", "lomowner", "'L'").ConfigureAwait(false);
+        var languageAcls = await ReadAclAsync("pg_language", "lanacl", "lanowner", "'l'").ConfigureAwait(false);
 
         var acls = new List<DumpableObject>();
         foreach (var schema in Lookups.Schemas.Values)
@@ -109,6 +110,8 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
         {
             if (other is AggregateObject aggregate && functionAcls.TryGetValue(aggregate.Id.ObjectId, out var items))
                 acls.Add(new AclObject(aggregate, "FUNCTION", aggregate.Signature(context), items, []));
+            else if (other is ProceduralLanguageObject language && languageAcls.TryGetValue(language.Id.ObjectId, out var languageItems))
+                acls.Add(new AclObject(language, "LANGUAGE", context.Ident(language.Name), languageItems, []));
         }
         foreach (var type in Lookups.Types.Values)
         {

@@ -16,14 +16,16 @@ namespace FactoryPulse.Dump.Catalog;
 /// <item>Type shapes (TypeReader): <c>TypeShapes</c> and array <c>TypeAliases</c>; needed by dependency resolution.</item>
 /// <item>Schemas, then extensions (SchemaAndExtensionReader): <c>Schemas</c>, <c>Extensions</c>; everything later depends on its schema by name.</item>
 /// <item>Types (TypeReader): <c>Types</c>, domain CHECKs in <c>Constraints</c>, multirange and composite <c>TypeAliases</c>.</item>
-/// <item>Collations, functions, aggregates, casts and operators, operator classes and families (pending members), text search (Routine/TextSearchAndCollationReader).</item>
+/// <item>Collations, functions, aggregates, casts and operators, operator classes and families (pending members), text search (Routine/TextSearchAndCollationReader);
+///   procedural languages, transforms, access methods, conversions (LanguageAndAccessMethodReader).</item>
 /// <item>Relations (RelationReader): <c>Relations</c> with inheritance and partitions; then extension config tables (needs <c>Extensions</c>);
 ///   columns (need <c>Relations</c> and config tables); NOT NULL names (need columns); sequence ownership; defaults (<c>Defaults</c>).</item>
 /// <item>Constraints, indexes, index attachments (ConstraintAndIndexReader): need <c>Relations</c>; fill <c>Constraints</c>, <c>Indexes</c>; attachments need both.</item>
 /// <item>Triggers, rules, statistics (PolicyTriggerRuleReader), event triggers (RoutineReader), policies: need <c>Relations</c>.</item>
 /// <item>Publications (PublicationReader): need <c>Relations</c> and schemas; then large objects.</item>
 /// <item>Dependencies (DependencyReader): every lookup above is complete; pg_depend rows become edges, inline CHECKs' references are kept as facts.</item>
-/// <item>Operator class members attached (need every operator and function), then ACLs and default ACLs (AclReader): need the final objects.</item>
+/// <item>Type/function loops repaired with shell types (TypeReader: needs the edges), operator class members attached (need every operator and
+///   function), then ACLs and default ACLs (AclReader): need the final objects.</item>
 /// </list>
 /// </remarks>
 internal static class CatalogReader
@@ -74,6 +76,7 @@ internal static class CatalogReader
         var publications = new PublicationReader(session);
         var dependencies = new DependencyReader(session);
         var acls = new AclReader(session);
+        var languages = new LanguageAndAccessMethodReader(session);
 
         await types.ReadTypeShapesAsync().ConfigureAwait(false);
         await schemas.ReadSchemasAsync().ConfigureAwait(false);
@@ -85,6 +88,7 @@ internal static class CatalogReader
         await routines.ReadCastsAndOperatorsAsync().ConfigureAwait(false);
         await routines.ReadOperatorClassesAsync().ConfigureAwait(false);
         await textSearch.ReadTextSearchAsync().ConfigureAwait(false);
+        await languages.ReadAsync().ConfigureAwait(false);
         var rowEstimates = await relations.ReadRelationsAsync().ConfigureAwait(false);
         await relations.ReadExtensionConfigTablesAsync().ConfigureAwait(false);
         await relations.ReadColumnsAsync().ConfigureAwait(false);
@@ -102,6 +106,7 @@ internal static class CatalogReader
         await publications.ReadPublicationsAsync().ConfigureAwait(false);
         await schemas.ReadLargeObjectsAsync().ConfigureAwait(false);
         await dependencies.ReadDependenciesAsync().ConfigureAwait(false);
+        types.RepairTypeFunctionLoops();
         routines.AttachOperatorClassMembers();
         await acls.ReadAclsAsync(context).ConfigureAwait(false);
         await acls.ReadDefaultAclsAsync().ConfigureAwait(false);

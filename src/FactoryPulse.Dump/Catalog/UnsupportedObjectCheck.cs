@@ -12,19 +12,8 @@ internal static class UnsupportedObjectCheck
             SELECT kind, name FROM (
               SELECT 'foreign table' AS kind, n.nspname || '.' || c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relkind = 'f' AND {CatalogFamilyReader.UserSchema} AND {CatalogFamilyReader.NotExtensionMember("pg_class", "c")}
-              UNION ALL SELECT 'window function', n.nspname || '.' || p.proname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-                WHERE p.prokind = 'w' AND {CatalogFamilyReader.UserSchema} AND {CatalogFamilyReader.NotExtensionMember("pg_proc", "p")}
-              UNION ALL SELECT 'base type', n.nspname || '.' || t.typname FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-                WHERE t.typtype = 'b' AND t.typcategory <> 'A' AND {CatalogFamilyReader.UserSchema} AND {CatalogFamilyReader.NotExtensionMember("pg_type", "t")}
-              UNION ALL SELECT 'range type with a canonical function', n.nspname || '.' || t.typname FROM pg_catalog.pg_range r JOIN pg_catalog.pg_type t ON t.oid = r.rngtypid
-                JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE r.rngcanonical <> 0 AND {CatalogFamilyReader.UserSchema} AND {CatalogFamilyReader.NotExtensionMember("pg_type", "t")}
-              UNION ALL SELECT 'conversion', n.nspname || '.' || c.conname FROM pg_catalog.pg_conversion c JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace
-                WHERE {CatalogFamilyReader.UserSchema} AND {CatalogFamilyReader.NotExtensionMember("pg_conversion", "c")}
               UNION ALL SELECT 'foreign data wrapper', w.fdwname FROM pg_catalog.pg_foreign_data_wrapper w WHERE {CatalogFamilyReader.NotExtensionMember("pg_foreign_data_wrapper", "w")}
               UNION ALL SELECT 'foreign server', s.srvname FROM pg_catalog.pg_foreign_server s WHERE {CatalogFamilyReader.NotExtensionMember("pg_foreign_server", "s")}
-              UNION ALL SELECT 'procedural language', l.lanname FROM pg_catalog.pg_language l WHERE l.oid >= 16384 AND {CatalogFamilyReader.NotExtensionMember("pg_language", "l")}
-              UNION ALL SELECT 'transform', t.trftype::pg_catalog.regtype::text FROM pg_catalog.pg_transform t WHERE {CatalogFamilyReader.NotExtensionMember("pg_transform", "t")}
-              UNION ALL SELECT 'access method', a.amname FROM pg_catalog.pg_am a WHERE a.oid >= 16384 AND {CatalogFamilyReader.NotExtensionMember("pg_am", "a")}
             ) unsupported ORDER BY kind, name
             """,
             row => found.Add($"{row.String("kind")} {row.String("name")}")).ConfigureAwait(false);

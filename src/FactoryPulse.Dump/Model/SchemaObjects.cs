@@ -80,6 +80,9 @@ internal abstract class TypeObject(uint oid, string schema, string name, string 
 
     protected virtual string Keyword => "TYPE";
 
+    /// <summary>The placeholder written first when a function the type needs takes or returns the type (base types, canonical ranges).</summary>
+    public ShellTypeObject? Shell { get; set; }
+
     public override void WriteOwner(TextWriter writer, DdlContext context)
     {
         writer.Write($"ALTER {Keyword} {context.Qualified(Schema, Name)} OWNER TO {context.Role(Owner!)};\n");

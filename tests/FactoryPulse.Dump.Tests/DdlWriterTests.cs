@@ -372,4 +372,17 @@ public sealed class DdlWriterTests
         Create(table, Context()).Should().Be("CREATE TABLE public.t (\n    id integer\n)\nUSING my_heap\nWITH (fillfactor='70');\n");
         Create(view, Context()).Should().Be("CREATE MATERIALIZED VIEW public.mv USING my_heap AS\n SELECT 1 AS one\n  WITH NO DATA;\n");
     }
+
+    [Fact]
+    public void A_range_type_behind_a_shell_drops_with_cascade()
+    {
+        var range = new RangeTypeObject(16811, "public", "myrange", Owner, new RangeDefinition("integer", null, null, "public.myrange_canonical", null, null));
+        range.Shell = new ShellTypeObject(range);
+
+        using var drop = new StringWriter { NewLine = "\n" };
+        range.WriteDrop(drop, Context(), ifExists: false);
+
+        drop.ToString().Should().Be("DROP TYPE public.myrange CASCADE;\n");
+        Create(range.Shell, Context()).Should().Be("CREATE TYPE public.myrange;\n");
+    }
 }

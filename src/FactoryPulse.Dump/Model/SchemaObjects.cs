@@ -91,7 +91,9 @@ internal abstract class TypeObject(uint oid, string schema, string name, string 
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
     {
-        writer.Write($"DROP {Keyword} {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+        // With a shell type the type and a function it needs depend on each other: only CASCADE can drop them (as pg_dump
+        // does for base types; it writes a plain DROP for a range type with a canonical function, which --clean cannot run).
+        writer.Write($"DROP {Keyword} {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)}{(Shell is null ? "" : " CASCADE")};\n");
         writer.EndStatement();
     }
 }

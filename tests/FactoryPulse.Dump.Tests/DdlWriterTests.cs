@@ -348,6 +348,8 @@ public sealed class DdlWriterTests
             "\nCOMMENT ON LANGUAGE \"My Lang\" IS 'mine';\n");
         Create(new ProceduralLanguageObject(16806, "plain", Owner, trusted: false, "langs.handler", null, null), context).Should().Be(
             "CREATE PROCEDURAL LANGUAGE plain HANDLER langs.handler;\n");
+        Create(new ProceduralLanguageObject(16812, "plperl", Owner, trusted: true, null, null, null), context).Should().Be(
+            "CREATE OR REPLACE PROCEDURAL LANGUAGE plperl;\n");
         Create(new TransformObject(16803, "public.mood", "My Lang", "public.from_sql(internal)", "public.to_sql(internal)"), context).Should().Be(
             "CREATE TRANSFORM FOR public.mood LANGUAGE \"My Lang\" (FROM SQL WITH FUNCTION public.from_sql(internal), TO SQL WITH FUNCTION public.to_sql(internal));\n" +
             "\nCOMMENT ON TRANSFORM FOR public.mood LANGUAGE \"My Lang\" IS 'both ways';\n");

@@ -324,6 +324,7 @@ public sealed class StatementBoundaryTests
         ["database properties without comment"] = () => new DatabasePropertiesObject("factory", null, [("reader", "statement_timeout=5s")]),
         ["procedural language"] = () => new ProceduralLanguageObject(16790, "my Lang", Owner, trusted: true, "langs.handler", "langs.\"inline;\"", "langs.validator"),
         ["procedural language with a handler only"] = () => new ProceduralLanguageObject(16791, "plain", Owner, trusted: false, "langs.handler", null, null),
+        ["procedural language left to its extension"] = () => new ProceduralLanguageObject(16789, "plperl", Owner, trusted: true, null, null, null),
         ["transform"] = () => new TransformObject(16792, "public.\"Mood\"", "my Lang", "public.mood_from(internal)", "public.mood_to(internal)"),
         ["transform to SQL only"] = () => new TransformObject(16793, "integer", "plain", null, "public.int_to(internal)"),
         ["index access method"] = () => new AccessMethodObject(16794, "my;btree", 'i', "bthandler"),

@@ -15,13 +15,22 @@ internal sealed class LanguageAndAccessMethodReader(CatalogSession session) : Ca
             SELECT l.oid, l.lanname AS name, pg_catalog.pg_get_userbyid(l.lanowner) AS owner, l.lanpltrusted,
                    l.lanplcallfoid::pg_catalog.regproc::text AS handler,
                    NULLIF(l.laninline::pg_catalog.regproc::text, '-') AS inline,
-                   NULLIF(l.lanvalidator::pg_catalog.regproc::text, '-') AS validator
+                   NULLIF(l.lanvalidator::pg_catalog.regproc::text, '-') AS validator,
+                   -- every support function exists on the target: dumped (user schema), built in, or made by its extension
+                   NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                               WHERE p.oid IN (l.lanplcallfoid, l.laninline, l.lanvalidator) AND p.oid >= 16384
+                                 AND NOT ({UserSchema}) AND {NotExtensionMember("pg_proc", "p")}) AS with_parameters
             FROM pg_catalog.pg_language l
             WHERE l.lanispl AND l.oid >= 16384 AND {NotExtensionMember("pg_language", "l")}
             ORDER BY l.lanname
             """,
-            row => Lookups.AddOther(new ProceduralLanguageObject(row.Oid("oid"), row.String("name"), row.String("owner"), row.Bool("lanpltrusted"),
-                row.String("handler"), row.NullableString("inline"), row.NullableString("validator")))).ConfigureAwait(false);
+            row =>
+            {
+                var withParameters = row.Bool("with_parameters");
+                Lookups.AddOther(new ProceduralLanguageObject(row.Oid("oid"), row.String("name"), row.String("owner"), row.Bool("lanpltrusted"),
+                    withParameters ? row.String("handler") : null, withParameters ? row.NullableString("inline") : null,
+                    withParameters ? row.NullableString("validator") : null));
+            }).ConfigureAwait(false);
 
         await Query(
             $"""

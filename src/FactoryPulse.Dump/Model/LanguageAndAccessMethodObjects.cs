@@ -4,11 +4,13 @@ namespace FactoryPulse.Dump.Model;
 
 /// <summary>
 /// A procedural language the user created (pg_dump's dumpProcLang). The handler, inline and validator functions are written
-/// as regproc names (schema-qualified under the empty search_path). pg_dump writes a parameterless CREATE LANGUAGE when the
-/// handler is not itself dumped, which a modern server runs as CREATE EXTENSION and fails for a language no extension
-/// provides; the full form restores in both cases, so it is always written.
+/// as regproc names (schema-qualified under the empty search_path). When one of them will not exist on the target (a
+/// function left in a system schema by an old installation, neither built in nor an extension member) the handler is null and,
+/// as pg_dump does, the parameterless CREATE OR REPLACE form is written, which the server runs as CREATE EXTENSION IF NOT EXISTS.
+/// pg_dump also writes that form when a support function is an extension member or built in; those exist on the target, so the
+/// full form is written instead (the parameterless one fails for a language no extension provides).
 /// </summary>
-internal sealed class ProceduralLanguageObject(uint oid, string name, string owner, bool trusted, string handler, string? inline, string? validator)
+internal sealed class ProceduralLanguageObject(uint oid, string name, string owner, bool trusted, string? handler, string? inline, string? validator)
     : DumpableObject(new CatalogId(CatalogClasses.Language, oid), null, name, owner)
 {
     public override ObjectKind Kind => ObjectKind.ProceduralLanguage;
@@ -17,6 +19,13 @@ internal sealed class ProceduralLanguageObject(uint oid, string name, string own
 
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
+        if (handler is null)
+        {
+            writer.Write($"CREATE OR REPLACE PROCEDURAL LANGUAGE {context.Ident(Name)};\n");
+            writer.EndStatement();
+            context.WriteComment(writer, $"LANGUAGE {context.Ident(Name)}", Id);
+            return;
+        }
         writer.Write($"CREATE {(trusted ? "TRUSTED " : "")}PROCEDURAL LANGUAGE {context.Ident(Name)} HANDLER {handler}");
         if (inline is not null)
             writer.Write($" INLINE {inline}");

@@ -56,6 +56,7 @@ public sealed class LanguageAndBaseTypeRoundTripTests(PostgresVersionServers ser
                 "SELECT c.relname || ' ' || a.amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.relnamespace = 'langs'::regnamespace AND c.relkind IN ('r', 'm') ORDER BY 1"))
                 .Should().Equal("my_way_view my_heap", "stored_my_way my_heap");
             (await Db.ScalarAsync<int>(target, "SELECT langs.in_mylang(1)")).Should().Be(2);
+            (await Db.ScalarAsync<string>(target, "SELECT langs.in_on_plpgsql()")).Should().Be("ok");
             (await Db.ScalarAsync<string>(target, "SELECT string_agg(id || ':' || n || ':' || coalesce(previous::text, '-'), ',' ORDER BY id) FROM basetypes.numbered"))
                 .Should().Be("1:1:-,2:2:1,3:3:2");
             (await Db.ScalarAsync<string>(target, "SELECT string_agg(coalesce(v::text, '-'), ',' ORDER BY id) FROM basetypes.uses_myint")).Should().Be("10,-20,-");

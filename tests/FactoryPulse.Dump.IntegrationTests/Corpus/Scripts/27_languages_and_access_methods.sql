@@ -1,5 +1,5 @@
 -- 27: procedural languages (trusted with handler, inline handler and validator as C functions from plpgsql's library,
--- owner, privileges, comment and a function in it; untrusted with a handler only), transforms (both directions, one
+-- owner, privileges, comment and a function in it; untrusted with a handler only; one on plpgsql's own functions), transforms (both directions, one
 -- direction), index and table access methods (an operator class for the index method — btree's code refuses to build an
 -- index for any other access method oid, so there is no index; a table with data
 -- and a materialized view USING the table method), conversions (default and not, owner, comment).
@@ -25,6 +25,10 @@ GRANT USAGE ON LANGUAGE mylang TO corpus_lang_user;
 COMMENT ON LANGUAGE mylang IS 'plpgsql under another name';
 CREATE FUNCTION langs.in_mylang(i integer) RETURNS integer LANGUAGE mylang IMMUTABLE AS $$ BEGIN RETURN i + 1; END $$;
 CREATE LANGUAGE "my Untrusted" HANDLER langs.my_call_handler;
+-- On plpgsql's own (extension member) functions: pg_dump writes the parameterless form here, which a restore runs as
+-- CREATE EXTENSION and fails; the full form is written instead, as those functions exist once plpgsql does.
+CREATE LANGUAGE on_plpgsql HANDLER plpgsql_call_handler VALIDATOR plpgsql_validator;
+CREATE FUNCTION langs.in_on_plpgsql() RETURNS text LANGUAGE on_plpgsql AS $$ BEGIN RETURN 'ok'; END $$;
 
 CREATE TYPE langs.mood AS ENUM ('sad', 'happy');
 CREATE FUNCTION langs.mood_from_sql(internal) RETURNS internal LANGUAGE internal IMMUTABLE STRICT AS 'enum_recv';

@@ -444,4 +444,107 @@ public sealed class DdlWriterTests
         server.Priority.Should().BeLessThan(Priorities.Table);
         new[] { wrapper.Section, server.Section, mapping.Section }.Should().AllBeEquivalentTo(Section.PreData);
     }
+
+
+    [Fact]
+    public void Base_type_DDL_writes_every_property_as_pg_dump_does_and_drops_with_cascade()
+    {
+        var definition = new BaseTypeDefinition("public.my_in", "public.my_out", "public.my_recv", "public.my_send", "public.my_typmod_in", "public.my_typmod_out",
+            "public.my_analyze", "raw_array_subscript_handler", 16, PassedByValue: false, 'd', 'm', 'N', Preferred: true, Default: "it's", Element: "double precision",
+            ";", Collatable: true);
+        var type = new BaseTypeObject(16800, "public", "user", Owner, definition);
+
+        Create(type, Context(new() { [(CatalogClasses.Type, 16800, 0)] = "a type" })).Should().Be(
+            "CREATE TYPE public.\"user\" (\n" +
+            "    INTERNALLENGTH = 16,\n" +
+            "    INPUT = public.my_in,\n" +
+            "    OUTPUT = public.my_out,\n" +
+            "    RECEIVE = public.my_recv,\n" +
+            "    SEND = public.my_send,\n" +
+            "    TYPMOD_IN = public.my_typmod_in,\n" +
+            "    TYPMOD_OUT = public.my_typmod_out,\n" +
+            "    ANALYZE = public.my_analyze,\n" +
+            "    SUBSCRIPT = raw_array_subscript_handler,\n" +
+            "    COLLATABLE = true,\n" +
+            "    DEFAULT = 'it''s',\n" +
+            "    ELEMENT = double precision,\n" +
+            "    CATEGORY = 'N',\n" +
+            "    PREFERRED = true,\n" +
+            "    DELIMITER = ';',\n" +
+            "    ALIGNMENT = double,\n" +
+            "    STORAGE = main\n" +
+            ");\n" +
+            "\nCOMMENT ON TYPE public.\"user\" IS 'a type';\n");
+        Create(new ShellTypeObject(type), Context()).Should().Be("CREATE TYPE public.\"user\";\n");
+        using var drop = new StringWriter { NewLine = "\n" };
+        type.WriteDrop(drop, Context(), ifExists: true);
+        drop.ToString().Should().Be("DROP TYPE IF EXISTS public.\"user\" CASCADE;\n");
+    }
+
+    [Fact]
+    public void Minimal_base_type_DDL_writes_defaults_pg_dump_always_writes()
+    {
+        var definition = new BaseTypeDefinition("public.my_in", "public.my_out", null, null, null, null, null, null, -1, PassedByValue: true, 'i', 'x', 'U',
+            Preferred: false, Default: null, Element: null, ",", Collatable: false);
+
+        Create(new BaseTypeObject(16801, "public", "t", Owner, definition), Context()).Should().Be(
+            "CREATE TYPE public.t (\n    INTERNALLENGTH = variable,\n    INPUT = public.my_in,\n    OUTPUT = public.my_out,\n" +
+            "    ALIGNMENT = int4,\n    STORAGE = extended,\n    PASSEDBYVALUE\n);\n");
+    }
+
+    [Fact]
+    public void Language_transform_access_method_and_conversion_DDL()
+    {
+        var context = Context(new()
+        {
+            [(CatalogClasses.Language, 16802, 0)] = "mine",
+            [(CatalogClasses.Transform, 16803, 0)] = "both ways",
+            [(CatalogClasses.AccessMethod, 16804, 0)] = "btree again",
+            [(CatalogClasses.Conversion, 16805, 0)] = "as built in",
+        });
+
+        Create(new ProceduralLanguageObject(16802, "My Lang", Owner, trusted: true, "langs.handler", "langs.inline", "langs.validator"), context).Should().Be(
+            "CREATE TRUSTED PROCEDURAL LANGUAGE \"My Lang\" HANDLER langs.handler INLINE langs.inline VALIDATOR langs.validator;\n" +
+            "\nCOMMENT ON LANGUAGE \"My Lang\" IS 'mine';\n");
+        Create(new ProceduralLanguageObject(16806, "plain", Owner, trusted: false, "langs.handler", null, null), context).Should().Be(
+            "CREATE PROCEDURAL LANGUAGE plain HANDLER langs.handler;\n");
+        Create(new ProceduralLanguageObject(16812, "plperl", Owner, trusted: true, null, null, null), context).Should().Be(
+            "CREATE OR REPLACE PROCEDURAL LANGUAGE plperl;\n");
+        Create(new TransformObject(16803, "public.mood", "My Lang", "public.from_sql(internal)", "public.to_sql(internal)"), context).Should().Be(
+            "CREATE TRANSFORM FOR public.mood LANGUAGE \"My Lang\" (FROM SQL WITH FUNCTION public.from_sql(internal), TO SQL WITH FUNCTION public.to_sql(internal));\n" +
+            "\nCOMMENT ON TRANSFORM FOR public.mood LANGUAGE \"My Lang\" IS 'both ways';\n");
+        Create(new TransformObject(16807, "public.mood", "plain", null, "public.to_sql(internal)"), context).Should().Be(
+            "CREATE TRANSFORM FOR public.mood LANGUAGE plain (TO SQL WITH FUNCTION public.to_sql(internal));\n");
+        Create(new AccessMethodObject(16804, "my_btree", 'i', "bthandler"), context).Should().Be(
+            "CREATE ACCESS METHOD my_btree TYPE INDEX HANDLER bthandler;\n\nCOMMENT ON ACCESS METHOD my_btree IS 'btree again';\n");
+        Create(new AccessMethodObject(16808, "my_heap", 't', "heap_tableam_handler"), context).Should().Be(
+            "CREATE ACCESS METHOD my_heap TYPE TABLE HANDLER heap_tableam_handler;\n");
+        Create(new ConversionObject(16805, "public", "Latin", Owner, isDefault: true, "UTF8", "LATIN1", "utf8_to_iso8859_1"), context).Should().Be(
+            "CREATE DEFAULT CONVERSION public.\"Latin\" FOR 'UTF8' TO 'LATIN1' FROM utf8_to_iso8859_1;\n" +
+            "\nCOMMENT ON CONVERSION public.\"Latin\" IS 'as built in';\n");
+    }
+
+    [Fact]
+    public void Table_and_materialized_view_DDL_name_a_table_access_method_other_than_heap()
+    {
+        var table = new TableObject(16809, "public", "t", Owner, false, "fillfactor='70'", 'd', false, false) { AccessMethod = "my_heap" };
+        table.Columns.Add(Column(1, "id", "integer"));
+        var view = new MaterializedViewObject(16810, "public", "mv", Owner, null, " SELECT 1 AS one;", true) { AccessMethod = "my_heap" };
+
+        Create(table, Context()).Should().Be("CREATE TABLE public.t (\n    id integer\n)\nUSING my_heap\nWITH (fillfactor='70');\n");
+        Create(view, Context()).Should().Be("CREATE MATERIALIZED VIEW public.mv USING my_heap AS\n SELECT 1 AS one\n  WITH NO DATA;\n");
+    }
+
+    [Fact]
+    public void A_range_type_behind_a_shell_drops_with_cascade()
+    {
+        var range = new RangeTypeObject(16811, "public", "myrange", Owner, new RangeDefinition("integer", null, null, "public.myrange_canonical", null, null));
+        range.Shell = new ShellTypeObject(range);
+
+        using var drop = new StringWriter { NewLine = "\n" };
+        range.WriteDrop(drop, Context(), ifExists: false);
+
+        drop.ToString().Should().Be("DROP TYPE public.myrange CASCADE;\n");
+        Create(range.Shell, Context()).Should().Be("CREATE TYPE public.myrange;\n");
+    }
 }

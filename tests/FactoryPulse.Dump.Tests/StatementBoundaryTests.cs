@@ -132,6 +132,10 @@ public sealed class StatementBoundaryTests
         movingTransition, movingTransition is null ? null : "public.acc_inverse", movingTransition is null ? null : "numeric[]", 0,
         movingTransition is null ? null : "public.acc_final", false, 'r', "{0;0}", movingTransition is null ? null : "{0;\n0}", null, 's');
 
+    private static BaseTypeObject BaseType() => new(16797, "public", "my;int", Owner, new BaseTypeDefinition(
+        "public.my_in", "public.my_out", "public.my_recv", "public.my_send", "public.my_typmod_in", "public.my_typmod_out", "public.my_analyze",
+        "raw_array_subscript_handler", 16, PassedByValue: false, 'd', 'p', 'N', Preferred: true, Default: "0;\n", Element: "double precision", ";", Collatable: true));
+
     // Each case builds one object; together they cover every kind of dumped object and the branches of its writers.
     private static readonly Dictionary<string, Func<DumpableObject>> Cases = new()
     {
@@ -348,6 +352,18 @@ public sealed class StatementBoundaryTests
         ["user mapping for PUBLIC"] = () => new UserMappingObject(16821, Server(), null, null),
         ["foreign table with column options, CHECK and inheritance"] = () => ForeignOrders(),
         ["privileges on a foreign server"] = () => new AclObject(Server(), "FOREIGN SERVER", "\"remote;pg\"", new AclChanges([], [new AclItem(Owner, "user", "USAGE", true)]), []),
+        ["procedural language"] = () => new ProceduralLanguageObject(16790, "my Lang", Owner, trusted: true, "langs.handler", "langs.\"inline;\"", "langs.validator"),
+        ["procedural language with a handler only"] = () => new ProceduralLanguageObject(16791, "plain", Owner, trusted: false, "langs.handler", null, null),
+        ["procedural language left to its extension"] = () => new ProceduralLanguageObject(16789, "plperl", Owner, trusted: true, null, null, null),
+        ["transform"] = () => new TransformObject(16792, "public.\"Mood\"", "my Lang", "public.mood_from(internal)", "public.mood_to(internal)"),
+        ["transform to SQL only"] = () => new TransformObject(16793, "integer", "plain", null, "public.int_to(internal)"),
+        ["index access method"] = () => new AccessMethodObject(16794, "my;btree", 'i', "bthandler"),
+        ["table access method"] = () => new AccessMethodObject(16795, "my_heap", 't', "heap_tableam_handler"),
+        ["conversion"] = () => new ConversionObject(16796, "public", "utf8;latin1", Owner, isDefault: true, "UTF8", "LATIN1", "utf8_to_iso8859_1"),
+        ["base type"] = () => BaseType(),
+        ["shell type"] = () => new ShellTypeObject(BaseType()),
+        ["table using an access method"] = () => new TableObject(16798, "public", "heapish", Owner, false, "fillfactor='70'", 'd', false, false) { AccessMethod = "my heap" },
+        ["materialized view using an access method"] = () => new MaterializedViewObject(16799, "public", "mv", Owner, null, " SELECT 1 AS one;", true) { AccessMethod = "my_heap" },
     };
 
     private static ForeignServerObject Server() =>

@@ -90,6 +90,7 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
         var largeObjectAcls = await ReadAclAsync("pg_largeobject_metadata", "lomacl", "lomowner", "'L'").ConfigureAwait(false);
         var wrapperAcls = await ReadAclAsync("pg_foreign_data_wrapper", "fdwacl", "fdwowner", "'F'").ConfigureAwait(false);
         var serverAcls = await ReadAclAsync("pg_foreign_server", "srvacl", "srvowner", "'S'").ConfigureAwait(false);
+        var languageAcls = await ReadAclAsync("pg_language", "lanacl", "lanowner", "'l'").ConfigureAwait(false);
 
         var acls = new List<DumpableObject>();
         foreach (var schema in Lookups.Schemas.Values)
@@ -115,6 +116,8 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
                 acls.Add(new AclObject(wrapper, "FOREIGN DATA WRAPPER", context.Ident(wrapper.Name), items, []));
             else if (other is ForeignServerObject server && serverAcls.TryGetValue(server.Id.ObjectId, out items))
                 acls.Add(new AclObject(server, "FOREIGN SERVER", context.Ident(server.Name), items, []));
+            else if (other is ProceduralLanguageObject language && languageAcls.TryGetValue(language.Id.ObjectId, out var languageItems))
+                acls.Add(new AclObject(language, "LANGUAGE", context.Ident(language.Name), languageItems, []));
         }
         foreach (var type in Lookups.Types.Values)
         {

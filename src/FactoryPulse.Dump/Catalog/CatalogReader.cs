@@ -12,10 +12,12 @@ namespace FactoryPulse.Dump.Catalog;
 /// <remarks>
 /// Fill order — each step only looks up what the steps before it filled:
 /// <list type="number">
-/// <item>Server facts (version → <see cref="ServerFeatures"/>, keywords), refusal of unsupported objects, comments.</item>
+/// <item>Server facts (version → <see cref="ServerFeatures"/>, keywords), comments.</item>
 /// <item>Type shapes (TypeReader): <c>TypeShapes</c> and array <c>TypeAliases</c>; needed by dependency resolution.</item>
 /// <item>Schemas, then extensions (SchemaAndExtensionReader): <c>Schemas</c>, <c>Extensions</c>; everything later depends on its schema by name.</item>
 /// <item>Types (TypeReader): <c>Types</c>, domain CHECKs in <c>Constraints</c>, multirange and composite <c>TypeAliases</c>.</item>
+/// <item>Collations, functions, aggregates, casts and operators, operator classes and families (pending members), text search (Routine/TextSearchAndCollationReader);
+///   procedural languages, transforms, access methods, conversions (LanguageAndAccessMethodReader).</item>
 /// <item>Collations, functions, aggregates, casts and operators, operator classes and families (pending members), text search (Routine/TextSearchAndCollationReader).</item>
 /// <item>Foreign data wrappers, servers, user mappings, then foreign tables (ForeignDataReader): need <c>Schemas</c> and <c>Extensions</c>;
 ///   foreign tables go into <c>Relations</c> first so the relation steps below treat them as tables.</item>
@@ -25,7 +27,8 @@ namespace FactoryPulse.Dump.Catalog;
 /// <item>Triggers, rules, statistics (PolicyTriggerRuleReader), event triggers (RoutineReader), policies: need <c>Relations</c>.</item>
 /// <item>Publications (PublicationReader): need <c>Relations</c> and schemas; then large objects.</item>
 /// <item>Dependencies (DependencyReader): every lookup above is complete; pg_depend rows become edges, inline CHECKs' references are kept as facts.</item>
-/// <item>Operator class members attached (need every operator and function), then ACLs and default ACLs (AclReader): need the final objects.</item>
+/// <item>Type/function loops repaired with shell types (TypeReader: needs the edges), operator class members attached (need every operator and
+///   function), then ACLs and default ACLs (AclReader): need the final objects.</item>
 /// </list>
 /// </remarks>
 internal static class CatalogReader
@@ -55,8 +58,6 @@ internal static class CatalogReader
             row => keywords.Add(row.String("word")), cancellationToken).ConfigureAwait(false);
         var session = new CatalogSession(connection, new ServerFeatures(versionNumber), keywords, cancellationToken);
 
-        await UnsupportedObjectCheck.RefuseUnsupportedAsync(session).ConfigureAwait(false);
-
         var comments = new Dictionary<(uint, uint, int), string>();
         await session.Query(
             """
@@ -77,6 +78,7 @@ internal static class CatalogReader
         var publications = new PublicationReader(session);
         var dependencies = new DependencyReader(session);
         var acls = new AclReader(session);
+        var languages = new LanguageAndAccessMethodReader(session);
 
         await types.ReadTypeShapesAsync().ConfigureAwait(false);
         await schemas.ReadSchemasAsync().ConfigureAwait(false);
@@ -88,6 +90,7 @@ internal static class CatalogReader
         await routines.ReadCastsAndOperatorsAsync().ConfigureAwait(false);
         await routines.ReadOperatorClassesAsync().ConfigureAwait(false);
         await textSearch.ReadTextSearchAsync().ConfigureAwait(false);
+        await languages.ReadAsync().ConfigureAwait(false);
         await foreignData.ReadWrappersAndServersAsync().ConfigureAwait(false);
         await foreignData.ReadUserMappingsAsync().ConfigureAwait(false);
         await foreignData.ReadForeignTablesAsync().ConfigureAwait(false);
@@ -108,6 +111,7 @@ internal static class CatalogReader
         await publications.ReadPublicationsAsync().ConfigureAwait(false);
         await schemas.ReadLargeObjectsAsync().ConfigureAwait(false);
         await dependencies.ReadDependenciesAsync().ConfigureAwait(false);
+        types.RepairTypeFunctionLoops();
         routines.AttachOperatorClassMembers();
         await acls.ReadAclsAsync(context).ConfigureAwait(false);
         await acls.ReadDefaultAclsAsync().ConfigureAwait(false);

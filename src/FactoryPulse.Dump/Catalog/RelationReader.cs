@@ -43,7 +43,9 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
                    CASE WHEN c.reloftype <> 0 THEN pg_catalog.format_type(c.reloftype, NULL) END AS of_type,
                    (SELECT tc.reloptions FROM pg_catalog.pg_class tc WHERE tc.oid = c.reltoastrelid) AS toast_options,
                    CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,
-                   CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS view_definition
+                   CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS view_definition,
+                   -- a table access method other than the default heap is written as USING
+                   (SELECT am.amname FROM pg_catalog.pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap') AS access_method
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {UserSchema} AND {NotExtensionMember("pg_class", "c")}
             ORDER BY n.nspname, c.relname
@@ -61,9 +63,13 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
                         PartitionKey = row.NullableString("partition_key"),
                         IsPartition = row.Bool("relispartition"),
                         OfType = row.NullableString("of_type"),
+                        AccessMethod = row.NullableString("access_method"),
                     },
                     'v' => new ViewObject(oid, schema, name, owner, options, row.String("view_definition")),
-                    'm' => new MaterializedViewObject(oid, schema, name, owner, options, row.String("view_definition"), row.Bool("relispopulated")),
+                    'm' => new MaterializedViewObject(oid, schema, name, owner, options, row.String("view_definition"), row.Bool("relispopulated"))
+                    {
+                        AccessMethod = row.NullableString("access_method"),
+                    },
                     _ => new SequenceObject(oid, schema, name, owner, unlogged, sequenceOptions[oid]),
                 };
                 relation.AddDependency(Lookups.SchemaNamed(schema));

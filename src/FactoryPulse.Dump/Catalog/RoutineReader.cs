@@ -11,7 +11,7 @@ internal sealed class RoutineReader(CatalogSession session) : CatalogFamilyReade
                p.prokind::text AS kind, pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_arguments,
                pg_catalog.pg_get_functiondef(p.oid) AS definition, p.prosecdef AS security_definer
         FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-        WHERE {UserSchema} AND {NotExtensionMember("pg_proc", "p")} AND p.prokind IN ('f', 'p')
+        WHERE {UserSchema} AND {NotExtensionMember("pg_proc", "p")} AND p.prokind IN ('f', 'p', 'w')
           -- constructors of range and multirange types come with CREATE TYPE
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i WHERE i.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND i.objid = p.oid AND i.deptype = 'i')
         ORDER BY n.nspname, p.proname, identity_arguments

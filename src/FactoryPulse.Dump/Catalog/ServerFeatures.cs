@@ -14,6 +14,9 @@ internal sealed class ServerFeatures(int versionNumber)
     /// <summary>Multirange types (pg_range.rngmultitypid), PostgreSQL 14+.</summary>
     public bool HasMultiranges => VersionNumber >= 140000;
 
+    /// <summary>Subscripting handlers of base types (pg_type.typsubscript), PostgreSQL 14+.</summary>
+    public bool HasTypeSubscript => VersionNumber >= 140000;
+
     /// <summary>
     /// The pg_collation column holding the ICU/builtin locale, or null when there is none: before 15 an ICU locale sits in
     /// collcollate; 15–16 have colliculocale; 17 renamed it colllocale (it holds the builtin provider's locale too).

@@ -100,6 +100,27 @@ internal sealed class TypeReader(CatalogSession session) : CatalogFamilyReader(s
                     Lookups.TypeAliases[row.Oid("rngmultitypid")] = oid;
             }).ConfigureAwait(false);
 
+        var baseTypes = new Dictionary<uint, BaseTypeDefinition>();
+        var subscript = Features.HasTypeSubscript ? "NULLIF(t.typsubscript::pg_catalog.regproc::text, '-')" : "NULL::text";
+        await Query(
+            $"""
+            SELECT t.oid, t.typinput::pg_catalog.regproc::text AS input, t.typoutput::pg_catalog.regproc::text AS output,
+                   NULLIF(t.typreceive::pg_catalog.regproc::text, '-') AS receive, NULLIF(t.typsend::pg_catalog.regproc::text, '-') AS send,
+                   NULLIF(t.typmodin::pg_catalog.regproc::text, '-') AS typmod_in, NULLIF(t.typmodout::pg_catalog.regproc::text, '-') AS typmod_out,
+                   NULLIF(t.typanalyze::pg_catalog.regproc::text, '-') AS analyze, {subscript} AS subscript,
+                   t.typlen::int AS length, t.typbyval, t.typalign::text AS alignment, t.typstorage::text AS storage,
+                   t.typcategory::text AS category, t.typispreferred, t.typdefault,
+                   CASE WHEN t.typelem <> 0 THEN pg_catalog.format_type(t.typelem, NULL) END AS element,
+                   t.typdelim::text AS delimiter, t.typcollation <> 0 AS collatable
+            FROM pg_catalog.pg_type t
+            WHERE t.typtype = 'b' AND t.oid >= 16384
+            """,
+            row => baseTypes[row.Oid("oid")] = new BaseTypeDefinition(row.String("input"), row.String("output"), row.NullableString("receive"),
+                row.NullableString("send"), row.NullableString("typmod_in"), row.NullableString("typmod_out"), row.NullableString("analyze"),
+                row.NullableString("subscript"), row.Int("length"), row.Bool("typbyval"), row.Char("alignment"), row.Char("storage"),
+                row.Char("category"), row.Bool("typispreferred"), row.NullableString("typdefault"), row.NullableString("element"),
+                row.String("delimiter"), row.Bool("collatable"))).ConfigureAwait(false);
+
         await Query(
             $"""
             SELECT t.oid, n.nspname AS schema, t.typname AS name, pg_catalog.pg_get_userbyid(t.typowner) AS owner,
@@ -113,7 +134,9 @@ internal sealed class TypeReader(CatalogSession session) : CatalogFamilyReader(s
             LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation
             LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
             WHERE {UserSchema} AND {NotExtensionMember("pg_type", "t")}
-              AND t.typtype IN ('e', 'c', 'd', 'r')
+              AND t.typtype IN ('e', 'c', 'd', 'r', 'b')
+              -- the array type CREATE TYPE made for a type comes with it (pg_dump's isArray)
+              AND NOT (t.typtype = 'b' AND t.typelem <> 0 AND (SELECT te.typarray FROM pg_catalog.pg_type te WHERE te.oid = t.typelem) = t.oid)
               -- composite types only: every table, view and sequence has a row type too
               AND (t.typrelid = 0 OR (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')
             ORDER BY n.nspname, t.typname
@@ -127,6 +150,7 @@ internal sealed class TypeReader(CatalogSession session) : CatalogFamilyReader(s
                     'e' => new EnumTypeObject(oid, schema, name, owner, labels.TryGetValue(oid, out var l) ? l : []),
                     'c' => new CompositeTypeObject(oid, row.Oid("typrelid"), schema, name, owner, attributes.TryGetValue(row.Oid("typrelid"), out var a) ? a : []),
                     'r' => new RangeTypeObject(oid, schema, name, owner, ranges[oid]),
+                    'b' => new BaseTypeObject(oid, schema, name, owner, baseTypes[oid]),
                     _ => new DomainObject(oid, schema, name, owner, row.String("base_type"), Collation(row), row.NullableString("typdefault"), row.Bool("typnotnull"),
                         constraints.TryGetValue(oid, out var c) ? c : []),
                 };
@@ -152,5 +176,34 @@ internal sealed class TypeReader(CatalogSession session) : CatalogFamilyReader(s
                     Lookups.TypeAliases[composite.RelationOid] = oid;
                 Lookups.Objects.Add(type);
             }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Needs every dependency: a base type's I/O functions and a range type's canonical function take or return the type
+    /// while the type needs them. As pg_dump's repairTypeFuncLoop, such a function depends on a shell type (CREATE TYPE name;)
+    /// written first instead of on the type.
+    /// </summary>
+    public void RepairTypeFunctionLoops()
+    {
+        foreach (var type in Lookups.Types.Values)
+        {
+            if (type is not (BaseTypeObject or RangeTypeObject))
+                continue;
+            foreach (var dependency in type.Dependencies)
+            {
+                if (dependency is not FunctionObject function || !function.Dependencies.Contains(type))
+                    continue;
+                if (type.Shell is null)
+                {
+                    type.Shell = new ShellTypeObject(type);
+                    type.Shell.AddDependency(Lookups.SchemaNamed(type.Schema));
+                    Lookups.Objects.Add(type.Shell);
+                }
+                function.Dependencies.Remove(type);
+                function.AddDependency(type.Shell);
+            }
+            if (type.Shell is not null)
+                type.AddDependency(type.Shell);
+        }
     }
 }

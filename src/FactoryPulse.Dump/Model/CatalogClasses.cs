@@ -32,6 +32,10 @@ internal static class CatalogClasses
     public const uint ForeignDataWrapper = 2328;
     public const uint ForeignServer = 1417;
     public const uint UserMapping = 1418;
+    public const uint Language = 2612;
+    public const uint Transform = 3576;
+    public const uint AccessMethod = 2601;
+    public const uint Conversion = 2607;
 
     /// <summary>Objects with oids below this were created by initdb (FirstNormalObjectId).</summary>
     public const uint FirstNormalObjectId = 16384;
@@ -41,15 +45,20 @@ internal static class CatalogClasses
 internal static class Priorities
 {
     public const int Schema = 10;
+    public const int ProceduralLanguage = 15;
     public const int Collation = 20;
+    public const int Transform = 25;
     public const int Extension = 30;
     public const int Type = 40;
     public const int Cast = 50;
     public const int Function = 60;
     public const int Aggregate = 70;
+    public const int AccessMethod = 75;
     public const int Operator = 80;
     public const int OperatorFamily = 84;
     public const int OperatorClass = 86;
+    /// <summary>pg_dump sorts conversions after operator classes and families, before text search parsers.</summary>
+    public const int Conversion = 86;
     public const int TextSearchParser = 87;
     public const int TextSearchTemplate = 88;
     public const int TextSearchDictionary = 90;

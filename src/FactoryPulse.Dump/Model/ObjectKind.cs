@@ -46,6 +46,11 @@ internal enum ObjectKind
     PublicationTablesInSchema,
     Rule,
     Statistics,
+    ProceduralLanguage,
+    Transform,
+    AccessMethod,
+    Conversion,
+    ShellType,
     Acl,
     DefaultAcl,
     ForeignDataWrapper,
@@ -120,6 +125,11 @@ internal static class ObjectKinds
         names[(int)ObjectKind.PublicationTablesInSchema] = "PUBLICATION TABLES IN SCHEMA";
         names[(int)ObjectKind.Rule] = "RULE";
         names[(int)ObjectKind.Statistics] = "STATISTICS";
+        names[(int)ObjectKind.ProceduralLanguage] = "PROCEDURAL LANGUAGE";
+        names[(int)ObjectKind.Transform] = "TRANSFORM";
+        names[(int)ObjectKind.AccessMethod] = "ACCESS METHOD";
+        names[(int)ObjectKind.Conversion] = "CONVERSION";
+        names[(int)ObjectKind.ShellType] = "SHELL TYPE";
         names[(int)ObjectKind.Acl] = "ACL";
         names[(int)ObjectKind.DefaultAcl] = "DEFAULT ACL";
         names[(int)ObjectKind.ForeignDataWrapper] = "FOREIGN DATA WRAPPER";

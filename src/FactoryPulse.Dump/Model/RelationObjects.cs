@@ -109,6 +109,9 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
     /// <summary>PARTITION BY clause (pg_get_partkeydef) of a partitioned table.</summary>
     public string? PartitionKey { get; init; }
 
+    /// <summary>A table access method other than heap (written as USING; pg_dump sets default_table_access_method instead).</summary>
+    public string? AccessMethod { get; init; }
+
     /// <summary>A partition is created as a plain table with every column, then attached (as pg_dump does).</summary>
     public bool IsPartition { get; init; }
 
@@ -181,6 +184,8 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
         }
         if (PartitionKey is not null)
             writer.Write($"\nPARTITION BY {PartitionKey}");
+        if (AccessMethod is not null)
+            writer.Write($"\nUSING {context.Ident(AccessMethod)}");
         if (options is not null)
             writer.Write($"\nWITH ({options})");
         writer.Write(";\n");
@@ -299,9 +304,14 @@ internal sealed class MaterializedViewObject(uint oid, string schema, string nam
 
     public bool Populated { get; } = populated;
 
+    /// <summary>A table access method other than heap (written as USING).</summary>
+    public string? AccessMethod { get; init; }
+
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
         writer.Write($"CREATE MATERIALIZED VIEW {QualifiedName(context)}");
+        if (AccessMethod is not null)
+            writer.Write($" USING {context.Ident(AccessMethod)}");
         if (options is not null)
             writer.Write($" WITH ({options})");
         writer.Write(" AS\n");

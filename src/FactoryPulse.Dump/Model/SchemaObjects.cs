@@ -80,6 +80,9 @@ internal abstract class TypeObject(uint oid, string schema, string name, string 
 
     protected virtual string Keyword => "TYPE";
 
+    /// <summary>The placeholder written first when a function the type needs takes or returns the type (base types, canonical ranges).</summary>
+    public ShellTypeObject? Shell { get; set; }
+
     public override void WriteOwner(TextWriter writer, DdlContext context)
     {
         writer.Write($"ALTER {Keyword} {context.Qualified(Schema, Name)} OWNER TO {context.Role(Owner!)};\n");
@@ -88,7 +91,9 @@ internal abstract class TypeObject(uint oid, string schema, string name, string 
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
     {
-        writer.Write($"DROP {Keyword} {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)};\n");
+        // With a shell type the type and a function it needs depend on each other: only CASCADE can drop them (as pg_dump
+        // does for base types; it writes a plain DROP for a range type with a canonical function, which --clean cannot run).
+        writer.Write($"DROP {Keyword} {(ifExists ? "IF EXISTS " : "")}{context.Qualified(Schema, Name)}{(Shell is null ? "" : " CASCADE")};\n");
         writer.EndStatement();
     }
 }

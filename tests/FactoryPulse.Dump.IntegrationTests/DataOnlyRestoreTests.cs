@@ -146,6 +146,10 @@ public sealed class DataOnlyRestoreTests(FactoryPulseSource source) : IClassFixt
 
         var error = (await act.Should().ThrowAsync<RestoreFailedException>()).Which;
         error.Message.Should().Contain("projects_current_stage_id_fkey").And.Contain("public.projects").And.Contain("nothing was changed");
+        // Structured, from the server's error fields, not from its text.
+        error.SqlState.Should().Be(Npgsql.PostgresErrorCodes.ForeignKeyViolation);
+        error.ObjectName.Should().Be("public.projects");
+        error.InnerException.Should().BeOfType<Npgsql.PostgresException>();
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM public.organizations")).Should().Be(0);
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM public.projects")).Should().Be(0);
         (await TriggerStatesAsync(target)).Should().Equal(triggersBefore);

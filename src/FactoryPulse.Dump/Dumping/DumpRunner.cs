@@ -118,13 +118,19 @@ internal static class DumpRunner
             logger?.LogInformation("Wrote {Path}: {Entries} entries, {Tables} tables, {Rows} rows", finalPath, manifest.Entries.Count, result.Tables, result.Rows);
             return new DumpResult { ArchivePath = finalPath, EntryCount = manifest.Entries.Count, TableCount = result.Tables, RowCount = result.Rows, DataBytes = result.Bytes, Elapsed = stopwatch.Elapsed, Warnings = [] };
         }
-        catch (PostgresException exception) when (exception.SqlState == "42501")
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {
-            throw new InsufficientPrivilegeException($"The role lacks a privilege the dump needs: {exception.MessageText}. Dump as a superuser or as the owner of every object.");
+            throw new InsufficientPrivilegeException($"The role lacks a privilege the dump needs: {exception.MessageText}. Dump as a superuser or as the owner of every object.", exception)
+            {
+                SqlState = exception.SqlState,
+            };
         }
         catch (PostgresException exception)
         {
-            throw new DumpException($"The server reported an error while dumping: {exception.MessageText} (SQLSTATE {exception.SqlState}).", exception);
+            throw new DumpException($"The server reported an error while dumping: {exception.MessageText} (SQLSTATE {exception.SqlState}).", exception)
+            {
+                SqlState = exception.SqlState,
+            };
         }
         catch (IOException exception) when (exception is not EndOfStreamException)
         {

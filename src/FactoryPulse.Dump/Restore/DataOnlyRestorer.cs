@@ -126,10 +126,14 @@ internal static class DataOnlyRestorer
         catch (PostgresException exception)
         {
             await RollbackAsync(connection).ConfigureAwait(false);
-            var what = exception.SqlState == "23503"
+            var what = exception.SqlState == PostgresErrorCodes.ForeignKeyViolation
                 ? $"foreign key {exception.ConstraintName} on table {exception.SchemaName}.{exception.TableName} is violated by the archived rows ({exception.Detail ?? exception.MessageText})"
                 : exception.MessageText + (exception.Detail is null ? "" : $" ({exception.Detail})");
-            throw new RestoreFailedException($"Data-only restore failed: {what}. The transaction was rolled back; nothing was changed.", exception);
+            throw new RestoreFailedException($"Data-only restore failed: {what}. The transaction was rolled back; nothing was changed.", exception)
+            {
+                SqlState = exception.SqlState,
+                ObjectName = RestoreRunner.ObjectNameOf(exception),
+            };
         }
         catch
         {

@@ -220,6 +220,9 @@ internal static class RestoreRunner
                 {
                     // Without a single transaction, what committed before the error stays; say exactly what that is.
                     PartialReport = options.SingleTransaction ? null : state.Snapshot(),
+                    SqlState = exception.SqlState,
+                    Entry = entry.DisplayName,
+                    ObjectName = ObjectNameOf(exception),
                 };
             }
             // pg_restore without --exit-on-error: report and go on; the report lists what failed.
@@ -449,7 +452,12 @@ internal static class RestoreRunner
             }
             catch (PostgresException exception)
             {
-                throw new RestoreFailedException($"Dropping {entry.DisplayName} for --clean failed: {exception.MessageText}", exception);
+                throw new RestoreFailedException($"Dropping {entry.DisplayName} for --clean failed: {exception.MessageText}", exception)
+                {
+                    SqlState = exception.SqlState,
+                    Entry = entry.DisplayName,
+                    ObjectName = ObjectNameOf(exception),
+                };
             }
         }
     }
@@ -487,4 +495,8 @@ internal static class RestoreRunner
             // The connection is gone; the server rolls back on its own.
         }
     }
+
+    /// <summary>What the server named as the failing object: the table (schema-qualified), else the constraint or data type.</summary>
+    internal static string? ObjectNameOf(PostgresException exception) =>
+        exception.TableName is { } table ? (exception.SchemaName is { } schema ? $"{schema}.{table}" : table) : exception.ConstraintName ?? exception.DataTypeName;
 }

@@ -482,6 +482,16 @@ public sealed class DdlWriterTests
     }
 
     [Fact]
+    public void A_standalone_shell_type_is_a_bare_create_type_with_its_owner()
+    {
+        var type = new UndefinedTypeObject(16802, "public", "Later", Owner);
+        Create(type, Context()).Should().Be("CREATE TYPE public.\"Later\";\n");
+        using var owner = new StringWriter { NewLine = "\n" };
+        type.WriteOwner(owner, Context());
+        owner.ToString().Should().Be($"ALTER TYPE public.\"Later\" OWNER TO {Owner};\n");
+    }
+
+    [Fact]
     public void Minimal_base_type_DDL_writes_defaults_pg_dump_always_writes()
     {
         var definition = new BaseTypeDefinition("public.my_in", "public.my_out", null, null, null, null, null, null, -1, PassedByValue: true, 'i', 'x', 'U',

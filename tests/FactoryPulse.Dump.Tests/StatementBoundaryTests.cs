@@ -362,6 +362,7 @@ public sealed class StatementBoundaryTests
         ["conversion"] = () => new ConversionObject(16796, "public", "utf8;latin1", Owner, isDefault: true, "UTF8", "LATIN1", "utf8_to_iso8859_1"),
         ["base type"] = () => BaseType(),
         ["shell type"] = () => new ShellTypeObject(BaseType()),
+        ["standalone shell type"] = () => new UndefinedTypeObject(16802, "public", "later;", Owner),
         ["table using an access method"] = () => new TableObject(16798, "public", "heapish", Owner, false, "fillfactor='70'", 'd', false, false) { AccessMethod = "my heap" },
         ["materialized view using an access method"] = () => new MaterializedViewObject(16799, "public", "mv", Owner, null, " SELECT 1 AS one;", true) { AccessMethod = "my_heap" },
     };

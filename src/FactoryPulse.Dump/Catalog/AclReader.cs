@@ -132,6 +132,7 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
                 acls.Add(new AclObject(relation, relation is SequenceObject ? "SEQUENCE" : "TABLE", relation.QualifiedName(context), items, columns ?? []));
         }
         await AddExternalAclsAsync(acls, functionAcls, relationAcls, context).ConfigureAwait(false);
+        await AddExternalTypeAndSchemaAclsAsync(acls, typeAcls, schemaAcls, context).ConfigureAwait(false);
         await AddExtensionWrapperAclsAsync(acls, wrapperAcls, context).ConfigureAwait(false);
         foreach (var acl in acls)
         {
@@ -230,6 +231,65 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
                     ObjectKind.ForeignDataWrapper, "", ExtensionOf(row));
                 acls.Add(new AclObject(target, "FOREIGN DATA WRAPPER", context.Ident(target.Name), wrapperAcls[oid], []));
             }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Changed privileges on types and schemas the dump does not create: extension members (GRANT USAGE ON TYPE citext …)
+    /// and built-in types in pg_catalog, as differences from pg_init_privs like <see cref="AddExternalAclsAsync"/>.
+    /// Array types are left out: their privileges are their element type's.
+    /// </summary>
+    private async Task AddExternalTypeAndSchemaAclsAsync(List<DumpableObject> acls, Dictionary<uint, AclChanges> typeAcls, Dictionary<uint, AclChanges> schemaAcls, DdlContext context)
+    {
+        var types = new List<uint>();
+        foreach (var oid in typeAcls.Keys)
+        {
+            if (!Lookups.Types.ContainsKey(oid))
+                types.Add(oid);
+        }
+        var schemas = new List<uint>();
+        foreach (var oid in schemaAcls.Keys)
+        {
+            if (!Lookups.Schemas.ContainsKey(oid))
+                schemas.Add(oid);
+        }
+        if (types.Count > 0)
+        {
+            await Query(
+                $"""
+                SELECT t.oid, n.nspname AS schema, t.typname AS name, pg_catalog.pg_get_userbyid(t.typowner) AS owner, t.typtype::text AS kind, e.refobjid AS extension
+                FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+                LEFT JOIN pg_catalog.pg_depend e ON e.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND e.objid = t.oid AND e.deptype = 'e'
+                WHERE t.oid IN ({string.Join(", ", types)}) AND (e.refobjid IS NOT NULL OR n.nspname = 'pg_catalog')
+                  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type te WHERE te.typarray = t.oid)
+                ORDER BY n.nspname, t.typname
+                """,
+                row =>
+                {
+                    var oid = row.Oid("oid");
+                    var tocName = row.Char("kind") == 'd' ? "DOMAIN" : "TYPE";
+                    var target = new ExternalObject(new CatalogId(CatalogClasses.Type, oid), row.String("schema"), row.String("name"), row.String("owner"),
+                        ObjectKind.Type, "", ExtensionOf(row));
+                    acls.Add(new AclObject(target, tocName, context.Qualified(target.Schema, target.Name), typeAcls[oid], []));
+                }).ConfigureAwait(false);
+        }
+        if (schemas.Count > 0)
+        {
+            await Query(
+                $"""
+                SELECT n.oid, n.nspname AS name, pg_catalog.pg_get_userbyid(n.nspowner) AS owner, e.refobjid AS extension
+                FROM pg_catalog.pg_namespace n
+                JOIN pg_catalog.pg_depend e ON e.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND e.objid = n.oid AND e.deptype = 'e'
+                WHERE n.oid IN ({string.Join(", ", schemas)})
+                ORDER BY n.nspname
+                """,
+                row =>
+                {
+                    var oid = row.Oid("oid");
+                    var target = new ExternalObject(new CatalogId(CatalogClasses.Namespace, oid), null, row.String("name"), row.String("owner"),
+                        ObjectKind.Schema, "", ExtensionOf(row));
+                    acls.Add(new AclObject(target, "SCHEMA", context.Ident(target.Name), schemaAcls[oid], []));
+                }).ConfigureAwait(false);
+        }
     }
 
     private ExtensionObject? ExtensionOf(CatalogRow row) => row.IsNull("extension") ? null : Lookups.Extensions.GetValueOrDefault(row.Oid("extension"));

@@ -134,7 +134,8 @@ internal sealed class TypeReader(CatalogSession session) : CatalogFamilyReader(s
             LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation
             LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
             WHERE {UserSchema} AND {NotExtensionMember("pg_type", "t")}
-              AND t.typtype IN ('e', 'c', 'd', 'r', 'b')
+              -- a standalone shell type (CREATE TYPE name; never filled) is a pseudo-type row with typisdefined = false
+              AND (t.typtype IN ('e', 'c', 'd', 'r', 'b') OR (t.typtype = 'p' AND NOT t.typisdefined))
               -- the array type CREATE TYPE made for a type comes with it (pg_dump's isArray)
               AND NOT (t.typtype = 'b' AND t.typelem <> 0 AND (SELECT te.typarray FROM pg_catalog.pg_type te WHERE te.oid = t.typelem) = t.oid)
               -- composite types only: every table, view and sequence has a row type too
@@ -151,6 +152,7 @@ internal sealed class TypeReader(CatalogSession session) : CatalogFamilyReader(s
                     'c' => new CompositeTypeObject(oid, row.Oid("typrelid"), schema, name, owner, attributes.TryGetValue(row.Oid("typrelid"), out var a) ? a : []),
                     'r' => new RangeTypeObject(oid, schema, name, owner, ranges[oid]),
                     'b' => new BaseTypeObject(oid, schema, name, owner, baseTypes[oid]),
+                    'p' => new UndefinedTypeObject(oid, schema, name, owner),
                     _ => new DomainObject(oid, schema, name, owner, row.String("base_type"), Collation(row), row.NullableString("typdefault"), row.Bool("typnotnull"),
                         constraints.TryGetValue(oid, out var c) ? c : []),
                 };

@@ -99,3 +99,18 @@ internal sealed class ShellTypeObject(TypeObject type)
         writer.EndStatement();
     }
 }
+
+/// <summary>
+/// A shell type nothing has filled yet (CREATE TYPE name; on its own, a pg_type row with typisdefined = false): pg_dump's
+/// dumpUndefinedType keeps it as a TYPE entry with owner, comment and privileges.
+/// </summary>
+internal sealed class UndefinedTypeObject(uint oid, string schema, string name, string owner)
+    : TypeObject(oid, schema, name, owner)
+{
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"CREATE TYPE {context.Qualified(Schema, Name)};\n");
+        writer.EndStatement();
+        context.WriteComment(writer, $"TYPE {context.Qualified(Schema, Name)}", Id);
+    }
+}

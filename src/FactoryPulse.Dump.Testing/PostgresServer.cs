@@ -216,9 +216,53 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private async Task DropCoreAsync(string database, CancellationToken cancellationToken)
     {
+        await DropSubscriptionsAsync(database, cancellationToken).ConfigureAwait(false);
         await ExecuteAsync($"DROP DATABASE IF EXISTS {ServerSql.QuoteIdentifier(database)} WITH (FORCE)", cancellationToken).ConfigureAwait(false);
         createdDatabases.TryRemove(database, out _);
         ServerSql.ClearPool(GetConnectionString(database));
+    }
+
+    /// <summary>
+    /// DROP DATABASE refuses a database that holds subscriptions, even WITH (FORCE). A subscription a test created is
+    /// disabled and detached from its slot (so dropping it never contacts the publisher), then dropped from inside its database.
+    /// </summary>
+    private async Task DropSubscriptionsAsync(string database, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        var connection = new NpgsqlConnection(ConnectionString);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var command = new NpgsqlCommand(
+                "SELECT s.subname FROM pg_catalog.pg_subscription s JOIN pg_catalog.pg_database d ON d.oid = s.subdbid WHERE d.datname = $1", connection);
+            await using (command.ConfigureAwait(false))
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = database });
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        names.Add(reader.GetString(0));
+                }
+            }
+        }
+        if (names.Count == 0)
+            return;
+        var inDatabase = new NpgsqlConnection(GetConnectionString(database));
+        await using (inDatabase.ConfigureAwait(false))
+        {
+            await inDatabase.OpenAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var name in names)
+            {
+                var quoted = ServerSql.QuoteIdentifier(name);
+                var command = new NpgsqlCommand(
+                    $"ALTER SUBSCRIPTION {quoted} DISABLE; ALTER SUBSCRIPTION {quoted} SET (slot_name = NONE); DROP SUBSCRIPTION {quoted}", inDatabase);
+                await using (command.ConfigureAwait(false))
+                {
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
     }
 
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)

@@ -482,6 +482,28 @@ public sealed class DdlWriterTests
     }
 
     [Fact]
+    public void A_subscription_is_created_without_connecting_and_writes_only_options_that_differ_from_the_defaults()
+    {
+        var plain = new SubscriptionObject(16803, "plain", Owner, new SubscriptionDefinition(
+            "host=127.0.0.1 dbname='it\\'s'", ["p"], null, Binary: false, null, TwoPhase: false, DisableOnError: false, null, null,
+            PasswordRequired: true, RunAsOwner: false, Failover: false));
+        Create(plain, Context()).Should().Be(
+            "CREATE SUBSCRIPTION plain CONNECTION 'host=127.0.0.1 dbname=''it\\''s''' PUBLICATION p WITH (connect = false, slot_name = NONE);\n");
+        var options = new SubscriptionObject(16804, "Sub", Owner, new SubscriptionDefinition(
+            "host=x", ["p", "Other Pub"], "my_slot", Binary: true, "on", TwoPhase: true, DisableOnError: true, "remote_apply", "none",
+            PasswordRequired: true, RunAsOwner: false, Failover: false));
+        Create(options, Context()).Should().Be(
+            "CREATE SUBSCRIPTION \"Sub\" CONNECTION 'host=x' PUBLICATION p, \"Other Pub\" WITH (connect = false, slot_name = 'my_slot', binary = true, " +
+            "streaming = on, two_phase = on, disable_on_error = true, origin = none, synchronous_commit = remote_apply);\n");
+        using var owner = new StringWriter { NewLine = "\n" };
+        options.WriteOwner(owner, Context());
+        owner.ToString().Should().Be($"ALTER SUBSCRIPTION \"Sub\" OWNER TO {Owner};\n");
+        using var drop = new StringWriter { NewLine = "\n" };
+        options.WriteDrop(drop, Context(), ifExists: true);
+        drop.ToString().Should().Be("DROP SUBSCRIPTION IF EXISTS \"Sub\";\n");
+    }
+
+    [Fact]
     public void A_standalone_shell_type_is_a_bare_create_type_with_its_owner()
     {
         var type = new UndefinedTypeObject(16802, "public", "Later", Owner);

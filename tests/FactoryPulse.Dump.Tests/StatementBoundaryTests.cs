@@ -363,6 +363,9 @@ public sealed class StatementBoundaryTests
         ["base type"] = () => BaseType(),
         ["shell type"] = () => new ShellTypeObject(BaseType()),
         ["standalone shell type"] = () => new UndefinedTypeObject(16802, "public", "later;", Owner),
+        ["subscription"] = () => new SubscriptionObject(16803, "sub;1", Owner, new SubscriptionDefinition(
+            "host=a;b dbname='x;y'", ["pub;1", "pub2"], "slot;1", Binary: true, "parallel", TwoPhase: true, DisableOnError: true, "remote_apply",
+            "none", PasswordRequired: false, RunAsOwner: true, Failover: true)),
         ["table using an access method"] = () => new TableObject(16798, "public", "heapish", Owner, false, "fillfactor='70'", 'd', false, false) { AccessMethod = "my heap" },
         ["materialized view using an access method"] = () => new MaterializedViewObject(16799, "public", "mv", Owner, null, " SELECT 1 AS one;", true) { AccessMethod = "my_heap" },
     };

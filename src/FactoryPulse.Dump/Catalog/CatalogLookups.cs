@@ -79,6 +79,9 @@ internal sealed class CatalogLookups
     /// <summary>PublicationReader.</summary>
     public Dictionary<uint, PublicationObject> Publications { get; } = [];
 
+    /// <summary>What the dump leaves out and why (PublicationReader: subscriptions without a superuser).</summary>
+    public List<string> Warnings { get; } = [];
+
     /// <summary>PublicationReader.</summary>
     public Dictionary<uint, PublicationTableObject> PublicationTables { get; } = [];
 

@@ -63,6 +63,10 @@ internal static class CatalogReader
             """
             SELECT d.classoid, d.objoid, d.objsubid, d.description FROM pg_catalog.pg_description d
             WHERE d.objoid >= 16384 OR d.classoid IN ('pg_catalog.pg_namespace'::pg_catalog.regclass, 'pg_catalog.pg_largeobject'::pg_catalog.regclass)
+            UNION ALL
+            -- subscriptions are shared objects: their comments live in pg_shdescription
+            SELECT d.classoid, d.objoid, 0, d.description FROM pg_catalog.pg_shdescription d
+            WHERE d.classoid = 'pg_catalog.pg_subscription'::pg_catalog.regclass
             """,
             row => comments[(row.Oid("classoid"), row.Oid("objoid"), row.Int("objsubid"))] = row.String("description")).ConfigureAwait(false);
         var context = new DdlContext(keywords, comments);
@@ -109,6 +113,7 @@ internal static class CatalogReader
         await routines.ReadEventTriggersAsync().ConfigureAwait(false);
         await attached.ReadPoliciesAsync().ConfigureAwait(false);
         await publications.ReadPublicationsAsync().ConfigureAwait(false);
+        await publications.ReadSubscriptionsAsync().ConfigureAwait(false);
         await schemas.ReadLargeObjectsAsync().ConfigureAwait(false);
         await dependencies.ReadDependenciesAsync().ConfigureAwait(false);
         types.RepairTypeFunctionLoops();
@@ -152,6 +157,7 @@ internal static class CatalogReader
             ExtensionConfigTables = lookups.ExtensionConfigTables,
             TypeShapes = lookups.TypeShapes,
             InlineCheckReferences = lookups.InlineCheckReferences,
+            Warnings = lookups.Warnings,
         };
     }
 }

@@ -28,4 +28,7 @@ internal sealed class DatabaseCatalog
 
     /// <summary>What each inline CHECK references (functions, types, …) in pg_depend order, by constraint oid; see <see cref="CatalogLookups.InlineCheckReferences"/>.</summary>
     public required IReadOnlyDictionary<uint, List<DumpableObject>> InlineCheckReferences { get; init; }
+
+    /// <summary>What the dump leaves out and why (subscriptions without a superuser), for the dump's result.</summary>
+    public required IReadOnlyList<string> Warnings { get; init; }
 }

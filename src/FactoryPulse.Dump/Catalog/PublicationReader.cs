@@ -2,7 +2,7 @@ using FactoryPulse.Dump.Model;
 
 namespace FactoryPulse.Dump.Catalog;
 
-/// <summary>Publications and their members (tables; schemas from PostgreSQL 15).</summary>
+/// <summary>Publications and their members (tables; schemas from PostgreSQL 15), and subscriptions.</summary>
 internal sealed class PublicationReader(CatalogSession session) : CatalogFamilyReader(session)
 {
     public async Task ReadPublicationsAsync()
@@ -59,6 +59,65 @@ internal sealed class PublicationReader(CatalogSession session) : CatalogFamilyR
                 member.AddDependency(relation);
                 Lookups.PublicationTables[member.Id.ObjectId] = member;
                 Lookups.Objects.Add(member);
+            }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The current database's subscriptions. As pg_dump: only a superuser can read the connection strings
+    /// (pg_subscription.subconninfo), so for anyone else they are left out with a warning when there are any.
+    /// </summary>
+    public async Task ReadSubscriptionsAsync()
+    {
+        var superuser = false;
+        var count = 0;
+        await Query(
+            """
+            SELECT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) AS superuser,
+                   (SELECT count(*) FROM pg_catalog.pg_subscription s
+                    WHERE s.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()))::int AS subscriptions
+            """,
+            row =>
+            {
+                superuser = row.Bool("superuser");
+                count = row.Int("subscriptions");
+            }).ConfigureAwait(false);
+        if (count == 0)
+            return;
+        if (!superuser)
+        {
+            Lookups.Warnings.Add($"{count} subscription(s) not dumped: reading their connection strings needs a superuser (as pg_dump).");
+            return;
+        }
+        var version = Features.VersionNumber;
+        // Options by the version that introduced them; substream is a boolean before 16 and a char ('f', 't', 'p') from 16.
+        var binary = version >= 140000 ? "s.subbinary" : "false";
+        var streaming = version >= 160000 ? "s.substream::text" : version >= 140000 ? "CASE WHEN s.substream THEN 't' ELSE 'f' END" : "'f'";
+        var twoPhase = version >= 150000 ? "s.subtwophasestate <> 'd'" : "false";
+        var disableOnError = version >= 150000 ? "s.subdisableonerr" : "false";
+        var origin = version >= 160000 ? "s.suborigin" : "'any'";
+        var passwordRequired = version >= 160000 ? "s.subpasswordrequired" : "true";
+        var runAsOwner = version >= 160000 ? "s.subrunasowner" : "false";
+        var failover = version >= 170000 ? "s.subfailover" : "false";
+        await Query(
+            $"""
+            SELECT s.oid, s.subname, pg_catalog.pg_get_userbyid(s.subowner) AS owner, s.subconninfo, s.subslotname::text AS slot_name,
+                   s.subsynccommit, s.subpublications::text[] AS publications, {binary} AS binary, {streaming} AS streaming,
+                   {twoPhase} AS two_phase, {disableOnError} AS disable_on_error, {origin} AS origin,
+                   {passwordRequired} AS password_required, {runAsOwner} AS run_as_owner, {failover} AS failover
+            FROM pg_catalog.pg_subscription s
+            WHERE s.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+            ORDER BY s.subname
+            """,
+            row =>
+            {
+                var synchronousCommit = row.String("subsynccommit");
+                var origin = row.String("origin");
+                var definition = new SubscriptionDefinition(row.String("subconninfo"), row.StringArray("publications") ?? [], row.NullableString("slot_name"),
+                    row.Bool("binary"), row.String("streaming") switch { "t" => "on", "p" => "parallel", _ => null }, row.Bool("two_phase"),
+                    row.Bool("disable_on_error"), synchronousCommit == "off" ? null : synchronousCommit,
+                    string.Equals(origin, "any", StringComparison.OrdinalIgnoreCase) ? null : origin,
+                    row.Bool("password_required"), row.Bool("run_as_owner"), row.Bool("failover"));
+                Lookups.Objects.Add(new SubscriptionObject(row.Oid("oid"), row.String("subname"), row.String("owner"), definition));
             }).ConfigureAwait(false);
     }
 }

@@ -48,6 +48,8 @@ internal static class DumpRunner
 
             progress?.Report(new DumpProgress { Phase = OperationPhase.ReadingCatalog });
             var catalog = await CatalogReader.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
+            foreach (var warning in catalog.Warnings)
+                logger?.LogWarning("{Warning}", warning);
             CheckConstraintPlacement.Apply(catalog.Tables, catalog.InlineCheckReferences, catalog.Objects);
             await LockTablesAsync(connection, catalog, cancellationToken).ConfigureAwait(false);
             var objects = await SelectObjectsAsync(connection, catalog, options, cancellationToken).ConfigureAwait(false);
@@ -116,7 +118,7 @@ internal static class DumpRunner
             }
             progress?.Report(new DumpProgress { Phase = OperationPhase.Completed, TablesDone = result.Tables, TablesTotal = result.Tables, RowsDone = result.Rows, BytesDone = result.Bytes });
             logger?.LogInformation("Wrote {Path}: {Entries} entries, {Tables} tables, {Rows} rows", finalPath, manifest.Entries.Count, result.Tables, result.Rows);
-            return new DumpResult { ArchivePath = finalPath, EntryCount = manifest.Entries.Count, TableCount = result.Tables, RowCount = result.Rows, DataBytes = result.Bytes, Elapsed = stopwatch.Elapsed, Warnings = [] };
+            return new DumpResult { ArchivePath = finalPath, EntryCount = manifest.Entries.Count, TableCount = result.Tables, RowCount = result.Rows, DataBytes = result.Bytes, Elapsed = stopwatch.Elapsed, Warnings = catalog.Warnings };
         }
         catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {

@@ -14,6 +14,7 @@ internal static class CatalogClasses
     public const uint Policy = 3256;
     public const uint Extension = 3079;
     public const uint Publication = 6104;
+    public const uint Subscription = 6100;
     public const uint PublicationRel = 6106;
     public const uint DefaultAcl = 826;
     public const uint Collation = 3456;
@@ -86,6 +87,7 @@ internal static class Priorities
     public const int Policy = 250;
     public const int Publication = 260;
     public const int PublicationTable = 270;
+    public const int Subscription = 275;
     public const int Acl = 280;
     public const int DefaultAcl = 290;
     public const int EventTrigger = 300;

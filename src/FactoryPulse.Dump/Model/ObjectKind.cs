@@ -44,6 +44,7 @@ internal enum ObjectKind
     Publication,
     PublicationTable,
     PublicationTablesInSchema,
+    Subscription,
     Rule,
     Statistics,
     ProceduralLanguage,
@@ -123,6 +124,7 @@ internal static class ObjectKinds
         names[(int)ObjectKind.Publication] = "PUBLICATION";
         names[(int)ObjectKind.PublicationTable] = "PUBLICATION TABLE";
         names[(int)ObjectKind.PublicationTablesInSchema] = "PUBLICATION TABLES IN SCHEMA";
+        names[(int)ObjectKind.Subscription] = "SUBSCRIPTION";
         names[(int)ObjectKind.Rule] = "RULE";
         names[(int)ObjectKind.Statistics] = "STATISTICS";
         names[(int)ObjectKind.ProceduralLanguage] = "PROCEDURAL LANGUAGE";

@@ -459,6 +459,78 @@ internal sealed class PublicationSchemaObject(uint oid, PublicationObject public
     public override IEnumerable<string> RequiredRoles() => [];
 }
 
+/// <summary>
+/// What CREATE SUBSCRIPTION takes beyond its name and owner, as read from pg_subscription. <paramref name="Streaming"/> is
+/// null (off), "on" or "parallel"; <paramref name="Origin"/> is null for the default "any"; <paramref name="SynchronousCommit"/>
+/// is null for the default "off".
+/// </summary>
+internal sealed record SubscriptionDefinition(
+    string ConnectionInfo, IReadOnlyList<string> Publications, string? SlotName, bool Binary, string? Streaming, bool TwoPhase,
+    bool DisableOnError, string? SynchronousCommit, string? Origin, bool PasswordRequired, bool RunAsOwner, bool Failover);
+
+/// <summary>
+/// A subscription, as pg_dump's dumpSubscription writes it: WITH (connect = false) so restoring never reaches the
+/// publisher or creates a slot, which leaves it disabled (ALTER SUBSCRIPTION … ENABLE, and REFRESH PUBLICATION when the
+/// tables must be synchronised, are the operator's step); only options that differ from the defaults are written.
+/// </summary>
+internal sealed class SubscriptionObject(uint oid, string name, string owner, SubscriptionDefinition definition)
+    : DumpableObject(new CatalogId(CatalogClasses.Subscription, oid), null, name, owner)
+{
+    public SubscriptionDefinition Definition { get; } = definition;
+
+    public override ObjectKind Kind => ObjectKind.Subscription;
+
+    public override int Priority => Priorities.Subscription;
+
+    public override Section Section => Section.PostData;
+
+    public override void WriteCreate(TextWriter writer, DdlContext context)
+    {
+        var d = Definition;
+        writer.Write($"CREATE SUBSCRIPTION {context.Ident(Name)} CONNECTION {SqlText.QuoteLiteral(d.ConnectionInfo)} PUBLICATION ");
+        for (var i = 0; i < d.Publications.Count; i++)
+        {
+            if (i > 0)
+                writer.Write(", ");
+            writer.Write(context.Ident(d.Publications[i]));
+        }
+        writer.Write($" WITH (connect = false, slot_name = {(d.SlotName is null ? "NONE" : SqlText.QuoteLiteral(d.SlotName))}");
+        if (d.Binary)
+            writer.Write(", binary = true");
+        if (d.Streaming is not null)
+            writer.Write($", streaming = {d.Streaming}");
+        if (d.TwoPhase)
+            writer.Write(", two_phase = on");
+        if (d.DisableOnError)
+            writer.Write(", disable_on_error = true");
+        if (!d.PasswordRequired)
+            writer.Write(", password_required = false");
+        if (d.RunAsOwner)
+            writer.Write(", run_as_owner = true");
+        if (d.Failover)
+            writer.Write(", failover = true");
+        if (d.Origin is not null)
+            writer.Write($", origin = {d.Origin}");
+        if (d.SynchronousCommit is not null)
+            writer.Write($", synchronous_commit = {context.Ident(d.SynchronousCommit)}");
+        writer.Write(");\n");
+        writer.EndStatement();
+        context.WriteComment(writer, $"SUBSCRIPTION {context.Ident(Name)}", Id);
+    }
+
+    public override void WriteOwner(TextWriter writer, DdlContext context)
+    {
+        writer.Write($"ALTER SUBSCRIPTION {context.Ident(Name)} OWNER TO {context.Role(Owner!)};\n");
+        writer.EndStatement();
+    }
+
+    public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
+    {
+        writer.Write($"DROP SUBSCRIPTION {(ifExists ? "IF EXISTS " : "")}{context.Ident(Name)};\n");
+        writer.EndStatement();
+    }
+}
+
 /// <summary>The firing states of triggers, rules and event triggers (tgenabled, ev_enabled, evtenabled).</summary>
 internal static class EnableState
 {

@@ -1,5 +1,6 @@
--- 31: objects pg_dump keeps that are easy to lose: a standalone shell type (CREATE TYPE name; never filled, with owner
--- and comment) and changed privileges on an extension-owned type (differences from pg_init_privs).
+-- 31: objects pg_dump keeps that are easy to lose: subscriptions (created without connecting; restored disabled, with
+-- the options that differ from the defaults), a standalone shell type (CREATE TYPE name; never filled, with owner and
+-- comment) and changed privileges on an extension-owned type (differences from pg_init_privs).
 DO $$
 DECLARE r text;
 BEGIN
@@ -21,3 +22,14 @@ CREATE EXTENSION IF NOT EXISTS citext;
 GRANT USAGE ON TYPE citext TO corpus_type_user;
 REVOKE USAGE ON TYPE citext FROM PUBLIC;
 CREATE TABLE gaps.emails (address citext PRIMARY KEY);
+
+-- Subscriptions point at a publisher that is never contacted (connect = false); the publication named need not exist
+-- there. Their comments live in pg_shdescription.
+CREATE PUBLICATION corpus_gaps_pub FOR TABLE gaps.emails;
+CREATE SUBSCRIPTION corpus_gaps_plain CONNECTION 'host=127.0.0.1 port=1 dbname=x' PUBLICATION corpus_gaps_pub
+    WITH (connect = false, slot_name = NONE, enabled = false);
+CREATE SUBSCRIPTION "Corpus Gaps Options" CONNECTION 'host=127.0.0.1 port=1 dbname=''it\''s'' application_name=gaps'
+    PUBLICATION corpus_gaps_pub, "Other Pub"
+    WITH (connect = false, slot_name = 'gaps_slot', enabled = false, binary = true, streaming = on, two_phase = true,
+          disable_on_error = true, synchronous_commit = 'remote_apply');
+COMMENT ON SUBSCRIPTION corpus_gaps_plain IS 'restored disabled';

@@ -294,6 +294,20 @@ public sealed class VersionMatrixTests(PostgresVersionServers servers, ITestOutp
     private static string SchemaFor(int major)
     {
         var sql = new System.Text.StringBuilder(MatrixSchema);
+        // A standalone shell type and subscriptions (never connecting) with the options each version has: pg_subscription
+        // gains columns in 14, 15, 16 and 17, and substream turns from boolean into char in 16.
+        sql.AppendLine("CREATE TYPE app.later;");
+        sql.AppendLine("CREATE SUBSCRIPTION vm_sub_plain CONNECTION 'host=127.0.0.1 port=1 dbname=x' PUBLICATION p WITH (connect = false, slot_name = NONE, enabled = false);");
+        var options = major switch
+        {
+            >= 17 => ", binary = true, streaming = parallel, two_phase = true, disable_on_error = true, origin = none, password_required = false, run_as_owner = true, failover = true",
+            16 => ", binary = true, streaming = parallel, two_phase = true, disable_on_error = true, origin = none, password_required = false, run_as_owner = true",
+            15 => ", binary = true, streaming = on, two_phase = true, disable_on_error = true",
+            14 => ", binary = true, streaming = on",
+            _ => "",
+        };
+        sql.AppendLine($"CREATE SUBSCRIPTION vm_sub_options CONNECTION 'host=127.0.0.1 port=1 dbname=x' PUBLICATION p, q WITH (connect = false, slot_name = 'vm_slot', enabled = false, synchronous_commit = 'local'{options});");
+        sql.AppendLine("COMMENT ON SUBSCRIPTION vm_sub_plain IS 'restored disabled';");
         if (major >= 14)
         {
             // SQL-standard function bodies (pg_proc.prosqlbody), 14+.

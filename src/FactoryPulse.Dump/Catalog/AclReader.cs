@@ -234,8 +234,8 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
     }
 
     /// <summary>
-    /// Changed privileges on types and schemas the dump does not create: extension members (GRANT USAGE ON TYPE citext …)
-    /// and built-in types in pg_catalog, as differences from pg_init_privs like <see cref="AddExternalAclsAsync"/>.
+    /// Changed privileges on types and schemas the dump does not create: extension members (GRANT USAGE ON TYPE citext …),
+    /// built-in types in pg_catalog and pg_catalog itself, as differences from pg_init_privs like <see cref="AddExternalAclsAsync"/>.
     /// Array types are left out: their privileges are their element type's.
     /// </summary>
     private async Task AddExternalTypeAndSchemaAclsAsync(List<DumpableObject> acls, Dictionary<uint, AclChanges> typeAcls, Dictionary<uint, AclChanges> schemaAcls, DdlContext context)
@@ -278,8 +278,8 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
                 $"""
                 SELECT n.oid, n.nspname AS name, pg_catalog.pg_get_userbyid(n.nspowner) AS owner, e.refobjid AS extension
                 FROM pg_catalog.pg_namespace n
-                JOIN pg_catalog.pg_depend e ON e.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND e.objid = n.oid AND e.deptype = 'e'
-                WHERE n.oid IN ({string.Join(", ", schemas)})
+                LEFT JOIN pg_catalog.pg_depend e ON e.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND e.objid = n.oid AND e.deptype = 'e'
+                WHERE n.oid IN ({string.Join(", ", schemas)}) AND (e.refobjid IS NOT NULL OR n.nspname = 'pg_catalog')
                 ORDER BY n.nspname
                 """,
                 row =>

@@ -22,6 +22,9 @@ CREATE EXTENSION IF NOT EXISTS citext;
 GRANT USAGE ON TYPE citext TO corpus_type_user;
 REVOKE USAGE ON TYPE citext FROM PUBLIC;
 CREATE TABLE gaps.emails (address citext PRIMARY KEY);
+-- Built-ins keep changed privileges too (pg_dump dumps pg_catalog's ACLs): a type and the schema itself.
+GRANT USAGE ON TYPE pg_catalog.point TO corpus_type_user WITH GRANT OPTION;
+GRANT CREATE ON SCHEMA pg_catalog TO corpus_type_user;
 
 -- Subscriptions point at a publisher that is never contacted (connect = false); the publication named need not exist
 -- there. Their comments live in pg_shdescription.

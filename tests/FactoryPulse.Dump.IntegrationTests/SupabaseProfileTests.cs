@@ -19,16 +19,20 @@ public sealed class SupabaseProfileTests(FactoryPulseSource source) : IClassFixt
         return target;
     }
 
-    [Fact]
-    public async Task The_supabase_profile_restores_into_a_fresh_project_with_the_users_objects_and_rows_equal()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task The_supabase_profile_restores_into_a_fresh_project_with_the_users_objects_and_rows_equal(int jobs)
     {
-        var archive = Path.Combine(_workDirectory, "profile");
+        var archive = Path.Combine(_workDirectory, $"profile-{jobs}");
         await DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = archive, Profile = DumpProfile.Supabase });
         var manifest = await File.ReadAllTextAsync(Path.Combine(archive, "manifest.json"));
         manifest.Should().NotContain("CREATE TABLE auth.users").And.NotContain("CREATE SCHEMA storage").And.NotContain("CREATE PUBLICATION supabase_realtime");
-        var target = await FreshProjectAsync("fresh_project");
+        var target = await FreshProjectAsync($"fresh_project_j{jobs}");
 
-        var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive });
+        // The platform's tables already carry their foreign keys: auth.identities must load after auth.users and
+        // storage.objects after storage.buckets, also when loads run side by side (issue 14).
+        var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, Jobs = jobs });
 
         report.Errors.Should().BeEmpty();
         var oracle = await DatabaseOracle.CompareAsync(source.ConnectionString, target, new OracleOptions { ExcludeSchemas = ManagedSchemas });
@@ -36,6 +40,7 @@ public sealed class SupabaseProfileTests(FactoryPulseSource source) : IClassFixt
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM storage.buckets")).Should().Be(await Db.ScalarAsync<long>(source.ConnectionString, "SELECT count(*) FROM storage.buckets"));
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_policy WHERE polrelid IN ('storage.objects'::regclass, 'storage.buckets'::regclass)")).Should().Be(8);
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM public.users u JOIN auth.users a ON a.id = u.id")).Should().Be(25);
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM auth.identities i JOIN auth.users a ON a.id = i.user_id")).Should().Be(25);
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'auth.users'::regclass AND NOT tgisinternal")).Should().Be(1, "the user's trigger on auth.users comes along");
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_publication_rel WHERE prpubid = (SELECT oid FROM pg_publication WHERE pubname = 'supabase_realtime')")).Should().Be(2);
     }

@@ -73,9 +73,22 @@ internal static class LargeObjectCopier
             throw new DumpException("A large object disappeared while it was being dumped.");
         var column = reader.GetStream(0);
         await using var columnScope = column.ConfigureAwait(false);
-        var counting = new CountingStream(sink);
-        await column.CopyToAsync(counting, PieceSize, cancellationToken).ConfigureAwait(false);
-        return counting.BytesWritten;
+        var buffer = ArrayPool<byte>.Shared.Rent(PieceSize);
+        try
+        {
+            long copied = 0;
+            int read;
+            while ((read = await column.ReadAsync(buffer.AsMemory(0, PieceSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await sink.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                copied += read;
+            }
+            return copied;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Writes the contents into large objects the pre-data section already created (lo_create).</summary>
@@ -134,33 +147,5 @@ internal static class LargeObjectCopier
         if (read < header.Length)
             throw new ArchiveException("A large object data file ends inside a record header.");
         return true;
-    }
-}
-
-/// <summary>Passes writes through and counts them.</summary>
-internal sealed class CountingStream(Stream inner) : Stream
-{
-    public long BytesWritten { get; private set; }
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() => inner.Flush();
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count)
-    {
-        inner.Write(buffer, offset, count);
-        BytesWritten += count;
-    }
-
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-        BytesWritten += buffer.Length;
     }
 }

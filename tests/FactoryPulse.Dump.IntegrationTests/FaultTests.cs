@@ -28,11 +28,10 @@ public sealed class FaultTests(DataPathDatabase source) : IClassFixture<DataPath
         return process.ExitCode;
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_full_disk_during_a_dump_gives_an_output_error_and_leaves_no_archive()
     {
-        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
-            return; // mounting a small file system needs root; CI runs as root
+        Skip.If(!OperatingSystem.IsLinux() || Environment.UserName != "root", "mounting a small file system needs root on Linux (CI runs as root)");
         var mount = Path.Combine(_workDirectory, "tiny");
         Directory.CreateDirectory(mount);
         (await RunAsync("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mount)).Should().Be(0, "the test mounts a 1 MB file system");
@@ -57,12 +56,11 @@ public sealed class FaultTests(DataPathDatabase source) : IClassFixture<DataPath
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_server_killed_in_the_middle_of_a_dump_gives_a_typed_error_and_leaves_no_archive()
     {
         var shared = await SharedPostgresServer.GetAsync();
-        if (shared.Kind != PostgresServerKind.LocalBinaries)
-            return; // only a cluster of our own may be killed
+        Skip.If(shared.Kind != PostgresServerKind.LocalBinaries, "only a cluster this run started may be killed");
         await using var server = await PostgresServer.StartAsync(new PostgresServerOptions { ConnectionStringVariable = "FPDUMP_TEST_CONNECTION_UNUSED" });
         var database = await server.CreateDatabaseAsync("doomed");
         await Db.ExecuteAsync(database, "CREATE TABLE public.big AS SELECT g AS id, repeat(md5(g::text), 8) AS body FROM generate_series(1, 300000) g");

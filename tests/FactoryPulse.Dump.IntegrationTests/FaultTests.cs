@@ -80,62 +80,85 @@ public sealed class FaultTests(DataPathDatabase source) : IClassFixture<DataPath
         AssertNothingLeft(_workDirectory, "killed");
     }
 
-    [Fact]
-    public async Task Cancelling_a_dump_at_any_moment_leaves_either_a_whole_archive_or_nothing()
+    /// <summary>Where a cancellation lands: the first progress report that matches.</summary>
+    public static TheoryData<string, int> DumpCancelPoints => new()
     {
-        var random = new Random(42);
-        for (var attempt = 0; attempt < 8; attempt++)
+        { "catalog", 1 }, { "first-rows", 1 }, { "second-table", 1 }, { "first-rows", 3 }, { "second-table", 3 },
+    };
+
+    private static bool Matches(string point, DumpProgress report) => point switch
+    {
+        "catalog" => report.Phase == OperationPhase.ReadingCatalog,
+        "pre-data" => report.Phase == OperationPhase.PreData,
+        "first-rows" => report.Phase == OperationPhase.Data && report.RowsDone > 0,
+        "second-table" => report.Phase == OperationPhase.Data && report.TablesDone >= 2,
+        "post-data" => report.Phase == OperationPhase.PostData,
+        _ => throw new ArgumentOutOfRangeException(nameof(point), point, null),
+    };
+
+    [Theory]
+    [MemberData(nameof(DumpCancelPoints))]
+    public async Task Cancelling_a_dump_mid_way_throws_and_leaves_no_archive(string point, int jobs)
+    {
+        var name = $"cancel-{point}-{jobs}";
+        using var cancellation = new CancellationTokenSource();
+        var progress = new SynchronousProgress(report =>
         {
-            var name = $"cancel-{attempt}";
-            using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(random.Next(0, 900)));
-            try
-            {
-                await DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = Path.Combine(_workDirectory, name), Jobs = 1 + attempt % 3, ChunkSizeBytes = 1 << 20 },
-                    null, cancellation.Token);
-                (await ArchiveVerifier.VerifyAsync(Path.Combine(_workDirectory, name))).Passed.Should().BeTrue("a dump that finished is whole");
-            }
-            catch (OperationCanceledException)
-            {
-                AssertNothingLeft(_workDirectory, name);
-            }
-        }
+            if (Matches(point, report))
+                cancellation.Cancel();
+        });
+
+        var dump = () => DatabaseDumper.DumpAsync(
+            new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = Path.Combine(_workDirectory, name), Jobs = jobs, ChunkSizeBytes = 1 << 20 },
+            progress, cancellation.Token);
+
+        await dump.Should().ThrowAsync<OperationCanceledException>($"the dump was cancelled at {point}; one that finishes anyway ignored the token");
+        cancellation.IsCancellationRequested.Should().BeTrue($"the dump reached {point}");
+        AssertNothingLeft(_workDirectory, name);
+    }
+
+    [Theory]
+    [InlineData("pre-data")]
+    [InlineData("first-rows")]
+    [InlineData("post-data")]
+    public async Task Cancelling_a_single_transaction_restore_mid_way_throws_and_leaves_the_target_empty(string point)
+    {
+        var archive = Path.Combine(_workDirectory, $"restore-source-{point}");
+        await DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = archive });
+        var target = await source.Server.CreateDatabaseAsync("cancelled");
+        using var cancellation = new CancellationTokenSource();
+        var progress = new SynchronousProgress(report =>
+        {
+            if (Matches(point, report))
+                cancellation.Cancel();
+        });
+
+        var restore = () => DatabaseRestorer.RestoreAsync(
+            new RestoreOptions { ConnectionString = target, InputPath = archive, SingleTransaction = true }, progress, cancellation.Token);
+
+        await restore.Should().ThrowAsync<OperationCanceledException>($"the restore was cancelled at {point}");
+        (await Db.ColumnAsync(target, "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'"))
+            .Should().BeEmpty("the one transaction was rolled back");
     }
 
     [Fact]
-    public async Task Cancelling_a_single_transaction_restore_leaves_the_target_empty_and_a_clean_rerun_converges()
+    public async Task A_restore_cancelled_mid_load_leaves_a_part_and_a_clean_rerun_converges()
     {
         var archive = Path.Combine(_workDirectory, "restore-source");
         await DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = archive });
-        var target = await source.Server.CreateDatabaseAsync("cancelled");
-        var random = new Random(7);
-        for (var attempt = 0; attempt < 4; attempt++)
+        var target = await source.Server.CreateDatabaseAsync("cancelled_part");
+        using var cancellation = new CancellationTokenSource();
+        var progress = new SynchronousProgress(report =>
         {
-            using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(random.Next(50, 600)));
-            try
-            {
-                await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, SingleTransaction = true, Clean = true, IfExists = true },
-                    null, cancellation.Token);
-                break;
-            }
-            catch (Exception exception) when (exception is OperationCanceledException or DumpException)
-            {
-                // Rolled back: the database holds nothing of the archive.
-                (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'"))
-                    .Should().Be(0, $"attempt {attempt} was cancelled inside one transaction");
-            }
-        }
+            if (Matches("first-rows", report))
+                cancellation.Cancel();
+        });
 
-        // Without a single transaction a cancelled restore leaves a part; re-running with --clean converges.
-        using (var early = new CancellationTokenSource(TimeSpan.FromMilliseconds(400)))
-        {
-            try
-            {
-                await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, Clean = true, IfExists = true }, null, early.Token);
-            }
-            catch (Exception exception) when (exception is OperationCanceledException or DumpException)
-            {
-            }
-        }
+        var restore = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive }, progress, cancellation.Token);
+
+        await restore.Should().ThrowAsync<OperationCanceledException>();
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'"))
+            .Should().BeGreaterThan(0, "without one transaction the tables created before the cancellation stay");
         await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, Clean = true, IfExists = true });
         var oracle = await DatabaseOracle.CompareAsync(source.ConnectionString, target);
         oracle.IsIdentical.Should().BeTrue(oracle.ToString());

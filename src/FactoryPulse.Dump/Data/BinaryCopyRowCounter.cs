@@ -8,6 +8,8 @@ internal struct BinaryCopyRowCounter
 {
     private const int SignatureAndFlagsLength = 15; // "PGCOPY\n\xff\r\n\0" + int32 flags
 
+    private static ReadOnlySpan<byte> Signature => [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00];
+
     private enum State
     {
         Signature,
@@ -53,6 +55,8 @@ internal struct BinaryCopyRowCounter
             if (_skip > 0)
             {
                 var n = (int)Math.Min(_skip, data.Length - i);
+                if (_state == State.Signature)
+                    CheckSignature(data.Slice(i, n), SignatureAndFlagsLength - (int)_skip);
                 i += n;
                 _skip -= n;
                 if (_skip == 0)
@@ -77,6 +81,16 @@ internal struct BinaryCopyRowCounter
                 _have = 0;
             }
             OnInteger(value);
+        }
+    }
+
+    /// <summary>Whether the skipped header bytes are the COPY signature: anything else is not a binary COPY stream.</summary>
+    private static void CheckSignature(ReadOnlySpan<byte> bytes, int offset)
+    {
+        for (var k = 0; k < bytes.Length && offset + k < Signature.Length; k++)
+        {
+            if (bytes[k] != Signature[offset + k])
+                throw new InvalidDataException("The data does not start with the binary COPY signature.");
         }
     }
 

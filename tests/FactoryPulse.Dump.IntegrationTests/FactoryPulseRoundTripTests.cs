@@ -40,7 +40,7 @@ public sealed class FactoryPulseRoundTripTests(FactoryPulseSource source) : ICla
 
         report.Errors.Should().BeEmpty();
         // Issue 14 round trip (a): the platform's default privileges come back exactly, from the archive's own entries.
-        const string defaultAcl = "SELECT defaclrole::regrole || ' ' || defaclnamespace::regnamespace || ' ' || defaclobjtype || ' ' || defaclacl::text FROM pg_default_acl ORDER BY 1";
+        const string defaultAcl = "SELECT format('%s %s %s %s', defaclrole::regrole, defaclnamespace::regnamespace, defaclobjtype, defaclacl) FROM pg_default_acl ORDER BY 1";
         (await Db.ColumnAsync(target, defaultAcl)).Should().Equal(await Db.ColumnAsync(source.ConnectionString, defaultAcl)).And.NotBeEmpty();
         var oracle = await DatabaseOracle.CompareAsync(source.ConnectionString, target);
         oracle.IsIdentical.Should().BeTrue(oracle.ToString());

@@ -19,7 +19,7 @@ public sealed class TargetDefaultPrivilegesTests : IDisposable
     private const string Platform = "dacl_platform";
 
     private const string DefaultAclSql =
-        "SELECT defaclrole::regrole || ' ' || defaclnamespace::regnamespace || ' ' || defaclobjtype || ' ' || defaclacl::text FROM pg_default_acl ORDER BY defaclrole::regrole::text, defaclnamespace::regnamespace::text, defaclobjtype";
+        "SELECT format('%s %s %s %s', defaclrole::regrole, defaclnamespace::regnamespace, defaclobjtype, defaclacl) FROM pg_default_acl ORDER BY defaclrole::regrole::text, defaclnamespace::regnamespace::text, defaclobjtype";
 
     /// <summary>The restoring role's defaults, global and in public, on the target (and, set after its objects, on the source).</summary>
     private const string RestoringRoleDefaults = $"""

@@ -27,15 +27,21 @@ public sealed class FactoryPulseRoundTripTests(FactoryPulseSource source) : ICla
 
     public void Dispose() => Directory.Delete(_workDirectory, recursive: true);
 
-    [Fact]
-    public async Task Dumping_and_restoring_the_fixture_gives_a_database_the_oracle_cannot_tell_apart()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task Dumping_and_restoring_the_fixture_gives_a_database_the_oracle_cannot_tell_apart(int jobs)
     {
         var archive = Path.Combine(_workDirectory, "fp");
         var dump = await DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = archive });
-        var target = await source.Server.CreateDatabaseAsync("fp_target");
+        var target = await source.Server.CreateDatabaseAsync($"fp_target_j{jobs}");
 
-        var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive });
+        var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, Jobs = jobs });
 
+        report.Errors.Should().BeEmpty();
+        // Issue 14 round trip (a): the platform's default privileges come back exactly, from the archive's own entries.
+        const string defaultAcl = "SELECT format('%s %s %s %s', defaclrole::regrole, defaclnamespace::regnamespace, defaclobjtype, defaclacl) FROM pg_default_acl ORDER BY 1";
+        (await Db.ColumnAsync(target, defaultAcl)).Should().Equal(await Db.ColumnAsync(source.ConnectionString, defaultAcl)).And.NotBeEmpty();
         var oracle = await DatabaseOracle.CompareAsync(source.ConnectionString, target);
         oracle.IsIdentical.Should().BeTrue(oracle.ToString());
         oracle.Matched.Should().BeGreaterThan(540, "the fixture with its platform shim has 543 schema objects by pg_dump's count");

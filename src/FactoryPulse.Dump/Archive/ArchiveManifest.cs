@@ -206,6 +206,21 @@ internal sealed class EntryFacts
 
     /// <summary>SCHEMA: the entry creates the schema (false for <c>public</c>, which every database has and the entry only comments on).</summary>
     public bool? CreatesSchema { get; set; }
+
+    /// <summary>
+    /// Entries that create an object default privileges apply to: the object as GRANT names it (<c>TABLE public.t</c>,
+    /// <c>FUNCTION public.f(integer)</c>, <c>SCHEMA s</c>), so a restore can take back what the target's defaults add.
+    /// </summary>
+    public string? PrivilegeTarget { get; set; }
+
+    /// <summary>With <see cref="PrivilegeTarget"/>: which default privileges (ALTER DEFAULT PRIVILEGES … ON TABLES, …) the creation takes.</summary>
+    public DefaultPrivilegeObjects? DefaultPrivileges { get; set; }
+
+    /// <summary>
+    /// With <see cref="PrivilegeTarget"/>: the object is created already owned by the entry's owner (an identity sequence
+    /// takes its table's owner), so that owner's default privileges apply rather than the restoring role's.
+    /// </summary>
+    public bool? CreatedAsOwner { get; set; }
 }
 
 /// <summary>

@@ -29,6 +29,47 @@ internal enum ConstraintType
 }
 
 /// <summary>
+/// The kinds of object ALTER DEFAULT PRIVILEGES has defaults for (the <c>facts.defaultPrivileges</c> of an entry), each
+/// with its pg_default_acl.defaclobjtype (<see cref="DefaultPrivilegeObjectTypes"/>).
+/// </summary>
+[JsonConverter(typeof(DefaultPrivilegeObjectsJsonConverter))]
+internal enum DefaultPrivilegeObjects
+{
+    Tables,
+    Sequences,
+    Functions,
+    Types,
+    Schemas,
+    LargeObjects,
+}
+
+internal static class DefaultPrivilegeObjectTypes
+{
+    /// <summary>pg_default_acl.defaclobjtype for the kind.</summary>
+    public static char CatalogType(this DefaultPrivilegeObjects objects) => objects switch
+    {
+        DefaultPrivilegeObjects.Tables => 'r',
+        DefaultPrivilegeObjects.Sequences => 'S',
+        DefaultPrivilegeObjects.Functions => 'f',
+        DefaultPrivilegeObjects.Types => 'T',
+        DefaultPrivilegeObjects.Schemas => 'n',
+        _ => 'L',
+    };
+
+    /// <summary>The kind for a pg_default_acl.defaclobjtype; null for a type this version does not know.</summary>
+    public static DefaultPrivilegeObjects? FromCatalogType(char type) => type switch
+    {
+        'r' => DefaultPrivilegeObjects.Tables,
+        'S' => DefaultPrivilegeObjects.Sequences,
+        'f' => DefaultPrivilegeObjects.Functions,
+        'T' => DefaultPrivilegeObjects.Types,
+        'n' => DefaultPrivilegeObjects.Schemas,
+        'L' => DefaultPrivilegeObjects.LargeObjects,
+        _ => null,
+    };
+}
+
+/// <summary>
 /// The strings the manifest stores for its enums — exactly those written before the enums existed, so archives of every
 /// version read. An unknown string is a corrupt manifest (a <see cref="JsonException"/>, reported as an ArchiveException).
 /// </summary>
@@ -119,6 +160,32 @@ internal static class ManifestNames
         _ => "foreign-key",
     };
 
+    // As ALTER DEFAULT PRIVILEGES spells them.
+    public static string Of(DefaultPrivilegeObjects objects) => objects switch
+    {
+        DefaultPrivilegeObjects.Tables => "tables",
+        DefaultPrivilegeObjects.Sequences => "sequences",
+        DefaultPrivilegeObjects.Functions => "functions",
+        DefaultPrivilegeObjects.Types => "types",
+        DefaultPrivilegeObjects.Schemas => "schemas",
+        _ => "large-objects",
+    };
+
+    public static bool TryParse(string name, out DefaultPrivilegeObjects objects)
+    {
+        objects = name switch
+        {
+            "tables" => DefaultPrivilegeObjects.Tables,
+            "sequences" => DefaultPrivilegeObjects.Sequences,
+            "functions" => DefaultPrivilegeObjects.Functions,
+            "types" => DefaultPrivilegeObjects.Types,
+            "schemas" => DefaultPrivilegeObjects.Schemas,
+            "large-objects" => DefaultPrivilegeObjects.LargeObjects,
+            _ => (DefaultPrivilegeObjects)(-1),
+        };
+        return (int)objects >= 0;
+    }
+
     public static bool TryParse(string name, out ConstraintType type)
     {
         type = name switch
@@ -207,4 +274,13 @@ internal sealed class ConstraintTypeJsonConverter : ManifestNameConverter<Constr
     protected override string Name(ConstraintType value) => ManifestNames.Of(value);
 
     protected override bool TryParse(string name, out ConstraintType value) => ManifestNames.TryParse(name, out value);
+}
+
+internal sealed class DefaultPrivilegeObjectsJsonConverter : ManifestNameConverter<DefaultPrivilegeObjects>
+{
+    protected override string What => "default privilege kind";
+
+    protected override string Name(DefaultPrivilegeObjects value) => ManifestNames.Of(value);
+
+    protected override bool TryParse(string name, out DefaultPrivilegeObjects value) => ManifestNames.TryParse(name, out value);
 }

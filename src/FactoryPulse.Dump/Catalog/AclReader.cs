@@ -96,22 +96,22 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
         foreach (var schema in Lookups.Schemas.Values)
         {
             if (schemaAcls.TryGetValue(schema.Id.ObjectId, out var items))
-                acls.Add(new AclObject(schema, "SCHEMA", context.Ident(schema.Name), items, []));
+                acls.Add(new AclObject(schema, schema.PrivilegeTarget(context)!.Value, items, []));
         }
         foreach (var function in Lookups.Functions.Values)
         {
             if (functionAcls.TryGetValue(function.Id.ObjectId, out var items))
-                acls.Add(new AclObject(function, function.Kind.TocName(), function.Signature(context), items, []));
+                acls.Add(new AclObject(function, function.PrivilegeTarget(context)!.Value, items, []));
         }
         foreach (var largeObject in Lookups.LargeObjects)
         {
             if (largeObjectAcls.TryGetValue(largeObject.Id.ObjectId, out var items))
-                acls.Add(new AclObject(largeObject, "LARGE OBJECT", largeObject.Name, items, []));
+                acls.Add(new AclObject(largeObject, largeObject.PrivilegeTarget(context)!.Value, items, []));
         }
         foreach (var other in Lookups.Others.Values)
         {
             if (other is AggregateObject aggregate && functionAcls.TryGetValue(aggregate.Id.ObjectId, out var items))
-                acls.Add(new AclObject(aggregate, "FUNCTION", aggregate.Signature(context), items, []));
+                acls.Add(new AclObject(aggregate, aggregate.PrivilegeTarget(context)!.Value, items, []));
             else if (other is ForeignDataWrapperObject wrapper && wrapperAcls.TryGetValue(wrapper.Id.ObjectId, out items))
                 acls.Add(new AclObject(wrapper, "FOREIGN DATA WRAPPER", context.Ident(wrapper.Name), items, []));
             else if (other is ForeignServerObject server && serverAcls.TryGetValue(server.Id.ObjectId, out items))
@@ -122,14 +122,14 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
         foreach (var type in Lookups.Types.Values)
         {
             if (typeAcls.TryGetValue(type.Id.ObjectId, out var items))
-                acls.Add(new AclObject(type, type is DomainObject ? "DOMAIN" : "TYPE", context.Qualified(type.Schema, type.Name), items, []));
+                acls.Add(new AclObject(type, type.PrivilegeTarget(context)!.Value, items, []));
         }
         foreach (var relation in Lookups.Relations.Values)
         {
             var hasTableAcl = relationAcls.TryGetValue(relation.Id.ObjectId, out var items);
             var hasColumnAcls = columnAcls.TryGetValue(relation.Id.ObjectId, out var columns);
             if (hasTableAcl || hasColumnAcls)
-                acls.Add(new AclObject(relation, relation is SequenceObject ? "SEQUENCE" : "TABLE", relation.QualifiedName(context), items, columns ?? []));
+                acls.Add(new AclObject(relation, relation.PrivilegeTarget(context)!.Value, items, columns ?? []));
         }
         await AddExternalAclsAsync(acls, functionAcls, relationAcls, context).ConfigureAwait(false);
         await AddExternalTypeAndSchemaAclsAsync(acls, typeAcls, schemaAcls, context).ConfigureAwait(false);

@@ -27,6 +27,7 @@ internal static class TocBuilder
         };
         entry.RoleReferences.AddRange(references);
         entry.Facts = FactsOf(item);
+        AddPrivilegeTarget(entry, item, context);
         if (item is ConstraintObject constraint)
         {
             using var index = new StatementWriter();
@@ -97,6 +98,21 @@ internal static class TocBuilder
         SchemaObject schema => new EntryFacts { CreatesSchema = !schema.IsPublic },
         _ => null,
     };
+
+    /// <summary>
+    /// What a restore needs to give the object exactly the archived privileges when the target has default privileges:
+    /// how GRANT names it and which defaults its creation takes (the same target text the object's ACL entry uses).
+    /// </summary>
+    private static void AddPrivilegeTarget(TocEntry entry, DumpableObject item, DdlContext context)
+    {
+        if (item.DefaultAclType is not { } type || DefaultPrivilegeObjectTypes.FromCatalogType(type) is not { } objects || item.PrivilegeTarget(context) is not { } target)
+            return;
+        entry.Facts ??= new EntryFacts();
+        entry.Facts.PrivilegeTarget = target.ToString();
+        entry.Facts.DefaultPrivileges = objects;
+        if (item is SequenceObject { IdentityKind: not null })
+            entry.Facts.CreatedAsOwner = true;
+    }
 
     /// <summary>The statements <paramref name="write"/> writes, as the DDL writers end them (no SQL is lexed).</summary>
     private static List<string> Write(Action<StatementWriter> write)

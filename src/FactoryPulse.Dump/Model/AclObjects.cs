@@ -77,6 +77,12 @@ internal static class AclWriter
 internal sealed class AclObject(DumpableObject target, string targetKeyword, string targetSql, AclChanges? changes, IReadOnlyList<ColumnAcl> columns)
     : DumpableObject(new CatalogId(0, target.Id.ObjectId), target.Schema, target.Name, target.Owner)
 {
+    /// <summary>Privileges on a dumped object, named as the object names itself for GRANT.</summary>
+    public AclObject(DumpableObject target, GrantTarget grantTarget, AclChanges? changes, IReadOnlyList<ColumnAcl> columns)
+        : this(target, grantTarget.Keyword, grantTarget.Name, changes, columns)
+    {
+    }
+
     public DumpableObject Target { get; } = target;
 
     public override ObjectKind Kind => ObjectKind.Acl;

@@ -107,6 +107,9 @@ internal sealed class ShellTypeObject(TypeObject type)
 internal sealed class UndefinedTypeObject(uint oid, string schema, string name, string owner)
     : TypeObject(oid, schema, name, owner)
 {
+    // A shell type is created without privileges of its own (the server leaves typacl NULL).
+    public override char? DefaultAclType => null;
+
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
         writer.Write($"CREATE TYPE {context.Qualified(Schema, Name)};\n");

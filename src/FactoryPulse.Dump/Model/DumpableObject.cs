@@ -77,6 +77,16 @@ internal abstract class DumpableObject
 
     public virtual void WriteDrop(TextWriter writer, DdlContext context, bool ifExists) { }
 
+    /// <summary>How GRANT and REVOKE name the object (<c>TABLE public.t</c>); null for kinds this is not asked of.</summary>
+    public virtual GrantTarget? PrivilegeTarget(DdlContext context) => null;
+
+    /// <summary>
+    /// Which default privileges the server gives the object when this entry creates it, as pg_default_acl.defaclobjtype
+    /// says: 'r' tables, views and foreign tables, 'S' sequences, 'f' functions, procedures and aggregates, 'T' types and
+    /// domains, 'n' schemas, 'L' large objects; null when the entry creates nothing they apply to.
+    /// </summary>
+    public virtual char? DefaultAclType => null;
+
     /// <summary>Roles the entry needs on the target (owner, grantees), for the restore's preflight.</summary>
     public virtual IEnumerable<string> RequiredRoles()
     {
@@ -85,6 +95,12 @@ internal abstract class DumpableObject
     }
 
     public override string ToString() => Schema is null ? $"{Kind.TocName()} {Name}" : $"{Kind.TocName()} {Schema}.{Name}";
+}
+
+/// <summary>An object as GRANT names it: <see cref="Keyword"/> ("TABLE", "FUNCTION" …) and the quoted <see cref="Name"/>.</summary>
+internal readonly record struct GrantTarget(string Keyword, string Name)
+{
+    public override string ToString() => $"{Keyword} {Name}";
 }
 
 /// <summary>What DDL writers need besides the object: quoting rules and comments.</summary>

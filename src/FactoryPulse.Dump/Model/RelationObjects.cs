@@ -44,6 +44,11 @@ internal abstract class RelationObject(uint oid, string schema, string name, str
 
     public string QualifiedName(DdlContext context) => context.Qualified(Schema, Name);
 
+    // GRANT says TABLE for views, materialized views and foreign tables too.
+    public override GrantTarget? PrivilegeTarget(DdlContext context) => new(this is SequenceObject ? "SEQUENCE" : "TABLE", QualifiedName(context));
+
+    public override char? DefaultAclType => this is SequenceObject ? 'S' : 'r';
+
     public override void WriteOwner(TextWriter writer, DdlContext context)
     {
         writer.Write($"ALTER {Keyword} {QualifiedName(context)} OWNER TO {context.Role(Owner!)};\n");
@@ -570,6 +575,10 @@ internal sealed class LargeObjectObject(uint oid, string owner)
     public override ObjectKind Kind => ObjectKind.LargeObject;
 
     public override int Priority => Priorities.LargeObject;
+
+    public override GrantTarget? PrivilegeTarget(DdlContext context) => new("LARGE OBJECT", Name);
+
+    public override char? DefaultAclType => 'L';
 
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {

@@ -39,6 +39,10 @@ internal sealed class AggregateObject(uint oid, string schema, string name, stri
     public string Signature(DdlContext context) =>
         $"{context.Qualified(Schema, Name)}({(identityArguments.Length == 0 ? "*" : identityArguments)})";
 
+    public override GrantTarget? PrivilegeTarget(DdlContext context) => new("FUNCTION", Signature(context));
+
+    public override char? DefaultAclType => 'f';
+
     private static string Modify(char modify) => modify switch
     {
         's' => "SHAREABLE",

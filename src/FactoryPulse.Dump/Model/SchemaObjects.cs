@@ -12,6 +12,10 @@ internal sealed class SchemaObject(uint oid, string name, string owner)
 
     public override int Priority => Priorities.Schema;
 
+    public override GrantTarget? PrivilegeTarget(DdlContext context) => new("SCHEMA", context.Ident(Name));
+
+    public override char? DefaultAclType => IsPublic ? null : 'n';
+
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
         if (IsPublic)
@@ -82,6 +86,10 @@ internal abstract class TypeObject(uint oid, string schema, string name, string 
 
     /// <summary>The placeholder written first when a function the type needs takes or returns the type (base types, canonical ranges).</summary>
     public ShellTypeObject? Shell { get; set; }
+
+    public override GrantTarget? PrivilegeTarget(DdlContext context) => new(Keyword, context.Qualified(Schema, Name));
+
+    public override char? DefaultAclType => 'T';
 
     public override void WriteOwner(TextWriter writer, DdlContext context)
     {
@@ -240,6 +248,10 @@ internal sealed class FunctionObject(uint oid, string schema, string name, strin
     public override string SortDetail => IdentityArguments;
 
     public string Signature(DdlContext context) => $"{context.Qualified(Schema, Name)}({IdentityArguments})";
+
+    public override GrantTarget? PrivilegeTarget(DdlContext context) => new(Kind.TocName(), Signature(context));
+
+    public override char? DefaultAclType => 'f';
 
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {

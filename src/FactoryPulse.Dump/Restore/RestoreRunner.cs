@@ -43,7 +43,15 @@ internal static class RestoreRunner
         }
         await PreflightAsync(connection, manifest, plan, options, cancellationToken).ConfigureAwait(false);
 
-        var state = new RunState(plan) { Key = key };
+        var state = new RunState(plan)
+        {
+            Key = key,
+            // Objects get exactly the archive's privileges: what the target's defaults add is taken back per object.
+            // With --no-privileges the target's defaults apply, as with pg_restore -x.
+            DefaultPrivileges = plan.CreatesObjects && !options.NoPrivileges
+                ? await TargetDefaultPrivileges.ReadAsync(connection, cancellationToken).ConfigureAwait(false)
+                : null,
+        };
         connection.Notice += (_, e) =>
         {
             if (e.Notice.Severity is "WARNING")
@@ -51,11 +59,6 @@ internal static class RestoreRunner
         };
         if (options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
-        var guard = plan.CreatesObjects
-            ? await DefaultPrivilegesGuard.SuspendAsync(connection, cancellationToken).ConfigureAwait(false)
-            : null;
-        try
-        {
         await CleanAsync(connection, plan, options, cancellationToken).ConfigureAwait(false);
         foreach (var stage in plan.Stages)
         {
@@ -70,29 +73,8 @@ internal static class RestoreRunner
                 await RestoreEntryAsync(connection, options, unit.Entry, stage.Pass, state, progress, null, cancellationToken).ConfigureAwait(false);
             }
         }
-        if (guard is not null)
-        {
-            await guard.ReinstateAsync(connection).ConfigureAwait(false);
-            guard = null;
-        }
         if (options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            // After a failure outside a single transaction, the suspension has committed: undo it.
-            if (guard is not null && !options.SingleTransaction && !guard.IsEmpty)
-            {
-                try
-                {
-                    await guard.ReinstateAsync(connection).ConfigureAwait(false);
-                }
-                catch (NpgsqlException)
-                {
-                    // The connection is gone; the original error matters more.
-                }
-            }
-        }
         progress?.Report(new DumpProgress { Phase = OperationPhase.Completed, TablesDone = state.Tables.Count, TablesTotal = state.TablesTotal, RowsDone = state.Rows, BytesDone = state.Bytes });
         logger?.LogInformation("Restored {Objects} objects and {Rows} rows into {Target}", state.Objects, state.Rows, source.Describe());
         return new RestoreReport { ObjectsCreated = state.Objects, Tables = state.Tables, SequencesSet = state.Sequences, Elapsed = stopwatch.Elapsed, Warnings = state.Warnings, Errors = state.Errors };
@@ -118,6 +100,9 @@ internal static class RestoreRunner
 
         /// <summary>The data key of an encrypted archive.</summary>
         public byte[]? Key { get; init; }
+
+        /// <summary>The target's default privileges for the objects this restore creates; null when none apply.</summary>
+        public TargetDefaultPrivileges? DefaultPrivileges { get; init; }
 
         public int TablesTotal { get; }
         public List<RestoredTable> Tables { get; } = [];
@@ -208,7 +193,7 @@ internal static class RestoreRunner
                     state.EntryDone(sequence: false);
                 return;
             }
-            await StatementBatch.ExecuteAsync(connection, entry, withOwner: !options.NoOwner, cancellationToken).ConfigureAwait(false);
+            await StatementBatch.ExecuteAsync(connection, entry, withOwner: !options.NoOwner, state.DefaultPrivileges, cancellationToken).ConfigureAwait(false);
             state.EntryDone(sequence: entry.Kind == ObjectKind.SequenceSet);
         }
         catch (PostgresException exception)

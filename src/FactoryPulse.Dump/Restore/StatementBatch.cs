@@ -21,14 +21,23 @@ internal static class StatementBatch
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>An entry's statements and, unless <paramref name="withOwner"/> is false, its owner statements: one batch.</summary>
-    public static Task ExecuteAsync(NpgsqlConnection connection, Archive.TocEntry entry, bool withOwner, CancellationToken cancellationToken)
+    /// <summary>
+    /// An entry's statements, then what <paramref name="defaultPrivileges"/> says takes the target's default privileges
+    /// back off the object it created, then (unless <paramref name="withOwner"/> is false) its owner statements: one batch.
+    /// </summary>
+    public static Task ExecuteAsync(NpgsqlConnection connection, Archive.TocEntry entry, bool withOwner, TargetDefaultPrivileges? defaultPrivileges, CancellationToken cancellationToken)
     {
-        if (!withOwner || entry.OwnerStatements is not { Count: > 0 } owner)
+        var undo = defaultPrivileges?.UndoFor(entry, withOwner);
+        var owner = withOwner ? entry.OwnerStatements : null;
+        if (undo is null && owner is not { Count: > 0 })
             return ExecuteAsync(connection, entry.Statements, cancellationToken);
-        var all = new List<string>(entry.Statements.Count + owner.Count);
+        var all = new List<string>(entry.Statements.Count + (undo?.Count ?? 0) + (owner?.Count ?? 0));
         all.AddRange(entry.Statements);
-        all.AddRange(owner);
+        // Before the owner changes: the restoring role still owns the object and can revoke what its defaults granted.
+        if (undo is not null)
+            all.AddRange(undo);
+        if (owner is not null)
+            all.AddRange(owner);
         return ExecuteAsync(connection, all, cancellationToken);
     }
 }

@@ -51,11 +51,6 @@ internal static class RestoreRunner
         };
         if (options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
-        var guard = plan.CreatesObjects
-            ? await DefaultPrivilegesGuard.SuspendAsync(connection, cancellationToken).ConfigureAwait(false)
-            : null;
-        try
-        {
         await CleanAsync(connection, plan, options, cancellationToken).ConfigureAwait(false);
         foreach (var stage in plan.Stages)
         {
@@ -70,29 +65,8 @@ internal static class RestoreRunner
                 await RestoreEntryAsync(connection, options, unit.Entry, stage.Pass, state, progress, null, cancellationToken).ConfigureAwait(false);
             }
         }
-        if (guard is not null)
-        {
-            await guard.ReinstateAsync(connection).ConfigureAwait(false);
-            guard = null;
-        }
         if (options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            // After a failure outside a single transaction, the suspension has committed: undo it.
-            if (guard is not null && !options.SingleTransaction && !guard.IsEmpty)
-            {
-                try
-                {
-                    await guard.ReinstateAsync(connection).ConfigureAwait(false);
-                }
-                catch (NpgsqlException)
-                {
-                    // The connection is gone; the original error matters more.
-                }
-            }
-        }
         progress?.Report(new DumpProgress { Phase = OperationPhase.Completed, TablesDone = state.Tables.Count, TablesTotal = state.TablesTotal, RowsDone = state.Rows, BytesDone = state.Bytes });
         logger?.LogInformation("Restored {Objects} objects and {Rows} rows into {Target}", state.Objects, state.Rows, source.Describe());
         return new RestoreReport { ObjectsCreated = state.Objects, Tables = state.Tables, SequencesSet = state.Sequences, Elapsed = stopwatch.Elapsed, Warnings = state.Warnings, Errors = state.Errors };

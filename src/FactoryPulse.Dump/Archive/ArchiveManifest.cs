@@ -206,6 +206,13 @@ internal sealed class EntryFacts
 
     /// <summary>SCHEMA: the entry creates the schema (false for <c>public</c>, which every database has and the entry only comments on).</summary>
     public bool? CreatesSchema { get; set; }
+
+    /// <summary>
+    /// Any kind, written true by a profile (Supabase: extensions in the platform's schemas, the <c>public</c> schema): the
+    /// target's platform already has the object. The entry only makes sure it exists; it has no owner or drop statements,
+    /// and --clean never drops it, so the platform's grants on it stay.
+    /// </summary>
+    public bool? ManagedByPlatform { get; set; }
 }
 
 /// <summary>

@@ -64,6 +64,12 @@ internal abstract class DumpableObject
     /// <summary>Position after sorting; the archive's dump id.</summary>
     public int DumpId { get; set; }
 
+    /// <summary>
+    /// Set by a profile: the platform the target runs on already has the object and decides its owner, comment and
+    /// privileges; the archive only makes sure it exists (never alters, comments on or drops it).
+    /// </summary>
+    public bool ManagedByPlatform { get; set; }
+
     public void AddDependency(DumpableObject? other)
     {
         if (other is not null && !ReferenceEquals(other, this) && !Dependencies.Contains(other))

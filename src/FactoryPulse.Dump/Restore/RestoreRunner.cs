@@ -345,6 +345,8 @@ internal static class RestoreRunner
             }
         }
 
+        await CheckSuperuserOnlyEntriesAsync(connection, entries, options, problems, cancellationToken).ConfigureAwait(false);
+
         // Only an archive that creates objects needs an empty target; data or post-data alone go into an existing schema.
         // A selective restore (by name or list) goes into an existing database, as pg_restore's does: there only the
         // schemas and relations it creates must not exist yet.
@@ -380,6 +382,45 @@ internal static class RestoreRunner
 
         if (problems.ToException() is { } exception)
             throw exception;
+    }
+
+    /// <summary>
+    /// Only a superuser may CREATE EVENT TRIGGER on PostgreSQL (on Supabase, supautils also lets its privileged role, the
+    /// project's postgres). A restoring role that may not has the event triggers named here, with the way to leave them
+    /// out (a list file, as with pg_restore -L), instead of failing on the first of them after everything else ran.
+    /// </summary>
+    private static async Task CheckSuperuserOnlyEntriesAsync(
+        NpgsqlConnection connection, IReadOnlyList<TocEntry> entries, RestoreOptions options, PreflightProblems problems, CancellationToken cancellationToken)
+    {
+        var eventTriggers = new List<TocEntry>();
+        foreach (var entry in entries)
+        {
+            if (entry.Kind == ObjectKind.EventTrigger)
+                eventTriggers.Add(entry);
+        }
+        if (eventTriggers.Count == 0)
+            return;
+        string role = "";
+        var allowed = false;
+        await CatalogQuery.ForEachAsync(connection,
+            """
+            SELECT current_user::text AS role,
+                   r.rolsuper OR current_user::text IS NOT DISTINCT FROM pg_catalog.current_setting('supautils.privileged_role', true) AS allowed
+            FROM pg_catalog.pg_roles r WHERE r.rolname = current_user
+            """,
+            row =>
+            {
+                role = row.String("role");
+                allowed = row.Bool("allowed");
+            }, cancellationToken).ConfigureAwait(false);
+        if (allowed)
+            return;
+        var names = new List<string>(eventTriggers.Count);
+        foreach (var entry in eventTriggers)
+            names.Add($"{entry.DumpId}; {entry.DisplayName}");
+        problems.Add(PreflightCheck.SuperuserOnly,
+            $"{role} is no superuser, and only a superuser may create event triggers: {string.Join(", ", names)}; restore them as a superuser, "
+            + $"or leave them out: write the list with 'fpdump list -i {options.InputPath} > restore.list', put ';' before their lines and restore with -L restore.list");
     }
 
     /// <summary>Schemas and relations that the selected entries create and the target already has (at most five).</summary>

@@ -417,10 +417,10 @@ internal static class RestoreRunner
             return;
         var names = new List<string>(eventTriggers.Count);
         foreach (var entry in eventTriggers)
-            names.Add($"{entry.DumpId}; {entry.DisplayName}");
+            names.Add($"{entry.DisplayName} (dump id {entry.DumpId})");
         problems.Add(PreflightCheck.SuperuserOnly,
-            $"{role} is no superuser, and only a superuser may create event triggers: {string.Join(", ", names)}; restore them as a superuser, "
-            + $"or leave them out: write the list with 'fpdump list -i {options.InputPath} > restore.list', put ';' before their lines and restore with -L restore.list");
+            $"{role} is no superuser, and only a superuser may create event triggers: {string.Join(", ", names)}; restore as a superuser, "
+            + $"or leave them out: 'fpdump list -i {options.InputPath} > restore.list', put ';' before the lines of those dump ids, then restore with -L restore.list");
     }
 
     /// <summary>Schemas and relations that the selected entries create and the target already has (at most five).</summary>

@@ -186,6 +186,31 @@ public sealed class SupabaseProfileTests(FactoryPulseSource source) : IClassFixt
     }
 
     [Fact]
+    public async Task A_hosted_clean_restore_is_refused_up_front_when_it_would_drop_a_trigger_of_a_platform_table()
+    {
+        var archive = Path.Combine(_workDirectory, "hosted-clean");
+        await DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = archive, Profile = DumpProfile.Supabase });
+        var (target, first, _) = await RestoreIntoFreshProjectAsync(archive, "hosted_clean", hosted: true, jobs: 1);
+        first.Errors.Should().BeEmpty();
+        const string publication = "SELECT p.tablename::text FROM pg_catalog.pg_publication_tables p WHERE p.pubname = 'supabase_realtime' ORDER BY 1";
+        var membersBefore = await Db.ColumnAsync(target, publication);
+
+        // The hosted postgres may create a trigger on auth.users (TRIGGER privilege) but only the table's owner may drop it:
+        // said before the first drop, not after --clean has dropped half the app.
+        var refused = await FluentActions.Awaiting(() => DatabaseRestorer.RestoreAsync(new RestoreOptions
+        {
+            ConnectionString = AsHostedRole(target),
+            InputPath = archive,
+            RoleMap = new Dictionary<string, string> { ["postgres"] = HostedRole },
+            Clean = true,
+        })).Should().ThrowAsync<InsufficientPrivilegeException>();
+
+        refused.Which.Message.Should().Contain("TRIGGER auth.on_auth_user_created on auth.users, owned by supabase_auth_admin").And.Contain("Nothing was changed");
+        (await Db.ColumnAsync(target, publication)).Should().Equal(membersBefore).And.HaveCount(2);
+        await ShouldMatchAsync(source.ConnectionString, target, PlatformRows, hosted: true);
+    }
+
+    [Fact]
     public async Task A_hosted_restore_names_the_event_triggers_it_cannot_create_up_front_and_restores_the_rest_from_a_list_file()
     {
         var withEventTrigger = await source.Server.CreateDatabaseAsync("fp_event_trigger");

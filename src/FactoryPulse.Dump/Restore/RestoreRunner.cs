@@ -346,6 +346,8 @@ internal static class RestoreRunner
         }
 
         await CheckSuperuserOnlyEntriesAsync(connection, entries, options, problems, cancellationToken).ConfigureAwait(false);
+        if (options.Clean)
+            await CheckDropsOnTablesNotOwnedAsync(connection, plan.Drops, options, problems, cancellationToken).ConfigureAwait(false);
 
         // Only an archive that creates objects needs an empty target; data or post-data alone go into an existing schema.
         // A selective restore (by name or list) goes into an existing database, as pg_restore's does: there only the
@@ -421,6 +423,72 @@ internal static class RestoreRunner
         problems.Add(PreflightCheck.SuperuserOnly,
             $"{role} is no superuser, and only a superuser may create event triggers: {string.Join(", ", names)}; restore as a superuser, "
             + $"or leave them out: 'fpdump list -i {options.InputPath} > restore.list', put ';' before the lines of those dump ids, then restore with -L restore.list");
+    }
+
+    /// <summary>
+    /// Only a table's owner may drop its triggers and policies, though TRIGGER privilege suffices to create a trigger: the
+    /// hosted project's postgres creates the user's trigger on auth.users, but --clean could not drop it again. Such drops
+    /// (of objects the target has) are named before the first one runs, instead of failing halfway through the drops.
+    /// </summary>
+    private static async Task CheckDropsOnTablesNotOwnedAsync(
+        NpgsqlConnection connection, IReadOnlyList<TocEntry> drops, RestoreOptions options, PreflightProblems problems, CancellationToken cancellationToken)
+    {
+        var kinds = new List<string>();
+        var schemas = new List<string>();
+        var tables = new List<string>();
+        var names = new List<string>();
+        var ids = new List<int>();
+        var byId = new Dictionary<int, TocEntry>();
+        foreach (var entry in drops)
+        {
+            if (entry.Kind is not (ObjectKind.Trigger or ObjectKind.Policy) || entry.Schema is null || entry.Table is null
+                || !entry.Table.StartsWith(entry.Schema + ".", StringComparison.Ordinal))
+                continue;
+            kinds.Add(entry.Kind == ObjectKind.Trigger ? "trigger" : "policy");
+            schemas.Add(entry.Schema);
+            tables.Add(entry.Table[(entry.Schema.Length + 1)..]);
+            names.Add(entry.Name);
+            ids.Add(entry.DumpId);
+            byId[entry.DumpId] = entry;
+        }
+        if (ids.Count == 0)
+            return;
+        // unnest of several arrays (ROWS FROM) exists only unqualified; pg_catalog comes first on any search_path.
+        var command = new NpgsqlCommand(
+            """
+            SELECT e.id, pg_catalog.pg_get_userbyid(c.relowner)::text AS owner, current_user::text AS role
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[]) AS e(kind, schema_name, table_name, name, id)
+            JOIN pg_catalog.pg_namespace n ON n.nspname = e.schema_name
+            JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = e.table_name
+            WHERE NOT pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE')
+              AND CASE e.kind WHEN 'trigger' THEN EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = e.name)
+                              ELSE EXISTS (SELECT 1 FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid AND p.polname = e.name) END
+            ORDER BY e.id
+            """, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter { Value = kinds.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = schemas.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = tables.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = names.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray() });
+        var found = new List<string>();
+        var role = "";
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var entry = byId[reader.GetInt32(0)];
+                found.Add($"{entry.DisplayName} on {entry.Table}, owned by {reader.GetString(1)} (dump id {entry.DumpId})");
+                role = reader.GetString(2);
+            }
+        }
+        if (found.Count > 0)
+        {
+            problems.Add(PreflightCheck.Ownership,
+                $"--clean would drop what only a table's owner may drop, and {role} owns none of these tables: {string.Join(", ", found)}; "
+                + "restore into a fresh database without --clean, or run the --clean restore as the tables' owner or a superuser");
+        }
     }
 
     /// <summary>Schemas and relations that the selected entries create and the target already has (at most five).</summary>

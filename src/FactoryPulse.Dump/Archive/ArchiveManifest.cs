@@ -209,8 +209,8 @@ internal sealed class EntryFacts
 
     /// <summary>
     /// Any kind, written true by a profile (Supabase: extensions in the platform's schemas, the <c>public</c> schema): the
-    /// target's platform already has the object. The entry only makes sure it exists; it has no owner or drop statements,
-    /// and --clean never drops it, so the platform's grants on it stay.
+    /// target's platform already has the object and decides its owner. The entry has no owner or drop statements (an
+    /// extension's creates it only when missing), and --clean never drops it, so the platform's grants on it stay.
     /// </summary>
     public bool? ManagedByPlatform { get; set; }
 }

@@ -65,8 +65,8 @@ internal abstract class DumpableObject
     public int DumpId { get; set; }
 
     /// <summary>
-    /// Set by a profile: the platform the target runs on already has the object and decides its owner, comment and
-    /// privileges; the archive only makes sure it exists (never alters, comments on or drops it).
+    /// Set by a profile: the platform the target runs on already has the object and decides its owner and privileges;
+    /// its entry has no owner and no drop statements (and an extension's no comment, which only its owner may set).
     /// </summary>
     public bool ManagedByPlatform { get; set; }
 

@@ -67,7 +67,8 @@ internal static class SupabaseProfile
     /// <summary>
     /// Marks what the profile keeps only so that the target has it, as the platform's (see <see cref="DumpableObject.ManagedByPlatform"/>):
     /// extensions in the platform's schemas (pgcrypto, uuid-ossp in <c>extensions</c>: created when missing, never commented
-    /// on or dropped, so --clean keeps them and their grants) and the <c>public</c> schema (its owner is the platform's).
+    /// on or dropped, so --clean keeps them and their grants) and the <c>public</c> schema (its owner is the platform's;
+    /// the hosted project's postgres could not hand it to pg_database_owner).
     /// </summary>
     public static void MarkPlatformObjects(IReadOnlyList<DumpableObject> objects, IReadOnlyDictionary<string, string?> schemaOwners)
     {

@@ -176,6 +176,12 @@ public sealed class SupabaseProfileTests(FactoryPulseSource source) : IClassFixt
         var grantsBefore = await Db.ColumnAsync(target, grants);
         var defaultsBefore = await Db.ColumnAsync(target, DefaultPrivileges);
 
+        // The platform's tables are not dropped, so --clean cannot empty them: said before the first drop.
+        var refused = await FluentActions.Awaiting(() => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, Clean = true }))
+            .Should().ThrowAsync<TargetNotEmptyException>();
+        refused.Which.Message.Should().Contain("auth.users, auth.identities, storage.buckets, storage.objects already hold rows");
+        (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM public.users")).Should().Be(25, "nothing was dropped");
+
         // --clean drops the archive's objects and re-creates them; pgcrypto and uuid-ossp are the project's, not the archive's.
         var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, Clean = true, SchemaOnly = true });
 
@@ -203,6 +209,7 @@ public sealed class SupabaseProfileTests(FactoryPulseSource source) : IClassFixt
             InputPath = archive,
             RoleMap = new Dictionary<string, string> { ["postgres"] = HostedRole },
             Clean = true,
+            SchemaOnly = true, // so that the platform tables' rows are no problem too
         })).Should().ThrowAsync<InsufficientPrivilegeException>();
 
         refused.Which.Message.Should().Contain("TRIGGER auth.on_auth_user_created on auth.users, owned by supabase_auth_admin").And.Contain("Nothing was changed");

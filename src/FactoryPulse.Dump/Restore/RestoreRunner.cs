@@ -347,7 +347,10 @@ internal static class RestoreRunner
 
         await CheckSuperuserOnlyEntriesAsync(connection, entries, options, problems, cancellationToken).ConfigureAwait(false);
         if (options.Clean)
+        {
             await CheckDropsOnTablesNotOwnedAsync(connection, plan.Drops, options, problems, cancellationToken).ConfigureAwait(false);
+            await CheckRowsKeptByCleanAsync(connection, plan, problems, cancellationToken).ConfigureAwait(false);
+        }
 
         // Only an archive that creates objects needs an empty target; data or post-data alone go into an existing schema.
         // A selective restore (by name or list) goes into an existing database, as pg_restore's does: there only the
@@ -488,6 +491,33 @@ internal static class RestoreRunner
             problems.Add(PreflightCheck.Ownership,
                 $"--clean would drop what only a table's owner may drop, and {role} owns none of these tables: {string.Join(", ", found)}; "
                 + "restore into a fresh database without --clean, or run the --clean restore as the tables' owner or a superuser");
+        }
+    }
+
+    /// <summary>
+    /// --clean drops and re-creates the archive's tables, so their rows go; rows for tables the archive does not create (the
+    /// Supabase profile's auth.users, storage.objects, …) are loaded into the table as it is, and rows it already holds would
+    /// collide with the archive's on their keys after the drops ran. Such tables are named before anything is dropped.
+    /// </summary>
+    private static async Task CheckRowsKeptByCleanAsync(NpgsqlConnection connection, RestorePlan plan, PreflightProblems problems, CancellationToken cancellationToken)
+    {
+        var filled = new List<string>();
+        foreach (var entry in plan.Entries)
+        {
+            if (entry.Data is not { Format: not DataFormat.LargeObjects } || entry.Schema is null || plan.CreatedTables.Contains(entry.QualifiedName))
+                continue;
+            var table = SqlText.QuoteQualified(entry.Schema, entry.Name);
+            // A missing table fails its load as it would without --clean; only one that is there can hold rows.
+            if (!await ServerConnection.ScalarAsync<bool>(connection, $"SELECT pg_catalog.to_regclass({SqlText.QuoteLiteral(table)}) IS NOT NULL", cancellationToken).ConfigureAwait(false))
+                continue;
+            if (await ServerConnection.ScalarAsync<bool>(connection, $"SELECT EXISTS (SELECT FROM {table})", cancellationToken).ConfigureAwait(false))
+                filled.Add(entry.QualifiedName);
+        }
+        if (filled.Count > 0)
+        {
+            problems.Add(PreflightCheck.TargetContents,
+                $"--clean empties only the tables the archive creates, and {string.Join(", ", filled)} already hold rows the archive would add to; "
+                + "restore into a fresh database, or with --schema-only");
         }
     }
 

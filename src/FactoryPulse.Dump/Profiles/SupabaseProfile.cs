@@ -92,7 +92,7 @@ internal static class SupabaseProfile
         for (var depth = 0; root.Parent is not null && depth < 8; depth++)
             root = root.Parent;
         // Grants on built-ins (pg_catalog.pg_reload_conf() to dashboard_user) are the platform's; its postgres cannot give them.
-        if (IsSystemSchema(root.Schema) || root is SchemaObject { Name: var system } && IsSystemSchema(system))
+        if (IsSystemSchema(root.Schema) || (root is SchemaObject { Name: var system } && IsSystemSchema(system)))
             return false;
         switch (root)
         {

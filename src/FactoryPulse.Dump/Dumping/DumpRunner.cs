@@ -212,7 +212,10 @@ internal static class DumpRunner
         {
             AddRefreshes(objects, catalog, options, filter);
             if (options.Profile == DumpProfile.Supabase)
+            {
                 objects.RemoveAll(item => !Profiles.SupabaseProfile.Keeps(item, options.SupabaseAuthData, schemaOwners));
+                Profiles.SupabaseProfile.MarkPlatformObjects(objects, schemaOwners);
+            }
             return objects;
         }
 
@@ -275,7 +278,10 @@ internal static class DumpRunner
         }
         AddRefreshes(objects, catalog, options, filter);
         if (options.Profile == DumpProfile.Supabase)
+        {
             objects.RemoveAll(item => !Profiles.SupabaseProfile.Keeps(item, options.SupabaseAuthData, schemaOwners));
+            Profiles.SupabaseProfile.MarkPlatformObjects(objects, schemaOwners);
+        }
         OrderDataIntoExistingTables(objects, catalog);
         return objects;
     }

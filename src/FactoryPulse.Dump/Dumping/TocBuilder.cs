@@ -21,13 +21,22 @@ internal static class TocBuilder
             Owner = item.Owner,
             Table = item.Parent is RelationObject relation ? $"{relation.Schema}.{relation.Name}" : null,
             Statements = WriteWithRoles(context, "definition", references, writer => item.WriteCreate(writer, context)),
-            OwnerStatements = NullIfEmpty(WriteWithRoles(context, "owner", references, writer => item.WriteOwner(writer, context))),
-            DropStatements = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: false))),
-            DropIfExistsStatements = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: true))),
         };
+        // What the platform manages keeps the platform's owner, and --clean never drops it (its grants would go with it).
+        if (!item.ManagedByPlatform)
+        {
+            entry.OwnerStatements = NullIfEmpty(WriteWithRoles(context, "owner", references, writer => item.WriteOwner(writer, context)));
+            entry.DropStatements = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: false)));
+            entry.DropIfExistsStatements = NullIfEmpty(Write(writer => item.WriteDrop(writer, context, ifExists: true)));
+        }
         entry.RoleReferences.AddRange(references);
         entry.Facts = FactsOf(item);
         AddPrivilegeTarget(entry, item, context);
+        if (item.ManagedByPlatform)
+        {
+            entry.Facts ??= new EntryFacts();
+            entry.Facts.ManagedByPlatform = true;
+        }
         if (item is ConstraintObject constraint)
         {
             using var index = new StatementWriter();

@@ -64,6 +64,12 @@ internal abstract class DumpableObject
     /// <summary>Position after sorting; the archive's dump id.</summary>
     public int DumpId { get; set; }
 
+    /// <summary>
+    /// Set by a profile: the platform the target runs on already has the object and decides its owner and privileges;
+    /// its entry has no owner and no drop statements (and an extension's no comment, which only its owner may set).
+    /// </summary>
+    public bool ManagedByPlatform { get; set; }
+
     public void AddDependency(DumpableObject? other)
     {
         if (other is not null && !ReferenceEquals(other, this) && !Dependencies.Contains(other))

@@ -64,7 +64,9 @@ internal sealed class ExtensionObject(uint oid, string name, string schema, stri
     {
         writer.Write($"CREATE EXTENSION IF NOT EXISTS {context.Ident(Name)} WITH SCHEMA {context.Ident(ExtensionSchema)};\n");
         writer.EndStatement();
-        context.WriteComment(writer, $"EXTENSION {context.Ident(Name)}", Id);
+        // Only the extension's owner may comment on it; the platform's extension keeps the platform's comment.
+        if (!ManagedByPlatform)
+            context.WriteComment(writer, $"EXTENSION {context.Ident(Name)}", Id);
     }
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)

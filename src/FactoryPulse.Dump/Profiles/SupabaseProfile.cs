@@ -61,6 +61,28 @@ internal static class SupabaseProfile
 
     private static bool IsPlatformFunction(FunctionObject function) => PlatformFunctions.Contains($"{function.Schema}.{function.Name}");
 
+    /// <summary>Schemas of the server itself: their objects and privileges belong to the bootstrap superuser (supabase_admin on the platform).</summary>
+    private static bool IsSystemSchema(string? schema) => schema is "pg_catalog" or "information_schema";
+
+    /// <summary>
+    /// Marks what the profile keeps only so that the target has it, as the platform's (see <see cref="DumpableObject.ManagedByPlatform"/>):
+    /// extensions in the platform's schemas (pgcrypto, uuid-ossp in <c>extensions</c>: created when missing, never commented
+    /// on or dropped, so --clean keeps them and their grants) and the <c>public</c> schema (its owner is the platform's;
+    /// the hosted project's postgres could not hand it to pg_database_owner).
+    /// </summary>
+    public static void MarkPlatformObjects(IReadOnlyList<DumpableObject> objects, IReadOnlyDictionary<string, string?> schemaOwners)
+    {
+        foreach (var item in objects)
+        {
+            item.ManagedByPlatform = item switch
+            {
+                ExtensionObject extension => IsManagedSchema(extension.ExtensionSchema, schemaOwners.GetValueOrDefault(extension.ExtensionSchema)),
+                SchemaObject schema => schema.IsPublic,
+                _ => false,
+            };
+        }
+    }
+
     public static bool IsManagedSchema(string? schema, string? owner) => schema is not null && (ManagedSchemas.Contains(schema) || (owner is not null && ManagedRoles.Contains(owner)));
 
     /// <summary>Whether the Supabase profile keeps an object (after the usual filters agreed).</summary>
@@ -69,8 +91,14 @@ internal static class SupabaseProfile
         var root = item;
         for (var depth = 0; root.Parent is not null && depth < 8; depth++)
             root = root.Parent;
+        // Grants on built-ins (pg_catalog.pg_reload_conf() to dashboard_user) are the platform's; its postgres cannot give them.
+        if (IsSystemSchema(root.Schema) || (root is SchemaObject { Name: var system } && IsSystemSchema(system)))
+            return false;
         switch (root)
         {
+            case DefaultAclObject defaults when defaults.Owner is not null && ManagedRoles.Contains(defaults.Owner):
+                // ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin …: only members of that role may set them, and the platform has.
+                return false;
             case PublicationObject publication:
                 // The platform's publication exists already; the tables the user added to it are kept (their own entries).
                 return item is not PublicationObject || !ManagedPublications.Contains(publication.Name);

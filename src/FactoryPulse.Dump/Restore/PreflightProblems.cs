@@ -7,6 +7,12 @@ internal enum PreflightCheck
     Extensions,
     Roles,
     TargetContents,
+
+    /// <summary>Entries only a superuser can restore (CREATE EVENT TRIGGER), and the connected role is none.</summary>
+    SuperuserOnly,
+
+    /// <summary>--clean would drop triggers or policies of tables the connected role does not own.</summary>
+    Ownership,
 }
 
 /// <summary>Every problem a restore can know before its first change, collected and then reported together.</summary>
@@ -22,7 +28,8 @@ internal sealed class PreflightProblems
 
     /// <summary>
     /// Null when nothing was found. One problem gets the type of its check: an older target →
-    /// <see cref="ServerVersionException"/>, objects in the way → <see cref="TargetNotEmptyException"/>; several
+    /// <see cref="ServerVersionException"/>, objects in the way → <see cref="TargetNotEmptyException"/>, superuser-only
+    /// entries for a role that is none, or drops only a table's owner may run → <see cref="InsufficientPrivilegeException"/>; several
     /// problems are listed together in one <see cref="DumpException"/> (a <see cref="ServerVersionException"/> when one is the version).
     /// </summary>
     public DumpException? ToException()
@@ -47,6 +54,7 @@ internal sealed class PreflightProblems
         {
             PreflightCheck.ServerVersion => new ServerVersionException("Cannot restore: " + only + ". Nothing was changed.", ArchiveServerVersion / 10000, TargetServerVersion / 10000),
             PreflightCheck.TargetContents => new TargetNotEmptyException("Cannot restore: " + only + "."),
+            PreflightCheck.SuperuserOnly or PreflightCheck.Ownership => new InsufficientPrivilegeException("Cannot restore: " + only + ". Nothing was changed."),
             _ => new DumpException("Cannot restore: " + only + ". Nothing was changed."),
         };
     }

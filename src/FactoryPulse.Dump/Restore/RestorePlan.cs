@@ -102,7 +102,9 @@ internal sealed class RestorePlan
                     for (var i = selected.Count - 1; i >= 0; i--)
                     {
                         var entry = selected[i];
-                        if (entry.Pass == TocOrder.Passes[p] && (options.IfExists ? entry.DropIfExistsStatements : entry.DropStatements) is { Count: > 0 })
+                        // The platform's objects are never dropped: their grants and dependants belong to the platform.
+                        if (entry.Pass == TocOrder.Passes[p] && entry.Facts?.ManagedByPlatform != true
+                            && (options.IfExists ? entry.DropIfExistsStatements : entry.DropStatements) is { Count: > 0 })
                             drops.Add(entry);
                     }
                 }

@@ -356,6 +356,13 @@ internal static class RestoreRunner
             }
         }
 
+        await CheckSuperuserOnlyEntriesAsync(connection, entries, options, problems, cancellationToken).ConfigureAwait(false);
+        if (options.Clean)
+        {
+            await CheckDropsOnTablesNotOwnedAsync(connection, plan.Drops, options, problems, cancellationToken).ConfigureAwait(false);
+            await CheckRowsKeptByCleanAsync(connection, plan, problems, cancellationToken).ConfigureAwait(false);
+        }
+
         // Only an archive that creates objects needs an empty target; data or post-data alone go into an existing schema.
         // A selective restore (by name or list) goes into an existing database, as pg_restore's does: there only the
         // schemas and relations it creates must not exist yet.
@@ -391,6 +398,138 @@ internal static class RestoreRunner
 
         if (problems.ToException() is { } exception)
             throw exception;
+    }
+
+    /// <summary>
+    /// Only a superuser may CREATE EVENT TRIGGER on PostgreSQL (on Supabase, supautils also lets its privileged role, the
+    /// project's postgres). A restoring role that may not has the event triggers named here, with the way to leave them
+    /// out (a list file, as with pg_restore -L), instead of failing on the first of them after everything else ran.
+    /// </summary>
+    private static async Task CheckSuperuserOnlyEntriesAsync(
+        NpgsqlConnection connection, IReadOnlyList<TocEntry> entries, RestoreOptions options, PreflightProblems problems, CancellationToken cancellationToken)
+    {
+        var eventTriggers = new List<TocEntry>();
+        foreach (var entry in entries)
+        {
+            if (entry.Kind == ObjectKind.EventTrigger)
+                eventTriggers.Add(entry);
+        }
+        if (eventTriggers.Count == 0)
+            return;
+        string role = "";
+        var allowed = false;
+        await CatalogQuery.ForEachAsync(connection,
+            """
+            SELECT current_user::text AS role,
+                   r.rolsuper OR current_user::text IS NOT DISTINCT FROM pg_catalog.current_setting('supautils.privileged_role', true) AS allowed
+            FROM pg_catalog.pg_roles r WHERE r.rolname = current_user
+            """,
+            row =>
+            {
+                role = row.String("role");
+                allowed = row.Bool("allowed");
+            }, cancellationToken).ConfigureAwait(false);
+        if (allowed)
+            return;
+        var names = new List<string>(eventTriggers.Count);
+        foreach (var entry in eventTriggers)
+            names.Add($"{entry.DisplayName} (dump id {entry.DumpId})");
+        problems.Add(PreflightCheck.SuperuserOnly,
+            $"{role} is no superuser, and only a superuser may create event triggers: {string.Join(", ", names)}; restore as a superuser, "
+            + $"or leave them out: 'fpdump list -i {options.InputPath} > restore.list', put ';' before the lines of those dump ids, then restore with -L restore.list");
+    }
+
+    /// <summary>
+    /// Only a table's owner may drop its triggers and policies, though TRIGGER privilege suffices to create a trigger: the
+    /// hosted project's postgres creates the user's trigger on auth.users, but --clean could not drop it again. Such drops
+    /// (of objects the target has) are named before the first one runs, instead of failing halfway through the drops.
+    /// </summary>
+    private static async Task CheckDropsOnTablesNotOwnedAsync(
+        NpgsqlConnection connection, IReadOnlyList<TocEntry> drops, RestoreOptions options, PreflightProblems problems, CancellationToken cancellationToken)
+    {
+        var kinds = new List<string>();
+        var schemas = new List<string>();
+        var tables = new List<string>();
+        var names = new List<string>();
+        var ids = new List<int>();
+        var byId = new Dictionary<int, TocEntry>();
+        foreach (var entry in drops)
+        {
+            if (entry.Kind is not (ObjectKind.Trigger or ObjectKind.Policy) || entry.Schema is null || entry.Table is null
+                || !entry.Table.StartsWith(entry.Schema + ".", StringComparison.Ordinal))
+                continue;
+            kinds.Add(entry.Kind == ObjectKind.Trigger ? "trigger" : "policy");
+            schemas.Add(entry.Schema);
+            tables.Add(entry.Table[(entry.Schema.Length + 1)..]);
+            names.Add(entry.Name);
+            ids.Add(entry.DumpId);
+            byId[entry.DumpId] = entry;
+        }
+        if (ids.Count == 0)
+            return;
+        // unnest of several arrays (ROWS FROM) exists only unqualified; pg_catalog comes first on any search_path.
+        var command = new NpgsqlCommand(
+            """
+            SELECT e.id, pg_catalog.pg_get_userbyid(c.relowner)::text AS owner, current_user::text AS role
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[]) AS e(kind, schema_name, table_name, name, id)
+            JOIN pg_catalog.pg_namespace n ON n.nspname = e.schema_name
+            JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = e.table_name
+            WHERE NOT pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE')
+              AND CASE e.kind WHEN 'trigger' THEN EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = e.name)
+                              ELSE EXISTS (SELECT 1 FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid AND p.polname = e.name) END
+            ORDER BY e.id
+            """, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter { Value = kinds.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = schemas.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = tables.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = names.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = ids.ToArray() });
+        var found = new List<string>();
+        var role = "";
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var entry = byId[reader.GetInt32(0)];
+                found.Add($"{entry.DisplayName} on {entry.Table}, owned by {reader.GetString(1)} (dump id {entry.DumpId})");
+                role = reader.GetString(2);
+            }
+        }
+        if (found.Count > 0)
+        {
+            problems.Add(PreflightCheck.Ownership,
+                $"--clean would drop what only a table's owner may drop, and {role} owns none of these tables: {string.Join(", ", found)}; "
+                + "restore into a fresh database without --clean, or run the --clean restore as the tables' owner or a superuser");
+        }
+    }
+
+    /// <summary>
+    /// --clean drops and re-creates the archive's tables, so their rows go; rows for tables the archive does not create (the
+    /// Supabase profile's auth.users, storage.objects, …) are loaded into the table as it is, and rows it already holds would
+    /// collide with the archive's on their keys after the drops ran. Such tables are named before anything is dropped.
+    /// </summary>
+    private static async Task CheckRowsKeptByCleanAsync(NpgsqlConnection connection, RestorePlan plan, PreflightProblems problems, CancellationToken cancellationToken)
+    {
+        var filled = new List<string>();
+        foreach (var entry in plan.Entries)
+        {
+            if (entry.Data is not { Format: not DataFormat.LargeObjects } || entry.Schema is null || plan.CreatedTables.Contains(entry.QualifiedName))
+                continue;
+            var table = SqlText.QuoteQualified(entry.Schema, entry.Name);
+            // A missing table fails its load as it would without --clean; only one that is there can hold rows.
+            if (!await ServerConnection.ScalarAsync<bool>(connection, $"SELECT pg_catalog.to_regclass({SqlText.QuoteLiteral(table)}) IS NOT NULL", cancellationToken).ConfigureAwait(false))
+                continue;
+            if (await ServerConnection.ScalarAsync<bool>(connection, $"SELECT EXISTS (SELECT FROM {table})", cancellationToken).ConfigureAwait(false))
+                filled.Add(entry.QualifiedName);
+        }
+        if (filled.Count > 0)
+        {
+            problems.Add(PreflightCheck.TargetContents,
+                $"--clean empties only the tables the archive creates, and {string.Join(", ", filled)} already hold rows the archive would add to; "
+                + "restore into a fresh database, or with --schema-only");
+        }
     }
 
     /// <summary>Schemas and relations that the selected entries create and the target already has (at most five).</summary>

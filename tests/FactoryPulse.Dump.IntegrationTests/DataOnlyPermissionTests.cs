@@ -178,6 +178,77 @@ public sealed class DataOnlyPermissionTests(FactoryPulseSource source) : IClassF
         (await Db.ScalarAsync<bool>(target, "SELECT ispopulated FROM pg_matviews WHERE matviewname = 'plain_summary'")).Should().BeTrue();
     }
 
+    private const string CycleSchema = """
+        CREATE TABLE public.teams (id int PRIMARY KEY, captain_id int);
+        CREATE TABLE public.players (id int PRIMARY KEY, team_id int NOT NULL);
+        ALTER TABLE public.teams ADD CONSTRAINT teams_captain_fkey FOREIGN KEY (captain_id) REFERENCES public.players (id);
+        ALTER TABLE public.players ADD CONSTRAINT players_team_fkey FOREIGN KEY (team_id) REFERENCES public.teams (id);
+        """;
+
+    /// <summary>
+    /// What each --foreign-key-cycles mode needs from a role with INSERT but no ownership: defer, only ownership of a
+    /// NOT DEFERRABLE key's table; drop-recreate, ownership always; replication-role, SET on session_replication_role.
+    /// </summary>
+    [Fact]
+    public async Task Each_cycle_strategy_asks_a_non_owner_for_exactly_what_it_needs()
+    {
+        var cycle = await source.Server.CreateDatabaseAsync("perm_cycle_src");
+        await Db.ExecuteAsync(cycle, $"""
+            BEGIN;
+            {CycleSchema}
+            ALTER TABLE public.teams ALTER CONSTRAINT teams_captain_fkey DEFERRABLE;
+            ALTER TABLE public.players ALTER CONSTRAINT players_team_fkey DEFERRABLE;
+            SET CONSTRAINTS ALL DEFERRED;
+            INSERT INTO public.teams SELECT g, g * 10 FROM generate_series(1, 5) g;
+            INSERT INTO public.players SELECT g, 1 + g % 5 FROM generate_series(1, 50) g;
+            COMMIT;
+            """);
+        var archive = await DataOnlyArchiveAsync("cycle", cycle);
+        // A role of its own: GRANT SET ON PARAMETER is cluster-wide and outlives the test.
+        var replica = "fp_dataonly_replica_" + Guid.NewGuid().ToString("N")[..8];
+
+        async Task<string> TargetAsync(string prefix, string extra)
+        {
+            var target = await source.Server.CreateDatabaseAsync(prefix);
+            await EnsureRoleAsync(target, Loader);
+            await EnsureRoleAsync(target, replica);
+            await Db.ExecuteAsync(target, CycleSchema + extra + $"GRANT INSERT, SELECT ON public.teams, public.players TO {Loader}, {replica};");
+            return target;
+        }
+
+        async Task<InsufficientPrivilegeException> RefusedAsync(string target, string role, ForeignKeyCycleStrategy strategy)
+        {
+            var act = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = As(target, role), InputPath = archive, DataOnly = true, ForeignKeyCycles = strategy });
+            var error = (await act.Should().ThrowAsync<InsufficientPrivilegeException>()).Which;
+            (await Db.ScalarAsync<long>(target, "SELECT (SELECT count(*) FROM public.teams) + (SELECT count(*) FROM public.players)")).Should().Be(0);
+            return error;
+        }
+
+        async Task LoadsAsync(string target, string role, ForeignKeyCycleStrategy strategy)
+        {
+            await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = As(target, role), InputPath = archive, DataOnly = true, ForeignKeyCycles = strategy });
+            foreach (var table in new[] { "public.teams", "public.players" })
+                (await RowsAsync(target, table)).Should().Equal(await RowsAsync(cycle, table));
+        }
+
+        var notDeferrable = await TargetAsync("perm_cycle_defer", "");
+        var deferProblems = (await RefusedAsync(notDeferrable, Loader, ForeignKeyCycleStrategy.DeferConstraints)).Problems;
+        deferProblems.Should().HaveCount(2).And.OnlyContain(problem => problem.Contains("not the owner", StringComparison.Ordinal) && problem.Contains("must be made DEFERRABLE", StringComparison.Ordinal));
+        deferProblems.Should().Contain(problem => problem.StartsWith("public.teams:", StringComparison.Ordinal) && problem.Contains("teams_captain_fkey", StringComparison.Ordinal));
+        deferProblems.Should().Contain(problem => problem.StartsWith("public.players:", StringComparison.Ordinal) && problem.Contains("players_team_fkey", StringComparison.Ordinal));
+        (await RefusedAsync(notDeferrable, Loader, ForeignKeyCycleStrategy.DropAndRecreate)).Problems.Should().HaveCount(2).And.OnlyContain(problem => problem.Contains("dropped", StringComparison.Ordinal));
+        (await RefusedAsync(notDeferrable, replica, ForeignKeyCycleStrategy.ReplicationRole)).Problems.Should().ContainSingle().Which.Should().StartWith("session_replication_role:");
+
+        var deferrable = await TargetAsync("perm_cycle_deferrable", """
+            ALTER TABLE public.teams ALTER CONSTRAINT teams_captain_fkey DEFERRABLE;
+            ALTER TABLE public.players ALTER CONSTRAINT players_team_fkey DEFERRABLE;
+            """);
+        await LoadsAsync(deferrable, Loader, ForeignKeyCycleStrategy.DeferConstraints);
+
+        await Db.ExecuteAsync(notDeferrable, $"GRANT SET ON PARAMETER session_replication_role TO {replica}");
+        await LoadsAsync(notDeferrable, replica, ForeignKeyCycleStrategy.ReplicationRole);
+    }
+
     /// <summary>
     /// Round trip (c). The schema-only copy is the schema archive restored by a superuser; then, as on a hosted project
     /// where the login role owns schema public and the app in it, APP_OWNER (no superuser, no BYPASSRLS) is made owner of

@@ -247,7 +247,36 @@ internal static class DataOnlyRestorer
         }
         if (missing.Count > 0)
             throw new DumpException($"Cannot restore the data: the target has no {string.Join(", ", missing)}. Restore the schema first. Nothing was changed.");
+        await AllowColumnInsertsAsync(connection, entries, facts, cancellationToken).ConfigureAwait(false);
         return facts;
+    }
+
+    /// <summary>
+    /// COPY names its columns, so INSERT on each of them serves as well as INSERT on the table (as for psql): a table
+    /// the role may not insert into as a whole counts as insertable when every archived column is.
+    /// </summary>
+    private static async Task AllowColumnInsertsAsync(NpgsqlConnection connection, IReadOnlyList<TocEntry> entries, Dictionary<int, RelationFacts> facts, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(
+            """
+            SELECT count(*) = pg_catalog.cardinality($2) FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid = $1 AND a.attname = ANY ($2) AND NOT a.attisdropped AND pg_catalog.has_column_privilege($1, a.attnum, 'INSERT')
+            """, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Oid });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+        foreach (var entry in entries)
+        {
+            if (entry.Data is not { Format: not DataFormat.LargeObjects, Columns.Count: > 0 } data || !facts.TryGetValue(entry.DumpId, out var fact) || fact.CanInsert)
+                continue;
+            var columns = new string[data.Columns.Count];
+            for (var i = 0; i < columns.Length; i++)
+                columns[i] = data.Columns[i].Name;
+            command.Parameters[0].Value = fact.Oid;
+            command.Parameters[1].Value = columns;
+            if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+                facts[entry.DumpId] = fact with { CanInsert = true };
+        }
     }
 
     /// <summary>
@@ -282,7 +311,7 @@ internal static class DataOnlyRestorer
             var fact = facts[dumpId];
             var table = target.DisplayName;
             if (!fact.CanInsert)
-                problems.AddPrivilege(table, $"{table}: no INSERT privilege, needed to load its rows (GRANT INSERT ON {target.Name} TO {grantee})");
+                problems.AddPrivilege(table, $"{table}: no INSERT privilege on the table or on each of the archived columns, needed to load its rows (GRANT INSERT ON {target.Name} TO {grantee})");
             if (options.Clean && !fact.CanTruncate)
                 problems.AddPrivilege(table, $"{table}: no TRUNCATE privilege, needed to empty it before the load (GRANT TRUNCATE ON {target.Name} TO {grantee})");
             // The owner is exempt unless FORCE, which it lifts for the load; anyone else meets the policies, and COPY FROM refuses them.

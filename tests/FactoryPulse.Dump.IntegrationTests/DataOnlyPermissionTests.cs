@@ -180,6 +180,25 @@ public sealed class DataOnlyPermissionTests(FactoryPulseSource source) : IClassF
         (await Db.ScalarAsync<bool>(target, "SELECT ispopulated FROM pg_matviews WHERE matviewname = 'plain_summary'")).Should().BeTrue();
     }
 
+    [Fact]
+    public async Task A_not_valid_constraint_on_a_table_the_role_does_not_own_is_named_up_front()
+    {
+        // The load puts NOT VALID constraints aside (the source may hold rows violating them), which needs ownership.
+        var (small, target) = await SmallPairAsync("perm_notvalid", $"""
+            GRANT USAGE ON SCHEMA app TO {Loader};
+            GRANT INSERT, SELECT ON app.items TO {Loader};
+            ALTER TABLE app.items ADD CONSTRAINT items_note_short CHECK (length(note) < 100) NOT VALID;
+            """);
+        var archive = await DataOnlyArchiveAsync("notvalid", small, "app.items");
+
+        var act = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = As(target, Loader), InputPath = archive, DataOnly = true });
+
+        var error = (await act.Should().ThrowAsync<InsufficientPrivilegeException>()).Which;
+        error.Problems.Should().ContainSingle().Which.Should().StartWith("app.items: not the owner").And.Contain("NOT VALID constraint items_note_short");
+        (await LoadedRowsAsync(target)).Should().Be(0);
+        (await Db.ScalarAsync<bool>(target, "SELECT NOT convalidated FROM pg_constraint WHERE conname = 'items_note_short'")).Should().BeTrue();
+    }
+
     private const string CycleSchema = """
         CREATE TABLE public.teams (id int PRIMARY KEY, captain_id int);
         CREATE TABLE public.players (id int PRIMARY KEY, team_id int NOT NULL);

@@ -37,6 +37,13 @@ public sealed class InsufficientPrivilegeException : DumpException
 
     /// <summary>Creates the exception with its cause (usually the server's error, SQLSTATE 42501).</summary>
     public InsufficientPrivilegeException(string message, Exception? innerException) : base(message, innerException) { }
+
+    /// <summary>
+    /// Every missing privilege found before the first change, one line each, naming the object, what is missing and why
+    /// (e.g. <c>public.x: not the owner, and its trigger t_audit must be switched off …</c>); empty when the server
+    /// refused a statement (see <see cref="Exception.InnerException"/>).
+    /// </summary>
+    public IReadOnlyList<string> Problems { get; init; } = [];
 }
 
 /// <summary>The database holds an object this version cannot dump faithfully; nothing is written.</summary>

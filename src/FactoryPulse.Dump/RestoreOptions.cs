@@ -138,13 +138,13 @@ public enum ForeignKeyCycleStrategy
 {
     /// <summary>
     /// Defer the cycle's constraints for the transaction (NOT DEFERRABLE ones are made DEFERRABLE and put back), check
-    /// them all before commit. Needs only table ownership.
+    /// them all before commit. Needs ownership only of a table whose key is NOT DEFERRABLE.
     /// </summary>
     DeferConstraints,
 
     /// <summary>Drop the cycle's constraints, load, re-add them NOT VALID and VALIDATE: cheaper for very large tables.</summary>
     DropAndRecreate,
 
-    /// <summary>session_replication_role = replica: no triggers, foreign-key checks included, fire. Superuser only; rows are not checked.</summary>
+    /// <summary>session_replication_role = replica: no triggers, foreign-key checks included, fire. A superuser, or SET on the parameter (PostgreSQL 15+); rows are not checked.</summary>
     ReplicationRole,
 }

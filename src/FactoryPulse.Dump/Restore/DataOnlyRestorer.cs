@@ -12,18 +12,35 @@ namespace FactoryPulse.Dump.Restore;
 /// triggers off during the load and back to their exact previous state after, FORCE ROW LEVEL SECURITY lifted for
 /// the owner while loading. NOT VALID foreign keys and CHECKs on the restored tables are dropped for the load and
 /// added back NOT VALID in the same transaction: the source may hold rows that violate them, and a data-only restore
-/// loads what the source holds and leaves every constraint as it was, convalidated included. Works for the tables'
-/// owner; superuser only for the replication-role strategy.
+/// loads what the source holds and leaves every constraint as it was, convalidated included.
+/// <para>
+/// Ownership is asked for only where a statement needs it: a table whose firing triggers are switched off, a cycle's
+/// key made DEFERRABLE or dropped, a NOT VALID constraint put aside, a materialized view refreshed. Otherwise the
+/// privileges a plain load needs are enough (USAGE on the schemas, INSERT, TRUNCATE when it truncates, UPDATE on the
+/// sequences it sets), as with psql. All are checked before the first change and every missing one is reported
+/// together (<see cref="PreflightProblems.AddPrivilege"/>).
+/// </para>
 /// </summary>
 internal static class DataOnlyRestorer
 {
     // Name is quoted for statements; DisplayName (schema.table) is for messages.
     private sealed record TargetTable(string Name, string DisplayName, uint Oid, bool Owned, bool RowSecurity, bool ForceRowSecurity);
 
-    private sealed record TriggerState(string Table, string Name, char Enabled);
+    private sealed record TriggerState(string Table, uint TableOid, string Name, char Enabled)
+    {
+        // 'O' fires in the default origin session, 'A' always; 'D' is off and 'R' fires only for replicas.
+        public bool Fires => Enabled is 'O' or 'A';
+    }
 
     /// <summary>A NOT VALID constraint put aside for the load; <paramref name="Definition"/> (pg_get_constraintdef) ends in NOT VALID.</summary>
-    private sealed record NotValidConstraint(string Table, string Name, string Definition, string? Comment);
+    private sealed record NotValidConstraint(string Table, string DisplayTable, bool Owned, string Name, string Definition, string? Comment);
+
+    /// <summary>The restoring role, and what it may do beyond object privileges.</summary>
+    private sealed record RestoringRole(string Name, bool Superuser, bool BypassRls, bool CanSetReplicationRole, bool ServerHasMaintain);
+
+    /// <summary>What the catalog says about one archived relation in the target, and the role's privileges on it.</summary>
+    private sealed record RelationFacts(
+        uint Oid, bool Owned, bool SchemaUsage, bool RowSecurity, bool ForceRowSecurity, bool CanInsert, bool CanTruncate, bool CanUpdate, bool CanMaintain);
 
     public static async Task<(List<RestoredTable> Tables, int Sequences, List<string> Warnings)> RunAsync(
         NpgsqlConnection connection, IReadOnlyList<TocEntry> entries, RestoreOptions options, byte[]? key, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
@@ -35,22 +52,14 @@ internal static class DataOnlyRestorer
                 dataEntries.Add(entry);
         }
         var tableNames = dataEntries.ConvertAll(entry => SqlText.QuoteQualified(entry.Schema, entry.Name));
-        var (superuser, bypassRls) = await RoleAsync(connection, cancellationToken).ConfigureAwait(false);
-        var targets = await ReadTargetsAsync(connection, dataEntries, tableNames, cancellationToken).ConfigureAwait(false);
-
-        // Everything that can be known before the first change is reported together.
-        var problems = new List<string>();
-        foreach (var target in targets.Values)
+        var role = await RoleAsync(connection, cancellationToken).ConfigureAwait(false);
+        var facts = await ReadRelationsAsync(connection, entries, role, cancellationToken).ConfigureAwait(false);
+        var targets = new Dictionary<int, TargetTable>();
+        for (var i = 0; i < dataEntries.Count; i++)
         {
-            if (!superuser && !target.Owned)
-                problems.Add($"{target.DisplayName} is not owned by the restoring role, so its triggers cannot be switched off for the load (restore as its owner or a superuser)");
-            if (target.RowSecurity && !superuser && !bypassRls && !target.Owned)
-                problems.Add($"{target.DisplayName} has row-level security and the restoring role neither owns it nor has BYPASSRLS");
+            var fact = facts[dataEntries[i].DumpId];
+            targets[dataEntries[i].DumpId] = new TargetTable(tableNames[i], dataEntries[i].QualifiedName, fact.Oid, fact.Owned, fact.RowSecurity, fact.ForceRowSecurity);
         }
-        if (options.ForeignKeyCycles == ForeignKeyCycleStrategy.ReplicationRole && !superuser)
-            problems.Add("the replication-role strategy needs a superuser (session_replication_role)");
-        if (problems.Count > 0)
-            throw new DumpException("Cannot restore the data: " + string.Join("; ", problems) + ". Nothing was changed.");
 
         var tablesByOid = new Dictionary<uint, string>();
         foreach (var target in targets.Values)
@@ -60,6 +69,18 @@ internal static class DataOnlyRestorer
         var keys = allKeys.FindAll(key => key.Validated);
         var order = RestorePlan.OrderDataOnly(dataEntries, entry => targets[entry.DumpId].Name, keys, entries);
         var notValid = await ReadNotValidConstraintsAsync(connection, tablesByOid, cancellationToken).ConfigureAwait(false);
+        var triggers = await ReadTriggersAsync(connection, tablesByOid, cancellationToken).ConfigureAwait(false);
+        // Replica mode skips the triggers too, so that strategy switches none off by itself; it is set only when there is work for it.
+        var replicaMode = options.ForeignKeyCycles == ForeignKeyCycleStrategy.ReplicationRole && (order.CycleKeys.Count > 0 || (options.DisableTriggers && triggers.Exists(trigger => trigger.Fires)));
+        var switchOff = options.DisableTriggers && options.ForeignKeyCycles != ForeignKeyCycleStrategy.ReplicationRole
+            ? TriggersToSwitchOff(triggers)
+            : [];
+
+        // Everything that can be known before the first change is reported together.
+        var problems = new PreflightProblems { Role = role.Name };
+        CheckPrivileges(problems, entries, facts, targets, order, notValid, switchOff, replicaMode, options, role);
+        if (problems.ToException() is { } refused)
+            throw refused;
 
         var warnings = new List<string>();
         var restored = new List<RestoredTable>();
@@ -72,13 +93,11 @@ internal static class DataOnlyRestorer
             if (options.Clean && tableNames.Count > 0)
                 await ServerConnection.ExecuteAsync(connection, $"TRUNCATE TABLE {string.Join(", ", Distinct(targets))}", cancellationToken).ConfigureAwait(false);
 
-            var triggers = options.DisableTriggers && options.ForeignKeyCycles != ForeignKeyCycleStrategy.ReplicationRole
-                ? await DisableTriggersAsync(connection, tablesByOid, cancellationToken).ConfigureAwait(false)
-                : [];
+            await DisableTriggersAsync(connection, switchOff, cancellationToken).ConfigureAwait(false);
             var forced = new List<TargetTable>();
             foreach (var target in targets.Values)
             {
-                if (target.ForceRowSecurity && target.Owned && !bypassRls && !superuser && !forced.Contains(target))
+                if (target.ForceRowSecurity && target.Owned && !role.BypassRls && !role.Superuser && !forced.Contains(target))
                 {
                     forced.Add(target);
                     await ServerConnection.ExecuteAsync(connection, $"ALTER TABLE {target.Name} NO FORCE ROW LEVEL SECURITY", cancellationToken).ConfigureAwait(false);
@@ -86,7 +105,7 @@ internal static class DataOnlyRestorer
             }
             foreach (var constraint in notValid)
                 await ServerConnection.ExecuteAsync(connection, $"ALTER TABLE {constraint.Table} DROP CONSTRAINT {SqlText.QuoteIdentifier(constraint.Name)}", cancellationToken).ConfigureAwait(false);
-            var restoreKeys = await BreakCyclesAsync(connection, order.CycleKeys, options.ForeignKeyCycles, cancellationToken).ConfigureAwait(false);
+            var restoreKeys = await BreakCyclesAsync(connection, order.CycleKeys, options.ForeignKeyCycles, replicaMode, cancellationToken).ConfigureAwait(false);
 
             long rows = 0, bytes = 0;
             foreach (var entry in order.Loads)
@@ -120,7 +139,7 @@ internal static class DataOnlyRestorer
                 await StatementBatch.ExecuteAsync(connection, entry.Statements, cancellationToken).ConfigureAwait(false);
             foreach (var target in forced)
                 await ServerConnection.ExecuteAsync(connection, $"ALTER TABLE {target.Name} FORCE ROW LEVEL SECURITY", cancellationToken).ConfigureAwait(false);
-            await RestoreTriggersAsync(connection, triggers, cancellationToken).ConfigureAwait(false);
+            await RestoreTriggersAsync(connection, switchOff, cancellationToken).ConfigureAwait(false);
             await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException exception)
@@ -166,46 +185,181 @@ internal static class DataOnlyRestorer
         }
     }
 
-    private static async Task<(bool Superuser, bool BypassRls)> RoleAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private static async Task<RestoringRole> RoleAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        bool superuser = false, bypass = false;
-        await CatalogQuery.ForEachAsync(connection, "SELECT r.rolsuper, r.rolbypassrls FROM pg_catalog.pg_roles r WHERE r.rolname = current_user",
-            row =>
-            {
-                superuser = row.Bool("rolsuper");
-                bypass = row.Bool("rolbypassrls");
-            }, cancellationToken).ConfigureAwait(false);
-        return (superuser, bypass);
+        // SET on a parameter can be granted from PostgreSQL 15 (and MAINTAIN, which allows REFRESH, from 17); before, only a superuser sets session_replication_role.
+        var major = connection.PostgreSqlVersion.Major;
+        var canSet = major >= 15 ? "pg_catalog.has_parameter_privilege('session_replication_role', 'SET')" : "r.rolsuper";
+        var role = new RestoringRole("", false, false, false, major >= 17);
+        await CatalogQuery.ForEachAsync(connection, $"SELECT r.rolname, r.rolsuper, r.rolbypassrls, {canSet} AS can_set FROM pg_catalog.pg_roles r WHERE r.rolname = current_user",
+            row => role = role with { Name = row.String("rolname"), Superuser = row.Bool("rolsuper"), BypassRls = row.Bool("rolbypassrls"), CanSetReplicationRole = row.Bool("can_set") },
+            cancellationToken).ConfigureAwait(false);
+        return role;
     }
 
-    private static async Task<Dictionary<int, TargetTable>> ReadTargetsAsync(NpgsqlConnection connection, List<TocEntry> entries, List<string> names, CancellationToken cancellationToken)
+    /// <summary>Whether an entry names a relation the data-only restore writes to: a table it loads, a sequence it sets, a materialized view it refreshes.</summary>
+    private static string? TargetKind(TocEntry entry) => entry switch
     {
-        var targets = new Dictionary<int, TargetTable>();
+        { Data: { Format: not DataFormat.LargeObjects } } => "table",
+        { Kind: ObjectKind.SequenceSet } => "sequence",
+        { Kind: ObjectKind.MaterializedViewData } => "materialized view",
+        _ => null,
+    };
+
+    /// <summary>
+    /// The relations the restore writes to, by dump id. Looked up by name in the catalog, which needs no privilege (a
+    /// schema the role may not use is then reported with the rest, not met as an error); a missing one stops here.
+    /// </summary>
+    private static async Task<Dictionary<int, RelationFacts>> ReadRelationsAsync(NpgsqlConnection connection, IReadOnlyList<TocEntry> entries, RestoringRole role, CancellationToken cancellationToken)
+    {
+        var facts = new Dictionary<int, RelationFacts>();
         var missing = new List<string>();
         var command = new NpgsqlCommand(
-            """
-            SELECT c.oid, pg_catalog.pg_has_role(c.relowner, 'USAGE') AS owned, c.relrowsecurity, c.relforcerowsecurity
-            FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1)
+            $"""
+            SELECT c.oid, pg_catalog.pg_has_role(c.relowner, 'USAGE') AS owned, pg_catalog.has_schema_privilege(n.oid, 'USAGE') AS schema_usage,
+                   c.relrowsecurity, c.relforcerowsecurity,
+                   pg_catalog.has_table_privilege(c.oid, 'INSERT') AS can_insert, pg_catalog.has_table_privilege(c.oid, 'TRUNCATE') AS can_truncate,
+                   CASE WHEN c.relkind = 'S' THEN pg_catalog.has_sequence_privilege(c.oid, 'UPDATE') ELSE pg_catalog.has_table_privilege(c.oid, 'UPDATE') END AS can_update,
+                   {(role.ServerHasMaintain ? "pg_catalog.has_table_privilege(c.oid, 'MAINTAIN')" : "false")} AS can_maintain
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relname = $2
             """, connection);
         await using var commandScope = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        for (var i = 0; i < entries.Count; i++)
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        foreach (var entry in entries)
         {
-            command.Parameters[0].Value = names[i];
+            if (TargetKind(entry) is not { } kind)
+                continue;
+            command.Parameters[0].Value = entry.Schema ?? "";
+            command.Parameters[1].Value = entry.Name;
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
                 if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    missing.Add($"{entries[i].Schema}.{entries[i].Name}");
+                    missing.Add($"{kind} {entry.QualifiedName}");
                     continue;
                 }
-                targets[entries[i].DumpId] = new TargetTable(names[i], $"{entries[i].Schema}.{entries[i].Name}", reader.GetFieldValue<uint>(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3));
+                facts[entry.DumpId] = new RelationFacts(reader.GetFieldValue<uint>(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetBoolean(3), reader.GetBoolean(4),
+                    reader.GetBoolean(5), reader.GetBoolean(6), reader.GetBoolean(7), reader.GetBoolean(8));
             }
         }
         if (missing.Count > 0)
-            throw new DumpException($"Cannot restore the data: the target has no table {string.Join(", ", missing)}. Restore the schema first. Nothing was changed.");
-        return targets;
+            throw new DumpException($"Cannot restore the data: the target has no {string.Join(", ", missing)}. Restore the schema first. Nothing was changed.");
+        await AllowColumnInsertsAsync(connection, entries, facts, cancellationToken).ConfigureAwait(false);
+        return facts;
+    }
+
+    /// <summary>
+    /// COPY names its columns, so INSERT on each of them serves as well as INSERT on the table (as for psql): a table
+    /// the role may not insert into as a whole counts as insertable when every archived column is.
+    /// </summary>
+    private static async Task AllowColumnInsertsAsync(NpgsqlConnection connection, IReadOnlyList<TocEntry> entries, Dictionary<int, RelationFacts> facts, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(
+            """
+            SELECT count(*) = pg_catalog.cardinality($2) FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid = $1 AND a.attname = ANY ($2) AND NOT a.attisdropped AND pg_catalog.has_column_privilege($1, a.attnum, 'INSERT')
+            """, connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Oid });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+        foreach (var entry in entries)
+        {
+            if (entry.Data is not { Format: not DataFormat.LargeObjects, Columns.Count: > 0 } data || !facts.TryGetValue(entry.DumpId, out var fact) || fact.CanInsert)
+                continue;
+            var columns = new string[data.Columns.Count];
+            for (var i = 0; i < columns.Length; i++)
+                columns[i] = data.Columns[i].Name;
+            command.Parameters[0].Value = fact.Oid;
+            command.Parameters[1].Value = columns;
+            if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+                facts[entry.DumpId] = fact with { CanInsert = true };
+        }
+    }
+
+    /// <summary>
+    /// Every privilege the load needs that the role lacks, one problem each, naming the object, what is missing and why.
+    /// Ownership is asked for only where a statement needs it (see the class summary).
+    /// </summary>
+    private static void CheckPrivileges(PreflightProblems problems, IReadOnlyList<TocEntry> entries, Dictionary<int, RelationFacts> facts, Dictionary<int, TargetTable> targets,
+        RestorePlan.DataOnlyOrder order, List<NotValidConstraint> notValid, List<TriggerState> switchOff, bool replicaMode, RestoreOptions options, RestoringRole role)
+    {
+        var grantee = SqlText.QuoteIdentifier(role.Name);
+        // Every name the restore uses lies behind its schema's USAGE: one problem per schema, naming what it holds.
+        var schemas = new List<(string Schema, List<string> Objects)>();
+        foreach (var entry in entries)
+        {
+            if (!facts.TryGetValue(entry.DumpId, out var fact) || fact.SchemaUsage)
+                continue;
+            var index = schemas.FindIndex(blocked => blocked.Schema == entry.Schema);
+            if (index < 0)
+                schemas.Add((entry.Schema ?? "", [entry.QualifiedName]));
+            else if (!schemas[index].Objects.Contains(entry.QualifiedName))
+                schemas[index].Objects.Add(entry.QualifiedName);
+        }
+        foreach (var (schema, objects) in schemas)
+            problems.AddPrivilege($"schema {schema}", $"schema {schema}: no USAGE privilege, needed to reach {string.Join(", ", objects)} (GRANT USAGE ON SCHEMA {SqlText.QuoteIdentifier(schema)} TO {grantee})");
+
+        var checkedTables = new List<uint>();
+        foreach (var (dumpId, target) in targets)
+        {
+            if (checkedTables.Contains(target.Oid))
+                continue;
+            checkedTables.Add(target.Oid);
+            var fact = facts[dumpId];
+            var table = target.DisplayName;
+            if (!fact.CanInsert)
+                problems.AddPrivilege(table, $"{table}: no INSERT privilege on the table or on each of the archived columns, needed to load its rows (GRANT INSERT ON {target.Name} TO {grantee})");
+            if (options.Clean && !fact.CanTruncate)
+                problems.AddPrivilege(table, $"{table}: no TRUNCATE privilege, needed to empty it before the load (GRANT TRUNCATE ON {target.Name} TO {grantee})");
+            // The owner is exempt unless FORCE, which it lifts for the load; anyone else meets the policies, and COPY FROM refuses them.
+            if (fact.RowSecurity && !fact.Owned && !role.BypassRls && !role.Superuser)
+                problems.AddPrivilege(table, $"{table}: has row-level security, which applies to a role that neither owns it nor has BYPASSRLS, and COPY cannot load rows through policies — run as its owner or a role with BYPASSRLS");
+            if (fact.Owned)
+                continue;
+            var names = new List<string>();
+            foreach (var trigger in switchOff)
+            {
+                if (trigger.TableOid == target.Oid && trigger.Fires)
+                    names.Add(trigger.Name);
+            }
+            if (names.Count > 0)
+            {
+                var its = names.Count == 1 ? $"its trigger {names[0]}" : $"its triggers {string.Join(", ", names)}";
+                problems.AddPrivilege(table, $"{table}: not the owner, and {its} must be switched off for the load (ALTER TABLE … DISABLE TRIGGER needs ownership) — run as the owner, or use --keep-triggers");
+            }
+            foreach (var key in order.CycleKeys)
+            {
+                if (key.Table != target.Name || replicaMode)
+                    continue;
+                if (options.ForeignKeyCycles == ForeignKeyCycleStrategy.DropAndRecreate)
+                    problems.AddPrivilege(table, $"{table}: not the owner, and its foreign key {key.Name} closes a cycle among the restored tables, so it must be dropped for the load and re-created (needs ownership) — run as the owner, or use --foreign-key-cycles defer");
+                else if (!key.Deferrable)
+                    problems.AddPrivilege(table, $"{table}: not the owner, and its foreign key {key.Name} closes a cycle among the restored tables, so it must be made DEFERRABLE for the load (ALTER CONSTRAINT needs ownership) — run as the owner, or declare the key DEFERRABLE");
+            }
+        }
+        foreach (var constraint in notValid)
+        {
+            if (!constraint.Owned)
+                problems.AddPrivilege(constraint.DisplayTable, $"{constraint.DisplayTable}: not the owner, and its NOT VALID constraint {constraint.Name} must be put aside for the load and added back, still NOT VALID (ALTER TABLE needs ownership) — run as the owner");
+        }
+        foreach (var entry in order.AfterLoads)
+        {
+            if (entry.Kind == ObjectKind.SequenceSet && facts.TryGetValue(entry.DumpId, out var sequence) && !sequence.CanUpdate)
+                problems.AddPrivilege(entry.QualifiedName, $"{entry.QualifiedName}: no UPDATE privilege on the sequence, needed by setval to set its value (GRANT UPDATE ON SEQUENCE {SqlText.QuoteQualified(entry.Schema, entry.Name)} TO {grantee})");
+        }
+        foreach (var entry in order.Refreshes)
+        {
+            if (facts.TryGetValue(entry.DumpId, out var view) && !view.Owned && !view.CanMaintain)
+            {
+                var needs = role.ServerHasMaintain ? "ownership or the MAINTAIN privilege" : "ownership";
+                problems.AddPrivilege(entry.QualifiedName, $"{entry.QualifiedName}: not the owner, and the materialized view must be refreshed after the load (REFRESH MATERIALIZED VIEW needs {needs}) — run as its owner, or leave it out of the restore (--use-list)");
+            }
+        }
+        if (replicaMode && !role.Superuser && !role.CanSetReplicationRole)
+            problems.AddPrivilege("session_replication_role", "session_replication_role: the replication-role strategy sets it to replica for the load, which needs a superuser or the SET privilege on it (PostgreSQL 15+: GRANT SET ON PARAMETER session_replication_role) — or use --foreign-key-cycles defer");
     }
 
     /// <summary>Foreign keys between restored tables (<paramref name="byOid"/>: restored tables by oid, as quoted names).</summary>
@@ -242,7 +396,7 @@ internal static class DataOnlyRestorer
                 SELECT pg_catalog.unnest('{{{string.Join(",", oids)}}}'::pg_catalog.oid[])
               UNION
                 SELECT i.inhparent FROM pg_catalog.pg_inherits i JOIN restored r ON i.inhrelid = r.oid)
-            SELECT n.nspname AS schema, t.relname AS table_name, c.conname, pg_catalog.pg_get_constraintdef(c.oid) AS definition,
+            SELECT n.nspname AS schema, t.relname AS table_name, pg_catalog.pg_has_role(t.relowner, 'USAGE') AS owned, c.conname, pg_catalog.pg_get_constraintdef(c.oid) AS definition,
                    pg_catalog.obj_description(c.oid, 'pg_constraint') AS comment
             FROM pg_catalog.pg_constraint c
             JOIN pg_catalog.pg_class t ON t.oid = c.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
@@ -250,8 +404,8 @@ internal static class DataOnlyRestorer
               AND c.conrelid IN (SELECT r.oid FROM restored r)
             ORDER BY c.coninhcount, n.nspname, t.relname, c.conname
             """,
-            row => constraints.Add(new NotValidConstraint(SqlText.QuoteQualified(row.String("schema"), row.String("table_name")), row.String("conname"),
-                row.String("definition"), row.NullableString("comment"))), cancellationToken).ConfigureAwait(false);
+            row => constraints.Add(new NotValidConstraint(SqlText.QuoteQualified(row.String("schema"), row.String("table_name")), $"{row.String("schema")}.{row.String("table_name")}",
+                row.Bool("owned"), row.String("conname"), row.String("definition"), row.NullableString("comment"))), cancellationToken).ConfigureAwait(false);
         return constraints;
     }
 
@@ -264,18 +418,24 @@ internal static class DataOnlyRestorer
         return statements;
     }
 
-    /// <summary>Returns the statements that put the constraints back once the rows are in and checked.</summary>
-    private static async Task<List<string>> BreakCyclesAsync(NpgsqlConnection connection, IReadOnlyList<ForeignKey> keys, ForeignKeyCycleStrategy strategy, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns the statements that put the constraints back once the rows are in and checked. With
+    /// <c>replicaMode</c> (the replication-role strategy has work: cycles, or triggers to keep quiet) the session
+    /// skips triggers instead and nothing needs putting back.
+    /// </summary>
+    private static async Task<List<string>> BreakCyclesAsync(NpgsqlConnection connection, IReadOnlyList<ForeignKey> keys, ForeignKeyCycleStrategy strategy, bool replicaMode, CancellationToken cancellationToken)
     {
         var restore = new List<string>();
+        if (replicaMode)
+        {
+            // Replica mode skips all ordinary triggers, the foreign-key ones included; the rows are not checked.
+            await ServerConnection.ExecuteAsync(connection, "SET LOCAL session_replication_role = replica", cancellationToken).ConfigureAwait(false);
+            return restore;
+        }
         if (keys.Count == 0)
             return restore;
         switch (strategy)
         {
-            case ForeignKeyCycleStrategy.ReplicationRole:
-                // Replica mode skips all ordinary triggers, the foreign-key ones included; the rows are not checked.
-                await ServerConnection.ExecuteAsync(connection, "SET LOCAL session_replication_role = replica", cancellationToken).ConfigureAwait(false);
-                return restore;
             case ForeignKeyCycleStrategy.DropAndRecreate:
                 foreach (var key in keys)
                 {
@@ -313,7 +473,8 @@ internal static class DataOnlyRestorer
         }
     }
 
-    private static async Task<List<TriggerState>> DisableTriggersAsync(NpgsqlConnection connection, Dictionary<uint, string> byOid, CancellationToken cancellationToken)
+    /// <summary>The user triggers of the restored tables, with their state.</summary>
+    private static async Task<List<TriggerState>> ReadTriggersAsync(NpgsqlConnection connection, Dictionary<uint, string> byOid, CancellationToken cancellationToken)
     {
         var states = new List<TriggerState>();
         await CatalogQuery.ForEachAsync(connection,
@@ -321,8 +482,29 @@ internal static class DataOnlyRestorer
             row =>
             {
                 if (byOid.TryGetValue(row.Oid("tgrelid"), out var table))
-                    states.Add(new TriggerState(table, row.String("tgname"), row.Char("enabled")));
+                    states.Add(new TriggerState(table, row.Oid("tgrelid"), row.String("tgname"), row.Char("enabled")));
             }, cancellationToken).ConfigureAwait(false);
+        return states;
+    }
+
+    /// <summary>
+    /// The triggers of the tables that have one that would fire: those tables are switched off as a whole (DISABLE
+    /// TRIGGER USER) and every trigger of theirs put back. A table whose triggers are all off is left alone, so it needs
+    /// no ownership.
+    /// </summary>
+    private static List<TriggerState> TriggersToSwitchOff(List<TriggerState> triggers)
+    {
+        var firing = new List<uint>();
+        foreach (var trigger in triggers)
+        {
+            if (trigger.Fires && !firing.Contains(trigger.TableOid))
+                firing.Add(trigger.TableOid);
+        }
+        return triggers.FindAll(trigger => firing.Contains(trigger.TableOid));
+    }
+
+    private static async Task DisableTriggersAsync(NpgsqlConnection connection, List<TriggerState> states, CancellationToken cancellationToken)
+    {
         var tables = new List<string>();
         foreach (var state in states)
         {
@@ -331,7 +513,6 @@ internal static class DataOnlyRestorer
         }
         foreach (var table in tables)
             await ServerConnection.ExecuteAsync(connection, $"ALTER TABLE {table} DISABLE TRIGGER USER", cancellationToken).ConfigureAwait(false);
-        return states;
     }
 
     /// <summary>Every trigger goes back to exactly what it was: enabled, disabled, replica or always.</summary>

@@ -13,6 +13,8 @@ internal enum PreflightCheck
 
     /// <summary>--clean would drop triggers or policies of tables the connected role does not own.</summary>
     Ownership,
+    /// <summary>A privilege the restoring role lacks (data-only restores: see <see cref="PreflightProblems.AddPrivilege"/>).</summary>
+    Privileges,
 }
 
 /// <summary>Every problem a restore can know before its first change, collected and then reported together.</summary>
@@ -20,11 +22,43 @@ internal sealed class PreflightProblems
 {
     private readonly List<(PreflightCheck Check, string Message)> _problems = [];
 
+    // The objects named by privilege problems, for InsufficientPrivilegeException.ObjectName when there is only one.
+    private readonly List<string> _privilegeObjects = [];
+
     public int ArchiveServerVersion { get; init; }
 
     public int TargetServerVersion { get; init; }
 
     public void Add(PreflightCheck check, string message) => _problems.Add((check, message));
+
+    /// <summary>The restoring role, named in a report of missing privileges ("Cannot restore as role x: …").</summary>
+    public string? Role { get; init; }
+
+    /// <summary>A privilege the role lacks: <paramref name="message"/> names <paramref name="objectName"/>, what is missing and why.</summary>
+    public void AddPrivilege(string objectName, string message)
+    {
+        _problems.Add((PreflightCheck.Privileges, message));
+        if (!_privilegeObjects.Contains(objectName))
+            _privilegeObjects.Add(objectName);
+    }
+
+    /// <summary>Only missing privileges (also superuser-only entries, drops only an owner may run): one <see cref="InsufficientPrivilegeException"/> listing them all, each also in its Problems.</summary>
+    private InsufficientPrivilegeException? PrivilegesException()
+    {
+        var messages = new List<string>(_problems.Count);
+        foreach (var (check, message) in _problems)
+        {
+            if (check is not (PreflightCheck.Privileges or PreflightCheck.SuperuserOnly or PreflightCheck.Ownership))
+                return null;
+            messages.Add(message);
+        }
+        var role = Role is null ? "" : $" as role {Role}";
+        return new InsufficientPrivilegeException($"Cannot restore{role}: {string.Join("; ", messages)}. Nothing was changed.")
+        {
+            Problems = messages,
+            ObjectName = _privilegeObjects.Count == 1 ? _privilegeObjects[0] : null,
+        };
+    }
 
     /// <summary>
     /// Null when nothing was found. One problem gets the type of its check: an older target →
@@ -36,6 +70,8 @@ internal sealed class PreflightProblems
     {
         if (_problems.Count == 0)
             return null;
+        if (PrivilegesException() is { } privileges)
+            return privileges;
         if (_problems.Count > 1)
         {
             var messages = new List<string>(_problems.Count);

@@ -24,7 +24,7 @@ public sealed class RedactionTests : IDisposable
         return (server, connectionString);
     }
 
-    private async Task<string> DumpAsync(string source, string name, string[] redact, bool supabaseSecrets = false, DumpProfile profile = DumpProfile.None)
+    private async Task<string> DumpAsync(string source, string name, string[] redact, bool supabaseSecrets = false, DumpProfile profile = DumpProfile.None, int jobs = 1)
     {
         var archive = Path.Combine(_workDirectory, name);
         await DatabaseDumper.DumpAsync(new DumpOptions
@@ -34,6 +34,7 @@ public sealed class RedactionTests : IDisposable
             Redact = redact,
             RedactSupabaseSecrets = supabaseSecrets,
             Profile = profile,
+            Jobs = jobs,
             Compression = DataCompression.None, // so a byte search would find the values if they were there
         });
         return archive;
@@ -116,7 +117,8 @@ public sealed class RedactionTests : IDisposable
             FROM generate_series(1, 3) g;
             """);
         var archive = await DumpAsync(source, "types",
-            ["public.accounts.note", "public.accounts.settings", "public.accounts.device", "public.accounts.born", "public.accounts.code", "public.accounts.tags"]);
+            ["public.accounts.note", "public.accounts.settings", "public.accounts.device", "public.accounts.born", "public.accounts.code", "public.accounts.tags"],
+            jobs: 2); // the probes run under savepoints in the transaction whose snapshot the workers import
 
         await ArchiveShouldNotContainAsync(archive, "note-secret-", "key-secret", "a0eebc99-9c0b", "tag-secret");
         var target = await server.CreateDatabaseAsync("redact_types_target");
@@ -146,6 +148,45 @@ public sealed class RedactionTests : IDisposable
         refusal.Column.Should().Be(column);
         refusal.ConstraintName.Should().Be(constraint);
         refusal.Message.Should().Contain($"Cannot redact {column}").And.Contain(reason).And.Contain($"{column}=VALUE").And.Contain("--exclude-table-data");
+    }
+
+    [Fact]
+    public async Task A_rule_on_a_partitioned_table_covers_its_partitions_and_a_partition_key_column_is_refused()
+    {
+        var (server, source) = await DatabaseAsync("redact_parts", """
+            CREATE TABLE events (id int NOT NULL, region text NOT NULL, secret text NOT NULL) PARTITION BY LIST (region);
+            CREATE TABLE events_eu PARTITION OF events FOR VALUES IN ('eu');
+            CREATE TABLE events_us PARTITION OF events FOR VALUES IN ('us');
+            INSERT INTO events SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END, 'event-secret-' || g FROM generate_series(1, 10) g;
+            """);
+
+        var refusal = await RefusedAsync(source, "public.events.region");
+        refusal.Column.Should().BeOneOf("public.events_eu.region", "public.events_us.region");
+        refusal.Message.Should().Contain("'' falls outside the partition's bound").And.Contain("'redacted' falls outside");
+
+        var archive = await DumpAsync(source, "parts", ["public.events.secret"]);
+        await ArchiveShouldNotContainAsync(archive, "event-secret-");
+        var target = await server.CreateDatabaseAsync("redact_parts_target");
+        var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, ExitOnError = false });
+
+        report.Errors.Should().BeEmpty();
+        (await Db.ColumnAsync(target, "SELECT count(*) || '/' || string_agg(DISTINCT secret, ',') FROM events")).Should().Equal("10/");
+    }
+
+    [Fact]
+    public async Task The_cli_refuses_a_redaction_that_cannot_fit_as_a_usage_error_with_exit_code_2()
+    {
+        var (_, source) = await DatabaseAsync("redact_cli", """
+            CREATE TABLE accounts (id int PRIMARY KEY, api_key text NOT NULL UNIQUE);
+            INSERT INTO accounts SELECT g, 'key-' || g FROM generate_series(1, 3) g;
+            """);
+        var archive = Path.Combine(_workDirectory, "cli");
+
+        var cli = await ExternalTool.FpdumpAsync("dump", "--connection", source, "--output", archive, "--redact", "public.accounts.api_key");
+
+        cli.ExitCode.Should().Be(2, cli.Stderr);
+        cli.Stderr.Trim().Should().StartWith("fpdump: Cannot redact public.accounts.api_key (text)").And.Contain("accounts_api_key_key").And.NotContain("\n");
+        Directory.GetFileSystemEntries(_workDirectory).Should().BeEmpty();
     }
 
     [Fact]

@@ -290,6 +290,12 @@ internal static class RedactionPlanner
                 continue;
             foreach (var parent in next.InheritParents)
                 pending.Push(parent);
+            // A partition's parent is not among InheritParents (it is attached instead); the partition depends on it.
+            foreach (var dependency in next.Dependencies)
+            {
+                if (next.IsPartition && dependency is TableObject { PartitionKey: not null } parent)
+                    pending.Push(parent);
+            }
         }
         var matched = new List<RedactionRule>();
         var columns = new HashSet<string>(StringComparer.Ordinal);
@@ -333,7 +339,7 @@ internal static class RedactionPlanner
                     reason = await RowConflictAsync(connection, table, columns, column, value, constraint, chosen, cancellationToken).ConfigureAwait(false);
                 if (reason is not null)
                 {
-                    blockingConstraint = constraint.Name;
+                    blockingConstraint = constraint.Kind == RedactionConstraintKind.PartitionBound ? null : constraint.Name;
                     break;
                 }
             }

@@ -147,7 +147,8 @@ public sealed class RedactionTests : IDisposable
 
         refusal.Column.Should().Be(column);
         refusal.ConstraintName.Should().Be(constraint);
-        refusal.Message.Should().Contain($"Cannot redact {column}").And.Contain(reason).And.Contain($"{column}=VALUE").And.Contain("--exclude-table-data");
+        refusal.Message.Should().Contain($"Cannot redact {column}").And.Contain(reason).And.Contain("One value in every row cannot satisfy that key")
+            .And.Contain("--exclude-table-data").And.NotContain("=VALUE");
     }
 
     [Fact]
@@ -221,7 +222,8 @@ public sealed class RedactionTests : IDisposable
 
         var refusal = await RefusedAsync(source, "public.otp.code");
         refusal.ConstraintName.Should().Be("otp_code_digits");
-        refusal.Message.Should().Contain("'' breaks check constraint otp_code_digits").And.Contain("'redacted' breaks check constraint otp_code_digits");
+        refusal.Message.Should().Contain("'' breaks check constraint otp_code_digits").And.Contain("'redacted' breaks check constraint otp_code_digits")
+            .And.Contain("public.otp.code=VALUE");
 
         var archive = await DumpAsync(source, "checks", ["public.otp.token_hash", "public.otp.code=000000"]);
         await ArchiveShouldNotContainAsync(archive, "hash-secret-");

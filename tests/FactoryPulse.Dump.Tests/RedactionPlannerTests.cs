@@ -129,13 +129,17 @@ public sealed class RedactionPlannerTests
     [Fact]
     public void A_refusal_names_the_column_each_reason_and_what_to_do()
     {
-        var message = RedactionPlanner.RefusalMessage("public", "t7", Column("text", 'S', typeName: "text") with { Name = "secret" }, given: false,
-            ["NULL: the column is NOT NULL", "'' would repeat in unique index t7_secret_key"]);
+        var column = Column("text", 'S', typeName: "text") with { Name = "secret" };
 
-        message.Should().Be("Cannot redact public.t7.secret (text) with a replacement the archive could restore: NULL: the column is NOT NULL; " +
-            "'' would repeat in unique index t7_secret_key. Name a value that fits with public.t7.secret=VALUE, or leave the table's rows out of the dump " +
-            "(ExcludeTableData, --exclude-table-data public.t7).");
-        RedactionPlanner.RefusalMessage("public", "t", Column("mood", 'E', 'e', typeName: "public.mood"), given: false, [])
+        RedactionPlanner.RefusalMessage("public", "t7", column, given: false, keyConflict: false, ["NULL: the column is NOT NULL", "'' breaks check constraint c (secret <> ''::text)"])
+            .Should().Be("Cannot redact public.t7.secret (text) with a replacement the archive could restore: NULL: the column is NOT NULL; " +
+                "'' breaks check constraint c (secret <> ''::text). Name a value that fits with public.t7.secret=VALUE, or leave the table's rows out of the dump " +
+                "(ExcludeTableData, --exclude-table-data public.t7).");
+        RedactionPlanner.RefusalMessage("public", "t7", column, given: true, keyConflict: true, ["'x' would repeat in unique index t7_secret_key"])
+            .Should().Be("Cannot redact public.t7.secret (text) with the given value the archive could restore: 'x' would repeat in unique index t7_secret_key. " +
+                "One value in every row cannot satisfy that key: leave the table's rows out of the dump (ExcludeTableData, --exclude-table-data public.t7), " +
+                "or do not redact the column.");
+        RedactionPlanner.RefusalMessage("public", "t", Column("mood", 'E', 'e', typeName: "public.mood"), given: false, keyConflict: false, [])
             .Should().Contain("the column is NOT NULL and its type public.mood has no neutral value");
     }
 

@@ -175,14 +175,24 @@ internal static class RedactionPlanner
 
     public static string Show(string? value) => value is null ? "NULL" : SqlText.QuoteLiteral(value);
 
-    /// <summary>One line: the column, each value tried and why it fails, and what the user can do.</summary>
-    public static string RefusalMessage(string schema, string table, RedactedColumn column, bool given, IReadOnlyList<string> reasons)
+    /// <summary>
+    /// One line: the column, each value tried and why it fails, and what the user can do. When a key refused the last
+    /// value (<paramref name="keyConflict"/>: unique, foreign key, exclusion) no single value can help, so none is suggested.
+    /// </summary>
+    public static string RefusalMessage(string schema, string table, RedactedColumn column, bool given, bool keyConflict, IReadOnlyList<string> reasons)
     {
         var what = given ? "the given value" : "a replacement";
         var because = reasons.Count == 0 ? $"the column is NOT NULL and its type {column.TypeName} has no neutral value" : string.Join("; ", reasons);
-        return $"Cannot redact {schema}.{table}.{column.Name} ({column.TypeName}) with {what} the archive could restore: {because}. " +
-            $"Name a value that fits with {schema}.{table}.{column.Name}=VALUE, or leave the table's rows out of the dump (ExcludeTableData, --exclude-table-data {schema}.{table}).";
+        var exclude = $"leave the table's rows out of the dump (ExcludeTableData, --exclude-table-data {schema}.{table})";
+        var advice = keyConflict
+            ? $"One value in every row cannot satisfy that key: {exclude}, or do not redact the column."
+            : $"Name a value that fits with {schema}.{table}.{column.Name}=VALUE, or {exclude}.";
+        return $"Cannot redact {schema}.{table}.{column.Name} ({column.TypeName}) with {what} the archive could restore: {because}. {advice}";
     }
+
+    /// <summary>Constraints no single replacement for every row can get past, whatever its value.</summary>
+    public static bool IsKey(RedactionConstraintKind kind) => kind is RedactionConstraintKind.Unique or RedactionConstraintKind.ForeignKey
+        or RedactionConstraintKind.ReferencedByForeignKey or RedactionConstraintKind.Exclusion;
 
     /// <summary>A replacement as SQL: NULL or the literal, cast to the column's type.</summary>
     public static string Literal(string? value, string typeName) => $"{(value is null ? "NULL" : SqlText.QuoteLiteral(value))}::{typeName}";
@@ -313,8 +323,10 @@ internal static class RedactionPlanner
     {
         var reasons = new List<string>();
         string? blockingConstraint = null;
+        var keyConflict = false;
         foreach (var candidate in Candidates(column, rule.Value))
         {
+            keyConflict = false;
             if (candidate is null && column.NotNull)
             {
                 reasons.Add("NULL: the column is NOT NULL");
@@ -340,6 +352,7 @@ internal static class RedactionPlanner
                 if (reason is not null)
                 {
                     blockingConstraint = constraint.Kind == RedactionConstraintKind.PartitionBound ? null : constraint.Name;
+                    keyConflict = IsKey(constraint.Kind);
                     break;
                 }
             }
@@ -348,7 +361,7 @@ internal static class RedactionPlanner
             reasons.Add(reason);
         }
         var name = $"{table.Schema}.{table.Name}.{column.Name}";
-        throw new RedactionRefusedException(RefusalMessage(table.Schema!, table.Name, column, rule.Value is not null, reasons), rule.Option, name)
+        throw new RedactionRefusedException(RefusalMessage(table.Schema!, table.Name, column, rule.Value is not null, keyConflict, reasons), rule.Option, name)
         {
             ConstraintName = blockingConstraint,
         };

@@ -309,10 +309,15 @@ internal static class RedactionPlanner
         }
         var matched = new List<RedactionRule>();
         var columns = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var rule in rules)
+        // Rules naming the table itself before rules naming an ancestor: the more specific one wins.
+        foreach (var ownRules in new[] { true, false })
         {
-            if (names.Contains((rule.Schema, rule.Table)) && StoredColumn(table, rule.Column) is not null && columns.Add(rule.Column))
-                matched.Add(rule);
+            foreach (var rule in rules)
+            {
+                var own = rule.Schema == table.Schema && rule.Table == table.Name;
+                if (own == ownRules && names.Contains((rule.Schema, rule.Table)) && StoredColumn(table, rule.Column) is not null && columns.Add(rule.Column))
+                    matched.Add(rule);
+            }
         }
         return matched;
     }

@@ -81,8 +81,8 @@ internal static class Program
         var chunkSize = new Option<int>("--chunk-size") { Description = "With --jobs, split tables larger than this many MiB into block ranges dumped side by side (default 256).", DefaultValueFactory = _ => 256 };
         var profile = new Option<string>("--profile") { Description = "supabase: leave platform-managed schemas to the platform, keep the user's policies, triggers, functions, buckets and auth users." };
         var noAuthData = new Option<bool>("--no-auth-data") { Description = "With --profile supabase, leave out the rows of auth.users and auth.identities." };
-        var redact = new Option<string[]>("--redact") { Description = "schema.table.column[=VALUE]: write NULL (or VALUE) instead of the column's values (repeatable)." };
-        var redactSupabase = new Option<bool>("--redact-supabase-secrets") { Description = "Redact Supabase's password hashes, tokens and MFA secrets." };
+        var redact = new Option<string[]>("--redact") { Description = "schema.table.column[=VALUE]: write VALUE, or NULL / a neutral value of the column's type the restore accepts, instead of its values; refused up front (exit 2) when nothing fits (repeatable)." };
+        var redactSupabase = new Option<bool>("--redact-supabase-secrets") { Description = "Redact Supabase's password hashes, tokens and MFA/OAuth secrets with values the platform accepts (a --redact rule for the same column wins)." };
         var encrypt = new Option<bool>("--encrypt") { Description = "Encrypt the data files and seal the manifest (AES-256-GCM); the passphrase comes from --key-file or FPDUMP_PASSPHRASE." };
         var dumpKeyFile = KeyFileOption();
         var databaseSettings = new Option<bool>("--database-settings") { Description = "Also dump ALTER DATABASE … SET and ALTER ROLE … IN DATABASE … SET settings and the database comment." };
@@ -299,8 +299,8 @@ internal static class Program
         var keep = new Option<int>("--keep") { Description = "Complete, verified sets to keep (default 1); unverified or incomplete sets are never deleted.", DefaultValueFactory = _ => 1 };
         var plain = new Option<bool>("--plain") { Description = "Also write the three archives as psql-restorable .sql files." };
         var profile = new Option<string>("--profile") { Description = "supabase: leave platform-managed schemas to the platform." };
-        var redactSupabase = new Option<bool>("--redact-supabase-secrets") { Description = "Redact Supabase's password hashes, tokens and MFA secrets." };
-        var redact = new Option<string[]>("--redact") { Description = "schema.table.column[=VALUE] to redact (repeatable)." };
+        var redactSupabase = new Option<bool>("--redact-supabase-secrets") { Description = "Redact Supabase's password hashes, tokens and MFA/OAuth secrets with values the platform accepts (a --redact rule for the same column wins)." };
+        var redact = new Option<string[]>("--redact") { Description = "schema.table.column[=VALUE] to redact, as dump --redact does (repeatable)." };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Dump N tables at once from one snapshot.", DefaultValueFactory = _ => 1 };
         var encrypt = new Option<bool>("--encrypt") { Description = "Encrypt the data files and seal the manifests; passphrase from --key-file or FPDUMP_PASSPHRASE." };
         var keyFile = KeyFileOption();

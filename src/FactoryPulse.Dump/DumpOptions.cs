@@ -35,12 +35,21 @@ public sealed record DumpOptions
     public bool SupabaseAuthData { get; init; } = true;
 
     /// <summary>
-    /// Columns whose values must not leave the database: "schema.table.column" (written as NULL) or
-    /// "schema.table.column=value" (written as that value). Recorded in the manifest.
+    /// Columns whose values must not leave the database: "schema.table.column" or "schema.table.column=value". Every
+    /// row's value is replaced inside the COPY query, so the archive restores: without a value by NULL where the column
+    /// and its constraints allow it, else by a neutral value of its type ('' — or 'redacted' where a CHECK refuses the
+    /// empty string —, '{}' for json, 0, the epoch, the zero uuid, false …); with one by that value. The server proves
+    /// the choice before anything is written (its type and domain, CHECKs, unique keys and partition bound, evaluated
+    /// over the rows); a column in a foreign key takes only NULL. When nothing fits, the dump throws
+    /// <see cref="RedactionRefusedException"/> naming the column and why. A rule naming a parent table covers its
+    /// partitions and inheritance children. What was written is recorded in the manifest.
     /// </summary>
     public IReadOnlyList<string> Redact { get; init; } = [];
 
-    /// <summary>Redact Supabase's credential columns (password hashes, confirmation/recovery/refresh tokens, MFA secrets).</summary>
+    /// <summary>
+    /// Redact Supabase's credential columns where they exist (password hashes, confirmation/recovery/refresh tokens, MFA
+    /// secrets, OAuth provider tokens), chosen as for <see cref="Redact"/>; a <see cref="Redact"/> rule for the same column wins.
+    /// </summary>
     public bool RedactSupabaseSecrets { get; init; }
 
     /// <summary>
@@ -148,12 +157,18 @@ public sealed record DumpOptions
                 throw new ArgumentException($"Unknown section '{section}': use pre-data, data or post-data.", owner + nameof(Sections));
         }
         RequireList(Redact, owner + nameof(Redact));
+        var redacted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var rule in Redact)
         {
             var equals = rule.IndexOf('=', StringComparison.Ordinal);
             var column = equals < 0 ? rule : rule[..equals];
-            if (column.Split('.').Length != 3)
+            var parts = column.Split('.');
+            if (parts.Length != 3 || Array.Exists(parts, part => part.Length == 0))
                 throw new ArgumentException($"Redaction rule '{rule}' must name schema.table.column (optionally =value).", owner + nameof(Redact));
+            if (!redacted.Add(column))
+                throw new ArgumentException($"Redaction rules name {column} twice; keep one.", owner + nameof(Redact));
+            if (rule.Contains('\0', StringComparison.Ordinal))
+                throw new ArgumentException($"The value of redaction rule {column} holds a NUL character, which PostgreSQL text cannot store.", owner + nameof(Redact));
         }
     }
 

@@ -32,7 +32,8 @@ internal static class ErrorTranslation
         {
             return await Cancellation.Typed(work, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not (DumpException or OperationCanceledException))
+        // A refused redaction is an option error (ArgumentException), found once the catalog is read: it passes unchanged too.
+        catch (Exception exception) when (exception is not (DumpException or OperationCanceledException or RedactionRefusedException))
         {
             throw Translate(exception, operation);
         }

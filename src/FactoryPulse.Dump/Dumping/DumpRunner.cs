@@ -54,6 +54,8 @@ internal static class DumpRunner
             await LockTablesAsync(connection, catalog, cancellationToken).ConfigureAwait(false);
             var objects = await SelectObjectsAsync(connection, catalog, options, cancellationToken).ConfigureAwait(false);
             await CheckRowSecurityAsync(connection, objects, cancellationToken).ConfigureAwait(false);
+            // Before anything is written: each redacted column gets a replacement the restore will accept, or the dump is refused.
+            await RedactionPlanner.ApplyAsync(connection, catalog.Tables, objects, options, cancellationToken).ConfigureAwait(false);
             var sorted = DependencySorter.Sort(objects);
             var manifest = new ArchiveManifest
             {
@@ -219,28 +221,13 @@ internal static class DumpRunner
             return objects;
         }
 
-        var redactions = RedactionRules(options);
         var copyFormats = new CopyFormatChooser(catalog.TypeShapes);
         foreach (var table in catalog.Tables)
         {
             if (!table.HasData || !filter.IncludesData(table))
                 continue;
-            Dictionary<string, string?>? redacted = null;
-            foreach (var (rule, value, required) in redactions)
-            {
-                var parts = rule.Split('.');
-                if (parts[0] != table.Schema || parts[1] != table.Name)
-                    continue;
-                if (!table.Columns.Exists(column => column.Name == parts[2] && column.GeneratedExpression is null))
-                {
-                    if (required)
-                        throw new DumpException($"Cannot redact {rule}: the table has no such (non-generated) column.");
-                    continue;
-                }
-                redacted ??= [];
-                redacted[parts[2]] = value;
-            }
-            var data = new TableDataObject(table, copyFormats.CanUseBinary(table)) { Redactions = redacted };
+            // Redacted columns are chosen later (RedactionPlanner), once filters and the profile have settled which rows are dumped.
+            var data = new TableDataObject(table, copyFormats.CanUseBinary(table));
             data.AddDependency(table);
             if (filter.Includes(data))
                 objects.Add(data);
@@ -351,26 +338,6 @@ internal static class DumpRunner
             """,
             row => settings.Add((row.NullableString("role"), row.String("setting"))), cancellationToken).ConfigureAwait(false);
         return new DatabasePropertiesObject(catalog.DatabaseName, comment, settings);
-    }
-
-    /// <summary>schema.table.column[=value] rules; the Supabase set applies where those columns exist.</summary>
-    private static List<(string Column, string? Value, bool Required)> RedactionRules(DumpOptions options)
-    {
-        var rules = new List<(string, string?, bool)>();
-        foreach (var rule in options.Redact)
-        {
-            var equals = rule.IndexOf('=', StringComparison.Ordinal);
-            var column = equals < 0 ? rule : rule[..equals];
-            if (column.Split('.').Length != 3)
-                throw new DumpException($"Redaction rule '{rule}' must name schema.table.column (optionally =value).");
-            rules.Add((column, equals < 0 ? null : rule[(equals + 1)..], true));
-        }
-        if (options.RedactSupabaseSecrets)
-        {
-            foreach (var (column, value) in Profiles.SupabaseProfile.SecretColumns)
-                rules.Add((column, value, false));
-        }
-        return rules;
     }
 
     /// <summary>Current size in blocks of every table whose data is dumped, to split large ones and start with the largest.</summary>

@@ -492,8 +492,8 @@ internal sealed class TableDataObject(TableObject table, bool binary)
     /// <summary>Binary COPY unless a column's binary form would embed oids of user types (Dumping.CopyFormatChooser decides).</summary>
     public bool Binary { get; } = binary;
 
-    /// <summary>Redacted columns: name → the value written instead (null means NULL).</summary>
-    public IReadOnlyDictionary<string, string?>? Redactions { get; init; }
+    /// <summary>Redacted columns: name → the value written instead (null means NULL), set by Dumping.RedactionPlanner.</summary>
+    public IReadOnlyDictionary<string, string?>? Redactions { get; set; }
 
     /// <summary>For an extension's configuration table: the extension's WHERE clause choosing the user's rows.</summary>
     public string? Condition { get; init; }

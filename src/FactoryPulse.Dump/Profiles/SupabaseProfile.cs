@@ -38,15 +38,20 @@ internal static class SupabaseProfile
 
     /// <summary>
     /// Columns that hold credentials or tokens in Supabase's auth schema (for --redact-supabase-secrets), with the value
-    /// written instead: NULL, or an empty value where the platform's column is NOT NULL (auth.identities.identity_data).
+    /// written instead; null lets the redaction planner choose (NULL where the platform's column allows it, else a neutral
+    /// value its constraints accept: '{}' for identity_data, 'redacted' for one_time_tokens.token_hash, whose CHECK refuses
+    /// ''). GoTrue reads the users' token columns into plain strings and writes '' when it has no token (its partial
+    /// unique indexes leave '' out), so those get ''; a NULL there makes every sign-in of the user fail.
     /// </summary>
     public static readonly IReadOnlyList<(string Column, string? Value)> SecretColumns =
     [
-        ("auth.users.encrypted_password", null), ("auth.users.confirmation_token", null), ("auth.users.recovery_token", null),
-        ("auth.users.email_change_token_new", null), ("auth.users.email_change_token_current", null), ("auth.users.phone_change_token", null),
-        ("auth.users.reauthentication_token", null), ("auth.refresh_tokens.token", null), ("auth.identities.identity_data", "{}"),
-        ("auth.sessions.refresh_token_hmac_key", null), ("auth.mfa_factors.secret", null), ("auth.one_time_tokens.token_hash", null),
-        ("auth.flow_state.auth_code", null),
+        ("auth.users.encrypted_password", null), ("auth.users.confirmation_token", ""), ("auth.users.recovery_token", ""),
+        ("auth.users.email_change_token_new", ""), ("auth.users.email_change_token_current", ""), ("auth.users.phone_change_token", ""),
+        ("auth.users.reauthentication_token", ""), ("auth.refresh_tokens.token", null), ("auth.refresh_tokens.parent", null),
+        ("auth.identities.identity_data", null), ("auth.sessions.refresh_token_hmac_key", null), ("auth.mfa_factors.secret", null),
+        ("auth.mfa_challenges.otp_code", null), ("auth.one_time_tokens.token_hash", null), ("auth.flow_state.auth_code", null),
+        ("auth.flow_state.provider_access_token", null), ("auth.flow_state.provider_refresh_token", null),
+        ("auth.oauth_clients.client_secret_hash", null),
     ];
 
     /// <summary>

@@ -16,7 +16,7 @@ internal static class StorageBucketNames
     // storage.buckets holds a handful of rows; a file beyond this is not one to list in a summary.
     private const int MaxBytes = 16 << 20;
 
-    /// <summary>The bucket names in the archive's order; null when the archive holds no rows of storage.buckets (or cannot be read).</summary>
+    /// <summary>The bucket names, sorted; null when the archive holds no rows of storage.buckets (or cannot be read).</summary>
     public static async Task<List<string>?> ReadAsync(string archivePath, ArchiveManifest manifest, byte[]? key, CancellationToken cancellationToken)
     {
         var entry = manifest.Entries.Find(candidate => candidate.Kind == ObjectKind.TableData && candidate.Schema == "storage" && candidate.Name == "buckets" && candidate.Data is not null);
@@ -61,6 +61,7 @@ internal static class StorageBucketNames
                 return null; // a damaged file: verification names it; the summary only cannot list the buckets
             }
         }
+        names.Sort(StringComparer.Ordinal);
         return names;
     }
 

@@ -250,11 +250,14 @@ public sealed class BackupSetTests(FactoryPulseSource source) : IClassFixture<Fa
               AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
             """);
         definers.Sort(StringComparer.Ordinal);
-        definers.Should().Contain("public.is_admin").And.HaveCountGreaterThan(13);
+        // The fixture's 13 public helpers and the shim's storage trigger function.
+        definers.Should().Equal("public.advance_project_stage", "public.can_access_project", "public.can_manage_project", "public.current_user_has_role",
+            "public.delegate_approval", "public.get_current_user_org_id", "public.get_current_user_role", "public.handle_new_auth_user", "public.is_internal_user",
+            "public.is_project_member", "public.log_activity", "public.notify_message_recipient", "public.notify_stage_change", "storage.insert_object_prefixes");
         summary.RootElement.GetProperty("securityDefinerFunctions").EnumerateArray().Select(name => name.GetString()).Should().Equal(definers);
         var buckets = await Db.ColumnAsync(source.ConnectionString, "SELECT name FROM storage.buckets");
         buckets.Sort(StringComparer.Ordinal);
-        buckets.Should().Contain("documents").And.Contain("avatars");
+        buckets.Should().Equal("avatars", "documents", "project-files");
         summary.RootElement.GetProperty("storageBuckets").EnumerateArray().Select(name => name.GetString()).Should().Equal(buckets);
         var markdown = await File.ReadAllTextAsync(set.SummaryPath);
         markdown.Should().Contain("## SECURITY DEFINER functions\n\n" + string.Concat(definers.Select(name => $"- {name}\n")))

@@ -101,6 +101,7 @@ public static class ArchiveVerifier
         summary.Verified = report.Passed;
         summary.VerificationLevel = report.Level;
         summary.Verification = report.LevelDescription;
+        summary.Warnings.AddRange(report.Problems);
         return json
             ? System.Text.Json.JsonSerializer.Serialize(summary, Archive.ArchiveManifest.JsonOptions) + "\n"
             : summary.ToMarkdown([(summary.Kind, archivePath)]);

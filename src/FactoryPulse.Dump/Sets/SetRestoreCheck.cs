@@ -25,7 +25,17 @@ internal static class SetRestoreCheck
 
         RestoreCheckServer? server = null;
         if (options.RestoreCheckConnectionString is { } given)
-            server = new RestoreCheckServer { ConnectionString = given, Description = ServerConnection.Describe(ServerConnection.Parse(given)) };
+        {
+            try
+            {
+                server = new RestoreCheckServer { ConnectionString = given, Description = ServerConnection.Describe(ServerConnection.Parse(given)) };
+            }
+            catch (DumpException exception)
+            {
+                problems.Add($"the restore check's scratch server: {exception.Message}");
+                return new(VerificationLevel.Checksums, "NOT restore-verified: the scratch server's connection string is not valid (see the warnings)");
+            }
+        }
         else if (options.StartRestoreCheckServer is { } start)
             server = await start(manifest.ServerVersionNumber / 10000, cancellationToken).ConfigureAwait(false);
         if (server?.ConnectionString is not { } connectionString)

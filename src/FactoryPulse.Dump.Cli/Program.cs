@@ -304,10 +304,15 @@ internal static class Program
         var jobs = new Option<int>("--jobs", "-j") { Description = "Dump N tables at once from one snapshot.", DefaultValueFactory = _ => 1 };
         var encrypt = new Option<bool>("--encrypt") { Description = "Encrypt the data files and seal the manifests; passphrase from --key-file or FPDUMP_PASSPHRASE." };
         var keyFile = KeyFileOption();
-        var json = JsonOption();
-        var command = new Command("backup", "Write a backup set (complete, schema and data archives + summary), verify it, prune older sets.")
+        var verifyServer = new Option<string>("--verify-server")
         {
-            connection, dir, prefix, keep, plain, profile, redactSupabase, redact, jobs, encrypt, keyFile, json,
+            Description = $"Restore the new set into scratch databases on this server (a superuser connection; created and dropped) to verify it, instead of starting a throwaway server. Default: ${ThrowawayVerifyServer.ConnectionVariable}.",
+        };
+        var noRestoreCheck = new Option<bool>("--no-restore-check") { Description = "Verify the set by its checksums only; the summary then says it was not restored." };
+        var json = JsonOption();
+        var command = new Command("backup", "Write a backup set (complete, schema and data archives + summary), verify it by restoring it into a throwaway server (when PostgreSQL server binaries are installed), prune older sets.")
+        {
+            connection, dir, prefix, keep, plain, profile, redactSupabase, redact, jobs, encrypt, keyFile, verifyServer, noRestoreCheck, json,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -315,10 +320,23 @@ internal static class Program
                 return Usage("--keep must be at least 1");
             if (result.GetValue(profile) is { } profileName && profileName != "supabase")
                 return Usage($"unknown profile '{profileName}' (known: supabase)");
+            var skipRestoreCheck = result.GetValue(noRestoreCheck);
+            if (result.GetValue(verifyServer) is not null && skipRestoreCheck)
+                return Usage("--verify-server and --no-restore-check contradict each other");
+            var scratchServer = skipRestoreCheck ? null
+                : result.GetValue(verifyServer) ?? (Environment.GetEnvironmentVariable(ThrowawayVerifyServer.ConnectionVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
             return await Run(async () =>
             {
+                // Started only when the check needs it (not for --no-restore-check, --verify-server or a Supabase-profile set), stopped whatever happens.
+                var throwaway = new ThrowawayVerifyServer();
+                await using var throwawayScope = throwaway;
                 var set = await BackupSet.CreateAsync(new BackupSetOptions
                 {
+                    RestoreCheckConnectionString = scratchServer,
+                    // With --no-restore-check the "server" is only the reason, so the summary says why the set was not restored.
+                    StartRestoreCheckServer = scratchServer is not null ? null
+                        : skipRestoreCheck ? (_, _) => Task.FromResult(new RestoreCheckServer { Description = "the restore check was switched off (--no-restore-check)" })
+                        : throwaway.StartAsync,
                     ConnectionString = result.GetValue(connection) ?? "",
                     Directory = result.GetValue(dir)!,
                     Prefix = result.GetValue(prefix),
@@ -345,7 +363,10 @@ internal static class Program
                 Console.WriteLine($"fpdump: wrote {set.DataArchive}");
                 foreach (var file in set.PlainFiles)
                     Console.WriteLine($"fpdump: wrote {file}");
-                Console.WriteLine($"fpdump: wrote {set.SummaryPath} (verified: {set.Verification.FilesChecked} data files, {set.Verification.RowsCounted} rows)");
+                Console.WriteLine($"fpdump: wrote {set.SummaryPath} ({set.Verification.FilesChecked} data files, {set.Verification.RowsCounted} rows checked)");
+                Console.WriteLine(set.Verification.Level == VerificationLevel.Restored
+                    ? $"fpdump: verified: {set.Verification.LevelDescription}"
+                    : $"fpdump: verified by checksums only, not restored: {set.Verification.LevelDescription}");
                 foreach (var deleted in set.DeletedSets)
                     Console.WriteLine($"fpdump: removed old {deleted}");
             });

@@ -42,6 +42,23 @@ public sealed record VerificationReport
 
     /// <summary>Rows read back from the data files.</summary>
     public required long RowsCounted { get; init; }
+
+    /// <summary>How far the check went: the files alone, or a real restore whose row counts matched.</summary>
+    public VerificationLevel Level { get; init; } = VerificationLevel.Checksums;
+
+    /// <summary>The level in words, with the reason when no restore was done (e.g. no scratch server, or a Supabase-profile set).</summary>
+    public string LevelDescription { get; init; } = "";
+}
+
+/// <summary>How far a verification went (see <see cref="VerificationReport.Level"/>).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<VerificationLevel>))]
+public enum VerificationLevel
+{
+    /// <summary>Manifest, sizes, checksums and the rows each data file holds: the files are whole, not that they restore.</summary>
+    Checksums,
+
+    /// <summary>As <see cref="Checksums"/>, and restored into scratch databases with zero errors and every table's rows equal to the manifest.</summary>
+    Restored,
 }
 
 /// <summary>Checks that an archive is whole and restorable (fpdump verify).</summary>
@@ -78,7 +95,13 @@ public static class ArchiveVerifier
     {
         var manifest = await Archive.ArchiveReader.ReadManifestAsync(archivePath, encryptionPassphrase, cancellationToken).ConfigureAwait(false);
         var summary = Sets.ArchiveSummary.Build(archivePath, manifest);
-        summary.Verified = (await VerifyAsync(archivePath, new VerifyOptions { EncryptionPassphrase = encryptionPassphrase }, cancellationToken).ConfigureAwait(false)).Passed;
+        var key = manifest.Encryption is { } encryption && encryptionPassphrase is not null ? encryption.KeyFrom(encryptionPassphrase) : null;
+        summary.StorageBuckets = await Sets.StorageBucketNames.ReadAsync(archivePath, manifest, key, cancellationToken).ConfigureAwait(false);
+        var report = await VerifyAsync(archivePath, new VerifyOptions { EncryptionPassphrase = encryptionPassphrase }, cancellationToken).ConfigureAwait(false);
+        summary.Verified = report.Passed;
+        summary.VerificationLevel = report.Level;
+        summary.Verification = report.LevelDescription;
+        summary.Warnings.AddRange(report.Problems);
         return json
             ? System.Text.Json.JsonSerializer.Serialize(summary, Archive.ArchiveManifest.JsonOptions) + "\n"
             : summary.ToMarkdown([(summary.Kind, archivePath)]);

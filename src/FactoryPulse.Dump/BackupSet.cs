@@ -31,6 +31,21 @@ public sealed record BackupSetOptions
     /// <summary>Optional logger.</summary>
     public ILogger? Logger { get; init; }
 
+    /// <summary>
+    /// A scratch server the new set is restored into before it counts as restore-verified: a maintenance connection (a
+    /// superuser, or a role with CREATEDB that can create every object of the archive) where the check creates and drops its
+    /// own databases. Roles the archive needs must exist there: on a server you run, the check reports missing roles instead
+    /// of creating them. Null: <see cref="StartRestoreCheckServer"/>, else the set is verified by its checksums only, and says so.
+    /// </summary>
+    public string? RestoreCheckConnectionString { get; init; }
+
+    /// <summary>
+    /// Starts a throwaway server for the restore check on demand: called once, after the dump, with the source server's major
+    /// version, unless <see cref="RestoreCheckConnectionString"/> is set or the set is a Supabase-profile one (which needs a
+    /// Supabase project, not a bare server). The caller stops the server after <c>CreateAsync</c> returns.
+    /// </summary>
+    public Func<int, CancellationToken, Task<RestoreCheckServer>>? StartRestoreCheckServer { get; init; }
+
     /// <summary>Throws the <see cref="ArgumentException"/> family for contradictory or out-of-range settings, before anything connects or is written.</summary>
     internal void Validate()
     {
@@ -41,12 +56,29 @@ public sealed record BackupSetOptions
             throw new ArgumentOutOfRangeException(nameof(Keep), $"Keep must be at least 1, not {Keep}: the newest good set is never deleted.");
         if (!string.IsNullOrEmpty(Prefix) && (Prefix.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Prefix.Contains("..", StringComparison.Ordinal)))
             throw new ArgumentException($"The prefix '{Prefix}' cannot be part of a file name.", nameof(Prefix));
+        if (RestoreCheckConnectionString is not null && string.IsNullOrWhiteSpace(RestoreCheckConnectionString))
+            throw new ArgumentException("The restore check's connection string is empty: name a scratch server, or leave it null.", nameof(RestoreCheckConnectionString));
+        if (RestoreCheckConnectionString is not null && StartRestoreCheckServer is not null)
+            throw new ArgumentException("Give either RestoreCheckConnectionString or StartRestoreCheckServer, not both.", nameof(StartRestoreCheckServer));
         if (Plain && !string.IsNullOrEmpty(Dump?.EncryptionPassphrase))
             throw new ArgumentException("Plain .sql files cannot be encrypted; leave out Plain when encrypting a set.", nameof(Plain));
         // The set decides these for its own archives (see BackupSetWriter), so only the rest of Dump is the caller's to get right.
         if (Dump is not null)
             (Dump with { SchemaOnly = false, DataOnly = false, Format = ArchiveFormat.Directory }).ValidateSettings(nameof(Dump) + ".");
     }
+}
+
+/// <summary>A server started for the restore check of one backup set (see <see cref="BackupSetOptions.StartRestoreCheckServer"/>), or why there is none.</summary>
+public sealed record RestoreCheckServer
+{
+    /// <summary>Maintenance connection (superuser) where the check creates and drops its own databases; null when no server could be started (see <see cref="Description"/>).</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>Where the server runs (e.g. "local PostgreSQL 15.8 on 127.0.0.1:54123"), or why there is none; written into the summary, so never a password.</summary>
+    public required string Description { get; init; }
+
+    /// <summary>The server is thrown away after the check: roles the archive needs and the server lacks may be created there (NOLOGIN).</summary>
+    public bool MayCreateRoles { get; init; }
 }
 
 /// <summary>The archives, summary and pruning of one backup run.</summary>
@@ -70,7 +102,7 @@ public sealed record BackupSetResult
     /// <summary>Older sets removed by retention.</summary>
     public IReadOnlyList<string> DeletedSets { get; init; } = [];
 
-    /// <summary>The verification of the new set (all three archives).</summary>
+    /// <summary>The verification of the new set (all three archives); <see cref="VerificationReport.Level"/> says whether it was restored or its checksums checked only.</summary>
     public required VerificationReport Verification { get; init; }
 }
 
@@ -81,9 +113,10 @@ public sealed record BackupSetResult
 public static class BackupSet
 {
     /// <summary>
-    /// Dumps once (one snapshot), derives the schema-only and data-only archives from that dump, verifies all three,
-    /// writes the summary, then keeps the newest <see cref="BackupSetOptions.Keep"/> complete verified sets. A second run
-    /// while one is going is refused (lock file).
+    /// Dumps once (one snapshot), derives the schema-only and data-only archives from that dump, verifies all three (by
+    /// restoring them into scratch databases when a scratch server is given or started, else by their checksums only),
+    /// writes the summary, then keeps the newest <see cref="BackupSetOptions.Keep"/> complete verified sets. A set that fails
+    /// its check is kept, marked unverified, and no older set is deleted. A second run while one is going is refused (lock file).
     /// </summary>
     /// <exception cref="ArgumentException">The options contradict each other or are out of range (thrown before anything connects).</exception>
     /// <exception cref="DumpException">The set could not be written; the subtype and its properties say how, the inner exception what happened underneath.</exception>

@@ -18,9 +18,17 @@ internal sealed class ArchiveSummary
     public List<TableRows> Tables { get; set; } = [];
     /// <summary>Null when the archive cannot tell (written before entries carried facts): never an empty list that claims "none".</summary>
     public List<string>? ForeignKeyCycles { get; set; } = [];
+    /// <summary>"schema.name" of every SECURITY DEFINER function and procedure (from the entries' facts); null when the archive cannot tell.</summary>
+    public List<string>? SecurityDefinerFunctions { get; set; } = [];
+    /// <summary>Bucket names from the archive's rows of storage.buckets; null when it holds none (see <see cref="StorageBucketNames"/>).</summary>
+    public List<string>? StorageBuckets { get; set; }
     public List<string> Warnings { get; set; } = [];
     public long TotalRows { get; set; }
+    /// <summary>Read by the pruning of older sets: only verified sets are ever deleted.</summary>
     public bool Verified { get; set; }
+    public VerificationLevel VerificationLevel { get; set; }
+    /// <summary>The level in words, with why no restore was done when none was.</summary>
+    public string Verification { get; set; } = "";
 
     internal sealed class SummaryFile
     {
@@ -103,6 +111,7 @@ internal sealed class ArchiveSummary
                     else if (securityDefiner)
                     {
                         functions.SecurityDefinerFunctions++;
+                        summary.SecurityDefinerFunctions!.Add(entry.QualifiedName);
                     }
                     break;
                 case ObjectKind.Trigger:
@@ -127,6 +136,10 @@ internal sealed class ArchiveSummary
         }
         foreach (var counts in functionFactsMissing)
             counts.SecurityDefinerFunctions = null;
+        if (functionFactsMissing.Count > 0)
+            summary.SecurityDefinerFunctions = null;
+        else
+            summary.SecurityDefinerFunctions!.Sort(StringComparer.Ordinal);
         summary.Schemas.AddRange(schemas.Values);
         summary.Tables.Sort((a, b) => string.CompareOrdinal(a.Table, b.Table));
 
@@ -183,7 +196,12 @@ internal sealed class ArchiveSummary
         text.Append("- Taken: ").Append(CreatedAt.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", inv)).Append('\n');
         text.Append("- Server: PostgreSQL ").Append(ServerVersion).Append('\n');
         text.Append("- Rows: ").Append(TotalRows.ToString("N0", inv)).Append(" in ").Append(Tables.Count).Append(" tables\n");
-        text.Append("- Verified: ").Append(Verified ? "yes (structure, sizes, checksums, row counts)" : "NO").Append("\n\n");
+        text.Append("- Verified: ").Append(!Verified ? "NO (see the warnings)"
+            : VerificationLevel == VerificationLevel.Restored ? "yes, restored"
+            : "checksums only (structure, sizes, checksums, row counts of the files), not restored").Append('\n');
+        if (Verification.Length > 0)
+            text.Append("- Verification: ").Append(Verification).Append('\n');
+        text.Append('\n');
         text.Append("## Files\n\n| file | bytes |\n|---|---:|\n");
         foreach (var file in Files)
             text.Append("| ").Append(file.Name).Append(" | ").Append(file.Bytes.ToString("N0", inv)).Append(" |\n");
@@ -200,6 +218,20 @@ internal sealed class ArchiveSummary
             foreach (var (table, count) in schema.PoliciesPerTable.OrderBy(pair => pair.Key, StringComparer.Ordinal))
                 text.Append("| ").Append(table).Append(" | ").Append(count).Append(" |\n");
         }
+        text.Append("\n## SECURITY DEFINER functions\n\n");
+        if (SecurityDefinerFunctions is null)
+            text.Append("Unknown: the archive was written before entries carried facts.\n");
+        else if (SecurityDefinerFunctions.Count == 0)
+            text.Append("None.\n");
+        foreach (var function in SecurityDefinerFunctions ?? [])
+            text.Append("- ").Append(function).Append('\n');
+        text.Append("\n## Storage buckets\n\n");
+        if (StorageBuckets is null)
+            text.Append("None in this archive (it holds no rows of storage.buckets).\n");
+        else if (StorageBuckets.Count == 0)
+            text.Append("None (storage.buckets is empty).\n");
+        foreach (var bucket in StorageBuckets ?? [])
+            text.Append("- ").Append(bucket).Append('\n');
         text.Append("\n## Rows per table\n\n| table | rows | bytes |\n|---|---:|---:|\n");
         foreach (var table in Tables)
             text.Append("| ").Append(table.Table).Append(" | ").Append(table.Rows.ToString("N0", inv)).Append(" | ").Append(table.Bytes.ToString("N0", inv)).Append(" |\n");

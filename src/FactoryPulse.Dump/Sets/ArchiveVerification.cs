@@ -88,10 +88,25 @@ internal static class ArchiveVerification
                     problems.Add($"the archive holds no data for {table}");
             }
         }
+        var restored = false;
         if (problems.Count == 0 && options.ConnectionString is not null)
+        {
             await VerifyByRestoringAsync(archivePath, manifest, options, problems, cancellationToken).ConfigureAwait(false);
-        return new VerificationReport { Passed = problems.Count == 0, Problems = problems, FilesChecked = files, RowsCounted = rows };
+            restored = problems.Count == 0;
+        }
+        return new VerificationReport
+        {
+            Passed = problems.Count == 0,
+            Problems = problems,
+            FilesChecked = files,
+            RowsCounted = rows,
+            Level = restored ? VerificationLevel.Restored : VerificationLevel.Checksums,
+            LevelDescription = restored ? RestoredDescription
+                : options.ConnectionString is null ? "checksums verified only: no server to restore into was given" : "checksums verified only: the restore check failed",
+        };
     }
+
+    internal const string RestoredDescription = "restored into a scratch database with zero errors; every table's rows equal the manifest";
 
     /// <summary>Restores into a scratch database on the given server and compares row counts with the manifest.</summary>
     private static async Task VerifyByRestoringAsync(string archivePath, ArchiveManifest manifest, VerifyOptions options, List<string> problems, CancellationToken cancellationToken)

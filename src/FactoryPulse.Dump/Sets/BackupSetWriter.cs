@@ -49,7 +49,7 @@ internal static partial class BackupSetWriter
             Format = ArchiveFormat.Directory,
             Logger = options.Logger,
         };
-        await DumpAsync(dump, dataSource, progress, cancellationToken).ConfigureAwait(false);
+        var dumped = await DumpAsync(dump, dataSource, progress, cancellationToken).ConfigureAwait(false);
         var manifest = await ArchiveReader.ReadManifestAsync(complete, dump.EncryptionPassphrase, cancellationToken).ConfigureAwait(false);
         // The derived archives share the complete one's key (their data files are copies), so their manifests are sealed with it.
         var key = manifest.Encryption?.KeyFrom(dump.EncryptionPassphrase);
@@ -70,7 +70,19 @@ internal static partial class BackupSetWriter
             files += report.FilesChecked;
             rows += report.RowsCounted;
         }
-        var verification = new VerificationReport { Passed = problems.Count == 0, Problems = problems, FilesChecked = files, RowsCounted = rows };
+        // Whole files first; only a set whose files are whole is worth restoring.
+        var level = problems.Count == 0
+            ? await SetRestoreCheck.RunAsync(options, manifest, (complete, schema, data), dump.EncryptionPassphrase, problems, cancellationToken).ConfigureAwait(false)
+            : new SetRestoreCheck.Outcome(VerificationLevel.Checksums, "NOT verified: the archives' files failed their check (see the warnings), so no restore was tried");
+        var verification = new VerificationReport
+        {
+            Passed = problems.Count == 0,
+            Problems = problems,
+            FilesChecked = files,
+            RowsCounted = rows,
+            Level = level.Level,
+            LevelDescription = level.Description,
+        };
 
         var plainFiles = new List<string>();
         if (options.Plain)
@@ -90,7 +102,12 @@ internal static partial class BackupSetWriter
             summary.AddFiles(archive);
         foreach (var file in plainFiles)
             summary.Files.Add(new ArchiveSummary.SummaryFile { Name = Path.GetFileName(file), Bytes = new FileInfo(file).Length });
+        summary.StorageBuckets = await StorageBucketNames.ReadAsync(complete, manifest, key, cancellationToken).ConfigureAwait(false);
         summary.Verified = verification.Passed;
+        summary.VerificationLevel = verification.Level;
+        summary.Verification = verification.LevelDescription;
+        // What the dump itself warned about (e.g. subscriptions it could not read) belongs beside the summary's own warnings.
+        summary.Warnings.AddRange(dumped.Warnings);
         summary.Warnings.AddRange(problems);
         await WriteTextAsync(summaryPath, summary.ToMarkdown([("complete", complete), ("schema", schema), ("data", data)]), cancellationToken).ConfigureAwait(false);
         await WriteTextAsync(Path.ChangeExtension(summaryPath, ".json"), JsonSerializer.Serialize(summary, ArchiveManifest.JsonOptions), cancellationToken).ConfigureAwait(false);

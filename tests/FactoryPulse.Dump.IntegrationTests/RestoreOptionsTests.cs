@@ -97,6 +97,10 @@ public sealed class RestoreOptionsTests(FactoryPulseSource source, RolelessServe
             await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = maintenance, InputPath = archive, CreateDatabase = true, RoleMap = SupabaseRolesToWebRoles });
 
             (await Db.ScalarAsync<long>(roleless.Server.GetConnectionString(database), "SELECT count(*) FROM public.users")).Should().Be(25);
+            // what --create makes of the database itself (encoding, locales, owner, ACL …) and every row; the schema differs by the role map
+            var oracle = await DatabaseOracle.CompareAsync(source.ConnectionString, roleless.Server.GetConnectionString(database),
+                new OracleOptions { Schema = false, DatabaseProperties = true });
+            oracle.IsIdentical.Should().BeTrue(oracle.ToString());
         }
         finally
         {

@@ -86,12 +86,13 @@ internal static class Program
         var encrypt = new Option<bool>("--encrypt") { Description = "Encrypt the data files and seal the manifest (AES-256-GCM); the passphrase comes from --key-file or FPDUMP_PASSPHRASE." };
         var dumpKeyFile = KeyFileOption();
         var databaseSettings = new Option<bool>("--database-settings") { Description = "Also dump ALTER DATABASE … SET and ALTER ROLE … IN DATABASE … SET settings and the database comment." };
+        var noTablespaces = new Option<bool>("--no-tablespaces") { Description = "Leave out the tablespaces of tables, materialized views and indexes (restore into the default tablespace)." };
         var verbose = VerboseOption();
         var quiet = QuietOption();
         var json = JsonOption();
         var command = new Command("dump", "Write an archive of a database (like pg_dump -Fd or -Fp).")
         {
-            connection, output, format, schemaOnly, dataOnly, section, schema, excludeSchema, table, excludeTable, excludeTableData, databaseSettings, jobs, compress, chunkSize, profile, noAuthData, redact, redactSupabase, encrypt, dumpKeyFile, verbose, quiet, json,
+            connection, output, format, schemaOnly, dataOnly, section, schema, excludeSchema, table, excludeTable, excludeTableData, databaseSettings, noTablespaces, jobs, compress, chunkSize, profile, noAuthData, redact, redactSupabase, encrypt, dumpKeyFile, verbose, quiet, json,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -127,6 +128,7 @@ internal static class Program
                     ExcludeTables = result.GetValue(excludeTable) ?? [],
                     ExcludeTableData = result.GetValue(excludeTableData) ?? [],
                     DatabaseSettings = result.GetValue(databaseSettings),
+                    NoTablespaces = result.GetValue(noTablespaces),
                     Jobs = result.GetValue(jobs),
                     Compression = compression.Value.Method,
                     CompressionLevel = compression.Value.Level,

@@ -24,6 +24,12 @@ public sealed record DumpOptions
     public bool DatabaseSettings { get; init; }
 
     /// <summary>
+    /// Leave out the tablespaces of tables, materialized views, indexes and the indexes of keys (pg_dump
+    /// <c>--no-tablespaces</c>): everything is restored into the target database's default tablespace.
+    /// </summary>
+    public bool NoTablespaces { get; init; }
+
+    /// <summary>
     /// <see cref="DumpProfile.Supabase"/>: do not re-create what a Supabase project manages (auth, storage, realtime,
     /// extensions … schemas, platform roles' objects, the supabase_realtime publication) but keep what the user added
     /// there: policies on storage tables, user triggers on auth.users, user functions, rows of storage.buckets and

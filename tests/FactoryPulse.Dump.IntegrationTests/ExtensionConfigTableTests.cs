@@ -101,5 +101,7 @@ public sealed class DatabaseSettingsTests : IDisposable
         (await SettingsAsync(target)).Should().Equal(await SettingsAsync(source)).And.HaveCount(2);
         (await Db.ScalarAsync<string>(target, "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()"))
             .Should().Be("Factory Pulse, it's ours");
+        var oracle = await DatabaseOracle.CompareAsync(source, target, new OracleOptions { DatabaseProperties = true });
+        oracle.IsIdentical.Should().BeTrue(oracle.ToString());
     }
 }

@@ -97,6 +97,13 @@ public sealed class RestoreOptionsTests(FactoryPulseSource source, RolelessServe
             await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = maintenance, InputPath = archive, CreateDatabase = true, RoleMap = SupabaseRolesToWebRoles });
 
             (await Db.ScalarAsync<long>(roleless.Server.GetConnectionString(database), "SELECT count(*) FROM public.users")).Should().Be(25);
+            // What --create makes of the database itself (encoding, locales, owner, settings …) and every row; the schema differs by
+            // the role map. Known gap, left visible here: the archive does not carry the database's ACL (pg_dump's DATABASE entry
+            // does, and pg_restore --create grants it), so the source's GRANTs on the database to the Supabase roles are missing.
+            var oracle = await DatabaseOracle.CompareAsync(source.ConnectionString, roleless.Server.GetConnectionString(database),
+                new OracleOptions { Schema = false, DatabaseProperties = true });
+            oracle.Differences.Should().OnlyContain(difference => difference.StartsWith("DIFFERS: database acl (", StringComparison.Ordinal), oracle.ToString());
+            oracle.ScoreLines.Should().Contain(line => line.StartsWith("tables with identical data: ", StringComparison.Ordinal));
         }
         finally
         {

@@ -11,7 +11,10 @@ internal sealed class ConstraintAndIndexReader(CatalogSession session) : Catalog
                c.convalidated, c.conislocal, c.conindid, c.conparentid, c.condeferrable, c.condeferred,
                COALESCE(ix.indisreplident, false) AS replica_identity, COALESCE(ix.indisclustered, false) AS clustered,
                CASE WHEN c.contype IN ('p', 'u') THEN pg_catalog.pg_get_indexdef(c.conindid) END AS index_definition,
-               ci.relname AS index_name, am.amname AS index_method, COALESCE(ci.reltablespace <> 0, false) AS index_own_tablespace,
+               ci.relname AS index_name, am.amname AS index_method,
+               -- pg_get_constraintdef leaves out the key index's tablespace and a key's WITH (…) (pg_dump writes both)
+               (SELECT t.spcname FROM pg_catalog.pg_tablespace t WHERE t.oid = ci.reltablespace) AS index_tablespace,
+               pg_catalog.array_to_string(ci.reloptions, ', ') AS index_options, pg_catalog.pg_get_expr(ix.indpred, ix.indrelid) AS index_predicate,
                fn.nspname AS referenced_schema, fc.relname AS referenced_table
         FROM pg_catalog.pg_constraint c
         LEFT JOIN pg_catalog.pg_class fc ON fc.oid = c.confrelid
@@ -49,7 +52,9 @@ internal sealed class ConstraintAndIndexReader(CatalogSession session) : Catalog
                 IndexDefinition = row.NullableString("index_definition"),
                 IndexName = row.NullableString("index_name"),
                 IndexMethod = row.NullableString("index_method"),
-                IndexInOwnTablespace = row.Bool("index_own_tablespace"),
+                IndexTablespace = row.NullableString("index_tablespace"),
+                IndexOptions = row.NullableString("index_options") is { Length: > 0 } indexOptions ? indexOptions : null,
+                IndexPredicate = row.NullableString("index_predicate"),
                 Deferrable = row.Bool("condeferrable"),
                 InitiallyDeferred = row.Bool("condeferred"),
                 ReferencedSchema = row.NullableString("referenced_schema"),
@@ -65,6 +70,8 @@ internal sealed class ConstraintAndIndexReader(CatalogSession session) : Catalog
     public Task ReadIndexesAsync() => Query(
         """
         SELECT i.indexrelid, i.indrelid, ic.relname AS name, pg_catalog.pg_get_indexdef(i.indexrelid) AS definition, i.indisclustered, i.indisreplident,
+               (SELECT t.spcname FROM pg_catalog.pg_tablespace t WHERE t.oid = ic.reltablespace) AS tablespace,
+               pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate,
                ARRAY(SELECT a.attnum || ' ' || a.attstattarget FROM pg_catalog.pg_attribute a
                      WHERE a.attrelid = i.indexrelid AND COALESCE(a.attstattarget::int, -1) >= 0 ORDER BY a.attnum) AS column_statistics
         FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
@@ -86,6 +93,8 @@ internal sealed class ConstraintAndIndexReader(CatalogSession session) : Catalog
             {
                 ReplicaIdentity = row.Bool("indisreplident"),
                 ColumnStatistics = statistics,
+                Tablespace = row.NullableString("tablespace"),
+                Predicate = row.NullableString("predicate"),
             };
             index.AddDependency(relation);
             Lookups.Indexes[index.Id.ObjectId] = index;

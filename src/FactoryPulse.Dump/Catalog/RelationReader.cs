@@ -45,7 +45,9 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
                    CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,
                    CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS view_definition,
                    -- a table access method other than the default heap is written as USING
-                   (SELECT am.amname FROM pg_catalog.pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap') AS access_method
+                   (SELECT am.amname FROM pg_catalog.pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap') AS access_method,
+                   -- 0 is the database's default tablespace, written as nothing (pg_dump: SET default_tablespace = '')
+                   (SELECT t.spcname FROM pg_catalog.pg_tablespace t WHERE t.oid = c.reltablespace) AS tablespace
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {UserSchema} AND {NotExtensionMember("pg_class", "c")}
             ORDER BY n.nspname, c.relname
@@ -64,11 +66,13 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
                         IsPartition = row.Bool("relispartition"),
                         OfType = row.NullableString("of_type"),
                         AccessMethod = row.NullableString("access_method"),
+                        Tablespace = row.NullableString("tablespace"),
                     },
                     'v' => new ViewObject(oid, schema, name, owner, options, row.String("view_definition")),
                     'm' => new MaterializedViewObject(oid, schema, name, owner, options, row.String("view_definition"), row.Bool("relispopulated"))
                     {
                         AccessMethod = row.NullableString("access_method"),
+                        Tablespace = row.NullableString("tablespace"),
                     },
                     _ => new SequenceObject(oid, schema, name, owner, unlogged, sequenceOptions[oid]),
                 };

@@ -51,6 +51,8 @@ internal static class DumpRunner
             foreach (var warning in catalog.Warnings)
                 logger?.LogWarning("{Warning}", warning);
             CheckConstraintPlacement.Apply(catalog.Tables, catalog.InlineCheckReferences, catalog.Objects);
+            if (options.NoTablespaces)
+                ClearTablespaces(catalog.Objects);
             await LockTablesAsync(connection, catalog, cancellationToken).ConfigureAwait(false);
             var objects = await SelectObjectsAsync(connection, catalog, options, cancellationToken).ConfigureAwait(false);
             await CheckRowSecurityAsync(connection, objects, cancellationToken).ConfigureAwait(false);
@@ -188,6 +190,28 @@ internal static class DumpRunner
         if (names.Count == 0)
             return;
         await ServerConnection.ExecuteAsync(connection, $"LOCK TABLE {string.Join(", ", names)} IN ACCESS SHARE MODE", cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void ClearTablespaces(IEnumerable<DumpableObject> objects)
+    {
+        foreach (var item in objects)
+        {
+            switch (item)
+            {
+                case TableObject table:
+                    table.Tablespace = null;
+                    break;
+                case MaterializedViewObject view:
+                    view.Tablespace = null;
+                    break;
+                case IndexObject index:
+                    index.Tablespace = null;
+                    break;
+                case ConstraintObject constraint:
+                    constraint.IndexTablespace = null;
+                    break;
+            }
+        }
     }
 
     private static async Task<List<DumpableObject>> SelectObjectsAsync(NpgsqlConnection connection, DatabaseCatalog catalog, DumpOptions options, CancellationToken cancellationToken)

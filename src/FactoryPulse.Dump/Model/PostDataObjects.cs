@@ -13,6 +13,12 @@ internal sealed class IndexObject(uint oid, RelationObject table, string name, s
     /// <summary>Statistics targets of expression columns (ALTER INDEX … ALTER COLUMN n SET STATISTICS).</summary>
     public IReadOnlyList<(int Column, int Target)> ColumnStatistics { get; init; } = [];
 
+    /// <summary>The index's own tablespace; null for the database default. Cleared by <see cref="DumpOptions.NoTablespaces"/>.</summary>
+    public string? Tablespace { get; set; }
+
+    /// <summary>A partial index's predicate (pg_get_expr of indpred), which pg_get_indexdef ends with after " WHERE ".</summary>
+    public string? Predicate { get; init; }
+
     public override ObjectKind Kind => ObjectKind.Index;
 
     public override DumpableObject? Parent => Table;
@@ -23,7 +29,7 @@ internal sealed class IndexObject(uint oid, RelationObject table, string name, s
 
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
-        writer.Write(definition);
+        writer.Write(DefinitionWithTablespace(context));
         writer.Write(";\n");
         writer.EndStatement();
         if (clustered)
@@ -42,6 +48,24 @@ internal sealed class IndexObject(uint oid, RelationObject table, string name, s
             writer.EndStatement();
         }
         context.WriteComment(writer, $"INDEX {context.Qualified(Schema, Name)}", Id);
+    }
+
+    /// <summary>
+    /// pg_get_indexdef leaves the tablespace out; CREATE INDEX takes it after WITH (…) and before WHERE, so it goes in front of
+    /// the predicate, which both pg_get_indexdef and pg_get_expr deparse the same way. (pg_dump sets default_tablespace before
+    /// the entry instead; a clause keeps the entry's statements independent of the session that runs them.)
+    /// </summary>
+    private string DefinitionWithTablespace(DdlContext context)
+    {
+        if (Tablespace is null)
+            return definition;
+        var clause = $" TABLESPACE {context.Ident(Tablespace)}";
+        if (Predicate is null)
+            return definition + clause;
+        var where = " WHERE " + Predicate;
+        if (!definition.EndsWith(where, StringComparison.Ordinal))
+            throw new DumpException($"The definition of index {Schema}.{Name} does not end with its predicate: {definition}");
+        return string.Concat(definition.AsSpan(0, definition.Length - where.Length), clause, where);
     }
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
@@ -101,8 +125,14 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
     /// <summary>The index's access method (btree; gist for 18's WITHOUT OVERLAPS keys).</summary>
     public string? IndexMethod { get; init; }
 
-    /// <summary>The index lives in a tablespace of its own (USING INDEX TABLESPACE).</summary>
-    public bool IndexInOwnTablespace { get; init; }
+    /// <summary>The tablespace of the constraint's index, null for the default (USING INDEX TABLESPACE). Cleared by <see cref="DumpOptions.NoTablespaces"/>.</summary>
+    public string? IndexTablespace { get; set; }
+
+    /// <summary>Storage parameters of the constraint's index (its reloptions, "name=value, …").</summary>
+    public string? IndexOptions { get; init; }
+
+    /// <summary>An exclusion constraint's WHERE predicate, as pg_get_expr deparses it.</summary>
+    public string? IndexPredicate { get; init; }
 
     public bool Deferrable { get; init; }
 
@@ -123,7 +153,7 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
     {
         // USING INDEX adopts only a unique btree index; a key's index always is unique.
         if (ConstraintType is not ('p' or 'u') || NeededBeforeData || IndexDefinition is null || IndexName is null
-            || Table is not TableObject { PartitionKey: null, IsPartition: false } || IndexMethod != "btree" || IndexInOwnTablespace)
+            || Table is not TableObject { PartitionKey: null, IsPartition: false } || IndexMethod != "btree" || IndexTablespace is not null)
         {
             return false;
         }
@@ -149,9 +179,30 @@ internal sealed class ConstraintObject(uint oid, RelationObject table, string na
         // CHECK never takes ONLY, as in pg_dump: the server refuses ONLY on a table with children, and the children's
         // inherited copies come from this statement (the reader skips them).
         var only = ConstraintType == 'c' || (ConstraintType == 'f' && Table is TableObject { PartitionKey: not null }) ? "" : "ONLY ";
-        writer.Write($"ALTER TABLE {only}{Table.QualifiedName(context)}\n    ADD CONSTRAINT {context.Ident(Name)} {definition};\n");
+        writer.Write($"ALTER TABLE {only}{Table.QualifiedName(context)}\n    ADD CONSTRAINT {context.Ident(Name)} {DefinitionWithIndexParameters(context)};\n");
         writer.EndStatement();
         WriteAfterCreate(writer, context);
+    }
+
+    /// <summary>
+    /// pg_get_constraintdef of a key or exclusion constraint says nothing of its index's tablespace, nor of a key's WITH (…);
+    /// both are index parameters, which the grammar places after INCLUDE (…) / WITH (…) and before an exclusion constraint's
+    /// WHERE (…) and the DEFERRABLE attributes the deparser ends with.
+    /// </summary>
+    private string DefinitionWithIndexParameters(DdlContext context)
+    {
+        if (ConstraintType is not ('p' or 'u' or 'x'))
+            return definition;
+        // an exclusion constraint's definition carries its WITH (…) already
+        var parameters = (ConstraintType != 'x' && IndexOptions is not null ? $" WITH ({IndexOptions})" : "")
+                         + (IndexTablespace is not null ? $" USING INDEX TABLESPACE {context.Ident(IndexTablespace)}" : "");
+        if (parameters.Length == 0)
+            return definition;
+        var tail = (ConstraintType == 'x' && IndexPredicate is not null ? $" WHERE ({IndexPredicate})" : "")
+                   + (Deferrable ? InitiallyDeferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE" : "");
+        if (!definition.EndsWith(tail, StringComparison.Ordinal))
+            throw new DumpException($"The definition of constraint {Name} on {Table.Schema}.{Table.Name} does not end as expected ('{tail}'): {definition}");
+        return string.Concat(definition.AsSpan(0, definition.Length - tail.Length), parameters, tail);
     }
 
     private void WriteAfterCreate(TextWriter writer, DdlContext context)

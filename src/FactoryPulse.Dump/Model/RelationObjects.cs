@@ -117,6 +117,12 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
     /// <summary>A table access method other than heap (written as USING; pg_dump sets default_table_access_method instead).</summary>
     public string? AccessMethod { get; init; }
 
+    /// <summary>
+    /// The table's own tablespace (a partitioned table's is the default of its future partitions); null for the database
+    /// default. Written as a TABLESPACE clause. Cleared by <see cref="DumpOptions.NoTablespaces"/>.
+    /// </summary>
+    public string? Tablespace { get; set; }
+
     /// <summary>A partition is created as a plain table with every column, then attached (as pg_dump does).</summary>
     public bool IsPartition { get; init; }
 
@@ -193,6 +199,8 @@ internal sealed class TableObject(uint oid, string schema, string name, string o
             writer.Write($"\nUSING {context.Ident(AccessMethod)}");
         if (options is not null)
             writer.Write($"\nWITH ({options})");
+        if (Tablespace is not null && Foreign is null)
+            writer.Write($"\nTABLESPACE {context.Ident(Tablespace)}");
         writer.Write(";\n");
         writer.EndStatement();
         var alter = $"ALTER {Keyword} ONLY {qualified} ALTER COLUMN ";
@@ -312,6 +320,9 @@ internal sealed class MaterializedViewObject(uint oid, string schema, string nam
     /// <summary>A table access method other than heap (written as USING).</summary>
     public string? AccessMethod { get; init; }
 
+    /// <summary>The view's own tablespace; null for the database default. Cleared by <see cref="DumpOptions.NoTablespaces"/>.</summary>
+    public string? Tablespace { get; set; }
+
     public override void WriteCreate(TextWriter writer, DdlContext context)
     {
         writer.Write($"CREATE MATERIALIZED VIEW {QualifiedName(context)}");
@@ -319,6 +330,8 @@ internal sealed class MaterializedViewObject(uint oid, string schema, string nam
             writer.Write($" USING {context.Ident(AccessMethod)}");
         if (options is not null)
             writer.Write($" WITH ({options})");
+        if (Tablespace is not null)
+            writer.Write($" TABLESPACE {context.Ident(Tablespace)}");
         writer.Write(" AS\n");
         writer.Write(definition.TrimEnd().TrimEnd(';'));
         // Populated after the data by a REFRESH entry, like pg_dump.

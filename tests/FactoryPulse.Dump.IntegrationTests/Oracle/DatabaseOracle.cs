@@ -20,11 +20,47 @@ public static class DatabaseOracle
         "SET xmloption = content", "SET statement_timeout = 0", "SET row_security = off", "SET standard_conforming_strings = on",
     ];
 
-    // cmp_REL_FILTER; $1 = excluded schema names. Extension members are left to the extension.
+    // cmp_REL_FILTER; $1 = excluded schema names. Extension members are left to the extension, except its configuration tables and
+    // sequences (pg_extension.extconfig): pg_dump dumps their contents, so their rows are checked. All rows, not only those the
+    // extcondition selects: a restore must neither lose the user's rows nor double the ones CREATE EXTENSION put back (only a
+    // source whose extension-installed rows were edited would then differ, and pg_dump would not keep such an edit either).
     private const string RelationFilter = """
         n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
-          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+          AND (NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+               OR EXISTS (SELECT 1 FROM pg_extension x WHERE c.oid = ANY (x.extconfig)))
           AND n.nspname <> ALL ($1::name[])
+        """;
+
+    // Database-level properties: what pg_dump --create writes for the DATABASE entry (CREATE DATABASE's encoding, locale provider,
+    // locales, tablespace; connection limit, template and allow-connections flags; owner; ACL; comment; security labels) and the
+    // DATABASE PROPERTIES entry (ALTER DATABASE … SET, ALTER ROLE … IN DATABASE … SET). The name is left out: the two sides are two
+    // databases of one server. Columns newer servers add come through to_jsonb, so one query serves every version.
+    private const string DatabasePropertiesSql = """
+        WITH d AS (SELECT db.oid, db.datdba, db.dattablespace, db.datacl, to_jsonb(db) AS j FROM pg_database db WHERE db.datname = current_database())
+        SELECT p.name, coalesce(p.value, '<null>')
+        FROM d CROSS JOIN LATERAL (VALUES
+            ('owner', pg_get_userbyid(d.datdba)::text),
+            ('encoding', pg_encoding_to_char((d.j ->> 'encoding')::int)::text),
+            ('locale provider', d.j ->> 'datlocprovider'),
+            ('lc_collate', d.j ->> 'datcollate'),
+            ('lc_ctype', d.j ->> 'datctype'),
+            ('locale', coalesce(d.j ->> 'datlocale', d.j ->> 'daticulocale')),
+            ('icu rules', d.j ->> 'daticurules'),
+            ('tablespace', (SELECT t.spcname::text FROM pg_tablespace t WHERE t.oid = d.dattablespace)),
+            ('connection limit', d.j ->> 'datconnlimit'),
+            ('is template', d.j ->> 'datistemplate'),
+            ('allow connections', d.j ->> 'datallowconn'),
+            -- aclitems (grantee=privileges/grantor) sorted: their order is the order of the grants; NULL is the default ACL
+            ('acl', (SELECT string_agg(a::text, ' ' ORDER BY a::text) FROM unnest(coalesce(d.datacl, acldefault('d', d.datdba))) a)),
+            ('comment', shobj_description(d.oid, 'pg_database')),
+            ('security labels', (SELECT string_agg(l.provider || '=' || l.label, ' ' ORDER BY l.provider)
+                                 FROM pg_shseclabel l WHERE l.objoid = d.oid AND l.classoid = 'pg_database'::regclass)),
+            -- per role (the database's own first), settings sorted: each is name=value, their order means nothing
+            ('settings', (SELECT string_agg(coalesce(pg_get_userbyid(NULLIF(s.setrole, 0))::text, '(database)') || ': '
+                                            || (SELECT string_agg(c, '; ' ORDER BY c) FROM unnest(s.setconfig) c), ' | '
+                                            ORDER BY s.setrole <> 0, pg_get_userbyid(NULLIF(s.setrole, 0)))
+                          FROM pg_db_role_setting s WHERE s.setdatabase = d.oid))
+        ) AS p(name, value)
         """;
 
     // Per table: the check statement of cmp_data (count + sum of 64-bit md5 prefixes of the row text, columns
@@ -80,8 +116,8 @@ public static class DatabaseOracle
         ArgumentException.ThrowIfNullOrWhiteSpace(sourceConnectionString);
         ArgumentException.ThrowIfNullOrWhiteSpace(targetConnectionString);
         options ??= new OracleOptions();
-        if (!options.Schema && !options.Data)
-            throw new ArgumentException("Schema and Data cannot both be off", nameof(options));
+        if (!options.Schema && !options.Data && !options.DatabaseProperties)
+            throw new ArgumentException("Schema, Data and DatabaseProperties cannot all be off", nameof(options));
 
         var result = new ReportBuilder();
         // like pgcompare: both sides must be reachable before anything is compared
@@ -98,6 +134,9 @@ public static class DatabaseOracle
             result.Add(schema.Matched, schema.Total, schema.Differences,
                 $"schema objects matched: {schema.Matched}/{schema.Total}  (differing {schema.Differing.Count}, missing {schema.Missing.Count}, extra {schema.Extra.Count})");
         }
+
+        if (options.DatabaseProperties)
+            await CompareDatabasePropertiesAsync(source, target, result, ct);
 
         if (options.Data)
         {
@@ -121,6 +160,27 @@ public static class DatabaseOracle
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         return PgDump.SchemaOnlyAsync(connectionString, [], "database", ct);
+    }
+
+    // ---- database-level properties --------------------------------------------------------------------------
+
+    private static async Task CompareDatabasePropertiesAsync(NpgsqlConnection source, NpgsqlConnection target, ReportBuilder result, CancellationToken ct)
+    {
+        var read = await Task.WhenAll(
+            QueryAsync(source, DatabasePropertiesSql, null, r => (Name: r.GetString(0), Value: r.GetString(1)), ct),
+            QueryAsync(target, DatabasePropertiesSql, null, r => (Name: r.GetString(0), Value: r.GetString(1)), ct));
+        var matched = 0;
+        var differences = new List<string>();
+        for (var i = 0; i < read[0].Count; i++)
+        {
+            var (name, value) = read[0][i];
+            var other = read[1][i].Value;
+            if (value == other)
+                matched++;
+            else
+                differences.Add($"DIFFERS: database {name} (src {value}, dst {other})");
+        }
+        result.Add(matched, read[0].Count, differences, $"database properties matched: {matched}/{read[0].Count}");
     }
 
     // ---- (b) table data ---------------------------------------------------------------------------------

@@ -211,6 +211,123 @@ public sealed class DatabaseOracleTests
         }
     }
 
+    // ---- strictness: each of these differences was invisible before (issue 15, "oracle blind spots") ----
+
+    [SkippableFact]
+    public async Task Table_in_another_tablespace_is_reported()
+    {
+        var server = await SharedPostgresServer.GetAsync();
+        Skip.If(server.Kind != PostgresServerKind.LocalBinaries, "creates a cluster-wide tablespace: only on a server this run started");
+        var tablespace = await CreateInPlaceTablespaceAsync(server, "oracle_ts");
+        try
+        {
+            var report = await CompareAfterAsync($"ALTER TABLE public.empty_things SET TABLESPACE {tablespace};");
+
+            var difference = report.Differences.Should().ContainSingle().Subject;
+            difference.Should().StartWith("DIFFERS: Name: empty_things; Type: TABLE; Schema: public\n")
+                .And.Contain("-SET default_tablespace = '';").And.Contain($"+SET default_tablespace = {tablespace};");
+        }
+        finally
+        {
+            await DropTablespaceAsync(server, tablespace);
+        }
+    }
+
+    [Fact]
+    public async Task Table_with_another_access_method_is_reported()
+    {
+        const string accessMethod = "CREATE ACCESS METHOD heap_copy TYPE TABLE HANDLER heap_tableam_handler;";
+        var report = await CompareAfterAsync(
+            targetChange: accessMethod + "ALTER TABLE public.empty_things SET ACCESS METHOD heap_copy;",
+            sourceChange: accessMethod);
+
+        var difference = report.Differences.Should().ContainSingle().Subject;
+        difference.Should().StartWith("DIFFERS: Name: empty_things; Type: TABLE; Schema: public\n")
+            .And.Contain("-SET default_table_access_method = heap;").And.Contain("+SET default_table_access_method = heap_copy;");
+    }
+
+    [Theory]
+    [InlineData("a blank line", "SELECT 1;\n\nSELECT length('two\n');")]
+    [InlineData("a trailing space", "SELECT 1; \nSELECT length('two\n');")]
+    [InlineData("a trailing space inside a literal", "SELECT 1;\nSELECT length('two \n');")]
+    public async Task Function_body_differing_only_by_whitespace_is_reported(string what, string targetBody)
+    {
+        static string Function(string body) => $"CREATE FUNCTION public.two() RETURNS integer LANGUAGE sql AS $body$\n{body}\n$body$;";
+
+        var report = await CompareAfterAsync(targetChange: Function(targetBody), sourceChange: Function("SELECT 1;\nSELECT length('two\n');"));
+
+        report.Differences.Should().ContainSingle(what).Which.Should().StartWith("DIFFERS: Name: two(); Type: FUNCTION; Schema: public\n");
+    }
+
+    [Fact]
+    public async Task Grant_by_another_grantor_is_reported()
+    {
+        // Both sides end with one grant by oracle_grantor and one by the owner; sorting lines instead of units would pair each
+        // GRANT with whichever SET SESSION AUTHORIZATION sorts next to it and see the same text.
+        const string roles = """
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'oracle_grantor') THEN CREATE ROLE oracle_grantor NOLOGIN; END IF;
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'oracle_grantee') THEN CREATE ROLE oracle_grantee NOLOGIN; END IF;
+            END $$;
+            GRANT SELECT, INSERT ON public.widgets TO oracle_grantor WITH GRANT OPTION;
+            """;
+        static string Grants(string byGrantor, string byOwner) => $"""
+            SET ROLE oracle_grantor;
+            GRANT {byGrantor} ON public.widgets TO oracle_grantee;
+            RESET ROLE;
+            GRANT {byOwner} ON public.widgets TO oracle_grantee;
+            """;
+
+        var report = await CompareAfterAsync(targetChange: roles + Grants("INSERT", "SELECT"), sourceChange: roles + Grants("SELECT", "INSERT"));
+
+        var difference = report.Differences.Should().ContainSingle().Subject;
+        difference.Should().StartWith("DIFFERS: Name: TABLE widgets; Type: ACL; Schema: public\n");
+    }
+
+    [Fact]
+    public async Task Identically_created_databases_have_the_same_database_properties()
+    {
+        var report = await CompareAfterAsync(targetChange: null, new OracleOptions { DatabaseProperties = true });
+
+        report.IsIdentical.Should().BeTrue(report.ToString());
+        report.ScoreLines.Should().Contain(line => line.StartsWith("database properties matched: ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("settings", "ALTER DATABASE %I SET work_mem = '8MB'")]
+    [InlineData("settings", "ALTER ROLE oracle_settings_role IN DATABASE %I SET work_mem = '8MB'")]
+    [InlineData("comment", "COMMENT ON DATABASE %I IS 'ours'")]
+    [InlineData("acl", "REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC")]
+    [InlineData("connection limit", "ALTER DATABASE %I CONNECTION LIMIT 7")]
+    public async Task Changed_database_property_is_reported(string property, string statement)
+    {
+        var change = $"""
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'oracle_settings_role') THEN CREATE ROLE oracle_settings_role NOLOGIN; END IF;
+              EXECUTE format('{statement.Replace("'", "''", StringComparison.Ordinal)}', current_database());
+            END $$;
+            """;
+
+        var report = await CompareAfterAsync(change, new OracleOptions { DatabaseProperties = true });
+
+        report.Differences.Should().ContainSingle().Which.Should().StartWith($"DIFFERS: database {property} (");
+        var withoutOption = await CompareAfterAsync(change);
+        withoutOption.IsIdentical.Should().BeTrue("database properties are compared only when asked for");
+    }
+
+    [SkippableFact]
+    public async Task Row_added_to_an_extension_configuration_table_is_reported()
+    {
+        var server = await SharedPostgresServer.GetAsync();
+        Skip.IfNot(await InstallConfigExtensionAsync(server), "the test server is not one this run started: its share directory is not ours to write");
+
+        var report = await CompareAfterAsync(
+            targetChange: $"CREATE EXTENSION {ConfigExtension};",
+            sourceChange: $"CREATE EXTENSION {ConfigExtension}; INSERT INTO public.oracle_config VALUES ('user.key', false);");
+
+        report.Differences.Should().ContainSingle().Which.Should().Be("DIFFERS: table public.oracle_config (rows src=2 dst=1)");
+    }
+
     // ---- pure unit tests of the ported normalizer / comparison (no server needed) ----
 
     private const string SampleDump = """
@@ -226,6 +343,10 @@ public sealed class DatabaseOracleTests
         SET statement_timeout = 0;
         SET client_encoding = 'UTF8';
 
+        SET default_tablespace = '';
+
+        SET default_table_access_method = heap;
+
         --
         -- Name: widgets; Type: TABLE; Schema: public; Owner: postgres
         --
@@ -234,10 +355,6 @@ public sealed class DatabaseOracleTests
             id integer NOT NULL
         );
 
-
-        SET default_tablespace = '';
-
-        SET default_table_access_method = heap;
 
         --
         -- Name: v; Type: VIEW; Schema: public; Owner:
@@ -267,7 +384,8 @@ public sealed class DatabaseOracleTests
         var records = SchemaNormalizer.Normalize(SampleDump.Replace("\r\n", "\n", StringComparison.Ordinal));
 
         records.Should().Equal(
-            "Name: widgets; Type: TABLE; Schema: public\u001fpostgres\u001fCREATE TABLE public.widgets (\u001e    id integer NOT NULL\u001e);",
+            "Name: widgets; Type: TABLE; Schema: public\u001fpostgres\u001fSET default_tablespace = '';\u001eSET default_table_access_method = heap;\u001e"
+            + "CREATE TABLE public.widgets (\u001e    id integer NOT NULL\u001e);",
             "Name: v; Type: VIEW; Schema: public\u001f\u001fCREATE VIEW public.v AS\u001e SELECT x FROM (VALUES (1)) t(x);",
             "Name: TABLE widgets; Type: ACL; Schema: public\u001fpostgres\u001fGRANT ALL ON TABLE public.widgets TO admin;\u001eGRANT SELECT ON TABLE public.widgets TO reader;");
     }
@@ -278,10 +396,73 @@ public sealed class DatabaseOracleTests
         var dump = "-- Name: DEFAULT PRIVILEGES FOR TABLES; Type: DEFAULT ACL; Schema: public; Owner: postgres\nB\nA \t\r\n"
                    + "-- Name: f(); Type: FUNCTION; Schema: public; Owner: postgres\r\nB\n \t\nA";
 
-        // a CR ends up in the owner (awk splits on \n only) but is trimmed off body lines
+        // a CR ends up in the owner (awk splits on \n only); inside a body every character is kept
         SchemaNormalizer.Normalize(dump).Should().Equal(
-            "Name: DEFAULT PRIVILEGES FOR TABLES; Type: DEFAULT ACL; Schema: public\u001fpostgres\u001fA\u001eB",
-            "Name: f(); Type: FUNCTION; Schema: public\u001fpostgres\r\u001fB\u001eA");
+            "Name: DEFAULT PRIVILEGES FOR TABLES; Type: DEFAULT ACL; Schema: public\u001fpostgres\u001fA \t\r\u001eB",
+            "Name: f(); Type: FUNCTION; Schema: public\u001fpostgres\r\u001fB\u001e \t\u001eA");
+    }
+
+    [Fact]
+    public void Normalizer_keeps_blank_lines_and_trailing_blanks_inside_a_record_and_drops_the_structure_around_it()
+    {
+        var dump = string.Join('\n',
+            "SET row_security = off;", "", "--", "-- Name: f(); Type: FUNCTION; Schema: public; Owner: postgres", "--", "",
+            "CREATE FUNCTION public.f() RETURNS integer", "    LANGUAGE sql", "    AS $$", "SELECT 1   ", "", "-- Dumped from nowhere", "--", "$$;",
+            "", "", "ALTER FUNCTION public.f() OWNER TO postgres;", "", "--", "-- PostgreSQL database dump complete", "--", "",
+            "\\unrestrict abc", "");
+
+        SchemaNormalizer.Normalize(dump).Should().Equal(
+            "Name: f(); Type: FUNCTION; Schema: public\u001fpostgres\u001fCREATE FUNCTION public.f() RETURNS integer\u001e    LANGUAGE sql"
+            + "\u001e    AS $$\u001eSELECT 1   \u001e\u001e-- Dumped from nowhere\u001e--\u001e$$;\u001e\u001e\u001eALTER FUNCTION public.f() OWNER TO postgres;");
+    }
+
+    [Fact]
+    public void Normalizer_gives_the_tablespace_and_access_method_in_effect_to_the_entries_pg_dump_selects_them_for()
+    {
+        var dump = string.Join('\n',
+            "SET default_tablespace = ts1;", "", "SET default_table_access_method = heap;", "",
+            "--", "-- Name: p; Type: TABLE; Schema: public; Owner: o; Tablespace: ts1", "--", "", "CREATE TABLE public.p (", "    id integer", ")",
+            "PARTITION BY RANGE (id);", "", "",
+            "SET default_tablespace = '';", "",
+            "--", "-- Name: t; Type: TABLE; Schema: public; Owner: o", "--", "", "CREATE TABLE public.t (", "    id integer", ");", "", "",
+            "--", "-- Name: t c; Type: CHECK CONSTRAINT; Schema: public; Owner: o", "--", "", "ALTER TABLE public.t", "    ADD CONSTRAINT c CHECK ((id > 0)) NOT VALID;", "", "",
+            "SET default_tablespace = \"Space\";", "",
+            "--", "-- Name: t t_pkey; Type: CONSTRAINT; Schema: public; Owner: o; Tablespace: Space", "--", "", "ALTER TABLE ONLY public.t",
+            "    ADD CONSTRAINT t_pkey PRIMARY KEY (id);", "", "",
+            "--", "-- Name: t_i; Type: INDEX; Schema: public; Owner: o; Tablespace: Space", "--", "", "CREATE INDEX t_i ON public.t USING btree (id);", "");
+
+        SchemaNormalizer.Normalize(dump).Should().Equal(
+            "Name: p; Type: TABLE; Schema: public\u001fo; Tablespace: ts1\u001fSET default_tablespace = ts1;\u001eCREATE TABLE public.p (\u001e    id integer\u001e)\u001ePARTITION BY RANGE (id);",
+            "Name: t; Type: TABLE; Schema: public\u001fo\u001fSET default_tablespace = '';\u001eSET default_table_access_method = heap;\u001eCREATE TABLE public.t (\u001e    id integer\u001e);",
+            "Name: t c; Type: CHECK CONSTRAINT; Schema: public\u001fo\u001fALTER TABLE public.t\u001e    ADD CONSTRAINT c CHECK ((id > 0)) NOT VALID;",
+            "Name: t t_pkey; Type: CONSTRAINT; Schema: public\u001fo; Tablespace: Space\u001fSET default_tablespace = \"Space\";\u001eALTER TABLE ONLY public.t\u001e    ADD CONSTRAINT t_pkey PRIMARY KEY (id);",
+            "Name: t_i; Type: INDEX; Schema: public\u001fo; Tablespace: Space\u001fSET default_tablespace = \"Space\";\u001eCREATE INDEX t_i ON public.t USING btree (id);");
+    }
+
+    [Fact]
+    public void Normalizer_sorts_acl_units_keeping_a_grant_with_its_session_authorization()
+    {
+        static string Acl(params string[] body)
+        {
+            string[] lines = ["--", "-- Name: TABLE g; Type: ACL; Schema: public; Owner: o", "--", "", .. body, "", ""];
+            return string.Join('\n', lines);
+        }
+
+        var byGrantorSelect = SchemaNormalizer.Normalize(Acl(
+            "GRANT ALL ON TABLE public.g TO g1 WITH GRANT OPTION;", "SET SESSION AUTHORIZATION g1;", "GRANT SELECT ON TABLE public.g TO r;",
+            "RESET SESSION AUTHORIZATION;", "GRANT INSERT ON TABLE public.g TO r;"));
+        var byGrantorInsert = SchemaNormalizer.Normalize(Acl(
+            "GRANT ALL ON TABLE public.g TO g1 WITH GRANT OPTION;", "GRANT SELECT ON TABLE public.g TO r;", "SET SESSION AUTHORIZATION g1;",
+            "GRANT INSERT ON TABLE public.g TO r;", "RESET SESSION AUTHORIZATION;"));
+        var reordered = SchemaNormalizer.Normalize(Acl(
+            "GRANT INSERT ON TABLE public.g TO r;", "SET SESSION AUTHORIZATION g1;", "GRANT SELECT ON TABLE public.g TO r;",
+            "RESET SESSION AUTHORIZATION;", "GRANT ALL ON TABLE public.g TO g1 WITH GRANT OPTION;"));
+
+        byGrantorSelect.Should().NotEqual(byGrantorInsert, "who granted SELECT and INSERT differs");
+        byGrantorSelect.Should().Equal(reordered, "only the order of the units differs");
+        byGrantorSelect.Single().Should().EndWith(
+            "\u001fGRANT ALL ON TABLE public.g TO g1 WITH GRANT OPTION;\u001eGRANT INSERT ON TABLE public.g TO r;"
+            + "\u001eSET SESSION AUTHORIZATION g1;\u001eGRANT SELECT ON TABLE public.g TO r;\u001eRESET SESSION AUTHORIZATION;");
     }
 
     [Fact]
@@ -361,6 +542,59 @@ public sealed class DatabaseOracleTests
             await server.DropDatabaseAsync(new NpgsqlConnectionStringBuilder(source).Database!);
             await server.DropDatabaseAsync(new NpgsqlConnectionStringBuilder(target).Database!);
         }
+    }
+
+    private const string ConfigExtension = "fpdump_oracle_config";
+
+    /// <summary>A tiny extension with a configuration table holding one row of its own; false when the share directory is not ours.</summary>
+    private static async Task<bool> InstallConfigExtensionAsync(PostgresServer server)
+    {
+        if (server.Kind != PostgresServerKind.LocalBinaries)
+            return false;
+        var share = await Support.Db.ScalarAsync<string>(server.ConnectionString, "SELECT setting FROM pg_config WHERE name = 'SHAREDIR'");
+        var directory = Path.Combine(share, "extension");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory, ConfigExtension + ".control"),
+                "comment = 'FactoryPulse.Dump oracle test: a configuration table'\ndefault_version = '1.0'\nrelocatable = false\nschema = public\n");
+            await File.WriteAllTextAsync(Path.Combine(directory, ConfigExtension + "--1.0.sql"), """
+                CREATE TABLE oracle_config (key text PRIMARY KEY, builtin boolean NOT NULL DEFAULT false);
+                INSERT INTO oracle_config VALUES ('builtin.key', true);
+                SELECT pg_catalog.pg_extension_config_dump('oracle_config', 'WHERE NOT builtin');
+                """);
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// An in-place tablespace (a folder under pg_tblspc, allow_in_place_tablespaces): no directory the server's OS user must be
+    /// able to write is needed. CREATE TABLESPACE cannot run in a transaction, so each statement is its own command.
+    /// </summary>
+    internal static async Task<string> CreateInPlaceTablespaceAsync(PostgresServer server, string prefix)
+    {
+        var name = prefix + "_" + Guid.NewGuid().ToString("N")[..8];
+        var builder = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync();
+        foreach (var sql in new[] { "SET allow_in_place_tablespaces = on", $"CREATE TABLESPACE {name} LOCATION ''" })
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        return name;
+    }
+
+    internal static async Task DropTablespaceAsync(PostgresServer server, string name)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP TABLESPACE IF EXISTS {name}", connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private static async Task ExecuteAsync(string connectionString, string sql)

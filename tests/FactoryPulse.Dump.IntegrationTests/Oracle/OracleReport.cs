@@ -11,6 +11,13 @@ public sealed record OracleOptions
     /// <summary>(b) table data, (c) sequences, (d) large objects.</summary>
     public bool Data { get; init; } = true;
 
+    /// <summary>
+    /// Database-level properties (off by default, as pg_dump writes them only with --create): owner, ACL, comment, settings
+    /// (pg_db_role_setting), encoding, locales, tablespace, connection limit, template and allow-connections flags. For restores
+    /// that create the database or carry its settings.
+    /// </summary>
+    public bool DatabaseProperties { get; init; }
+
     /// <summary>Schemas left out on both sides (exact, case-sensitive names).</summary>
     public IReadOnlyList<string> ExcludeSchemas { get; init; } = [];
 

@@ -5,19 +5,20 @@ namespace FactoryPulse.Dump.IntegrationTests.Oracle;
 
 /// <summary>
 /// Port of /work/shared/tools/lib/normalize_schema.awk: turns `pg_dump --schema-only` output into one
-/// record per dumped object, <c>KEY \x1f OWNER \x1f BODY</c> (body lines joined by \x1e).
+/// record per dumped object, <c>KEY \x1f OWNER \x1f BODY</c> (body lines joined by \x1e). The records are the awk tool's (so
+/// Matched/Total stay equal to pgcompare's), their bodies are stricter.
 /// <para>
-/// What it normalizes away, and why that cannot hide a difference in the schema (each also at its regex or line below):
-/// the \restrict/\unrestrict lines (a random key per pg_dump run); the "Dumped from/by" version lines, the banner, "--" and blank
-/// lines, and verbose-mode TOC noise (dump ids, timestamps); the preamble of SET lines before the first entry (session settings of
-/// the restore, the same for every dump of a pg_dump version); trailing blanks; "( VALUES" spelled "(VALUES"; the order of GRANT
-/// lines inside one ACL / DEFAULT ACL entry; and the SET default_tablespace / default_table_access_method lines.
+/// What it normalizes away, and why that cannot hide a difference in the schema: everything before the first entry (banner,
+/// \restrict, "Dumped from/by", the session SETs of the restore: the same for every dump of a pg_dump version); between entries only
+/// structure: the blank lines, the "--" and verbose-mode TOC lines (dump ids, timestamps) around each header, the trailer
+/// (\unrestrict, "dump complete"). A body starts after its header and ends with its last statement, so what lies outside is never
+/// content. Inside a record every line is kept exactly, blank lines and trailing blanks included. "( VALUES" is spelled "(VALUES"
+/// (ruleutils is not idempotent there), and the units of an ACL / DEFAULT ACL entry are sorted (see <see cref="SortedAclUnits"/>).
 /// </para>
 /// <para>
-/// The last one does cost strength: pg_dump writes those SETs only when the value changes, and before the header of the entry that
-/// needs them, so they would land in the body of whatever entry came before and differ with dump order. Kept as in the awk tool (so
-/// Matched/Total stay equal to pgcompare's), which makes this oracle blind to a table's tablespace and access method;
-/// <see cref="Support.CatalogFingerprint"/> compares both (relation lines: am=, tablespace=).
+/// SET default_tablespace / default_table_access_method are written only when the value changes, before the header of the entry
+/// that needs them; the normalizer tracks them and puts the value in effect into the body of every entry pg_dump selects one
+/// for, so a table restored into another tablespace or with another access method differs.
 /// </para>
 /// </summary>
 internal static partial class SchemaNormalizer
@@ -32,10 +33,6 @@ internal static partial class SchemaNormalizer
     [GeneratedRegex(@"^\\(restrict|unrestrict)", RegexOptions.CultureInvariant)]
     private static partial Regex RestrictLine();
 
-    // server and pg_dump versions: differ between the two sides of a cross-version comparison, say nothing about the schema
-    [GeneratedRegex(@"^-- Dumped (from|by) ", RegexOptions.CultureInvariant)]
-    private static partial Regex DumpedLine();
-
     // verbose mode only: dump ids (numbering differs with object count), dependencies by dump id, timestamps
     [GeneratedRegex(@"^-- (TOC entry|Dependencies:|Started on|Completed on)", RegexOptions.CultureInvariant)]
     private static partial Regex TocNoiseLine();
@@ -43,65 +40,155 @@ internal static partial class SchemaNormalizer
     [GeneratedRegex(@"^[ \t\r]*$", RegexOptions.CultureInvariant)]
     private static partial Regex BlankLine();
 
-    // written before the header of the next entry that needs a change, so it would fall into the previous entry's body (see the
-    // class summary: a real loss of strength, covered by CatalogFingerprint)
-    [GeneratedRegex(@"^SET default_tablespace = .*;$", RegexOptions.CultureInvariant)]
+    // what pg_dump writes (fmtId of the name, or '' for the database default), nothing looser: a line of a function body or a
+    // literal that merely starts like this is content
+    [GeneratedRegex(@"^SET default_tablespace = ('{2}|[a-z_][a-z0-9_$]*|""(?:[^""]|""{2})*"");$", RegexOptions.CultureInvariant)]
     private static partial Regex DefaultTablespaceLine();
 
-    [GeneratedRegex(@"^SET default_table_access_method = .*;$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^SET default_table_access_method = ([a-z_][a-z0-9_$]*|""(?:[^""]|""{2})*"");$", RegexOptions.CultureInvariant)]
     private static partial Regex DefaultAccessMethodLine();
+
+    // ADD CONSTRAINT of a key or exclusion constraint (the ones with an index, hence a tablespace)
+    [GeneratedRegex(@"^    ADD CONSTRAINT .* (PRIMARY KEY|UNIQUE|EXCLUDE USING) ", RegexOptions.CultureInvariant)]
+    private static partial Regex IndexConstraintLine();
+
+    [GeneratedRegex(@"^PARTITION BY ", RegexOptions.CultureInvariant)]
+    private static partial Regex PartitionByLine();
 
     /// <summary>Normalized records in dump order (the caller sorts, as compare.sh pipes through sort).</summary>
     internal static List<string> Normalize(string dump)
     {
-        var records = new List<string>();
-        var body = new List<string>();
-        string? key = null, owner = null, objectType = null;
-
-        void Flush()
-        {
-            if (key is null)
-                return;
-            // GRANT order follows aclitem order (the order grants were issued), not the privileges
-            if (objectType is "ACL" or "DEFAULT ACL")
-                body.Sort(CodePointComparer.Instance);
-            records.Add(key + FieldSeparator + owner + FieldSeparator + string.Join(LineSeparator, body));
-            body.Clear();
-        }
-
         // awk splits records on \n only; a trailing newline does not start another record
         var lines = dump.Split('\n');
         var count = lines.Length > 0 && lines[^1].Length == 0 ? lines.Length - 1 : lines.Length;
+
+        var headers = new List<int>();
         for (var n = 0; n < count; n++)
         {
-            var line = lines[n];
-            if (RestrictLine().IsMatch(line))
-                continue;
-            if (TocHeader().IsMatch(line))
+            if (TocHeader().IsMatch(lines[n]))
+                headers.Add(n);
+        }
+
+        var records = new List<string>();
+        // pg_dump's _selectTablespace / _selectTableAccessMethod state: null until the first SET
+        string? tablespace = null, accessMethod = null;
+        // the preamble (banner, \restrict, session SETs) is noise, but a SET default_* in it is in effect for the first entry
+        for (var n = 0; n < (headers.Count > 0 ? headers[0] : count); n++)
+            Track(lines[n], ref tablespace, ref accessMethod);
+
+        for (var h = 0; h < headers.Count; h++)
+        {
+            var header = lines[headers[h]][3..];
+            var ownerAt = header.LastIndexOf("; Owner:", StringComparison.Ordinal);
+            var key = header[..ownerAt];
+            var owner = header[(ownerAt + 8)..];
+            if (owner.StartsWith(' '))
+                owner = owner[1..];
+            var typeAt = key.LastIndexOf("; Type: ", StringComparison.Ordinal);
+            var schemaAt = key.LastIndexOf("; Schema: ", StringComparison.Ordinal);
+            var objectType = typeAt >= 0 && schemaAt > typeAt ? key[(typeAt + 8)..schemaAt] : "";
+
+            // The record's lines run to the next header. Its end is structure, not content: the blank lines, the "--" and verbose
+            // TOC lines of the next header, the SET default_* lines pg_dump writes before it, and after the last entry the trailer
+            // (dump complete, \unrestrict). A body ends with a statement (";"), so none of these can be its real last line.
+            var start = headers[h] + 1;
+            var end = h + 1 < headers.Count ? headers[h + 1] : count;
+            var bodyEnd = end;
+            while (bodyEnd > start && IsTrailingStructure(lines[bodyEnd - 1]))
+                bodyEnd--;
+            // the "--" closing the header and the blank line after it
+            var bodyStart = start;
+            if (bodyStart < bodyEnd && lines[bodyStart] == "--")
+                bodyStart++;
+            while (bodyStart < bodyEnd && BlankLine().IsMatch(lines[bodyStart]))
+                bodyStart++;
+
+            var body = new List<string>(bodyEnd - bodyStart + 2);
+            // Tablespace and access method are not in the entry's text but in the SETs before it; pg_dump sets them for every
+            // entry that has one, so the value in effect at the header is the entry's own (not an accident of dump order).
+            if (HasTablespace(objectType, lines, bodyStart, bodyEnd))
+                body.Add($"SET default_tablespace = {tablespace ?? "<unset>"};");
+            if (HasAccessMethod(objectType, lines, bodyStart, bodyEnd))
+                body.Add($"SET default_table_access_method = {accessMethod ?? "<unset>"};");
+            // every line inside the record is kept exactly (blank lines and trailing blanks of function bodies and literals count)
+            for (var n = bodyStart; n < bodyEnd; n++)
             {
-                Flush();
-                var header = line[3..];
-                var ownerAt = header.LastIndexOf("; Owner:", StringComparison.Ordinal);
-                key = header[..ownerAt];
-                owner = header[(ownerAt + 8)..];
-                if (owner.StartsWith(' '))
-                    owner = owner[1..];
-                var typeAt = key.LastIndexOf("; Type: ", StringComparison.Ordinal);
-                var schemaAt = key.LastIndexOf("; Schema: ", StringComparison.Ordinal);
-                objectType = typeAt >= 0 && schemaAt > typeAt ? key[(typeAt + 8)..schemaAt] : "";
+                // ruleutils does not deparse a VALUES-in-FROM view idempotently
+                body.Add(lines[n].Replace("( VALUES", "(VALUES", StringComparison.Ordinal));
+            }
+            if (objectType is "ACL" or "DEFAULT ACL")
+                body = SortedAclUnits(body);
+            records.Add(key + FieldSeparator + owner + FieldSeparator + string.Join(LineSeparator, body));
+
+            for (var n = bodyEnd; n < end; n++)
+                Track(lines[n], ref tablespace, ref accessMethod);
+        }
+        return records;
+    }
+
+    private static void Track(string line, ref string? tablespace, ref string? accessMethod)
+    {
+        if (DefaultTablespaceLine().Match(line) is { Success: true } space)
+            tablespace = space.Groups[1].Value;
+        else if (DefaultAccessMethodLine().Match(line) is { Success: true } method)
+            accessMethod = method.Groups[1].Value;
+    }
+
+    private static bool IsTrailingStructure(string line) =>
+        BlankLine().IsMatch(line) || line == "--" || TocNoiseLine().IsMatch(line) || RestrictLine().IsMatch(line)
+        || line.StartsWith("-- PostgreSQL database dump", StringComparison.Ordinal)
+        || DefaultTablespaceLine().IsMatch(line) || DefaultAccessMethodLine().IsMatch(line);
+
+    // pg_dump gives te->tablespace to tables (partitioned ones too), materialized views, indexes and the constraints that own an
+    // index (PRIMARY KEY, UNIQUE, EXCLUDE: type CONSTRAINT; CHECK and FK CONSTRAINT have none)
+    private static bool HasTablespace(string objectType, string[] lines, int start, int end) => objectType switch
+    {
+        "TABLE" or "MATERIALIZED VIEW" or "INDEX" => true,
+        "CONSTRAINT" => AnyLine(lines, start, end, IndexConstraintLine()),
+        _ => false,
+    };
+
+    // te->tableam: tables and materialized views; a partitioned table's (17+) is an ALTER … SET ACCESS METHOD in its body instead,
+    // and _printTocEntry does not select one for it
+    private static bool HasAccessMethod(string objectType, string[] lines, int start, int end) => objectType switch
+    {
+        "TABLE" => !AnyLine(lines, start, end, PartitionByLine()),
+        "MATERIALIZED VIEW" => true,
+        _ => false,
+    };
+
+    private static bool AnyLine(string[] lines, int start, int end, Regex pattern)
+    {
+        for (var n = start; n < end; n++)
+        {
+            if (pattern.IsMatch(lines[n]))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The GRANT/REVOKE order of an ACL entry follows aclitem order (the order grants were issued), so the lines are sorted; but
+    /// a grant by another grantor is written as SET SESSION AUTHORIZATION grantor; GRANT …; RESET SESSION AUTHORIZATION; and
+    /// sorting those lines apart would lose who granted it. Such a block is one unit; every other line is a unit of its own.
+    /// </summary>
+    private static List<string> SortedAclUnits(List<string> body)
+    {
+        var units = new List<string>();
+        for (var n = 0; n < body.Count; n++)
+        {
+            if (!body[n].StartsWith("SET SESSION AUTHORIZATION ", StringComparison.Ordinal))
+            {
+                units.Add(body[n]);
                 continue;
             }
-            if (line == "--" || DumpedLine().IsMatch(line) || line.StartsWith("-- PostgreSQL database dump", StringComparison.Ordinal)
-                || TocNoiseLine().IsMatch(line) || BlankLine().IsMatch(line)
-                || DefaultTablespaceLine().IsMatch(line) || DefaultAccessMethodLine().IsMatch(line))
-                continue;
-            if (key is null)
-                continue; // preamble before the first TOC header (SET lines, banner)
-            // ruleutils does not deparse a VALUES-in-FROM view idempotently
-            body.Add(line.TrimEnd(' ', '\t', '\r').Replace("( VALUES", "(VALUES", StringComparison.Ordinal));
+            var close = body.FindIndex(n, line => line == "RESET SESSION AUTHORIZATION;");
+            var last = close < 0 ? body.Count - 1 : close;
+            units.Add(string.Join(LineSeparator, body.GetRange(n, last - n + 1)));
+            n = last;
         }
-        Flush();
-        return records;
+        units.Sort(CodePointComparer.Instance);
+        return units;
     }
 
     internal static string KeyOf(string record)

@@ -221,6 +221,8 @@ internal sealed class EntryFacts
     /// takes its table's owner), so that owner's default privileges apply rather than the restoring role's.
     /// </summary>
     public bool? CreatedAsOwner { get; set; }
+
+    /// <summary>
     /// Any kind, written true by a profile (Supabase: extensions in the platform's schemas, the <c>public</c> schema): the
     /// target's platform already has the object and decides its owner. The entry has no owner or drop statements (an
     /// extension's creates it only when missing), and --clean never drops it, so the platform's grants on it stay.

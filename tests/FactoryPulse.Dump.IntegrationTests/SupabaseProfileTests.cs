@@ -49,10 +49,19 @@ public sealed class SupabaseProfileTests(FactoryPulseSource source) : IClassFixt
         FROM information_schema.role_table_grants g WHERE g.table_schema = 'public' ORDER BY 1
         """,
         """
-        SELECT g.grantor || ' ' || g.grantee || ' ' || g.specific_name || ' ' || g.privilege_type || ' ' || g.is_grantable
-        FROM information_schema.routine_privileges g WHERE g.routine_schema = 'public' ORDER BY 1
+        SELECT g.grantor || ' ' || g.grantee || ' ' || p.oid::regprocedure::text || ' ' || g.privilege_type || ' ' || g.is_grantable
+        FROM information_schema.routine_privileges g
+        JOIN pg_catalog.pg_proc p ON p.pronamespace = 'public'::regnamespace AND g.specific_name = p.proname || '_' || p.oid
+        WHERE g.routine_schema = 'public' ORDER BY 1
         """,
-        "SELECT n.nspname || ' ' || coalesce(n.nspacl::text, '') FROM pg_catalog.pg_namespace n WHERE n.nspname = 'public'",
+        // The platform decides who owns public (pg_database_owner locally, the project's postgres on the hosted platform), so
+        // its owner is compared as OWNER; every other grantee and grantor by name.
+        """
+        SELECT n.nspname || ' ' || CASE WHEN a.grantee = n.nspowner THEN 'OWNER' WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END
+               || ' ' || a.privilege_type || ' ' || a.is_grantable || ' by ' || CASE WHEN a.grantor = n.nspowner THEN 'OWNER' ELSE a.grantor::regrole::text END
+        FROM pg_catalog.pg_namespace n CROSS JOIN LATERAL pg_catalog.aclexplode(coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a
+        WHERE n.nspname = 'public' ORDER BY 1
+        """,
     ];
 
     private const string DefaultPrivileges =

@@ -161,7 +161,7 @@ internal static class Program
         var restoreExcludeSchema = new Option<string[]>("--exclude-schema", "-N") { Description = "Do not restore objects in schemas matching PATTERN (repeatable)." };
         var restoreTable = new Option<string[]>("--table", "-t") { Description = "Restore only tables, views and sequences matching PATTERN, with their data, indexes, constraints, triggers, policies and grants (repeatable)." };
         var roleMap = new Option<string[]>("--role-map") { Description = "OLD=NEW: restore objects, grants and policies of role OLD as role NEW (repeatable)." };
-        var cycles = new Option<string>("--foreign-key-cycles") { Description = "Data-only: defer (default; no superuser needed), drop-recreate (NOT VALID + VALIDATE), or replication-role (superuser).", DefaultValueFactory = _ => "defer" };
+        var cycles = new Option<string>("--foreign-key-cycles") { Description = "Data-only: defer (default; owners of NOT DEFERRABLE cycle keys), drop-recreate (NOT VALID + VALIDATE; owners of the cycle keys), or replication-role (superuser or SET on session_replication_role).", DefaultValueFactory = _ => "defer" };
         var keepTriggers = new Option<bool>("--keep-triggers") { Description = "Data-only: leave user triggers firing during the load." };
         var create = new Option<bool>("--create", "-C") { Description = "Create the archive's database first; --connection names the maintenance database." };
         var continueOnError = new Option<bool>("--continue-on-error") { Description = "Report failed entries and go on (pg_restore without --exit-on-error); exit code 1 if any failed." };

@@ -58,7 +58,7 @@ internal sealed class RestorePlan
     /// <summary>Tables (schema.name) this restore creates: their loads may TRUNCATE and COPY FREEZE.</summary>
     public IReadOnlySet<string> CreatedTables { get; }
 
-    /// <summary>The restore creates objects: default privileges are suspended meanwhile, and an empty target is expected.</summary>
+    /// <summary>The restore creates objects: an empty target is expected, and new objects get exactly the archived privileges.</summary>
     public bool CreatesObjects
     {
         get

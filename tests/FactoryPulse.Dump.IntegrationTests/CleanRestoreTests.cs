@@ -44,4 +44,33 @@ public sealed class CleanRestoreTests : IDisposable
             await Db.ExecuteAsync(source, "DROP EVENT TRIGGER IF EXISTS et");
         }
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task Clean_with_if_exists_restores_publication_members_into_an_empty_database_and_over_itself(int jobs)
+    {
+        var server = await SharedPostgresServer.GetAsync();
+        var source = await server.CreateDatabaseAsync("clean_pub_src");
+        await Db.ExecuteAsync(source, """
+            CREATE TABLE public.t (id int PRIMARY KEY);
+            CREATE SCHEMA s2;
+            CREATE TABLE s2.u (id int PRIMARY KEY);
+            INSERT INTO public.t VALUES (1), (2);
+            CREATE PUBLICATION pub_t FOR TABLE public.t;
+            CREATE PUBLICATION pub_s FOR TABLES IN SCHEMA s2;
+            """);
+        var archive = Path.Combine(_workDirectory, $"pub-{jobs}");
+        await DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source, OutputPath = archive });
+        var target = await server.CreateDatabaseAsync($"clean_pub_j{jobs}");
+
+        // ALTER PUBLICATION … DROP TABLE has no IF EXISTS: into an empty database it failed on the missing publication.
+        var first = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, Clean = true, IfExists = true, Jobs = jobs });
+        var again = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, Clean = true, IfExists = true, Jobs = jobs });
+
+        first.Errors.Should().BeEmpty();
+        again.Errors.Should().BeEmpty();
+        var oracle = await DatabaseOracle.CompareAsync(source, target);
+        oracle.IsIdentical.Should().BeTrue(oracle.ToString());
+    }
 }

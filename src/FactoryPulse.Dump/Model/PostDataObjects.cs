@@ -390,7 +390,12 @@ internal sealed class PublicationTableObject(uint oid, PublicationObject publica
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
     {
-        writer.Write($"ALTER PUBLICATION {context.Ident(publication.Name)} DROP TABLE ONLY {table.QualifiedName(context)};\n");
+        var drop = $"ALTER PUBLICATION {context.Ident(publication.Name)} DROP TABLE ONLY {table.QualifiedName(context)};";
+        // ALTER PUBLICATION has no IF EXISTS: with --if-exists the drop runs only when the table is in the publication.
+        writer.Write(ifExists
+            ? SqlText.DoIf("EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid "
+                + $"WHERE p.pubname = {SqlText.QuoteLiteral(publication.Name)} AND r.prrelid = pg_catalog.to_regclass({SqlText.QuoteLiteral(table.QualifiedName(context))}))", drop)
+            : drop + "\n");
         writer.EndStatement();
     }
 }
@@ -503,7 +508,11 @@ internal sealed class PublicationSchemaObject(uint oid, PublicationObject public
 
     public override void WriteDrop(TextWriter writer, DdlContext context, bool ifExists)
     {
-        writer.Write($"ALTER PUBLICATION {context.Ident(publication.Name)} DROP TABLES IN SCHEMA {context.Ident(Schema!)};\n");
+        var drop = $"ALTER PUBLICATION {context.Ident(publication.Name)} DROP TABLES IN SCHEMA {context.Ident(Schema!)};";
+        writer.Write(ifExists
+            ? SqlText.DoIf("EXISTS (SELECT 1 FROM pg_catalog.pg_publication_namespace s JOIN pg_catalog.pg_publication p ON p.oid = s.pnpubid "
+                + $"WHERE p.pubname = {SqlText.QuoteLiteral(publication.Name)} AND s.pnnspid = pg_catalog.to_regnamespace({SqlText.QuoteLiteral(context.Ident(Schema!))}))", drop)
+            : drop + "\n");
         writer.EndStatement();
     }
 

@@ -41,6 +41,20 @@ internal static class SqlText
         return "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
     }
 
+    /// <summary>
+    /// A <c>DO</c> block running <paramref name="statement"/> only when <paramref name="condition"/> holds: the
+    /// IF EXISTS of statements that have none (ALTER PUBLICATION … DROP TABLE). The dollar-quote tag is one the body
+    /// does not contain, so names inside it cannot end the block.
+    /// </summary>
+    public static string DoIf(string condition, string statement)
+    {
+        var body = $"BEGIN IF {condition} THEN {statement} END IF; END";
+        var tag = "$do$";
+        for (var n = 1; body.Contains(tag, StringComparison.Ordinal); n++)
+            tag = $"$do{n}$";
+        return $"DO {tag}{body}{tag};\n";
+    }
+
     /// <summary>Qualified name with always-quoted parts.</summary>
     public static string QuoteQualified(string? schema, string name) =>
         schema is null ? QuoteIdentifier(name) : QuoteIdentifier(schema) + "." + QuoteIdentifier(name);

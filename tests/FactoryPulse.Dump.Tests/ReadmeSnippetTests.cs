@@ -23,24 +23,32 @@ public sealed class ReadmeSnippetTests
         global using System.Threading.Tasks;
         """;
 
-    public static TheoryData<int, int> Snippets()
+    /// <summary>The repository's README and the README shipped inside the packages.</summary>
+    private static readonly string[] Documents = ["README.md", "docs/package-readme.md"];
+
+    public static TheoryData<string, int, int> Snippets()
     {
-        var data = new TheoryData<int, int>();
-        var blocks = CSharpBlocks();
-        for (var i = 0; i < blocks.Count; i++)
-            data.Add(i + 1, blocks[i].Line);
+        var data = new TheoryData<string, int, int>();
+        foreach (var document in Documents)
+        {
+            var blocks = CSharpBlocks(document);
+            for (var i = 0; i < blocks.Count; i++)
+                data.Add(document, i + 1, blocks[i].Line);
+        }
         return data;
     }
 
-    [Fact]
-    public void The_readme_has_csharp_blocks_to_check() => CSharpBlocks().Should().HaveCountGreaterThanOrEqualTo(3);
+    [Theory]
+    [InlineData("README.md", 3)]
+    [InlineData("docs/package-readme.md", 1)]
+    public void The_document_has_csharp_blocks_to_check(string document, int atLeast) => CSharpBlocks(document).Should().HaveCountGreaterThanOrEqualTo(atLeast);
 
     [Theory]
     [MemberData(nameof(Snippets))]
-    public void A_csharp_block_of_the_readme_compiles_as_written(int block, int line)
+    public void A_csharp_block_of_the_readme_compiles_as_written(string document, int block, int line)
     {
-        var code = CSharpBlocks()[block - 1].Code;
-        var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Preview), path: $"README.md:{line}");
+        var code = CSharpBlocks(document)[block - 1].Code;
+        var tree = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Preview), path: $"{document}:{line}");
         var hasStatements = tree.GetCompilationUnitRoot().Members.Any(member => member is GlobalStatementSyntax);
         var compilation = CSharpCompilation.Create(
             $"readme_block_{block}",
@@ -50,12 +58,38 @@ public sealed class ReadmeSnippetTests
 
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
 
-        errors.Should().BeEmpty($"the C# block at README.md line {line} compiles as written:\n{code}");
+        errors.Should().BeEmpty($"the C# block at {document} line {line} compiles as written:\n{code}");
     }
 
-    private static List<(int Line, string Code)> CSharpBlocks()
+    [Fact]
+    public void Relative_links_of_the_readme_resolve_inside_the_repository()
     {
-        var lines = File.ReadAllLines(ReadmePath());
+        var root = RepositoryRoot();
+        var broken = new List<string>();
+        foreach (System.Text.RegularExpressions.Match link in System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(Path.Combine(root, "README.md")), @"\]\(([^)#\s]+)[^)]*\)"))
+        {
+            var target = link.Groups[1].Value;
+            if (target.Contains("://", StringComparison.Ordinal) || target.StartsWith("mailto:", StringComparison.Ordinal))
+                continue;
+            var path = Path.GetFullPath(Path.Combine(root, target));
+            if (!path.StartsWith(root, StringComparison.Ordinal) || (!File.Exists(path) && !Directory.Exists(path)))
+                broken.Add(target);
+        }
+        broken.Should().BeEmpty("a clone has only the repository: links outside it or to missing files do not resolve");
+    }
+
+    [Fact]
+    public void The_package_readme_has_no_relative_links()
+    {
+        // Inside a package there is no repository beside the README: only absolute links resolve.
+        var text = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "package-readme.md"));
+        System.Text.RegularExpressions.Regex.Matches(text, @"\]\((?![a-z]+://)[^)]*\)").Select(m => m.Value).Should().BeEmpty();
+        text.Should().NotContain("../");
+    }
+
+    private static List<(int Line, string Code)> CSharpBlocks(string document)
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot(), document));
         var blocks = new List<(int, string)>();
         for (var i = 0; i < lines.Length; i++)
         {
@@ -70,13 +104,12 @@ public sealed class ReadmeSnippetTests
         return blocks;
     }
 
-    private static string ReadmePath()
+    private static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
-            var candidate = Path.Combine(directory.FullName, "README.md");
-            if (File.Exists(candidate) && File.Exists(Path.Combine(directory.FullName, "FactoryPulse.Dump.sln")))
-                return candidate;
+            if (File.Exists(Path.Combine(directory.FullName, "README.md")) && File.Exists(Path.Combine(directory.FullName, "FactoryPulse.Dump.sln")))
+                return directory.FullName + Path.DirectorySeparatorChar;
         }
         throw new FileNotFoundException("README.md beside FactoryPulse.Dump.sln not found above the test assembly.");
     }

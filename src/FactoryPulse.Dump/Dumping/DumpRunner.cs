@@ -616,9 +616,14 @@ internal static class DumpRunner
     {
         if (Directory.Exists(parent))
             return;
+        // Each missing level gets 0700: Directory.CreateDirectory applies the mode to the last level only.
+        var missing = new Stack<string>();
+        for (var directory = parent; directory is not null && !Directory.Exists(directory); directory = Path.GetDirectoryName(directory))
+            missing.Push(directory);
         try
         {
-            OwnerOnlyFiles.CreateDirectory(parent);
+            while (missing.Count > 0)
+                OwnerOnlyFiles.CreateDirectory(missing.Pop());
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

@@ -60,13 +60,13 @@ internal static class Program
 
     private static Option<string> ConnectionOption() => new("--connection", "-d")
     {
-        Description = "Connection string: Npgsql keywords (Host=…;Database=…) or a postgres:// URI. Missing parts come from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE.",
+        Description = "Connection string: Npgsql keywords (Host=…;Database=…) or a postgres:// URI. Missing parts come from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, then PGPASSFILE/~/.pgpass, then libpq's defaults.",
     };
 
     private static Command DumpCommand()
     {
         var connection = ConnectionOption();
-        var output = new Option<string>("--output", "-f") { Description = "Archive directory (or, with --format plain, SQL file) to create; its parent must exist.", Required = true };
+        var output = new Option<string>("--output", "-f") { Description = "Archive directory (or, with --format plain, SQL file) to create (missing parent directories are created).", Required = true };
         var format = new Option<string>("--format", "-F") { Description = "directory (d, default): manifest + binary COPY files; plain (p): one SQL script for psql.", DefaultValueFactory = _ => "directory" };
         var schemaOnly = new Option<bool>("--schema-only", "-s") { Description = "Dump only the object definitions, no data." };
         var dataOnly = new Option<bool>("--data-only", "-a") { Description = "Dump only the data, no object definitions." };
@@ -164,6 +164,11 @@ internal static class Program
         var cycles = new Option<string>("--foreign-key-cycles") { Description = "Data-only: defer (default; owners of NOT DEFERRABLE cycle keys), drop-recreate (NOT VALID + VALIDATE; owners of the cycle keys), or replication-role (superuser or SET on session_replication_role).", DefaultValueFactory = _ => "defer" };
         var keepTriggers = new Option<bool>("--keep-triggers") { Description = "Data-only: leave user triggers firing during the load." };
         var create = new Option<bool>("--create", "-C") { Description = "Create the archive's database first; --connection names the maintenance database." };
+        var createDatabase = new Option<string>("--create-database")
+        {
+            Description = "Create the database NAME and restore into it (--create under a name you choose); --connection names the server and maintenance database. Refused when NAME exists.",
+            HelpName = "NAME",
+        };
         var continueOnError = new Option<bool>("--continue-on-error") { Description = "Report failed entries and go on (pg_restore without --exit-on-error); exit code 1 if any failed." };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Use N connections: tables and chunks load side by side, and each table's indexes and keys build as soon as its rows are in.", DefaultValueFactory = _ => 1 };
         var restoreKeyFile = KeyFileOption();
@@ -180,7 +185,7 @@ internal static class Program
         {
             quiet, json,
             connection, input, schemaOnly, dataOnly, section, restoreSchema, restoreExcludeSchema, restoreTable, clean, ifExists, noOwner, noPrivileges, roleMap,
-            singleTransaction, cycles, keepTriggers, create,
+            singleTransaction, cycles, keepTriggers, create, createDatabase,
             continueOnError, jobs, useList, restoreKeyFile, verbose,
         };
         command.SetAction(async (result, cancellationToken) =>
@@ -224,6 +229,7 @@ internal static class Program
                 ForeignKeyCycles = strategy,
                 DisableTriggers = !result.GetValue(keepTriggers),
                 CreateDatabase = result.GetValue(create),
+                CreateDatabaseName = result.GetValue(createDatabase),
                 ExitOnError = !result.GetValue(continueOnError),
                 Jobs = result.GetValue(jobs),
                 UseListFile = result.GetValue(useList),

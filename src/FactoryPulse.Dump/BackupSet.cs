@@ -119,6 +119,7 @@ public static class BackupSet
     /// its check is kept, marked unverified, and no older set is deleted. A second run while one is going is refused (lock file).
     /// </summary>
     /// <exception cref="ArgumentException">The options contradict each other or are out of range (thrown before anything connects).</exception>
+    /// <exception cref="ConnectionStringException">The connection string, or a PG* variable filling one of its parts, cannot be understood (an <see cref="ArgumentException"/>; thrown before anything connects).</exception>
     /// <exception cref="DumpException">The set could not be written; the subtype and its properties say how, the inner exception what happened underneath.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public static Task<BackupSetResult> CreateAsync(BackupSetOptions options, IProgress<DumpProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -134,6 +135,7 @@ public static class BackupSet
     /// Leave <see cref="BackupSetOptions.ConnectionString"/> empty; the prefix defaults to the data source's database name.
     /// </summary>
     /// <exception cref="ArgumentException">The options contradict each other or are out of range, or name a connection string too (thrown before anything connects).</exception>
+    /// <exception cref="ConnectionStringException">The connection string, or a PG* variable filling one of its parts, cannot be understood (an <see cref="ArgumentException"/>; thrown before anything connects).</exception>
     /// <exception cref="DumpException">The set could not be written; the subtype and its properties say how, the inner exception what happened underneath.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The first parameter's type tells the overloads apart: no call can bind to both.")]

@@ -12,6 +12,7 @@ public static class DatabaseDumper
     /// name and renamed only when complete.
     /// </summary>
     /// <exception cref="ArgumentException">The options contradict each other or are out of range (thrown before anything connects).</exception>
+    /// <exception cref="ConnectionStringException">The connection string, or a PG* variable filling one of its parts, cannot be understood (an <see cref="ArgumentException"/>; thrown before anything connects).</exception>
     /// <exception cref="DumpException">The dump failed; the subtype and its properties say how, the inner exception what happened underneath.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled; no archive is left under the output path.</exception>
     public static Task<DumpResult> DumpAsync(
@@ -32,6 +33,7 @@ public static class DatabaseDumper
     /// (Npgsql's default is 30 seconds): build it with <c>Command Timeout=0</c> when copying the largest table may take longer.
     /// </summary>
     /// <exception cref="ArgumentException">The options contradict each other or are out of range, or name a connection string too (thrown before anything connects).</exception>
+    /// <exception cref="ConnectionStringException">The connection string, or a PG* variable filling one of its parts, cannot be understood (an <see cref="ArgumentException"/>; thrown before anything connects).</exception>
     /// <exception cref="DumpException">The dump failed; the subtype and its properties say how, the inner exception what happened underneath.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled; no archive is left under the output path.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The first parameter's type tells the overloads apart: no call can bind to both.")]

@@ -11,6 +11,8 @@ public static class DatabaseRestorer
     /// builds indexes, constraints, triggers and policies, and applies privileges — in dependency order.
     /// </summary>
     /// <exception cref="ArgumentException">The options contradict each other or are out of range (thrown before anything is read or connected).</exception>
+    /// <exception cref="ConnectionStringException">The connection string, or a PG* variable filling one of its parts, cannot be understood (an <see cref="ArgumentException"/>; thrown before anything connects).</exception>
+    /// <exception cref="DatabaseExistsException">The database <see cref="RestoreOptions.CreateDatabase"/> or <see cref="RestoreOptions.CreateDatabaseName"/> would create exists; nothing was changed.</exception>
     /// <exception cref="DumpException">The restore failed; the subtype and its properties say how, the inner exception what happened underneath.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public static Task<RestoreReport> RestoreAsync(
@@ -32,9 +34,10 @@ public static class DatabaseRestorer
     /// </summary>
     /// <exception cref="ArgumentException">
     /// The options contradict each other or are out of range, name a connection string too, or set
-    /// <see cref="RestoreOptions.CreateDatabase"/>: a data source is bound to one database, so it cannot create and then
+    /// <see cref="RestoreOptions.CreateDatabase"/> or <see cref="RestoreOptions.CreateDatabaseName"/>: a data source is bound to one database, so it cannot create and then
     /// connect to another (use the connection-string overload for that). Thrown before anything is read or connected.
     /// </exception>
+    /// <exception cref="ConnectionStringException">The connection string, or a PG* variable filling one of its parts, cannot be understood (an <see cref="ArgumentException"/>; thrown before anything connects).</exception>
     /// <exception cref="DumpException">The restore failed; the subtype and its properties say how, the inner exception what happened underneath.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The first parameter's type tells the overloads apart: no call can bind to both.")]
@@ -48,8 +51,8 @@ public static class DatabaseRestorer
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Sql.ConnectionSource.ThrowIfBothGiven(options.ConnectionString, nameof(options));
-        if (options.CreateDatabase)
-            throw new ArgumentException("CreateDatabase needs a connection string: a data source is bound to one database and cannot connect to the one it creates.", nameof(options));
+        if (options.CreateDatabase || options.CreateDatabaseName is not null)
+            throw new ArgumentException("CreateDatabase and CreateDatabaseName need a connection string: a data source is bound to one database and cannot connect to the one it creates.", nameof(options));
         return ErrorTranslation.RunAsync(Operation.Restore, Restore.RestoreRunner.RunAsync(options, dataSource, progress, cancellationToken), cancellationToken);
     }
 

@@ -13,7 +13,7 @@ public sealed record DumpOptions
 
     /// <summary>
     /// The archive to create: a directory (<see cref="ArchiveFormat.Directory"/>) or a SQL file
-    /// (<see cref="ArchiveFormat.Plain"/>). Its parent must exist; the path itself must not.
+    /// (<see cref="ArchiveFormat.Plain"/>). Missing parent directories are created (owner-only, as the archive); the path itself must not exist.
     /// </summary>
     public required string OutputPath { get; init; }
 

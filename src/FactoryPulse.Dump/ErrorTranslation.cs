@@ -32,8 +32,9 @@ internal static class ErrorTranslation
         {
             return await Cancellation.Typed(work, cancellationToken).ConfigureAwait(false);
         }
-        // A refused redaction is an option error (ArgumentException), found once the catalog is read: it passes unchanged too.
-        catch (Exception exception) when (exception is not (DumpException or OperationCanceledException or RedactionRefusedException))
+        // A refused redaction and a connection string that cannot be understood are option errors (ArgumentException), found
+        // once the run starts: they pass unchanged too.
+        catch (Exception exception) when (exception is not (DumpException or OperationCanceledException or RedactionRefusedException or ConnectionStringException))
         {
             throw Translate(exception, operation);
         }

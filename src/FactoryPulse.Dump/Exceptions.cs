@@ -63,7 +63,7 @@ public sealed class ArchiveException : DumpException
     public ArchiveException(string message, Exception? innerException) : base(message, innerException) { }
 }
 
-/// <summary>The output path cannot be written (parent missing, already exists, disk full).</summary>
+/// <summary>The output path cannot be written (already exists, a parent directory cannot be created, disk full).</summary>
 public sealed class OutputPathException : DumpException
 {
     /// <summary>Creates the exception.</summary>
@@ -75,6 +75,26 @@ public sealed class TargetNotEmptyException : DumpException
 {
     /// <summary>Creates the exception.</summary>
     public TargetNotEmptyException(string message) : base(message) { }
+}
+
+/// <summary>
+/// The database <see cref="RestoreOptions.CreateDatabase"/> or <see cref="RestoreOptions.CreateDatabaseName"/> asked to
+/// create exists already; nothing was changed. Restore into it without creating it (it must be empty, or use
+/// <see cref="RestoreOptions.Clean"/>), drop it first, or choose another name.
+/// </summary>
+public sealed class DatabaseExistsException : DumpException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">One line naming the database and what to do.</param>
+    /// <param name="databaseName">The database that exists.</param>
+    /// <param name="innerException">The server's error (SQLSTATE 42P04), when CREATE DATABASE reported it.</param>
+    public DatabaseExistsException(string message, string databaseName, Exception? innerException = null) : base(message, innerException)
+    {
+        DatabaseName = databaseName;
+    }
+
+    /// <summary>The database that exists.</summary>
+    public string DatabaseName { get; }
 }
 
 /// <summary>

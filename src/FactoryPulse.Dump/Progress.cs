@@ -43,9 +43,9 @@ public readonly record struct DumpProgress
     /// <summary>Data bytes copied so far (as written to or read from the archive).</summary>
     public long BytesDone { get; init; }
 
-    /// <summary>A dump's estimate of all rows to copy, from pg_class.reltuples (0 when unknown).</summary>
+    /// <summary>All rows to copy: a dump's estimate from pg_class.reltuples, a restore's exact total from the archive's manifest (0 when unknown).</summary>
     public long EstimatedRows { get; init; }
 
-    /// <summary>A dump's estimate of the table bytes to read, from the relations' sizes (0 when unknown).</summary>
+    /// <summary>All data bytes: a dump's estimate of the table bytes to read, from the relations' sizes; a restore's total of the archive's data files, from its manifest (0 when unknown).</summary>
     public long EstimatedBytes { get; init; }
 }

@@ -77,6 +77,15 @@ public sealed record RestoreOptions
     /// </summary>
     public bool CreateDatabase { get; init; }
 
+    /// <summary>
+    /// Create a new database of this name and restore into it: <see cref="CreateDatabase"/> under a name you choose
+    /// (e.g. <c>shop_copy</c>) instead of the archive's, with the archive's encoding. The connection string names the
+    /// server and the maintenance database that runs <c>CREATE DATABASE</c> (<c>postgres</c> when it names none). A
+    /// database of that name that exists already is refused with <see cref="DatabaseExistsException"/> before anything
+    /// is changed. Needs a connection string: a data source is bound to one database.
+    /// </summary>
+    public string? CreateDatabaseName { get; init; }
+
     /// <summary>Stop at the first error (default, pg_restore <c>--exit-on-error</c>); when false, go on and list failures in <see cref="RestoreReport.Errors"/>.</summary>
     public bool ExitOnError { get; init; } = true;
 
@@ -111,6 +120,11 @@ public sealed record RestoreOptions
             throw new ArgumentException("IfExists applies to the DROP statements of Clean; set Clean too.", nameof(IfExists));
         if (Jobs < 1)
             throw new ArgumentOutOfRangeException(nameof(Jobs), $"Jobs must be at least 1, not {Jobs}.");
+        if (CreateDatabaseName is not null && string.IsNullOrWhiteSpace(CreateDatabaseName))
+            throw new ArgumentException("CreateDatabaseName is empty: name the database to create, or leave it null.", nameof(CreateDatabaseName));
+        // As pg_restore: a data-only restore loads into an existing schema, which a new database does not have.
+        if ((CreateDatabase || CreateDatabaseName is not null) && DataOnly)
+            throw new ArgumentException("Creating a database and data-only cannot be used together: a data-only restore loads into an existing schema.", nameof(DataOnly));
         if (!Enum.IsDefined(ForeignKeyCycles))
             throw new ArgumentOutOfRangeException(nameof(ForeignKeyCycles), $"Unknown foreign-key cycle strategy {(int)ForeignKeyCycles}.");
         if (UseListFile is not null && string.IsNullOrWhiteSpace(UseListFile))

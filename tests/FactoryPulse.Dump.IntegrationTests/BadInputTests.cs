@@ -99,13 +99,34 @@ public sealed class BadInputTests(SmallDatabase source) : IClassFixture<SmallDat
     }
 
     [Fact]
-    public async Task Dumping_into_a_directory_whose_parent_does_not_exist_fails_before_connecting()
+    public async Task Dumping_into_a_path_whose_parents_do_not_exist_creates_them_owner_only_as_pg_dump_does()
     {
-        var archive = Path.Combine(_workDirectory, "missing-parent", "archive");
+        var archive = Path.Combine(_workDirectory, "missing-parent", "nested", "archive");
+
+        await DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = archive });
+
+        File.Exists(Path.Combine(archive, "manifest.json")).Should().BeTrue();
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(Path.Combine(_workDirectory, "missing-parent")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.GetUnixFileMode(Path.Combine(_workDirectory, "missing-parent", "nested")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        var plain = Path.Combine(_workDirectory, "cli-parent", "deeper", "small.sql");
+        var cli = await ExternalTool.FpdumpAsync("dump", "--connection", source.ConnectionString, "--output", plain, "--format", "plain", "--quiet");
+        cli.ExitCode.Should().Be(0, cli.Stderr);
+        File.Exists(plain).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Dumping_under_a_parent_that_is_a_file_is_an_output_path_error()
+    {
+        var blocker = Path.Combine(_workDirectory, "a-file");
+        await File.WriteAllTextAsync(blocker, "not a directory");
+        var archive = Path.Combine(blocker, "archive");
 
         var act = () => DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source.ConnectionString, OutputPath = archive });
 
-        (await act.Should().ThrowAsync<OutputPathException>()).Which.Message.Should().Contain("does not exist");
+        (await act.Should().ThrowAsync<OutputPathException>()).Which.Message.Should().Contain("creating the directory");
         var cli = await ExternalTool.FpdumpAsync("dump", "--connection", source.ConnectionString, "--output", archive);
         cli.ExitCode.Should().Be(1);
         cli.Stderr.Should().StartWith("fpdump: error: Cannot write the archive");

@@ -51,11 +51,13 @@ public sealed class ConnectionSourceTests
         var dump = () => DatabaseDumper.DumpAsync(dataSource, new DumpOptions { ConnectionString = "Host=other", OutputPath = "/tmp/never" });
         var restore = () => DatabaseRestorer.RestoreAsync(dataSource, new RestoreOptions { ConnectionString = "Host=other", InputPath = "/tmp/never" });
         var create = () => DatabaseRestorer.RestoreAsync(dataSource, new RestoreOptions { InputPath = "/tmp/never", CreateDatabase = true });
+        var createNamed = () => DatabaseRestorer.RestoreAsync(dataSource, new RestoreOptions { InputPath = "/tmp/never", CreateDatabaseName = "shop_copy" });
         var set = () => BackupSet.CreateAsync(dataSource, new BackupSetOptions { ConnectionString = "Host=other", Directory = "/tmp/never" });
 
         (await dump.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("options");
         (await restore.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("options");
         (await create.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("CreateDatabase");
+        (await createNamed.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("CreateDatabaseName");
         (await set.Should().ThrowAsync<ArgumentException>()).Which.ParamName.Should().Be("options");
     }
 }

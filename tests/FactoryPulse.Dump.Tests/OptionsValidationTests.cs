@@ -26,6 +26,15 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public void Restore_rejects_an_empty_database_name_to_create_and_creating_one_for_a_data_only_restore()
+    {
+        ShouldReject<ArgumentException>((ValidRestore with { CreateDatabaseName = " " }).Validate, nameof(RestoreOptions.CreateDatabaseName));
+        ShouldReject<ArgumentException>((ValidRestore with { CreateDatabaseName = "shop_copy", DataOnly = true }).Validate, nameof(RestoreOptions.DataOnly));
+        ShouldReject<ArgumentException>((ValidRestore with { CreateDatabase = true, DataOnly = true }).Validate, nameof(RestoreOptions.DataOnly));
+        (ValidRestore with { CreateDatabaseName = "shop_copy" }).Validate();
+    }
+
+    [Fact]
     public void Dump_accepts_every_documented_setting_together()
     {
         (ValidDump with

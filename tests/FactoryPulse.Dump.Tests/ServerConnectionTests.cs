@@ -110,7 +110,7 @@ public sealed class ServerConnectionTests
     {
         var act = () => ServerConnection.Parse("postgresql://db/x?sslmode=sometimes");
 
-        act.Should().Throw<DumpException>().WithMessage("*sslmode*sometimes*");
+        act.Should().Throw<ConnectionStringException>().WithMessage("*sslmode*sometimes*");
     }
 
     [Fact]
@@ -170,18 +170,18 @@ public sealed class ServerConnectionTests
     {
         var act = () => ServerConnection.Parse("postgresql://app@db/factory?sslmode=require&target_session_attrs=any");
 
-        act.Should().Throw<DumpException>().WithMessage("*target_session_attrs*");
+        act.Should().Throw<ConnectionStringException>().WithMessage("*target_session_attrs*");
     }
 
     [Theory]
     [InlineData("Host=localhost;NoSuchKeyword=1")]
     [InlineData("this is not a connection string")]
     [InlineData("Host=localhost;Port=notanumber")]
-    public void Parsing_an_invalid_keyword_string_throws_a_dump_exception(string connectionString)
+    public void Parsing_an_invalid_keyword_string_throws_a_connection_string_exception(string connectionString)
     {
         var act = () => ServerConnection.Parse(connectionString);
 
-        act.Should().Throw<DumpException>().WithMessage("The connection string is not valid*");
+        act.Should().Throw<ConnectionStringException>().WithMessage("The connection string is not valid*");
     }
 
     [Fact]
@@ -189,17 +189,17 @@ public sealed class ServerConnectionTests
     {
         var act = () => ServerConnection.Parse("Host=db;Password=hunter2;Bogus=1");
 
-        act.Should().Throw<DumpException>().Which.Message.Should().NotContain("hunter2");
+        act.Should().Throw<ConnectionStringException>().Which.Message.Should().NotContain("hunter2");
     }
 
     [Fact]
-    public void Parsing_a_uri_with_a_non_numeric_port_throws_a_dump_exception()
+    public void Parsing_a_uri_with_a_non_numeric_port_throws_a_connection_string_exception()
     {
         var port = () => ServerConnection.Parse("postgresql://db/factory?port=abc");
         var timeout = () => ServerConnection.Parse("postgresql://db/factory?connect_timeout=soon");
 
-        port.Should().Throw<DumpException>();
-        timeout.Should().Throw<DumpException>();
+        port.Should().Throw<ConnectionStringException>();
+        timeout.Should().Throw<ConnectionStringException>();
     }
 
     [Fact]

@@ -83,7 +83,7 @@ internal sealed class EncryptionInfo
     public byte[] KeyFrom(string? passphrase)
     {
         if (string.IsNullOrEmpty(passphrase))
-            throw new ArchiveException("The archive is encrypted: give its passphrase (FPDUMP_PASSPHRASE or --key-file).");
+            throw new ArchiveException("The archive is encrypted: give its passphrase (EncryptionPassphrase; the CLI reads --key-file or FPDUMP_PASSPHRASE).");
         if (_openedKey is not null && string.Equals(_openedWith, passphrase, StringComparison.Ordinal))
             return _openedKey;
         if (Algorithm != Encryption.Algorithm || KeyDerivation != Encryption.KeyDerivation || Iterations is < 1 or > Encryption.MaxIterations)

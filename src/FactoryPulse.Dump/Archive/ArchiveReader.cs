@@ -49,7 +49,7 @@ internal static class ArchiveReader
         else if (manifest.Encryption is { } encryption)
             encryption.KeyFrom(passphrase); // written before sealing: readable, but only for whoever holds the passphrase
         else if (!string.IsNullOrEmpty(passphrase))
-            throw new ArchiveException($"The archive at '{archivePath}' is not encrypted, but a passphrase was given: refused, since an encrypted archive can be replaced by an unencrypted one without the passphrase. Leave out the passphrase (FPDUMP_PASSPHRASE, --key-file) for an unencrypted archive.");
+            throw new ArchiveException($"The archive at '{archivePath}' is not encrypted, but a passphrase was given: refused, since an encrypted archive can be replaced by an unencrypted one without the passphrase. Leave out the passphrase (EncryptionPassphrase; the CLI reads --key-file or FPDUMP_PASSPHRASE) for an unencrypted archive.");
         if (!manifest.Complete)
             throw new ArchiveException($"The archive at '{archivePath}' is marked incomplete; it cannot be restored.");
         if (manifest.FormatVersion < ArchiveManifest.StatementListsSince)

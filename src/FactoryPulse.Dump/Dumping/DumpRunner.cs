@@ -25,8 +25,6 @@ internal static class DumpRunner
             throw new DumpException("Schema-only and data-only cannot be used together.");
         var finalPath = Path.GetFullPath(options.OutputPath);
         var parent = Path.GetDirectoryName(finalPath.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new OutputPathException($"'{finalPath}' has no parent directory.");
-        if (!Directory.Exists(parent))
-            throw new OutputPathException($"Cannot write the archive to '{finalPath}': the directory '{parent}' does not exist.");
         if (Directory.Exists(finalPath) || File.Exists(finalPath))
             throw new OutputPathException($"Cannot write the archive to '{finalPath}': it already exists. Choose a new path or remove the old one.");
 
@@ -35,6 +33,8 @@ internal static class DumpRunner
         logger?.LogInformation("Connecting to {Server}", source.Describe());
         var connection = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
+        // Missing parent directories are made only once the server answered, owner-only like the archive itself.
+        CreateParentDirectories(parent, finalPath);
 
         try
         {
@@ -610,5 +610,24 @@ internal static class DumpRunner
         }
         work.Sort((a, b) => b.Estimate.CompareTo(a.Estimate));
         return work;
+    }
+
+    private static void CreateParentDirectories(string parent, string finalPath)
+    {
+        if (Directory.Exists(parent))
+            return;
+        // Each missing level gets 0700: Directory.CreateDirectory applies the mode to the last level only.
+        var missing = new Stack<string>();
+        for (var directory = parent; directory is not null && !Directory.Exists(directory); directory = Path.GetDirectoryName(directory))
+            missing.Push(directory);
+        try
+        {
+            while (missing.Count > 0)
+                OwnerOnlyFiles.CreateDirectory(missing.Pop());
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new OutputPathException($"Cannot write the archive to '{finalPath}': creating the directory '{parent}' failed: {exception.Message}", exception);
+        }
     }
 }

@@ -107,11 +107,20 @@ internal static class DataOnlyRestorer
                 await ServerConnection.ExecuteAsync(connection, $"ALTER TABLE {constraint.Table} DROP CONSTRAINT {SqlText.QuoteIdentifier(constraint.Name)}", cancellationToken).ConfigureAwait(false);
             var restoreKeys = await BreakCyclesAsync(connection, order.CycleKeys, options.ForeignKeyCycles, replicaMode, cancellationToken).ConfigureAwait(false);
 
-            long rows = 0, bytes = 0;
+            long rows = 0, bytes = 0, rowsTotal = 0, bytesTotal = 0;
+            foreach (var entry in order.Loads)
+            {
+                rowsTotal += entry.Data!.Rows;
+                bytesTotal += entry.Data.Bytes;
+            }
             foreach (var entry in order.Loads)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                progress?.Report(new DumpProgress { Phase = OperationPhase.Data, CurrentObject = entry.DisplayName, TablesDone = restored.Count, TablesTotal = dataEntries.Count, RowsDone = rows, BytesDone = bytes });
+                progress?.Report(new DumpProgress
+                {
+                    Phase = OperationPhase.Data, CurrentObject = entry.DisplayName, TablesDone = restored.Count, TablesTotal = dataEntries.Count,
+                    RowsDone = rows, BytesDone = bytes, EstimatedRows = rowsTotal, EstimatedBytes = bytesTotal,
+                });
                 await DataLoader.LoadAsync(connection, options.InputPath, entry, entry.Data!, truncateFirst: false, freeze: false, key, cancellationToken).ConfigureAwait(false);
                 restored.Add(new RestoredTable { Table = entry.QualifiedName, Rows = entry.Data!.Rows });
                 rows += entry.Data.Rows;
@@ -328,14 +337,14 @@ internal static class DataOnlyRestorer
             if (names.Count > 0)
             {
                 var its = names.Count == 1 ? $"its trigger {names[0]}" : $"its triggers {string.Join(", ", names)}";
-                problems.AddPrivilege(table, $"{table}: not the owner, and {its} must be switched off for the load (ALTER TABLE … DISABLE TRIGGER needs ownership) — run as the owner, or use --keep-triggers");
+                problems.AddPrivilege(table, $"{table}: not the owner, and {its} must be switched off for the load (ALTER TABLE … DISABLE TRIGGER needs ownership) — run as the owner, or set DisableTriggers = false (--keep-triggers)");
             }
             foreach (var key in order.CycleKeys)
             {
                 if (key.Table != target.Name || replicaMode)
                     continue;
                 if (options.ForeignKeyCycles == ForeignKeyCycleStrategy.DropAndRecreate)
-                    problems.AddPrivilege(table, $"{table}: not the owner, and its foreign key {key.Name} closes a cycle among the restored tables, so it must be dropped for the load and re-created (needs ownership) — run as the owner, or use --foreign-key-cycles defer");
+                    problems.AddPrivilege(table, $"{table}: not the owner, and its foreign key {key.Name} closes a cycle among the restored tables, so it must be dropped for the load and re-created (needs ownership) — run as the owner, or use ForeignKeyCycles = DeferConstraints (--foreign-key-cycles defer)");
                 else if (!key.Deferrable)
                     problems.AddPrivilege(table, $"{table}: not the owner, and its foreign key {key.Name} closes a cycle among the restored tables, so it must be made DEFERRABLE for the load (ALTER CONSTRAINT needs ownership) — run as the owner, or declare the key DEFERRABLE");
             }
@@ -359,7 +368,7 @@ internal static class DataOnlyRestorer
             }
         }
         if (replicaMode && !role.Superuser && !role.CanSetReplicationRole)
-            problems.AddPrivilege("session_replication_role", "session_replication_role: the replication-role strategy sets it to replica for the load, which needs a superuser or the SET privilege on it (PostgreSQL 15+: GRANT SET ON PARAMETER session_replication_role) — or use --foreign-key-cycles defer");
+            problems.AddPrivilege("session_replication_role", "session_replication_role: the replication-role strategy sets it to replica for the load, which needs a superuser or the SET privilege on it (PostgreSQL 15+: GRANT SET ON PARAMETER session_replication_role) — or use ForeignKeyCycles = DeferConstraints (--foreign-key-cycles defer)");
     }
 
     /// <summary>Foreign keys between restored tables (<paramref name="byOid"/>: restored tables by oid, as quoted names).</summary>

@@ -28,8 +28,10 @@ internal static class RestoreRunner
 
         var source = ConnectionSource.Create(options.ConnectionString, dataSource);
         progress?.Report(new DumpProgress { Phase = OperationPhase.Connecting });
-        if (options.CreateDatabase)
-            source = await CreateDatabaseAsync(source, manifest, cancellationToken).ConfigureAwait(false);
+        if (options.CreateDatabaseName is { } newName)
+            source = await CreateDatabaseAsync(source, newName, manifest.Encoding, cancellationToken).ConfigureAwait(false);
+        else if (options.CreateDatabase)
+            source = await CreateDatabaseAsync(source, manifest.Database, manifest.Encoding, cancellationToken).ConfigureAwait(false);
         var connection = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         await ServerConnection.ExecuteAsync(connection, SessionSettings.Restore, cancellationToken).ConfigureAwait(false);
@@ -37,7 +39,19 @@ internal static class RestoreRunner
         if (plan.DataOnly)
         {
             var (loaded, sequencesSet, dataWarnings) = await DataOnlyRestorer.RunAsync(connection, entries, options, key, progress, cancellationToken).ConfigureAwait(false);
-            progress?.Report(new DumpProgress { Phase = OperationPhase.Completed, TablesDone = loaded.Count, TablesTotal = loaded.Count });
+            long loadedRows = 0, loadedBytes = 0;
+            foreach (var entry in entries)
+            {
+                if (entry.Data is null)
+                    continue;
+                loadedRows += entry.Data.Rows;
+                loadedBytes += entry.Data.Bytes;
+            }
+            progress?.Report(new DumpProgress
+            {
+                Phase = OperationPhase.Completed, TablesDone = loaded.Count, TablesTotal = loaded.Count,
+                RowsDone = loadedRows, BytesDone = loadedBytes, EstimatedRows = loadedRows, EstimatedBytes = loadedBytes,
+            });
             logger?.LogInformation("Restored the data of {Tables} tables into {Target}", loaded.Count, source.Describe());
             return new RestoreReport { ObjectsCreated = 0, Tables = loaded, SequencesSet = sequencesSet, Elapsed = stopwatch.Elapsed, Warnings = dataWarnings };
         }
@@ -75,7 +89,7 @@ internal static class RestoreRunner
         }
         if (options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
-        progress?.Report(new DumpProgress { Phase = OperationPhase.Completed, TablesDone = state.Tables.Count, TablesTotal = state.TablesTotal, RowsDone = state.Rows, BytesDone = state.Bytes });
+        progress?.Report(state.Progress(OperationPhase.Completed, null));
         logger?.LogInformation("Restored {Objects} objects and {Rows} rows into {Target}", state.Objects, state.Rows, source.Describe());
         return new RestoreReport { ObjectsCreated = state.Objects, Tables = state.Tables, SequencesSet = state.Sequences, Elapsed = stopwatch.Elapsed, Warnings = state.Warnings, Errors = state.Errors };
     }
@@ -90,8 +104,12 @@ internal static class RestoreRunner
             CreatedTables = plan.CreatedTables;
             foreach (var entry in plan.Entries)
             {
-                if (entry.Data is not null)
-                    TablesTotal++;
+                if (entry.Data is null)
+                    continue;
+                TablesTotal++;
+                // The manifest knows every table's rows and archive bytes: the totals a progress bar and an ETA need.
+                RowsTotal += entry.Data.Rows;
+                BytesTotal += entry.Data.Bytes;
             }
         }
 
@@ -105,6 +123,8 @@ internal static class RestoreRunner
         public TargetDefaultPrivileges? DefaultPrivileges { get; init; }
 
         public int TablesTotal { get; }
+        public long RowsTotal { get; }
+        public long BytesTotal { get; }
         public List<RestoredTable> Tables { get; } = [];
         public List<string> Warnings { get; } = [];
         public List<string> Errors { get; } = [];
@@ -161,7 +181,7 @@ internal static class RestoreRunner
         public DumpProgress Progress(OperationPhase phase, string? current)
         {
             lock (_lock)
-                return new DumpProgress { Phase = phase, CurrentObject = current, TablesDone = Tables.Count, TablesTotal = TablesTotal, RowsDone = Rows, BytesDone = Bytes };
+                return new DumpProgress { Phase = phase, CurrentObject = current, TablesDone = Tables.Count, TablesTotal = TablesTotal, RowsDone = Rows, BytesDone = Bytes, EstimatedRows = RowsTotal, EstimatedBytes = BytesTotal };
         }
     }
 
@@ -243,25 +263,46 @@ internal static class RestoreRunner
         }
     }
 
-    /// <summary>pg_restore --create: make the archive's database (named as in the manifest) and restore into it.</summary>
-    private static async Task<ConnectionSource> CreateDatabaseAsync(ConnectionSource source, ArchiveManifest manifest, CancellationToken cancellationToken)
+    /// <summary>
+    /// pg_restore --create: make the database (the archive's name, or the one the caller chose) and restore into it. An
+    /// existing database is refused up front, so nothing in it changes (pg_restore would fail on CREATE DATABASE too).
+    /// </summary>
+    private static async Task<ConnectionSource> CreateDatabaseAsync(ConnectionSource source, string database, string encoding, CancellationToken cancellationToken)
     {
         var connection = await source.ForMaintenance().OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
+            var exists = new NpgsqlCommand("SELECT EXISTS (SELECT FROM pg_catalog.pg_database WHERE datname = $1)", connection) { Parameters = { new() { Value = database } } };
+            await using (exists.ConfigureAwait(false))
+            {
+                if ((bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+                    throw DatabaseExists(database, null);
+            }
             try
             {
                 await ServerConnection.ExecuteAsync(connection,
-                    $"CREATE DATABASE {SqlText.QuoteIdentifier(manifest.Database)} WITH TEMPLATE = template0 ENCODING = {SqlText.QuoteLiteral(manifest.Encoding)}",
+                    $"CREATE DATABASE {SqlText.QuoteIdentifier(database)} WITH TEMPLATE = template0 ENCODING = {SqlText.QuoteLiteral(encoding)}",
                     cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.DuplicateDatabase)
+            {
+                // Created by someone else between the check and the CREATE.
+                throw DatabaseExists(database, exception);
             }
             catch (PostgresException exception)
             {
-                throw new RestoreFailedException($"Creating database \"{manifest.Database}\" failed: {exception.MessageText}", exception);
+                throw new RestoreFailedException($"Creating database \"{database}\" failed: {exception.MessageText}", exception);
             }
         }
-        return source.WithDatabase(manifest.Database);
+        return source.WithDatabase(database);
     }
+
+    private static DatabaseExistsException DatabaseExists(string database, Exception? exception) =>
+        new($"Database \"{database}\" already exists; nothing was changed. Restore into it without creating it, drop it first, or choose another name.", database, exception)
+        {
+            SqlState = PostgresErrorCodes.DuplicateDatabase,
+            ObjectName = database,
+        };
 
     /// <summary>The dump ids of a list file as <c>fpdump list</c> writes it; lines starting with ';' are comments (pg_restore -L).</summary>
     private static HashSet<int> ReadListFile(string path)
@@ -352,7 +393,7 @@ internal static class RestoreRunner
             foreach (var (role, users) in needed)
             {
                 if (!existing.Contains(role))
-                    problems.Add(PreflightCheck.Roles, $"role \"{role}\" does not exist on the target (needed by {users.Count} entries, e.g. {string.Join(", ", users.Take(3))}); create it or restore with --no-owner/--no-privileges");
+                    problems.Add(PreflightCheck.Roles, $"role \"{role}\" does not exist on the target (needed by {users.Count} entries, e.g. {string.Join(", ", users.Take(3))}); create it, map it with RoleMap (--role-map), or restore with NoOwner/NoPrivileges (--no-owner/--no-privileges)");
             }
         }
 
@@ -371,7 +412,7 @@ internal static class RestoreRunner
         {
             var clashes = await ExistingTargetsAsync(connection, entries, cancellationToken).ConfigureAwait(false);
             if (clashes.Count > 0)
-                problems.Add(PreflightCheck.TargetContents, $"the target already has {string.Join(", ", clashes)}{(clashes.Count == 5 ? ", …" : "")}, which the selected entries create; drop them or pass --clean");
+                problems.Add(PreflightCheck.TargetContents, $"the target already has {string.Join(", ", clashes)}{(clashes.Count == 5 ? ", …" : "")}, which the selected entries create; drop them or set Clean (--clean)");
         }
         else if (!options.Clean && createsObjects)
         {
@@ -393,7 +434,7 @@ internal static class RestoreRunner
                 """,
                 row => found.Add(row.String("object")), cancellationToken).ConfigureAwait(false);
             if (found.Count > 0)
-                problems.Add(PreflightCheck.TargetContents, $"the target database is not empty (it has {string.Join(", ", found)}{(found.Count == 5 ? ", …" : "")}); restore into an empty database or pass --clean");
+                problems.Add(PreflightCheck.TargetContents, $"the target database is not empty (it has {string.Join(", ", found)}{(found.Count == 5 ? ", …" : "")}); restore into an empty database, set CreateDatabaseName (--create-database NAME) for a new one, or set Clean (--clean)");
         }
 
         if (problems.ToException() is { } exception)
@@ -500,8 +541,8 @@ internal static class RestoreRunner
         if (found.Count > 0)
         {
             problems.Add(PreflightCheck.Ownership,
-                $"--clean would drop what only a table's owner may drop, and {role} owns none of these tables: {string.Join(", ", found)}; "
-                + "restore into a fresh database without --clean, or run the --clean restore as the tables' owner or a superuser");
+                $"Clean (--clean) would drop what only a table's owner may drop, and {role} owns none of these tables: {string.Join(", ", found)}; "
+                + "restore into a fresh database without Clean, or run the Clean restore as the tables' owner or a superuser");
         }
     }
 
@@ -527,8 +568,8 @@ internal static class RestoreRunner
         if (filled.Count > 0)
         {
             problems.Add(PreflightCheck.TargetContents,
-                $"--clean empties only the tables the archive creates, and {string.Join(", ", filled)} already hold rows the archive would add to; "
-                + "restore into a fresh database, or with --schema-only");
+                $"Clean (--clean) empties only the tables the archive creates, and {string.Join(", ", filled)} already hold rows the archive would add to; "
+                + "restore into a fresh database, or with SchemaOnly (--schema-only)");
         }
     }
 
@@ -576,7 +617,7 @@ internal static class RestoreRunner
             }
             catch (PostgresException exception)
             {
-                throw new RestoreFailedException($"Dropping {entry.DisplayName} for --clean failed: {exception.MessageText}", exception)
+                throw new RestoreFailedException($"Dropping {entry.DisplayName} for Clean (--clean) failed: {exception.MessageText}", exception)
                 {
                     SqlState = exception.SqlState,
                     Entry = entry.DisplayName,

@@ -111,7 +111,7 @@ internal static class ArchiveVerification
     /// <summary>Restores into a scratch database on the given server and compares row counts with the manifest.</summary>
     private static async Task VerifyByRestoringAsync(string archivePath, ArchiveManifest manifest, VerifyOptions options, List<string> problems, CancellationToken cancellationToken)
     {
-        var builder = ServerConnection.Parse(options.ConnectionString!);
+        var builder = ServerConnection.Resolve(options.ConnectionString!);
         var scratch = $"fpdump_verify_{Guid.NewGuid():N}"[..30];
         var maintenance = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
         await using var maintenanceScope = maintenance.ConfigureAwait(false);

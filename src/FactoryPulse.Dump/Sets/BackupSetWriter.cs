@@ -20,9 +20,9 @@ internal static partial class BackupSetWriter
     public static async Task<BackupSetResult> RunAsync(BackupSetOptions options, NpgsqlDataSource? dataSource, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
         if (options.Plain && !string.IsNullOrEmpty(options.Dump?.EncryptionPassphrase))
-            throw new DumpException("Plain .sql files cannot be encrypted; leave out --plain when encrypting a set.");
+            throw new DumpException("Plain .sql files cannot be encrypted; leave out Plain (--plain) when encrypting a set.");
         if (options.Keep < 1)
-            throw new DumpException("--keep must be at least 1: the newest good set is never deleted.");
+            throw new DumpException("Keep (--keep) must be at least 1: the newest good set is never deleted.");
         var directory = Path.GetFullPath(options.Directory);
         OwnerOnlyFiles.CreateDirectory(directory);
         using var gate = AcquireLock(directory);

@@ -28,9 +28,9 @@ internal static class SetRestoreCheck
         {
             try
             {
-                server = new RestoreCheckServer { ConnectionString = given, Description = ServerConnection.Describe(ServerConnection.Parse(given)) };
+                server = new RestoreCheckServer { ConnectionString = given, Description = ServerConnection.Describe(ServerConnection.Resolve(given, nameof(BackupSetOptions.RestoreCheckConnectionString))) };
             }
-            catch (DumpException exception)
+            catch (Exception exception) when (exception is DumpException or ConnectionStringException)
             {
                 problems.Add($"the restore check's scratch server: {exception.Message}");
                 return new(VerificationLevel.Checksums, "NOT restore-verified: the scratch server's connection string is not valid (see the warnings)");
@@ -58,7 +58,7 @@ internal static class SetRestoreCheck
     private static async Task RestoreIntoScratchAsync(RestoreCheckServer server, string connectionString, ArchiveManifest manifest, (string Complete, string Schema, string Data) set,
         string? passphrase, List<string> problems, CancellationToken cancellationToken)
     {
-        var builder = ServerConnection.Parse(connectionString);
+        var builder = ServerConnection.Resolve(connectionString, nameof(BackupSetOptions.RestoreCheckConnectionString));
         if (string.IsNullOrEmpty(builder.Database))
             builder.Database = "postgres";
         var maintenance = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);

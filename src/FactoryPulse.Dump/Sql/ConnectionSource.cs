@@ -19,10 +19,13 @@ internal sealed class ConnectionSource
         _dataSource = dataSource;
     }
 
-    /// <summary>The caller's data source when there is one, else <paramref name="connectionString"/> parsed (empty: PG* environment variables).</summary>
+    /// <summary>
+    /// The caller's data source when there is one, else <paramref name="connectionString"/> with its missing parts filled
+    /// in as libpq does (PG* environment variables, the password file, defaults; see <see cref="ConnectionDefaults"/>).
+    /// </summary>
     public static ConnectionSource Create(string connectionString, NpgsqlDataSource? dataSource) =>
         dataSource is null
-            ? new ConnectionSource(ServerConnection.Parse(connectionString), null)
+            ? new ConnectionSource(ServerConnection.Resolve(connectionString), null)
             // Only to name the server and database in messages (Describe never shows a password); connections come from the data source.
             : new ConnectionSource(new NpgsqlConnectionStringBuilder(dataSource.ConnectionString), dataSource);
 
@@ -38,8 +41,8 @@ internal sealed class ConnectionSource
 
     public bool IsDataSource => _dataSource is not null;
 
-    /// <summary>The database connected to, when the settings name it.</summary>
-    public string? Database => _settings.Database ?? Environment.GetEnvironmentVariable("PGDATABASE");
+    /// <summary>The database connected to: as named, else (libpq's default) the user's name; for a data source that names none, PGDATABASE.</summary>
+    public string? Database => _settings.Database ?? (_dataSource is null ? _settings.Username : Environment.GetEnvironmentVariable("PGDATABASE"));
 
     /// <summary>"user@host:port/database", never the password.</summary>
     public string Describe() => ServerConnection.Describe(_settings);

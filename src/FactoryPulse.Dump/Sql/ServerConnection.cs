@@ -6,24 +6,35 @@ namespace FactoryPulse.Dump.Sql;
 /// <summary>Turns user connection strings into open Npgsql connections, and failures into one-line, secret-free errors.</summary>
 internal static class ServerConnection
 {
-    public static NpgsqlConnectionStringBuilder Parse(string connectionString)
+    /// <summary>The connection string as written (keywords or a libpq URI), nothing filled in; malformed text is a <see cref="ConnectionStringException"/>.</summary>
+    public static NpgsqlConnectionStringBuilder Parse(string connectionString, string paramName = "ConnectionString")
     {
-        // Empty means: everything from PG* environment variables, as Npgsql and libpq read them.
         var trimmed = (connectionString ?? "").Trim();
         if (trimmed.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
-            return FromUri(trimmed);
+            return FromUri(trimmed, paramName);
         try
         {
             return new NpgsqlConnectionStringBuilder(trimmed);
         }
-        catch (ArgumentException exception)
+        catch (Exception exception) when (exception is ArgumentException or FormatException or InvalidCastException or OverflowException)
         {
-            throw new DumpException($"The connection string is not valid: {exception.Message}", exception);
+            // Npgsql names the keyword or position, never the value, so the message holds no password.
+            throw new ConnectionStringException($"The connection string is not valid: {exception.Message}", paramName, exception);
         }
     }
 
+    /// <summary>
+    /// The connection string with every part it leaves out filled in as libpq does (see <see cref="ConnectionDefaults"/>):
+    /// what the library connects with, so "Database=shop", "" and "postgresql:///shop" honour PGHOST and PGPORT.
+    /// </summary>
+    public static NpgsqlConnectionStringBuilder Resolve(string connectionString, string paramName = "ConnectionString") =>
+        Resolve(connectionString, ClientEnvironment.Current, paramName);
+
+    public static NpgsqlConnectionStringBuilder Resolve(string connectionString, ClientEnvironment environment, string paramName = "ConnectionString") =>
+        ConnectionDefaults.Apply(Parse(connectionString, paramName), environment, paramName);
+
     /// <summary>libpq URI: postgresql://user:password@host:port/database?sslmode=require&amp;application_name=x</summary>
-    private static NpgsqlConnectionStringBuilder FromUri(string uri)
+    private static NpgsqlConnectionStringBuilder FromUri(string uri, string paramName)
     {
         var builder = new NpgsqlConnectionStringBuilder();
         var rest = uri[(uri.IndexOf("://", StringComparison.Ordinal) + 3)..];
@@ -80,16 +91,7 @@ internal static class ServerConnection
             switch (key.ToLowerInvariant())
             {
                 case "sslmode":
-                    builder.SslMode = value.ToLowerInvariant() switch
-                    {
-                        "disable" => SslMode.Disable,
-                        "allow" => SslMode.Allow,
-                        "prefer" => SslMode.Prefer,
-                        "require" => SslMode.Require,
-                        "verify-ca" => SslMode.VerifyCA,
-                        "verify-full" => SslMode.VerifyFull,
-                        _ => throw new DumpException($"Unknown sslmode '{value}' in the connection URI."),
-                    };
+                    builder.SslMode = ConnectionDefaults.ParseSslMode(value, paramName, null);
                     break;
                 case "sslrootcert":
                     builder.RootCertificate = value;
@@ -104,7 +106,7 @@ internal static class ServerConnection
                     builder.ApplicationName = value;
                     break;
                 case "connect_timeout":
-                    builder.Timeout = ParseNumber(key, value);
+                    builder.Timeout = ParseNumber(key, value, paramName);
                     break;
                 case "user":
                     builder.Username = value;
@@ -119,22 +121,22 @@ internal static class ServerConnection
                     builder.Host = value;
                     break;
                 case "port":
-                    builder.Port = ParseNumber(key, value);
+                    builder.Port = ParseNumber(key, value, paramName);
                     break;
                 case "options":
                     builder.Options = value;
                     break;
                 default:
-                    throw new DumpException($"Unsupported parameter '{key}' in the connection URI.");
+                    throw new ConnectionStringException($"Unsupported parameter '{key}' in the connection URI.", paramName);
             }
         }
         return builder;
     }
 
-    private static int ParseNumber(string key, string value) =>
+    private static int ParseNumber(string key, string value, string paramName) =>
         int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
             ? number
-            : throw new DumpException($"The connection URI parameter '{key}' must be a number, not '{value}'.");
+            : throw new ConnectionStringException($"The connection URI parameter '{key}' must be a number, not '{value}'.", paramName);
 
     private static bool TrySplitPort(string host, out string name, out int port)
     {
@@ -151,7 +153,7 @@ internal static class ServerConnection
 
     /// <summary>"user@host:port/database", never the password.</summary>
     public static string Describe(NpgsqlConnectionStringBuilder builder) =>
-        $"{builder.Username ?? Environment.GetEnvironmentVariable("PGUSER") ?? "(default user)"}@{builder.Host ?? Environment.GetEnvironmentVariable("PGHOST") ?? "localhost"}:{(builder.Port == 0 ? 5432 : builder.Port)}/{builder.Database ?? Environment.GetEnvironmentVariable("PGDATABASE") ?? "(default database)"}";
+        $"{builder.Username ?? "(default user)"}@{builder.Host ?? "localhost"}:{(builder.Port == 0 ? 5432 : builder.Port)}/{builder.Database ?? builder.Username ?? "(default database)"}";
 
     public static async Task<NpgsqlConnection> OpenAsync(NpgsqlConnectionStringBuilder builder, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ namespace FactoryPulse.Dump.Testing;
 /// (or share one per test run through <see cref="SharedPostgresServer"/>), give each test class its own database with
 /// <see cref="CreateDatabaseAsync"/>, and dispose the server when done.
 /// </summary>
-public sealed class PostgresServer : IAsyncDisposable
+public sealed class PostgresServer : IAsyncDisposable, IDisposable
 {
     private const int ContainerPort = 5432;
 
@@ -150,6 +150,18 @@ public sealed class PostgresServer : IAsyncDisposable
     /// </summary>
     /// <returns>A task that completes when the server is stopped and its files are gone.</returns>
     public ValueTask DisposeAsync() => IsShared ? ValueTask.CompletedTask : new ValueTask(DisposeCoreAsync(immediate: false));
+
+    /// <summary>
+    /// Blocking form of <see cref="DisposeAsync"/> for fixtures of runners that only call <see cref="IDisposable"/> (xunit v2).
+    /// The teardown runs on the thread pool, away from the caller's synchronization context, so waiting on it cannot deadlock.
+    /// </summary>
+    public void Dispose()
+    {
+        if (!IsShared)
+        {
+            Task.Run(() => DisposeCoreAsync(immediate: false)).GetAwaiter().GetResult();
+        }
+    }
 
     /// <summary>Blocking teardown for ProcessExit handlers; never throws.</summary>
     internal void DisposeOnProcessExit()

@@ -170,7 +170,6 @@ public sealed class PostgresServerTests
             {
                 ConnectionStringVariable = UnsetVariable,
                 BinariesDirectory = empty.FullName,
-                UseTestcontainers = false,
             };
 
             var error = (await options.Invoking(o => PostgresServer.StartAsync(o)).Should().ThrowAsync<PostgresServerUnavailableException>()).Which;

@@ -431,18 +431,20 @@ public sealed class PostgresServer : IAsyncDisposable, IDisposable
     }
 
     /// <summary>The Testcontainers package's <c>TestcontainersPostgres.StartAsync(options, image, token)</c> with its default image, when the package is referenced.</summary>
-    private static Func<PostgresServerOptions, CancellationToken, Task<PostgresServer>>? FindTestcontainersFallback()
+    internal static Func<PostgresServerOptions, CancellationToken, Task<PostgresServer>>? FindTestcontainersFallback()
     {
         var type = Type.GetType(TestcontainersType, throwOnError: false);
         var start = type?.GetMethod(
             "StartAsync", BindingFlags.Public | BindingFlags.Static, [typeof(PostgresServerOptions), typeof(string), typeof(CancellationToken)]);
-        if (start is null || start.ReturnType != typeof(Task<PostgresServer>))
+        if (start is null || start.ReturnType != typeof(Task<PostgresServer>)
+            || type!.GetField("DefaultImage", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is not string image)
         {
             return null;
         }
 
-        var image = (string?)type!.GetField("DefaultImage", BindingFlags.Public | BindingFlags.Static)?.GetValue(null);
-        return (options, cancellationToken) => (Task<PostgresServer>)start.Invoke(null, [options, image, cancellationToken])!;
+        // A delegate rather than MethodInfo.Invoke, so exceptions are not wrapped in TargetInvocationException.
+        var startAsync = start.CreateDelegate<Func<PostgresServerOptions, string, CancellationToken, Task<PostgresServer>>>();
+        return (options, cancellationToken) => startAsync(options, image, cancellationToken);
     }
 
     private static async Task<string> QueryVersionAsync(string connectionString, CancellationToken cancellationToken)

@@ -200,6 +200,24 @@ public sealed class PostgresServerTests
     }
 
     [Fact]
+    public async Task The_referenced_Testcontainers_package_is_the_default_fallback()
+    {
+        // This project references FactoryPulse.Dump.Testing.Testcontainers, so StartAsync would use it after the variable and local binaries.
+        var fallback = PostgresServer.FindTestcontainersFallback();
+
+        fallback.Should().NotBeNull();
+        try
+        {
+            await using var server = await fallback!(new PostgresServerOptions(), CancellationToken.None);
+            server.Kind.Should().Be(PostgresServerKind.Testcontainers);
+        }
+        catch (PostgresServerUnavailableException error)
+        {
+            error.Message.Should().Contain("Testcontainers cannot run " + TestcontainersPostgres.DefaultImage);
+        }
+    }
+
+    [Fact]
     public async Task A_server_attached_from_elsewhere_is_usable_and_its_stopper_runs_on_dispose()
     {
         var shared = await SharedPostgresServer.GetAsync();

@@ -41,7 +41,6 @@ internal sealed class ThrowawayVerifyServer : IAsyncDisposable
             _server = await PostgresServer.StartAsync(new PostgresServerOptions
             {
                 BinariesDirectory = chosen,
-                UseTestcontainers = false,
                 ConnectionStringVariable = ConnectionVariable,
             }, cancellationToken);
         }

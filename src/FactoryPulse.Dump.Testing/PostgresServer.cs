@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Reflection;
 using Npgsql;
-using Testcontainers.PostgreSql;
 
 namespace FactoryPulse.Dump.Testing;
 
@@ -10,22 +10,23 @@ namespace FactoryPulse.Dump.Testing;
 /// (or share one per test run through <see cref="SharedPostgresServer"/>), give each test class its own database with
 /// <see cref="CreateDatabaseAsync"/>, and dispose the server when done.
 /// </summary>
-public sealed class PostgresServer : IAsyncDisposable
+public sealed class PostgresServer : IAsyncDisposable, IDisposable
 {
-    private const int ContainerPort = 5432;
+    // The optional FactoryPulse.Dump.Testing.Testcontainers package, found by name so that this package never references Docker.
+    private const string TestcontainersType = "FactoryPulse.Dump.Testing.Testcontainers.TestcontainersPostgres, FactoryPulse.Dump.Testing.Testcontainers";
 
     private readonly LocalCluster? cluster;
-    private readonly PostgreSqlContainer? container;
+    private readonly IAsyncDisposable? stopper;
     private readonly ConcurrentDictionary<string, byte> createdDatabases = new(StringComparer.Ordinal);
     private int disposed;
 
-    private PostgresServer(PostgresServerKind kind, string connectionString, string description, LocalCluster? cluster, PostgreSqlContainer? container)
+    private PostgresServer(PostgresServerKind kind, string connectionString, string description, LocalCluster? cluster, IAsyncDisposable? stopper)
     {
         Kind = kind;
         ConnectionString = connectionString;
         Description = description;
         this.cluster = cluster;
-        this.container = container;
+        this.stopper = stopper;
     }
 
     /// <summary>Superuser connection string (Npgsql keyword form) to the maintenance database <c>postgres</c>; for a server taken from the
@@ -46,7 +47,8 @@ public sealed class PostgresServer : IAsyncDisposable
 
     /// <summary>
     /// Finds or starts a server: (a) the connection string in <see cref="PostgresServerOptions.ConnectionStringVariable"/>,
-    /// (b) a fresh cluster from local PostgreSQL binaries, (c) a Testcontainers container when a Docker engine is reachable.
+    /// (b) a fresh cluster from local PostgreSQL binaries, (c) <see cref="PostgresServerOptions.Fallback"/>, or, when that is not set and the
+    /// FactoryPulse.Dump.Testing.Testcontainers package is referenced, a Testcontainers container when a Docker engine is reachable.
     /// </summary>
     /// <param name="options">Where to look and how to start; <see langword="null"/> uses the defaults.</param>
     /// <param name="cancellationToken">Cancels the start; a half-started cluster is cleaned up.</param>
@@ -77,25 +79,77 @@ public sealed class PostgresServer : IAsyncDisposable
                 $"PostgresServerOptions.BinariesDirectory is {options.BinariesDirectory}, but it does not contain initdb, pg_ctl and postgres.");
         }
 
-        string docker;
-        if (options.UseTestcontainers)
+        var fallback = options.Fallback ?? FindTestcontainersFallback();
+        string last;
+        if (fallback is null)
         {
-            var probe = await DockerProbe.ProbeAsync(cancellationToken).ConfigureAwait(false);
-            if (probe.Reachable)
-            {
-                return await StartContainerAsync(options, cancellationToken).ConfigureAwait(false);
-            }
-
-            docker = probe.Reason;
+            last = "no fallback is set (PostgresServerOptions.Fallback; the FactoryPulse.Dump.Testing.Testcontainers package is not referenced)";
         }
         else
         {
-            docker = "Testcontainers is disabled (PostgresServerOptions.UseTestcontainers is false)";
+            try
+            {
+                return await fallback(options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresServerUnavailableException ex)
+            {
+                // The fallback says why (e.g. no Docker engine); the message names every source tried.
+                last = ex.Message;
+                throw PostgresServerUnavailableException.Create(
+                    options,
+                    $"No PostgreSQL server available: {options.ConnectionStringVariable} is not set, no server binaries were found in {searched}, and the fallback failed: {last}",
+                    ex);
+            }
         }
 
         throw PostgresServerUnavailableException.Create(
             options,
-            $"No PostgreSQL server available: {options.ConnectionStringVariable} is not set, no server binaries were found in {searched}, and {docker}.");
+            $"No PostgreSQL server available: {options.ConnectionStringVariable} is not set, no server binaries were found in {searched}, and {last}.");
+    }
+
+    /// <summary>
+    /// Wraps a server started by other means (a Testcontainers container, a cloud instance, …) so that fixtures and
+    /// <see cref="CreateDatabaseAsync"/> can use it. Checks that it answers; disposing the result drops nothing on the server but disposes
+    /// <paramref name="stopper"/> (e.g. the container), except for <see cref="PostgresServerKind.Environment"/>, where only the databases
+    /// created through it are dropped.
+    /// </summary>
+    /// <param name="kind">Where the server came from (reported by <see cref="Kind"/>).</param>
+    /// <param name="connectionString">Superuser connection string (Npgsql keyword form); a missing database means <c>postgres</c>.</param>
+    /// <param name="source">Where it runs, for <see cref="Description"/>, e.g. "in Testcontainers postgres:15-alpine on localhost:32768"; no password.</param>
+    /// <param name="stopper">Stops the server when this one is disposed; also disposed when the server does not answer.</param>
+    /// <param name="cancellationToken">Cancels the connection check.</param>
+    /// <returns>The server.</returns>
+    /// <exception cref="PostgresServerUnavailableException">The server does not answer.</exception>
+    public static async Task<PostgresServer> AttachAsync(
+        PostgresServerKind kind, string connectionString, string source, IAsyncDisposable? stopper, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionString);
+            if (string.IsNullOrEmpty(builder.Database))
+            {
+                builder.Database = "postgres";
+            }
+
+            var version = await QueryVersionAsync(builder.ConnectionString, cancellationToken).ConfigureAwait(false);
+            return new PostgresServer(kind, builder.ConnectionString, $"PostgreSQL {version} {source}", cluster: null, stopper);
+        }
+        catch (Exception ex)
+        {
+            if (stopper is not null)
+            {
+                await stopper.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (ex is NpgsqlException or TimeoutException or ArgumentException)
+            {
+                throw new PostgresServerUnavailableException($"The PostgreSQL server {source} did not accept connections: {ex.Message}", ex);
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Superuser connection string for another database on this server.</summary>
@@ -150,6 +204,18 @@ public sealed class PostgresServer : IAsyncDisposable
     /// </summary>
     /// <returns>A task that completes when the server is stopped and its files are gone.</returns>
     public ValueTask DisposeAsync() => IsShared ? ValueTask.CompletedTask : new ValueTask(DisposeCoreAsync(immediate: false));
+
+    /// <summary>
+    /// Blocking form of <see cref="DisposeAsync"/> for fixtures of runners that only call <see cref="IDisposable"/> (xunit v2).
+    /// The teardown runs on the thread pool, away from the caller's synchronization context, so waiting on it cannot deadlock.
+    /// </summary>
+    public void Dispose()
+    {
+        if (!IsShared)
+        {
+            Task.Run(() => DisposeCoreAsync(immediate: false)).GetAwaiter().GetResult();
+        }
+    }
 
     /// <summary>Blocking teardown for ProcessExit handlers; never throws.</summary>
     internal void DisposeOnProcessExit()
@@ -208,9 +274,9 @@ public sealed class PostgresServer : IAsyncDisposable
             await cluster.StopAndDeleteAsync(immediate).ConfigureAwait(false);
         }
 
-        if (container is not null)
+        if (stopper is not null)
         {
-            await container.DisposeAsync().ConfigureAwait(false);
+            await stopper.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -318,7 +384,7 @@ public sealed class PostgresServer : IAsyncDisposable
             builder.ConnectionString,
             $"PostgreSQL {version} from {variable} ({where})",
             cluster: null,
-            container: null);
+            stopper: null);
     }
 
     private static async Task<PostgresServer> StartLocalAsync(PostgresServerOptions options, PostgresBinaries binaries, CancellationToken cancellationToken)
@@ -349,7 +415,7 @@ public sealed class PostgresServer : IAsyncDisposable
                 connectionString,
                 $"local PostgreSQL {version} binaries on 127.0.0.1:{cluster.Port.ToString(CultureInfo.InvariantCulture)}",
                 cluster,
-                container: null);
+                stopper: null);
         }
         catch (Exception ex)
         {
@@ -364,47 +430,21 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
-    private static async Task<PostgresServer> StartContainerAsync(PostgresServerOptions options, CancellationToken cancellationToken)
+    /// <summary>The Testcontainers package's <c>TestcontainersPostgres.StartAsync(options, image, token)</c> with its default image, when the package is referenced.</summary>
+    internal static Func<PostgresServerOptions, CancellationToken, Task<PostgresServer>>? FindTestcontainersFallback()
     {
-        var builder = new PostgreSqlBuilder(options.TestcontainersImage)
-            .WithUsername("postgres")
-            .WithDatabase("postgres")
-            .WithCommand("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200");
-        foreach (var (name, value) in options.Settings ?? new Dictionary<string, string>())
+        var type = Type.GetType(TestcontainersType, throwOnError: false);
+        var start = type?.GetMethod(
+            "StartAsync", BindingFlags.Public | BindingFlags.Static, [typeof(PostgresServerOptions), typeof(string), typeof(CancellationToken)]);
+        if (start is null || start.ReturnType != typeof(Task<PostgresServer>)
+            || type!.GetField("DefaultImage", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is not string image)
         {
-            builder = builder.WithCommand("-c", name + "=" + value);
+            return null;
         }
 
-        if (options.Port is int port)
-        {
-            builder = builder.WithPortBinding(port, ContainerPort);
-        }
-
-        var container = builder.Build();
-        try
-        {
-            await container.StartAsync(cancellationToken).ConfigureAwait(false);
-            var connectionString = new NpgsqlConnectionStringBuilder(container.GetConnectionString()) { Database = "postgres" }.ConnectionString;
-            var version = await QueryVersionAsync(connectionString, cancellationToken).ConfigureAwait(false);
-            var hostPort = container.GetMappedPublicPort(ContainerPort).ToString(CultureInfo.InvariantCulture);
-            return new PostgresServer(
-                PostgresServerKind.Testcontainers,
-                connectionString,
-                $"PostgreSQL {version} in Testcontainers {options.TestcontainersImage} on {container.Hostname}:{hostPort}",
-                cluster: null,
-                container);
-        }
-        catch (Exception ex)
-        {
-            await container.DisposeAsync().ConfigureAwait(false);
-            if (ex is OperationCanceledException)
-            {
-                throw;
-            }
-
-            throw PostgresServerUnavailableException.Create(
-                options, $"A Docker engine looked reachable, but the Testcontainers image {options.TestcontainersImage} could not be started: {ex.Message}", ex);
-        }
+        // A delegate rather than MethodInfo.Invoke, so exceptions are not wrapped in TargetInvocationException.
+        var startAsync = start.CreateDelegate<Func<PostgresServerOptions, string, CancellationToken, Task<PostgresServer>>>();
+        return (options, cancellationToken) => startAsync(options, image, cancellationToken);
     }
 
     private static async Task<string> QueryVersionAsync(string connectionString, CancellationToken cancellationToken)

@@ -9,6 +9,6 @@ public enum PostgresServerKind
     /// <summary>A fresh cluster started from local PostgreSQL server binaries in a temp directory, deleted on dispose.</summary>
     LocalBinaries,
 
-    /// <summary>A Docker container started through Testcontainers, removed on dispose.</summary>
+    /// <summary>A Docker container started through Testcontainers (package FactoryPulse.Dump.Testing.Testcontainers), removed on dispose.</summary>
     Testcontainers,
 }

@@ -3,7 +3,8 @@ namespace FactoryPulse.Dump.Testing;
 /// <summary>How <see cref="PostgresServer.StartAsync"/> finds or starts a throwaway PostgreSQL server.</summary>
 /// <remarks>
 /// Sources are tried in order: (a) a connection string in <see cref="ConnectionStringVariable"/>,
-/// (b) local server binaries (a fresh cluster in a temp directory), (c) Testcontainers when a Docker engine is reachable.
+/// (b) local server binaries (a fresh cluster in a temp directory), (c) <see cref="Fallback"/> — by default a Testcontainers container
+/// when the FactoryPulse.Dump.Testing.Testcontainers package is referenced and a Docker engine is reachable (this package never needs Docker).
 /// When none is available <see cref="PostgresServerUnavailableException"/> is thrown; nothing is silently skipped.
 /// </remarks>
 public sealed record PostgresServerOptions
@@ -20,14 +21,16 @@ public sealed record PostgresServerOptions
     /// <summary>Loopback port for a server this library starts; <see langword="null"/> picks a free one (and retries if it is taken meanwhile).</summary>
     public int? Port { get; init; }
 
-    /// <summary>Whether to fall back to a Testcontainers PostgreSQL container when no local binaries exist and a Docker engine is reachable.</summary>
-    public bool UseTestcontainers { get; init; } = true;
-
-    /// <summary>Docker image used for the Testcontainers fallback.</summary>
-    public string TestcontainersImage { get; init; } = "postgres:15-alpine";
+    /// <summary>
+    /// Starts a server when neither <see cref="ConnectionStringVariable"/> nor local binaries give one, e.g.
+    /// <c>TestcontainersPostgres.Fallback("postgres:17-alpine")</c> from FactoryPulse.Dump.Testing.Testcontainers; it throws
+    /// <see cref="PostgresServerUnavailableException"/> saying why when it cannot. <see langword="null"/>: Testcontainers with its default
+    /// image when that package is referenced, else nothing.
+    /// </summary>
+    public Func<PostgresServerOptions, CancellationToken, Task<PostgresServer>>? Fallback { get; init; }
 
     /// <summary>
-    /// Extra server settings passed as <c>-c name=value</c> to servers this library starts (local binaries or Testcontainers);
+    /// Extra server settings passed as <c>-c name=value</c> to servers this library starts (local binaries, and the Testcontainers fallback);
     /// they win over the built-in defaults. Ignored for a server taken from <see cref="ConnectionStringVariable"/>.
     /// Use <see cref="Port"/> rather than a <c>port</c> setting.
     /// </summary>

@@ -39,6 +39,7 @@ public sealed class PostgresServerUnavailableException : Exception
             + $"e.g. {options.ConnectionStringVariable}=\"Host=localhost;Port=5432;Username=postgres;Password=...\";" + nl
             + "  (b) install the PostgreSQL server binaries (initdb, pg_ctl, postgres), e.g. `apt-get install postgresql`, "
             + "and put them on PATH or under /usr/lib/postgresql/<version>/bin (or set PostgresServerOptions.BinariesDirectory);" + nl
-            + $"  (c) start Docker (DOCKER_HOST or /var/run/docker.sock) so Testcontainers can run {options.TestcontainersImage}.";
+            + "  (c) reference the FactoryPulse.Dump.Testing.Testcontainers package and start Docker (DOCKER_HOST or /var/run/docker.sock), "
+            + "or set PostgresServerOptions.Fallback.";
     }
 }

@@ -163,7 +163,6 @@ public static class PostgresVersions
         {
             ConnectionStringVariable = variable,
             BinariesDirectory = fromEnvironment ? null : await GetBinariesDirectoryAsync(major, ct).ConfigureAwait(false),
-            UseTestcontainers = false,
         };
         var server = await PostgresServer.StartAsync(options, ct).ConfigureAwait(false);
         try

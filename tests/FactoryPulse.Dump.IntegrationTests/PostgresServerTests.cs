@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using FactoryPulse.Dump.Testing;
+using FactoryPulse.Dump.Testing.Testcontainers;
 using Npgsql;
 
 namespace FactoryPulse.Dump.IntegrationTests;
@@ -170,7 +171,6 @@ public sealed class PostgresServerTests
             {
                 ConnectionStringVariable = UnsetVariable,
                 BinariesDirectory = empty.FullName,
-                UseTestcontainers = false,
             };
 
             var error = (await options.Invoking(o => PostgresServer.StartAsync(o)).Should().ThrowAsync<PostgresServerUnavailableException>()).Which;
@@ -180,6 +180,80 @@ public sealed class PostgresServerTests
         finally
         {
             empty.Delete();
+        }
+    }
+
+    [Fact]
+    public async Task The_Testcontainers_package_starts_a_container_or_says_that_Docker_is_missing()
+    {
+        // Docker is never required: without an engine the package says so; with one it starts a container.
+        try
+        {
+            await using var server = await TestcontainersPostgres.StartAsync();
+            server.Kind.Should().Be(PostgresServerKind.Testcontainers);
+            (await ScalarAsync<string>(server.ConnectionString, "select version()")).Should().StartWith("PostgreSQL ");
+        }
+        catch (PostgresServerUnavailableException error)
+        {
+            error.Message.Should().Contain("Testcontainers cannot run " + TestcontainersPostgres.DefaultImage).And.Contain("no Docker engine");
+        }
+    }
+
+    [Fact]
+    public async Task The_referenced_Testcontainers_package_is_the_default_fallback()
+    {
+        // This project references FactoryPulse.Dump.Testing.Testcontainers, so StartAsync would use it after the variable and local binaries.
+        var fallback = PostgresServer.FindTestcontainersFallback();
+
+        fallback.Should().NotBeNull();
+        try
+        {
+            await using var server = await fallback!(new PostgresServerOptions(), CancellationToken.None);
+            server.Kind.Should().Be(PostgresServerKind.Testcontainers);
+        }
+        catch (PostgresServerUnavailableException error)
+        {
+            error.Message.Should().Contain("Testcontainers cannot run " + TestcontainersPostgres.DefaultImage);
+        }
+    }
+
+    [Fact]
+    public async Task A_server_attached_from_elsewhere_is_usable_and_its_stopper_runs_on_dispose()
+    {
+        var shared = await SharedPostgresServer.GetAsync();
+        var stopper = new CountingStopper();
+
+        var server = await PostgresServer.AttachAsync(PostgresServerKind.Testcontainers, shared.ConnectionString, "for a test", stopper);
+        var database = await server.CreateDatabaseAsync("attached");
+        (await ScalarAsync<int>(database, "select 1")).Should().Be(1);
+        server.Description.Should().StartWith("PostgreSQL ").And.EndWith(" for a test");
+        server.Dispose();
+        server.Dispose();
+
+        stopper.Disposals.Should().Be(1, "Dispose() blocks on the same teardown as DisposeAsync, once");
+        await shared.DropDatabaseAsync(new NpgsqlConnectionStringBuilder(database).Database!);
+    }
+
+    [Fact]
+    public async Task Attaching_a_server_that_does_not_answer_stops_it_and_says_so()
+    {
+        var stopper = new CountingStopper();
+
+        var attach = () => PostgresServer.AttachAsync(
+            PostgresServerKind.Testcontainers, $"Host=127.0.0.1;Port={FreePort()};Username=postgres;Timeout=3", "on a closed port", stopper);
+
+        (await attach.Should().ThrowAsync<PostgresServerUnavailableException>()).Which.Message.Should().Contain("on a closed port");
+        stopper.Disposals.Should().Be(1);
+    }
+
+    private sealed class CountingStopper : IAsyncDisposable
+    {
+        public int Disposals { get; private set; }
+
+        public ValueTask DisposeAsync()
+        {
+            Disposals++;
+            return ValueTask.CompletedTask;
         }
     }
 

@@ -154,7 +154,6 @@ public sealed class VersionMatrixTests(PostgresVersionServers servers, ITestOutp
         await using var server = await PostgresServer.StartAsync(new PostgresServerOptions
         {
             BinariesDirectory = bin,
-            UseTestcontainers = false,
             ConnectionStringVariable = "FPDUMP_TEST_CONNECTION_NEVER_SET_BY_VERSION_MATRIX_TESTS",
         });
         (await Db.ScalarAsync<string>(server.ConnectionString, "SHOW server_version_num")).Should().StartWith("13");

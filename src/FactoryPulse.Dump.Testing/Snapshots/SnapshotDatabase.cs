@@ -14,8 +14,12 @@ namespace FactoryPulse.Dump.Testing.Snapshots;
 /// <see cref="GetDatabaseAsync"/> resets it first; its tests must take turns (as the tests of one xunit class do).
 /// </para>
 /// <para>The server is <see cref="SharedPostgresServer"/> unless <see cref="StartServerAsync"/> is overridden; a server of its own is disposed with the fixture.</para>
+/// <para>
+/// Both dispose paths do the same work once: xunit v3, NUnit and MSTest call <see cref="DisposeAsync"/>; xunit v2 calls only
+/// <see cref="Dispose()"/> on class and collection fixtures, which runs the asynchronous teardown on the thread pool and waits for it.
+/// </para>
 /// </remarks>
-public abstract class SnapshotDatabase : IAsyncDisposable
+public abstract class SnapshotDatabase : IAsyncDisposable, IDisposable
 {
     private readonly SemaphoreSlim initGate = new(1, 1);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<SnapshotClone, byte> clones = new();
@@ -126,6 +130,16 @@ public abstract class SnapshotDatabase : IAsyncDisposable
             initGate.Release();
         }
 
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Blocking form of <see cref="DisposeAsync"/> for runners that only know <see cref="IDisposable"/> (xunit v2 fixtures).
+    /// The teardown runs on the thread pool, away from the caller's synchronization context, so waiting on it cannot deadlock.
+    /// </summary>
+    public void Dispose()
+    {
+        Task.Run(async () => await DisposeAsync().ConfigureAwait(false)).GetAwaiter().GetResult();
         GC.SuppressFinalize(this);
     }
 

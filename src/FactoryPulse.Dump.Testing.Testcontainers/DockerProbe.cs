@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace FactoryPulse.Dump.Testing;
+namespace FactoryPulse.Dump.Testing.Testcontainers;
 
 /// <summary>Cheap check whether Testcontainers has a Docker engine to talk to, without waiting on Testcontainers' own discovery.</summary>
 internal static class DockerProbe

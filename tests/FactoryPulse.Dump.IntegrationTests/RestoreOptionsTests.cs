@@ -173,6 +173,9 @@ public sealed class RestoreOptionsTests(FactoryPulseSource source, RolelessServe
                 new OracleOptions { Schema = false, DatabaseProperties = true });
             oracle.Differences.Should().OnlyContain(difference => difference.StartsWith("DIFFERS: database acl (", StringComparison.Ordinal), oracle.ToString());
             oracle.ScoreLines.Should().Contain(line => line.StartsWith("tables with identical data: ", StringComparison.Ordinal));
+            var expected = MergedOntoOneRole((await CatalogAssert.SnapshotAsync(source.ConnectionString)).Select(line => MappedLine(line, SupabaseRolesToWebRoles)));
+            var actual = (await CatalogAssert.SnapshotAsync(roleless.Server.GetConnectionString(database))).Select(line => MappedLine(line, new Dictionary<string, string>())).ToList();
+            CatalogFingerprint.Compare(expected, actual).Should().BeNull("--create with the role map gives the source's catalog with the roles mapped");
         }
         finally
         {

@@ -87,6 +87,8 @@ public sealed class DataOnlyNotValidTests : IDisposable
                 .And.Contain(line => line.StartsWith("special_children.children_qty_check c validated=false local=false inherited=1", StringComparison.Ordinal))
                 .And.Contain(line => line.StartsWith("teams.teams_captain_fkey f validated=true", StringComparison.Ordinal));
 
+            var catalogBefore = await CatalogAssert.SnapshotAsync(target);
+
             var connection = asOwner ? new NpgsqlConnectionStringBuilder(target) { Username = OwnerRole }.ConnectionString : target;
             await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = connection, InputPath = data, DataOnly = true, ForeignKeyCycles = strategy });
 
@@ -96,6 +98,7 @@ public sealed class DataOnlyNotValidTests : IDisposable
             (await Db.ColumnAsync(target, Constraints)).Should().Equal(before);
             var oracle = await DatabaseOracle.CompareAsync(source, target);
             oracle.IsIdentical.Should().BeTrue(oracle.ToString());
+            await CatalogAssert.UnchangedAsync(target, catalogBefore, $"{strategy} leaves NOT VALID constraints NOT VALID and valid keys validated, with their definitions and comments");
         }
         finally
         {

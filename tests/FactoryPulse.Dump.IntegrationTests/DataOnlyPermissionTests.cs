@@ -87,6 +87,7 @@ public sealed class DataOnlyPermissionTests(FactoryPulseSource source) : IClassF
             GRANT UPDATE ON SEQUENCE public.plain_id_seq TO {Loader};
             """);
         var archive = await DataOnlyArchiveAsync("usage", small, "app.items", "public.plain", "public.audited");
+        var catalogBefore = await CatalogAssert.SnapshotAsync(target);
 
         var act = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = As(target, Loader), InputPath = archive, DataOnly = true, DisableTriggers = false });
 
@@ -104,6 +105,7 @@ public sealed class DataOnlyPermissionTests(FactoryPulseSource source) : IClassF
         message.Should().StartWith("fpdump: error: Cannot restore").And.Contain("schema app").And.Contain("USAGE");
         message.Should().NotContain("\n", "one paragraph, no stack trace").And.NotContain(" at FactoryPulse").And.NotContain("Exception");
         (await LoadedRowsAsync(target)).Should().Be(0);
+        await CatalogAssert.UnchangedAsync(target, catalogBefore, "a refused restore changes nothing");
     }
 
     [Fact]
@@ -119,6 +121,7 @@ public sealed class DataOnlyPermissionTests(FactoryPulseSource source) : IClassF
         var triggersBefore = await TriggerStatesAsync(target);
         var withoutTriggers = await DataOnlyArchiveAsync("no-triggers", small, "app.items", "public.plain", "public.plain_id_seq");
         var withTriggers = await DataOnlyArchiveAsync("triggers", small, "public.audited");
+        var catalogBefore = await CatalogAssert.SnapshotAsync(target);
 
         // Nothing to switch off: the default (triggers off) needs no ownership here.
         var first = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = As(target, Loader), InputPath = withoutTriggers, DataOnly = true });
@@ -132,6 +135,7 @@ public sealed class DataOnlyPermissionTests(FactoryPulseSource source) : IClassF
             (await RowsAsync(target, table)).Should().Equal(await RowsAsync(small, table)).And.NotBeEmpty();
         (await Db.ScalarAsync<long>(target, "SELECT last_value FROM public.plain_id_seq")).Should().Be(12);
         (await TriggerStatesAsync(target)).Should().Equal(triggersBefore);
+        await CatalogAssert.UnchangedAsync(target, catalogBefore, "a data-only restore changes no definition");
     }
 
     [Fact]
@@ -144,6 +148,7 @@ public sealed class DataOnlyPermissionTests(FactoryPulseSource source) : IClassF
             """);
         var triggersBefore = await TriggerStatesAsync(target);
         var archive = await DataOnlyArchiveAsync("trigger", small, "app.items", "public.plain", "public.audited");
+        var catalogBefore = await CatalogAssert.SnapshotAsync(target);
         var progress = new RecordingProgress();
 
         var act = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = As(target, Loader), InputPath = archive, DataOnly = true }, progress);
@@ -155,6 +160,7 @@ public sealed class DataOnlyPermissionTests(FactoryPulseSource source) : IClassF
         progress.Reports.Should().NotContain(report => report.Phase == OperationPhase.Data, "refused before the first row");
         (await LoadedRowsAsync(target)).Should().Be(0);
         (await TriggerStatesAsync(target)).Should().Equal(triggersBefore);
+        await CatalogAssert.UnchangedAsync(target, catalogBefore, "a refused restore changes nothing");
     }
 
     [Fact]
@@ -169,6 +175,7 @@ public sealed class DataOnlyPermissionTests(FactoryPulseSource source) : IClassF
             GRANT SELECT ON public.plain_summary TO {Loader};
             """);
         var archive = await DataOnlyArchiveAsync("matview", small);
+        var catalogBefore = await CatalogAssert.SnapshotAsync(target);
         var progress = new RecordingProgress();
 
         var act = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = As(target, Loader), InputPath = archive, DataOnly = true }, progress);
@@ -178,6 +185,7 @@ public sealed class DataOnlyPermissionTests(FactoryPulseSource source) : IClassF
         progress.Reports.Should().NotContain(report => report.Phase == OperationPhase.Data, "found up front, before the first row");
         (await LoadedRowsAsync(target)).Should().Be(0);
         (await Db.ScalarAsync<bool>(target, "SELECT ispopulated FROM pg_matviews WHERE matviewname = 'plain_summary'")).Should().BeTrue();
+        await CatalogAssert.UnchangedAsync(target, catalogBefore, "a refused restore changes nothing");
     }
 
     [Fact]
@@ -190,6 +198,7 @@ public sealed class DataOnlyPermissionTests(FactoryPulseSource source) : IClassF
             ALTER TABLE app.items ADD CONSTRAINT items_note_short CHECK (length(note) < 100) NOT VALID;
             """);
         var archive = await DataOnlyArchiveAsync("notvalid", small, "app.items");
+        var catalogBefore = await CatalogAssert.SnapshotAsync(target);
 
         var act = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = As(target, Loader), InputPath = archive, DataOnly = true });
 
@@ -197,6 +206,7 @@ public sealed class DataOnlyPermissionTests(FactoryPulseSource source) : IClassF
         error.Problems.Should().ContainSingle().Which.Should().StartWith("app.items: not the owner").And.Contain("NOT VALID constraint items_note_short");
         (await LoadedRowsAsync(target)).Should().Be(0);
         (await Db.ScalarAsync<bool>(target, "SELECT NOT convalidated FROM pg_constraint WHERE conname = 'items_note_short'")).Should().BeTrue();
+        await CatalogAssert.UnchangedAsync(target, catalogBefore, "a refused restore changes nothing");
     }
 
     private const string CycleSchema = """
@@ -239,17 +249,21 @@ public sealed class DataOnlyPermissionTests(FactoryPulseSource source) : IClassF
 
         async Task<InsufficientPrivilegeException> RefusedAsync(string target, string role, ForeignKeyCycleStrategy strategy)
         {
+            var catalogBefore = await CatalogAssert.SnapshotAsync(target);
             var act = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = As(target, role), InputPath = archive, DataOnly = true, ForeignKeyCycles = strategy });
             var error = (await act.Should().ThrowAsync<InsufficientPrivilegeException>()).Which;
             (await Db.ScalarAsync<long>(target, "SELECT (SELECT count(*) FROM public.teams) + (SELECT count(*) FROM public.players)")).Should().Be(0);
+            await CatalogAssert.UnchangedAsync(target, catalogBefore, $"{strategy} refused changes nothing");
             return error;
         }
 
         async Task LoadsAsync(string target, string role, ForeignKeyCycleStrategy strategy)
         {
+            var catalogBefore = await CatalogAssert.SnapshotAsync(target);
             await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = As(target, role), InputPath = archive, DataOnly = true, ForeignKeyCycles = strategy });
             foreach (var table in new[] { "public.teams", "public.players" })
                 (await RowsAsync(target, table)).Should().Equal(await RowsAsync(cycle, table));
+            await CatalogAssert.UnchangedAsync(target, catalogBefore, $"{strategy} puts the keys back exactly");
         }
 
         var notDeferrable = await TargetAsync("perm_cycle_defer", "");
@@ -309,6 +323,7 @@ public sealed class DataOnlyPermissionTests(FactoryPulseSource source) : IClassF
         var schemaBefore = await SchemaDumpAsync(target);
         var defaultAclSql = "SELECT oid::text || ' ' || defaclrole::text || ' ' || defaclnamespace::text || ' ' || defaclobjtype::text || ' ' || defaclacl::text FROM pg_default_acl ORDER BY oid";
         var defaultAclBefore = await Db.ColumnAsync(target, defaultAclSql);
+        var catalogBefore = await CatalogAssert.SnapshotAsync(target);
 
         var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = As(target, AppOwner), InputPath = archive, DataOnly = true, Jobs = jobs });
 
@@ -325,6 +340,7 @@ public sealed class DataOnlyPermissionTests(FactoryPulseSource source) : IClassF
         oracle.IsIdentical.Should().BeTrue(oracle.ToString());
         (await SchemaDumpAsync(target)).Should().Be(schemaBefore, "a data-only restore changes no definition: triggers, keys and FORCE RLS are put back");
         (await Db.ColumnAsync(target, defaultAclSql)).Should().Equal(defaultAclBefore);
+        await CatalogAssert.UnchangedAsync(target, catalogBefore, "a data-only restore changes no definition", refreshedMatviews: true);
     }
 
     /// <summary>pg_dump --schema-only, without the \restrict lines whose key is new on every run.</summary>

@@ -63,8 +63,10 @@ public sealed class DataOnlyRestoreTests(FactoryPulseSource source) : IClassFixt
     {
         var target = await SchemaOnlyCopyOwnedByAPlainRoleAsync("data_owner");
         var archive = await DataOnlyArchiveAsync("data");
+        (await Db.ScalarAsync<bool>(target, "SELECT relforcerowsecurity FROM pg_class WHERE oid = 'public.activity_log'::regclass")).Should().BeTrue("the load must lift FORCE RLS and put it back");
         var triggersBefore = await TriggerStatesAsync(target);
         var keysBefore = await ForeignKeysAsync(target);
+        var catalogBefore = await CatalogAssert.SnapshotAsync(target);
 
         var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = AsOwner(target), InputPath = archive, DataOnly = true });
 
@@ -78,6 +80,7 @@ public sealed class DataOnlyRestoreTests(FactoryPulseSource source) : IClassFixt
         (await ForeignKeysAsync(target)).Should().Equal(keysBefore).And.HaveCount(67).And.OnlyContain(key => key.EndsWith("deferrable=false deferred=false", StringComparison.Ordinal));
         report.Tables.Should().HaveCount(23);
         report.SequencesSet.Should().Be(3);
+        await CatalogAssert.UnchangedAsync(target, catalogBefore, "a data-only restore changes no definition (FORCE RLS, keys, triggers, owners, grants)", refreshedMatviews: true);
     }
 
     [Fact]
@@ -93,12 +96,14 @@ public sealed class DataOnlyRestoreTests(FactoryPulseSource source) : IClassFixt
             END $$;
             """);
         var archive = await DataOnlyArchiveAsync("data-deferrable");
+        var catalogBefore = await CatalogAssert.SnapshotAsync(target);
 
         await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = AsOwner(target), InputPath = archive });
 
         var oracle = await DatabaseOracle.CompareAsync(source.ConnectionString, target, new OracleOptions { Schema = false });
         oracle.IsIdentical.Should().BeTrue(oracle.ToString());
         (await ForeignKeysAsync(target)).Should().OnlyContain(key => key.EndsWith("deferrable=true deferred=false", StringComparison.Ordinal));
+        await CatalogAssert.UnchangedAsync(target, catalogBefore, "deferrable keys stay deferrable and nothing else changes", refreshedMatviews: true);
     }
 
     [Fact]
@@ -118,11 +123,14 @@ public sealed class DataOnlyRestoreTests(FactoryPulseSource source) : IClassFixt
         var b = await source.Server.CreateDatabaseAsync("cycle_b");
         await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = b, InputPath = schema });
         var archive = await DataOnlyArchiveAsync("cycle-data", a);
+        var catalogBefore = await CatalogAssert.SnapshotAsync(b);
 
         await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = b, InputPath = archive, DataOnly = true });
 
         var oracle = await DatabaseOracle.CompareAsync(a, b);
         oracle.IsIdentical.Should().BeTrue(oracle.ToString());
+        await CatalogAssert.UnchangedAsync(b, catalogBefore, "the cycle's keys are back as they were");
+        await CatalogAssert.SameAsync(a, b, "the target's catalog is the source's");
     }
 
     [Fact]
@@ -141,6 +149,7 @@ public sealed class DataOnlyRestoreTests(FactoryPulseSource source) : IClassFixt
         var target = await SchemaOnlyCopyOwnedByAPlainRoleAsync("violated");
         var triggersBefore = await TriggerStatesAsync(target);
         var keysBefore = await ForeignKeysAsync(target);
+        var catalogBefore = await CatalogAssert.SnapshotAsync(target);
 
         var act = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = AsOwner(target), InputPath = archive, DataOnly = true });
 
@@ -154,6 +163,7 @@ public sealed class DataOnlyRestoreTests(FactoryPulseSource source) : IClassFixt
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM public.projects")).Should().Be(0);
         (await TriggerStatesAsync(target)).Should().Equal(triggersBefore);
         (await ForeignKeysAsync(target)).Should().Equal(keysBefore);
+        await CatalogAssert.UnchangedAsync(target, catalogBefore, "a failed data-only restore rolls everything back");
     }
 
     [Fact]
@@ -162,11 +172,13 @@ public sealed class DataOnlyRestoreTests(FactoryPulseSource source) : IClassFixt
         var target = await SchemaOnlyCopyOwnedByAPlainRoleAsync("not_owned");
         await Db.ExecuteAsync(target, "ALTER TABLE public.messages OWNER TO postgres");
         var archive = await DataOnlyArchiveAsync("not-owned-data");
+        var catalogBefore = await CatalogAssert.SnapshotAsync(target);
 
         var act = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = AsOwner(target), InputPath = archive });
 
         (await act.Should().ThrowAsync<DumpException>()).Which.Message.Should().Contain("public.messages").And.Contain("Nothing was changed");
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM public.users")).Should().Be(0);
+        await CatalogAssert.UnchangedAsync(target, catalogBefore, "a refused restore changes nothing");
     }
 
     [Theory]
@@ -180,6 +192,7 @@ public sealed class DataOnlyRestoreTests(FactoryPulseSource source) : IClassFixt
         await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = schema });
         var keysBefore = await ForeignKeysAsync(target);
         var archive = await DataOnlyArchiveAsync("strategy-data");
+        var catalogBefore = await CatalogAssert.SnapshotAsync(target);
 
         await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, ForeignKeyCycles = strategy });
 
@@ -187,5 +200,7 @@ public sealed class DataOnlyRestoreTests(FactoryPulseSource source) : IClassFixt
         oracle.IsIdentical.Should().BeTrue(oracle.ToString());
         (await ForeignKeysAsync(target)).Should().BeEquivalentTo(keysBefore);
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM public.activity_log")).Should().Be(27);
+        // Dropped and re-added keys come back validated with their exact definition and comment, not merely deferrable as before.
+        await CatalogAssert.UnchangedAsync(target, catalogBefore, $"{strategy} puts every key back exactly (convalidated, definition, deferrability)", refreshedMatviews: true);
     }
 }

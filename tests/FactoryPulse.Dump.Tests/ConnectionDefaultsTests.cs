@@ -11,6 +11,9 @@ public sealed class ConnectionDefaultsTests
 {
     private const string PassFile = "/home/someone/.pgpass";
 
+    private const string UserServiceFile = "/home/someone/.pg_service.conf";
+    private const string SystemServiceFile = "/etc/postgresql-common/pg_service.conf";
+
     private static ClientEnvironment Environment(
         Dictionary<string, string>? variables = null, Dictionary<string, string>? files = null, string[]? sockets = null, string osUser = "osuser") => new()
     {
@@ -18,6 +21,9 @@ public sealed class ConnectionDefaultsTests
         ReadPasswordFile = path => files is not null && files.TryGetValue(path, out var text) ? text : null,
         FileExists = path => sockets is not null && Array.IndexOf(sockets, path) >= 0,
         DefaultPasswordFile = PassFile,
+        ReadServiceFile = path => files is not null && files.TryGetValue(path, out var text) ? text : null,
+        DefaultServiceFile = UserServiceFile,
+        SystemConfigDirectory = "/etc/postgresql-common",
         OsUser = osUser,
     };
 
@@ -124,6 +130,8 @@ public sealed class ConnectionDefaultsTests
     [InlineData("PGPORT", "abc")]
     [InlineData("PGPORT", "70000")]
     [InlineData("PGSSLMODE", "sometimes")]
+    [InlineData("PGCONNECT_TIMEOUT", "soon")]
+    [InlineData("PGSERVICE", "nowhere")]
     public void A_bad_PG_variable_is_a_connection_string_error_naming_it(string variable, string value)
     {
         var act = () => Resolve("Database=x", Environment(new() { [variable] = value }));
@@ -236,5 +244,171 @@ public sealed class ConnectionDefaultsTests
         {
             File.Delete(path);
         }
+    }
+
+    private const string ShopService = """
+        # the team's services
+        [other]
+        host=wrong.host
+        port=1
+
+        [shop]
+        host=svc.host
+        port=6001
+        user=svcuser
+        dbname=svcdb
+        password=svcpw
+        application_name=svc-app
+        connect_timeout=9
+
+        [after]
+        host=wrong.too
+        """;
+
+    private static readonly Dictionary<string, string> ServiceAndServerVariables = new(ServerVariables)
+    {
+        ["PGSERVICE"] = "shop",
+        ["PGAPPNAME"] = "env-app",
+        ["PGCONNECT_TIMEOUT"] = "30",
+    };
+
+    [Theory]
+    [InlineData("", "svc.host", 6001, "svcuser", "svcdb", "svcpw")]
+    [InlineData("Database=mine", "svc.host", 6001, "svcuser", "mine", "svcpw")]
+    [InlineData("Host=h;Port=7000;Username=u;Password=p", "h", 7000, "u", "svcdb", "p")]
+    [InlineData("postgresql://other/x", "other", 6001, "svcuser", "x", "svcpw")]
+    [InlineData("postgresql:///", "svc.host", 6001, "svcuser", "svcdb", "svcpw")]
+    public void The_service_section_PGSERVICE_names_fills_what_the_string_leaves_out_before_the_PG_variables(
+        string connectionString, string host, int port, string user, string database, string password)
+    {
+        var resolved = Resolve(connectionString, Environment(ServiceAndServerVariables, new() { [UserServiceFile] = ShopService }));
+
+        resolved.Host.Should().Be(host);
+        resolved.Port.Should().Be(port);
+        resolved.Username.Should().Be(user);
+        resolved.Database.Should().Be(database);
+        resolved.Password.Should().Be(password);
+        resolved.ApplicationName.Should().Be("svc-app");
+        resolved.Timeout.Should().Be(9);
+    }
+
+    [Fact]
+    public void What_the_service_leaves_out_comes_from_the_PG_variables()
+    {
+        var files = new Dictionary<string, string> { [UserServiceFile] = "[shop]\ndbname=svcdb\n" };
+
+        var resolved = Resolve("", Environment(ServiceAndServerVariables, files));
+
+        resolved.Host.Should().Be("db.internal");
+        resolved.Port.Should().Be(55708);
+        resolved.Username.Should().Be("app");
+        resolved.Database.Should().Be("svcdb");
+        resolved.Password.Should().Be("from-env");
+        resolved.ApplicationName.Should().Be("env-app");
+        resolved.Timeout.Should().Be(30);
+    }
+
+    [Theory]
+    // PGSERVICEFILE names the user's file; without it ~/.pg_service.conf; the system file only when the user's file lacks the section.
+    [InlineData("/srv/services.conf", "named-file")]
+    [InlineData(null, "home-file")]
+    public void PGSERVICEFILE_replaces_the_file_in_the_home_directory(string? serviceFile, string expectedHost)
+    {
+        var variables = new Dictionary<string, string> { ["PGSERVICE"] = "shop" };
+        if (serviceFile is not null)
+            variables["PGSERVICEFILE"] = serviceFile;
+        var files = new Dictionary<string, string>
+        {
+            ["/srv/services.conf"] = "[shop]\nhost=named-file\n",
+            [UserServiceFile] = "[shop]\nhost=home-file\n",
+            [SystemServiceFile] = "[shop]\nhost=system-file\n",
+        };
+
+        Resolve("", Environment(variables, files)).Host.Should().Be(expectedHost);
+    }
+
+    [Theory]
+    [InlineData(null, "/etc/postgresql-common/pg_service.conf")]
+    [InlineData("/opt/pg/etc", "/opt/pg/etc/pg_service.conf")]
+    public void A_section_missing_from_the_users_file_is_looked_up_in_the_system_file_of_PGSYSCONFDIR(string? sysconfdir, string systemFile)
+    {
+        var variables = new Dictionary<string, string> { ["PGSERVICE"] = "shop" };
+        if (sysconfdir is not null)
+            variables["PGSYSCONFDIR"] = sysconfdir;
+        var files = new Dictionary<string, string> { [UserServiceFile] = "[other]\nhost=x\n", [systemFile] = "[shop]\nhost=system-file\nport=6002\n" };
+
+        var resolved = Resolve("", Environment(variables, files));
+
+        resolved.Host.Should().Be("system-file");
+        resolved.Port.Should().Be(6002);
+    }
+
+    [Fact]
+    public void A_section_in_the_users_file_hides_the_system_files_section_entirely()
+    {
+        var files = new Dictionary<string, string> { [UserServiceFile] = "[shop]\nhost=home-file\n", [SystemServiceFile] = "[shop]\nhost=system\nport=6002\n" };
+
+        var resolved = Resolve("", Environment(new() { ["PGSERVICE"] = "shop" }, files));
+
+        resolved.Host.Should().Be("home-file");
+        resolved.Port.Should().Be(5432);
+    }
+
+    [Theory]
+    [InlineData("[shop]\n  host = spaced  \r\n", "spaced")]
+    [InlineData("[shop]\nhost=first\nhost=second\n", "first")]
+    [InlineData("[shop]\n# host=commented\n\nhost=after-comment\n", "after-comment")]
+    [InlineData("[other]\nthis line is not checked\n[shop]\nhost=ours\n", "ours")]
+    [InlineData("[shop]\nhost=ours\n[next]\nnot=checked either\n", "ours")]
+    [InlineData("[shopping]\nhost=prefix\n[shop]\nhost=exact\n", "exact")]
+    public void Only_the_named_sections_keyword_lines_count_and_the_first_value_wins(string file, string expectedHost)
+    {
+        Resolve("", Environment(new() { ["PGSERVICE"] = "shop" }, new() { [UserServiceFile] = file })).Host.Should().Be(expectedHost);
+    }
+
+    [Theory]
+    [InlineData("[shop]\nhost\n", "syntax error", "line 2")]
+    [InlineData("[shop]\nhost=h\nservice=other\n", "nested service", "line 3")]
+    [InlineData("[shop]\nkeepalives_idle=5\n", "unsupported keyword \"keepalives_idle\"", "line 2")]
+    [InlineData("[shop]\nport=abc\n", "port in service \"shop\"", "abc")]
+    [InlineData("[shop]\nsslmode=sometimes\n", "sslmode in service \"shop\"", "sometimes")]
+    [InlineData("[shop]\nconnect_timeout=soon\n", "connect_timeout in service \"shop\"", "soon")]
+    [InlineData("[other]\nhost=h\n", "\"shop\"", "is not defined")]
+    public void A_bad_or_missing_service_is_a_connection_string_error_naming_PGSERVICE_and_the_place(string file, string what, string where)
+    {
+        var act = () => Resolve("", Environment(new() { ["PGSERVICE"] = "shop" }, new() { [UserServiceFile] = file }));
+
+        var error = act.Should().Throw<ConnectionStringException>().Which;
+        error.EnvironmentVariable.Should().Be("PGSERVICE");
+        error.Message.Should().ContainEquivalentOf(what).And.Contain(where);
+    }
+
+    [Theory]
+    [InlineData("", "app-from-env", "app-from-env")]
+    [InlineData("Application Name=given", "app-from-env", "given")]
+    [InlineData("postgresql://h/d?application_name=in-uri", "app-from-env", "in-uri")]
+    public void PGAPPNAME_names_the_application_unless_the_string_does(string connectionString, string variable, string expected)
+    {
+        Resolve(connectionString, Environment(new() { ["PGAPPNAME"] = variable })).ApplicationName.Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("", "10", 10)]
+    [InlineData("", " 10 ", 10)]
+    [InlineData("", "0", 0)]
+    [InlineData("", "-5", 0)]
+    [InlineData("", "1", 2)]
+    [InlineData("", "100000", 1024)]
+    [InlineData("Timeout=3", "10", 3)]
+    [InlineData("postgresql://h/d?connect_timeout=4", "10", 4)]
+    public void PGCONNECT_TIMEOUT_sets_the_connect_timeout_as_libpq_reads_it(string connectionString, string variable, int expected)
+    {
+        Resolve(connectionString, Environment(new() { ["PGCONNECT_TIMEOUT"] = variable })).Timeout.Should().Be(expected);
+    }
+
+    [Fact]
+    public void Without_PGCONNECT_TIMEOUT_Npgsqls_default_stays()
+    {
+        Resolve("", Environment()).Timeout.Should().Be(new NpgsqlConnectionStringBuilder().Timeout);
     }
 }

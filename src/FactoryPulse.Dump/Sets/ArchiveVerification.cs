@@ -1,7 +1,6 @@
 using FactoryPulse.Dump.Archive;
 using FactoryPulse.Dump.Data;
 using FactoryPulse.Dump.Sql;
-using Npgsql;
 
 namespace FactoryPulse.Dump.Sets;
 
@@ -108,47 +107,19 @@ internal static class ArchiveVerification
 
     internal const string RestoredDescription = "restored into a scratch database with zero errors; every table's rows equal the manifest";
 
-    /// <summary>Restores into a scratch database on the given server and compares row counts with the manifest.</summary>
+    /// <summary>Restores into a scratch database on the given server and compares row counts with the manifest (<see cref="ScratchRestore"/>).</summary>
     private static async Task VerifyByRestoringAsync(string archivePath, ArchiveManifest manifest, VerifyOptions options, List<string> problems, CancellationToken cancellationToken)
     {
         var builder = ServerConnection.Resolve(options.ConnectionString!);
-        var scratch = $"fpdump_verify_{Guid.NewGuid():N}"[..30];
         var maintenance = await ServerConnection.OpenAsync(builder, cancellationToken).ConfigureAwait(false);
         await using var maintenanceScope = maintenance.ConfigureAwait(false);
-        await ServerConnection.ExecuteAsync(maintenance, $"CREATE DATABASE {SqlText.QuoteIdentifier(scratch)} TEMPLATE template0 ENCODING {SqlText.QuoteLiteral(manifest.Encoding)}", cancellationToken).ConfigureAwait(false);
-        try
+        if (manifest.Options.Profile == "supabase")
         {
-            var target = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Database = scratch }.ConnectionString;
-            if (manifest.Options.Profile == "supabase")
-                problems.Add("a Supabase-profile archive needs a Supabase project to restore into; verified offline only");
-            else
-            {
-                try
-                {
-                    await Restore.RestoreRunner.RunAsync(new RestoreOptions { ConnectionString = target, InputPath = archivePath, EncryptionPassphrase = options.EncryptionPassphrase }, null, null, cancellationToken).ConfigureAwait(false);
-                }
-                catch (DumpException exception)
-                {
-                    problems.Add($"restoring into a scratch database failed: {exception.Message}");
-                    return;
-                }
-                var connection = await ServerConnection.OpenAsync(new NpgsqlConnectionStringBuilder(target), cancellationToken).ConfigureAwait(false);
-                await using var connectionScope = connection.ConfigureAwait(false);
-                foreach (var entry in manifest.Entries)
-                {
-                    if (entry.Kind != Model.ObjectKind.TableData || entry.Data is null)
-                        continue;
-                    var count = await ServerConnection.ScalarAsync<long>(connection, $"SELECT count(*) FROM ONLY {SqlText.QuoteQualified(entry.Schema, entry.Name)}", cancellationToken).ConfigureAwait(false);
-                    if (count != entry.Data.Rows)
-                        problems.Add($"{entry.Schema}.{entry.Name} has {count} rows after a restore; the manifest says {entry.Data.Rows}");
-                }
-            }
+            problems.Add("a Supabase-profile archive needs a Supabase project to restore into; verified offline only");
+            return;
         }
-        finally
-        {
-            // Every connection the library opens is unpooled (ServerConnection.OpenAsync), so none of ours lingers on the
-            // scratch database, and FORCE ends any other session; the caller's pools are not the library's to clear.
-            await ServerConnection.ExecuteAsync(maintenance, $"DROP DATABASE IF EXISTS {SqlText.QuoteIdentifier(scratch)} WITH (FORCE)", CancellationToken.None).ConfigureAwait(false);
-        }
+        var scratch = $"{ScratchRestore.ScratchPrefix}{Guid.NewGuid():N}"[..30];
+        await ScratchRestore.RunAsync(maintenance, builder, scratch, manifest, [new ScratchArchive(archivePath, DataOnly: false, What: null)],
+            options.EncryptionPassphrase, compared: null, problems, cancellationToken).ConfigureAwait(false);
     }
 }

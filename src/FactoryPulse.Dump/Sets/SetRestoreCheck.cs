@@ -1,5 +1,4 @@
 using FactoryPulse.Dump.Archive;
-using FactoryPulse.Dump.Model;
 using FactoryPulse.Dump.Sql;
 using Npgsql;
 
@@ -12,8 +11,6 @@ namespace FactoryPulse.Dump.Sets;
 /// </summary>
 internal static class SetRestoreCheck
 {
-    public const string ScratchPrefix = "fpdump_verify_";
-
     public readonly record struct Outcome(VerificationLevel Level, string Description);
 
     public static async Task<Outcome> RunAsync(BackupSetOptions options, ArchiveManifest manifest, (string Complete, string Schema, string Data) set,
@@ -67,24 +64,11 @@ internal static class SetRestoreCheck
             return;
 
         var stamp = Guid.NewGuid().ToString("N")[..12];
-        var created = new List<string>();
-        try
-        {
-            var whole = await CreateScratchAsync(maintenance, $"{ScratchPrefix}{stamp}_complete", manifest, created, cancellationToken).ConfigureAwait(false);
-            if (await RestoreAsync(builder, whole, set.Complete, dataOnly: false, passphrase, problems, "the complete archive", cancellationToken).ConfigureAwait(false))
-                await CompareRowsAsync(builder, whole, manifest, problems, "the complete archive", cancellationToken).ConfigureAwait(false);
-
-            var split = await CreateScratchAsync(maintenance, $"{ScratchPrefix}{stamp}_split", manifest, created, cancellationToken).ConfigureAwait(false);
-            if (await RestoreAsync(builder, split, set.Schema, dataOnly: false, passphrase, problems, "the schema archive", cancellationToken).ConfigureAwait(false)
-                && await RestoreAsync(builder, split, set.Data, dataOnly: true, passphrase, problems, "the data archive (data-only, into the restored schema)", cancellationToken).ConfigureAwait(false))
-                await CompareRowsAsync(builder, split, manifest, problems, "the schema and data archives", cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            // Every connection the library opens is unpooled, so none of ours lingers on a scratch database; FORCE ends any other.
-            foreach (var database in created)
-                await ServerConnection.ExecuteAsync(maintenance, $"DROP DATABASE IF EXISTS {SqlText.QuoteIdentifier(database)} WITH (FORCE)", CancellationToken.None).ConfigureAwait(false);
-        }
+        await ScratchRestore.RunAsync(maintenance, builder, $"{ScratchRestore.ScratchPrefix}{stamp}_complete", manifest,
+            [new ScratchArchive(set.Complete, DataOnly: false, "the complete archive")], passphrase, "the complete archive", problems, cancellationToken).ConfigureAwait(false);
+        await ScratchRestore.RunAsync(maintenance, builder, $"{ScratchRestore.ScratchPrefix}{stamp}_split", manifest,
+            [new ScratchArchive(set.Schema, DataOnly: false, "the schema archive"), new ScratchArchive(set.Data, DataOnly: true, "the data archive (data-only, into the restored schema)")],
+            passphrase, "the schema and data archives", problems, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -119,47 +103,5 @@ internal static class SetRestoreCheck
         foreach (var role in missing)
             await ServerConnection.ExecuteAsync(maintenance, $"CREATE ROLE {SqlText.QuoteIdentifier(role)} NOLOGIN", cancellationToken).ConfigureAwait(false);
         return true;
-    }
-
-    private static async Task<string> CreateScratchAsync(NpgsqlConnection maintenance, string name, ArchiveManifest manifest, List<string> created, CancellationToken cancellationToken)
-    {
-        await ServerConnection.ExecuteAsync(maintenance, $"CREATE DATABASE {SqlText.QuoteIdentifier(name)} TEMPLATE template0 ENCODING {SqlText.QuoteLiteral(manifest.Encoding)}", cancellationToken).ConfigureAwait(false);
-        created.Add(name);
-        return name;
-    }
-
-    /// <summary>Restores one archive, stopping at the first error; false (and a problem naming the archive) when it fails.</summary>
-    private static async Task<bool> RestoreAsync(NpgsqlConnectionStringBuilder server, string database, string archive, bool dataOnly, string? passphrase,
-        List<string> problems, string what, CancellationToken cancellationToken)
-    {
-        var target = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }.ConnectionString;
-        var restoreOptions = new RestoreOptions { ConnectionString = target, InputPath = archive, DataOnly = dataOnly, EncryptionPassphrase = passphrase, ExitOnError = true };
-        try
-        {
-            var report = await ErrorTranslation.RunAsync(Operation.Restore, Restore.RestoreRunner.RunAsync(restoreOptions, null, null, cancellationToken), cancellationToken).ConfigureAwait(false);
-            foreach (var error in report.Errors)
-                problems.Add($"restoring {what} into a scratch database: {error}");
-            return report.Errors.Count == 0;
-        }
-        catch (DumpException exception)
-        {
-            problems.Add($"restoring {what} into a scratch database failed: {exception.Message}");
-            return false;
-        }
-    }
-
-    /// <summary>Every table whose rows the manifest records holds exactly that many after the restore.</summary>
-    private static async Task CompareRowsAsync(NpgsqlConnectionStringBuilder server, string database, ArchiveManifest manifest, List<string> problems, string what, CancellationToken cancellationToken)
-    {
-        var connection = await ServerConnection.OpenAsync(new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }, cancellationToken).ConfigureAwait(false);
-        await using var connectionScope = connection.ConfigureAwait(false);
-        foreach (var entry in manifest.Entries)
-        {
-            if (entry.Kind != ObjectKind.TableData || entry.Data is null)
-                continue;
-            var count = await ServerConnection.ScalarAsync<long>(connection, $"SELECT count(*) FROM ONLY {SqlText.QuoteQualified(entry.Schema, entry.Name)}", cancellationToken).ConfigureAwait(false);
-            if (count != entry.Data.Rows)
-                problems.Add($"{entry.QualifiedName} has {count} rows after restoring {what}; the manifest says {entry.Data.Rows}");
-        }
     }
 }

@@ -21,6 +21,18 @@ internal sealed class ClientEnvironment
     /// <summary>Where ~/.pgpass lives (%APPDATA%\postgresql\pgpass.conf on Windows), or null without a home.</summary>
     public required string? DefaultPasswordFile { get; init; }
 
+    /// <summary>A service file's text, or null when it is missing or unreadable.</summary>
+    public required Func<string, string?> ReadServiceFile { get; init; }
+
+    /// <summary>Where the user's service file lives (~/.pg_service.conf; %APPDATA%\postgresql\.pg_service.conf on Windows), or null without a home.</summary>
+    public required string? DefaultServiceFile { get; init; }
+
+    /// <summary>
+    /// Where the system-wide pg_service.conf lives when PGSYSCONFDIR is unset: libpq's compiled-in configuration directory,
+    /// /etc/postgresql-common in Debian's and Ubuntu's packages (the ones this project's servers come from).
+    /// </summary>
+    public required string SystemConfigDirectory { get; init; }
+
     /// <summary>The OS user, libpq's default role name.</summary>
     public required string OsUser { get; init; }
 
@@ -33,8 +45,25 @@ internal sealed class ClientEnvironment
         DefaultPasswordFile = OperatingSystem.IsWindows()
             ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "postgresql", "pgpass.conf")
             : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } home ? Path.Combine(home, ".pgpass") : null,
+        ReadServiceFile = ReadFileIfPresent,
+        DefaultServiceFile = OperatingSystem.IsWindows()
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "postgresql", ".pg_service.conf")
+            : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } serviceHome ? Path.Combine(serviceHome, ".pg_service.conf") : null,
+        SystemConfigDirectory = "/etc/postgresql-common",
         OsUser = Environment.UserName,
     };
+
+    private static string? ReadFileIfPresent(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? File.ReadAllText(path) : null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     private static string? ReadOwnerOnlyFile(string path)
     {

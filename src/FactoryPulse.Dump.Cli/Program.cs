@@ -76,7 +76,7 @@ internal static class Program
         var table = new Option<string[]>("--table", "-t") { Description = "Dump only tables matching PATTERN, with their indexes, constraints, triggers and policies (repeatable)." };
         var excludeTable = new Option<string[]>("--exclude-table", "-T") { Description = "Do not dump tables matching PATTERN (repeatable)." };
         var excludeTableData = new Option<string[]>("--exclude-table-data") { Description = "Do not dump the rows of tables matching PATTERN (repeatable)." };
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Dump N tables (or chunks of large tables) at once, all from one exported snapshot.", DefaultValueFactory = _ => 1 };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Dump N tables (or chunks of large tables) at once, all from one exported snapshot (default: the number of processors).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var compress = new Option<string>("--compress", "-Z") { Description = "zstd[:LEVEL] (default zstd:1), gzip[:LEVEL] or none.", DefaultValueFactory = _ => "zstd" };
         var chunkSize = new Option<int>("--chunk-size") { Description = "With --jobs, split tables larger than this many MiB into block ranges dumped side by side (default 256).", DefaultValueFactory = _ => 256 };
         var profile = new Option<string>("--profile") { Description = "supabase: leave platform-managed schemas to the platform, keep the user's policies, triggers, functions, buckets and auth users." };

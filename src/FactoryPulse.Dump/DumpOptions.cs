@@ -72,9 +72,10 @@ public sealed record DumpOptions
 
     /// <summary>
     /// Dump tables on this many connections at once, all reading one exported snapshot (pg_dump <c>--jobs</c>): the
-    /// archive is exactly as consistent as a serial dump. Largest tables go first.
+    /// archive is exactly as consistent as a serial dump. Largest tables go first. Defaults to the machine's processor count
+    /// (<see cref="Environment.ProcessorCount"/>); with more than one, a worker also reads part of the catalog.
     /// </summary>
-    public int Jobs { get; init; } = 1;
+    public int Jobs { get; init; } = Environment.ProcessorCount;
 
     /// <summary>With <see cref="Jobs"/> above 1, tables larger than this are split into block ranges of about this size, dumped concurrently.</summary>
     public long ChunkSizeBytes { get; init; } = 256L * 1024 * 1024;

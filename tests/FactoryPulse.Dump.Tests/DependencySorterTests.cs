@@ -389,4 +389,49 @@ public sealed class DependencySorterTests
     {
         DependencySorter.Sort([]).Should().BeEmpty();
     }
+
+    [Fact]
+    public void Sorting_thousands_of_tables_puts_each_before_its_data_and_its_key_after_the_data()
+    {
+        var objects = new List<DumpableObject>();
+        var schema = new SchemaObject(16400, "tenant", Owner);
+        objects.Add(schema);
+        for (uint i = 0; i < 6000; i++)
+        {
+            var table = With(Table(20000 + (i * 3), "tenant", $"items_{i:D5}"), schema);
+            objects.Add(table);
+            objects.Add(Data(table));
+            objects.Add(With(new ConstraintObject(20001 + (i * 3), table, $"items_{i:D5}_pkey", 'p', "PRIMARY KEY (id)"), table));
+        }
+
+        var sorted = DependencySorter.Sort(objects);
+
+        sorted.Should().HaveCount(objects.Count);
+        var position = new Dictionary<DumpableObject, int>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < sorted.Count; i++)
+            position[sorted[i]] = i;
+        var lastTable = -1;
+        var firstData = int.MaxValue;
+        var lastData = -1;
+        var firstKey = int.MaxValue;
+        foreach (var item in sorted)
+        {
+            switch (item)
+            {
+                case TableObject:
+                    lastTable = Math.Max(lastTable, position[item]);
+                    break;
+                case TableDataObject:
+                    firstData = Math.Min(firstData, position[item]);
+                    lastData = Math.Max(lastData, position[item]);
+                    break;
+                case ConstraintObject:
+                    firstKey = Math.Min(firstKey, position[item]);
+                    break;
+            }
+        }
+        lastTable.Should().BeLessThan(firstData, "every table is pre-data");
+        lastData.Should().BeLessThan(firstKey, "every key is post-data");
+        sorted[1].Should().BeOfType<TableObject>().Which.Name.Should().Be("items_00000", "tables keep name order");
+    }
 }

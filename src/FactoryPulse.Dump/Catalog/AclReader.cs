@@ -45,10 +45,16 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
     private static AclItem? Item(CatalogRow row) =>
         row.IsNull("privilege_type") ? null : new AclItem(row.String("grantor"), row.NullableString("grantee"), row.String("privilege_type"), row.Bool("is_grantable"));
 
-    private async Task<Dictionary<uint, AclChanges>> ReadAclAsync(string catalog, string aclColumn, string ownerColumn, string defaultKind)
+    /// <summary>Privileges of relations, the largest of the privilege queries.</summary>
+    public static string RelationAclSql => AclDiffQuery("pg_class", "relacl", "relowner", "CASE WHEN x.relkind = 'S' THEN 's'::\"char\" ELSE 'r'::\"char\" END");
+
+    private Task<Dictionary<uint, AclChanges>> ReadAclAsync(string catalog, string aclColumn, string ownerColumn, string defaultKind) =>
+        ReadAclAsync(AclDiffQuery(catalog, aclColumn, ownerColumn, defaultKind));
+
+    private async Task<Dictionary<uint, AclChanges>> ReadAclAsync(string sql)
     {
         var result = new Dictionary<uint, AclChanges>();
-        await Query(AclDiffQuery(catalog, aclColumn, ownerColumn, defaultKind), row =>
+        await Query(sql, row =>
         {
             var oid = row.Oid("objid");
             if (!result.TryGetValue(oid, out var changes))
@@ -83,7 +89,7 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
                 ((List<AclItem>)columns[^1].Items).Add(Item(row)!);
             }).ConfigureAwait(false);
 
-        var relationAcls = await ReadAclAsync("pg_class", "relacl", "relowner", "CASE WHEN x.relkind = 'S' THEN 's'::\"char\" ELSE 'r'::\"char\" END").ConfigureAwait(false);
+        var relationAcls = await ReadAclAsync(RelationAclSql).ConfigureAwait(false);
         var functionAcls = await ReadAclAsync("pg_proc", "proacl", "proowner", "'f'").ConfigureAwait(false);
         var schemaAcls = await ReadAclAsync("pg_namespace", "nspacl", "nspowner", "'n'").ConfigureAwait(false);
         var typeAcls = await ReadAclAsync("pg_type", "typacl", "typowner", "'T'").ConfigureAwait(false);

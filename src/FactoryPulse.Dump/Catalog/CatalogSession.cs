@@ -3,16 +3,67 @@ using Npgsql;
 
 namespace FactoryPulse.Dump.Catalog;
 
-/// <summary>What every family reader shares for one catalog read: the connection, the server's features and keywords, and the lookups.</summary>
+/// <summary>
+/// What every family reader shares for one catalog read: the connection, the server's features and keywords, and the lookups.
+/// With a helper connection in the same snapshot, queries named by <see cref="Prefetch"/> run there ahead of time, side by
+/// side with the ones on the main connection; their rows are handed over in the usual fill order when the reader asks.
+/// </summary>
 internal sealed class CatalogSession(NpgsqlConnection connection, ServerFeatures features, IReadOnlySet<string> keywords, CancellationToken cancellationToken)
 {
+    private readonly Dictionary<string, Task<BufferedRows>> _prefetched = new(StringComparer.Ordinal);
+    private NpgsqlConnection? _helper;
+    private Task _helperQueue = Task.CompletedTask;
+
     public ServerFeatures Features { get; } = features;
 
     public IReadOnlySet<string> Keywords { get; } = keywords;
 
     public CatalogLookups Lookups { get; } = new();
 
-    public Task Query(string sql, Action<CatalogRow> onRow) => CatalogQuery.ForEachAsync(connection, sql, onRow, cancellationToken);
+    /// <summary>
+    /// A second connection that imported the main one's snapshot: what it reads is what the main connection would read.
+    /// </summary>
+    public void UseHelper(NpgsqlConnection helper) => _helper = helper;
+
+    /// <summary>
+    /// Starts <paramref name="sql"/> on the helper connection, behind the queries prefetched before it; the later
+    /// <see cref="Query"/> with the same text takes its rows instead of asking the main connection. Without a helper it does nothing.
+    /// </summary>
+    public void Prefetch(string sql)
+    {
+        if (_helper is null || _prefetched.ContainsKey(sql))
+            return;
+        var fetch = FetchAfterAsync(_helperQueue, _helper, sql);
+        _prefetched[sql] = fetch;
+        _helperQueue = fetch;
+    }
+
+    private async Task<BufferedRows> FetchAfterAsync(Task previous, NpgsqlConnection helper, string sql)
+    {
+        // One connection runs one query at a time; an earlier failure is reported by the query that had it.
+        await Task.WhenAny(previous).ConfigureAwait(false);
+        return await CatalogQuery.BufferAsync(helper, sql, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task Query(string sql, Action<CatalogRow> onRow)
+    {
+        if (_prefetched.Remove(sql, out var fetch))
+        {
+            var rows = await fetch.ConfigureAwait(false);
+            rows.ForEach(onRow);
+            return;
+        }
+        await CatalogQuery.ForEachAsync(connection, sql, onRow, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until the helper connection is idle (prefetches not asked for are dropped), so it can be used or closed.</summary>
+    public Task ReleaseHelperAsync()
+    {
+        _prefetched.Clear();
+        var queue = _helperQueue;
+        _helper = null;
+        return Task.WhenAny(queue);
+    }
 
     public string Ident(string name) => SqlText.QuoteIdentifierIfNeeded(name, Keywords);
 }

@@ -5,7 +5,8 @@ namespace FactoryPulse.Dump.Catalog;
 /// <summary>Table constraints (CHECK, keys, exclusion, foreign keys), indexes and partition index attachments.</summary>
 internal sealed class ConstraintAndIndexReader(CatalogSession session) : CatalogFamilyReader(session)
 {
-    public Task ReadConstraintsAsync() => Query(
+    /// <summary>Table constraints (ReadConstraintsAsync).</summary>
+    public static string ConstraintsSql =>
         """
         SELECT c.oid, c.conrelid, c.conname, c.contype::text AS type, pg_catalog.pg_get_constraintdef(c.oid) AS definition,
                c.convalidated, c.conislocal, c.conindid, c.conparentid, c.condeferrable, c.condeferred,
@@ -24,7 +25,9 @@ internal sealed class ConstraintAndIndexReader(CatalogSession session) : Catalog
         LEFT JOIN pg_catalog.pg_am am ON am.oid = ci.relam
         WHERE c.conrelid <> 0 AND c.contype IN ('c', 'p', 'u', 'x', 'f')
         ORDER BY c.conrelid, c.conname
-        """,
+        """;
+
+    public Task ReadConstraintsAsync() => Query(ConstraintsSql,
         row =>
         {
             if (!Lookups.Relations.TryGetValue(row.Oid("conrelid"), out var relation) || relation is not TableObject table)
@@ -67,18 +70,25 @@ internal sealed class ConstraintAndIndexReader(CatalogSession session) : Catalog
             Lookups.Objects.Add(constraint);
         });
 
-    public Task ReadIndexesAsync() => Query(
-        """
+    /// <summary>Indexes that are not a key constraint's (ReadIndexesAsync).</summary>
+    public static string IndexesSql =>
+        $"""
         SELECT i.indexrelid, i.indrelid, ic.relname AS name, pg_catalog.pg_get_indexdef(i.indexrelid) AS definition, i.indisclustered, i.indisreplident,
                (SELECT t.spcname FROM pg_catalog.pg_tablespace t WHERE t.oid = ic.reltablespace) AS tablespace,
                pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate,
                ARRAY(SELECT a.attnum || ' ' || a.attstattarget FROM pg_catalog.pg_attribute a
                      WHERE a.attrelid = i.indexrelid AND COALESCE(a.attstattarget::int, -1) >= 0 ORDER BY a.attnum) AS column_statistics
         FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+        JOIN pg_catalog.pg_class tc ON tc.oid = i.indrelid JOIN pg_catalog.pg_namespace n ON n.oid = tc.relnamespace
         WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c
                           WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x'))
+          -- only the indexes of tables in user schemas can belong to a dumped relation: the deparser is not run for
+          -- the system catalogs' and every TOAST table's index (a third of all indexes when most tables have TOAST)
+          AND {UserSchema}
         ORDER BY i.indrelid, ic.relname
-        """,
+        """;
+
+    public Task ReadIndexesAsync() => Query(IndexesSql,
         row =>
         {
             if (!Lookups.Relations.TryGetValue(row.Oid("indrelid"), out var relation) || relation is not (TableObject or MaterializedViewObject))

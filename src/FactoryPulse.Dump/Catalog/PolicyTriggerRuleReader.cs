@@ -5,14 +5,17 @@ namespace FactoryPulse.Dump.Catalog;
 /// <summary>What hangs off a relation besides constraints and indexes: triggers, rules, policies, extended statistics.</summary>
 internal sealed class PolicyTriggerRuleReader(CatalogSession session) : CatalogFamilyReader(session)
 {
-    public Task ReadTriggersAsync() => Query(
+    /// <summary>Triggers (ReadTriggersAsync).</summary>
+    public static string TriggersSql =>
         """
         SELECT t.oid, t.tgrelid, t.tgname, pg_catalog.pg_get_triggerdef(t.oid, false) AS definition, t.tgenabled::text AS enabled
         FROM pg_catalog.pg_trigger t
         WHERE NOT t.tgisinternal -- foreign-key triggers come back with their constraints
           AND t.tgparentid = 0   -- clones on partitions come back with the partitioned table's trigger
         ORDER BY t.tgrelid, t.tgname
-        """,
+        """;
+
+    public Task ReadTriggersAsync() => Query(TriggersSql,
         row =>
         {
             if (!Lookups.Relations.TryGetValue(row.Oid("tgrelid"), out var relation))
@@ -38,7 +41,8 @@ internal sealed class PolicyTriggerRuleReader(CatalogSession session) : CatalogF
             Lookups.AddOther(rule);
         });
 
-    public Task ReadPoliciesAsync() => Query(
+    /// <summary>Row-level security policies (ReadPoliciesAsync).</summary>
+    public static string PoliciesSql =>
         """
         SELECT p.oid, p.polrelid, p.polname, p.polcmd::text AS command, p.polpermissive,
                CASE WHEN p.polroles = '{0}' THEN NULL
@@ -48,7 +52,9 @@ internal sealed class PolicyTriggerRuleReader(CatalogSession session) : CatalogF
                pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) AS check_expression
         FROM pg_catalog.pg_policy p
         ORDER BY p.polrelid, p.polname
-        """,
+        """;
+
+    public Task ReadPoliciesAsync() => Query(PoliciesSql,
         row =>
         {
             if (!Lookups.Relations.TryGetValue(row.Oid("polrelid"), out var relation))

@@ -143,7 +143,8 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
             Lookups.ExtensionConfigTables.Add((table, row.NullableString("condition"), extension));
         });
 
-    public Task ReadColumnsAsync() => Query(
+    /// <summary>Columns of every relation and extension configuration table (ReadColumnsAsync).</summary>
+    public string ColumnsSql =>
         $"""
         SELECT a.attrelid, a.attnum::int AS attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type_name, a.atttypid,
                a.attnotnull, a.attgenerated::text AS generated,
@@ -162,7 +163,9 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
         LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped
         ORDER BY a.attrelid, a.attnum
-        """,
+        """;
+
+    public Task ReadColumnsAsync() => Query(ColumnsSql,
         row =>
         {
             if (!Lookups.Relations.TryGetValue(row.Oid("attrelid"), out var relation))
@@ -244,14 +247,17 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
             }).ConfigureAwait(false);
     }
 
-    public Task ReadDefaultsAsync() => Query(
+    /// <summary>Column defaults (ReadDefaultsAsync).</summary>
+    public static string DefaultsSql =>
         """
         SELECT d.oid, d.adrelid, a.attname, pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS expression
         FROM pg_catalog.pg_attrdef d
         JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
         WHERE a.attgenerated = '' AND NOT a.attisdropped
         ORDER BY d.adrelid, a.attnum
-        """,
+        """;
+
+    public Task ReadDefaultsAsync() => Query(DefaultsSql,
         row =>
         {
             if (!Lookups.Relations.TryGetValue(row.Oid("adrelid"), out var relation) || relation is SequenceObject)

@@ -33,6 +33,8 @@ internal static class DumpRunner
         logger?.LogInformation("Connecting to {Server}", source.Describe());
         var connection = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
+        // The connections of --jobs beyond the main one; the first is opened early and reads part of the catalog.
+        var workers = new List<NpgsqlConnection>();
         // Missing parent directories are made only once the server answered, owner-only like the archive itself.
         CreateParentDirectories(parent, finalPath);
 
@@ -47,68 +49,15 @@ internal static class DumpRunner
                 : null;
 
             progress?.Report(new DumpProgress { Phase = OperationPhase.ReadingCatalog });
-            var catalog = await CatalogReader.ReadAsync(connection, cancellationToken).ConfigureAwait(false);
-            foreach (var warning in catalog.Warnings)
-                logger?.LogWarning("{Warning}", warning);
-            CheckConstraintPlacement.Apply(catalog.Tables, catalog.InlineCheckReferences, catalog.Objects);
-            if (options.NoTablespaces)
-                ClearTablespaces(catalog.Objects);
-            await LockTablesAsync(connection, catalog, cancellationToken).ConfigureAwait(false);
-            var objects = await SelectObjectsAsync(connection, catalog, options, cancellationToken).ConfigureAwait(false);
-            await CheckRowSecurityAsync(connection, objects, cancellationToken).ConfigureAwait(false);
-            // Before anything is written: each redacted column gets a replacement the restore will accept, or the dump is refused.
-            await RedactionPlanner.ApplyAsync(connection, catalog.Tables, objects, options, cancellationToken).ConfigureAwait(false);
-            var sorted = DependencySorter.Sort(objects);
-            var manifest = new ArchiveManifest
-            {
-                ToolVersion = ToolVersion,
-                ServerVersion = catalog.ServerVersion,
-                ServerVersionNumber = catalog.ServerVersionNumber,
-                Database = catalog.DatabaseName,
-                Encoding = catalog.Encoding,
-                CreatedAt = DateTimeOffset.UtcNow,
-                Options = new ManifestOptions
-                {
-                    SchemaOnly = options.SchemaOnly,
-                    DataOnly = options.DataOnly,
-                    Profile = options.Profile == DumpProfile.Supabase ? "supabase" : null,
-                },
-            };
-            foreach (var item in sorted)
-                manifest.Entries.Add(TocBuilder.Build(item, catalog.Context));
-            byte[]? key = null;
-            if (!string.IsNullOrEmpty(options.EncryptionPassphrase) && options.Format == ArchiveFormat.Directory)
-            {
-                var salt = Encryption.NewSalt();
-                key = Encryption.DeriveKey(options.EncryptionPassphrase, salt);
-                manifest.Encryption = new EncryptionInfo
-                {
-                    Algorithm = Encryption.Algorithm,
-                    KeyDerivation = Encryption.KeyDerivation,
-                    Iterations = Encryption.Iterations,
-                    Salt = Convert.ToHexString(salt),
-                    KeyCheck = Encryption.KeyCheck(key),
-                };
-            }
-            if (!string.IsNullOrEmpty(options.EncryptionPassphrase) && options.Format != ArchiveFormat.Directory)
-            {
-                throw new DumpException("Encryption applies to directory archives; a plain SQL script cannot be encrypted by the dump.");
-            }
-
-            var blocks = await ReadTableBlocksAsync(connection, sorted, cancellationToken).ConfigureAwait(false);
-            long estimatedRows = 0, estimatedBytes = 0;
-            foreach (var item in sorted)
-            {
-                if (item is TableDataObject data)
-                {
-                    estimatedRows += (long)Math.Max(0, catalog.TableRowEstimates.GetValueOrDefault(data.Table.Id.ObjectId));
-                    estimatedBytes += blocks.GetValueOrDefault(data.DumpId) * 8192;
-                }
-            }
-            progress = progress is null ? null : new EstimatingProgress(progress, estimatedRows, estimatedBytes);
+            // A worker in the same snapshot reads the largest catalog families while this connection reads the rest.
+            if (snapshot is not null)
+                await OpenWorkerAsync(source, snapshot, workers, cancellationToken).ConfigureAwait(false);
+            var plan = await PlanAsync(connection, workers.Count > 0 ? workers[0] : null, options, logger, cancellationToken).ConfigureAwait(false);
+            var manifest = plan.Manifest;
+            progress = progress is null ? null : new EstimatingProgress(progress, plan.EstimatedRows, plan.EstimatedBytes);
             var result = options.Format == ArchiveFormat.Plain
                 ? await WritePlainAsync(connection, manifest, finalPath, progress, cancellationToken).ConfigureAwait(false)
-                : await WriteArchiveAsync(connection, snapshot, source, options, manifest, blocks, key, parent, finalPath, progress, logger, cancellationToken).ConfigureAwait(false);
+                : await WriteArchiveAsync(connection, workers, snapshot, source, options, manifest, plan.Blocks, plan.Key, parent, finalPath, progress, logger, cancellationToken).ConfigureAwait(false);
             // The archive now stands under its final name, whole: ending the read-only snapshot can no longer change
             // the outcome, so it is not cancellable (a cancel arriving now must not report a finished dump as
             // cancelled) and a connection lost at this point does not fail it.
@@ -122,7 +71,7 @@ internal static class DumpRunner
             }
             progress?.Report(new DumpProgress { Phase = OperationPhase.Completed, TablesDone = result.Tables, TablesTotal = result.Tables, RowsDone = result.Rows, BytesDone = result.Bytes });
             logger?.LogInformation("Wrote {Path}: {Entries} entries, {Tables} tables, {Rows} rows", finalPath, manifest.Entries.Count, result.Tables, result.Rows);
-            return new DumpResult { ArchivePath = finalPath, EntryCount = manifest.Entries.Count, TableCount = result.Tables, RowCount = result.Rows, DataBytes = result.Bytes, Elapsed = stopwatch.Elapsed, Warnings = catalog.Warnings };
+            return new DumpResult { ArchivePath = finalPath, EntryCount = manifest.Entries.Count, TableCount = result.Tables, RowCount = result.Rows, DataBytes = result.Bytes, Elapsed = stopwatch.Elapsed, Warnings = plan.Warnings };
         }
         catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.InsufficientPrivilege)
         {
@@ -147,6 +96,91 @@ internal static class DumpRunner
         {
             throw new ServerConnectionException($"Lost the connection to {source.Describe()} during the dump: {exception.Message}", exception);
         }
+        finally
+        {
+            foreach (var worker in workers)
+                await worker.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Opens a worker connection that reads the leader's snapshot (pg_dump's synchronized snapshots); it joins <paramref name="workers"/> before anything can fail, so it is always closed.</summary>
+    private static async Task<NpgsqlConnection> OpenWorkerAsync(ConnectionSource source, string snapshot, List<NpgsqlConnection> workers, CancellationToken cancellationToken)
+    {
+        var worker = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
+        workers.Add(worker);
+        await ServerConnection.ExecuteAsync(worker, SessionSettings.Dump, cancellationToken).ConfigureAwait(false);
+        await ServerConnection.ExecuteAsync(worker, $"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT {SqlText.QuoteLiteral(snapshot)}", cancellationToken).ConfigureAwait(false);
+        return worker;
+    }
+
+    /// <summary>
+    /// What the writing phase needs from the catalog. The catalog, its objects and their sorted list end with this
+    /// method, so the data phase runs on a heap that holds the manifest and little else (cheaper collections, lower peak).
+    /// </summary>
+    private sealed record DumpPlan(ArchiveManifest Manifest, byte[]? Key, Dictionary<int, long> Blocks, long EstimatedRows, long EstimatedBytes, IReadOnlyList<string> Warnings);
+
+    /// <summary>Reads the catalog, selects and sorts the objects, builds the manifest's entries and sizes the data.</summary>
+    private static async Task<DumpPlan> PlanAsync(NpgsqlConnection connection, NpgsqlConnection? helper, DumpOptions options, ILogger? logger, CancellationToken cancellationToken)
+    {
+        var catalog = await CatalogReader.ReadAsync(connection, helper, cancellationToken).ConfigureAwait(false);
+        foreach (var warning in catalog.Warnings)
+            logger?.LogWarning("{Warning}", warning);
+        CheckConstraintPlacement.Apply(catalog.Tables, catalog.InlineCheckReferences, catalog.Objects);
+        if (options.NoTablespaces)
+            ClearTablespaces(catalog.Objects);
+        await LockTablesAsync(connection, catalog, cancellationToken).ConfigureAwait(false);
+        var objects = await SelectObjectsAsync(connection, catalog, options, cancellationToken).ConfigureAwait(false);
+        await CheckRowSecurityAsync(connection, objects, cancellationToken).ConfigureAwait(false);
+        // Before anything is written: each redacted column gets a replacement the restore will accept, or the dump is refused.
+        await RedactionPlanner.ApplyAsync(connection, catalog.Tables, objects, options, cancellationToken).ConfigureAwait(false);
+        var sorted = DependencySorter.Sort(objects);
+        var manifest = new ArchiveManifest
+        {
+            ToolVersion = ToolVersion,
+            ServerVersion = catalog.ServerVersion,
+            ServerVersionNumber = catalog.ServerVersionNumber,
+            Database = catalog.DatabaseName,
+            Encoding = catalog.Encoding,
+            CreatedAt = DateTimeOffset.UtcNow,
+            Options = new ManifestOptions
+            {
+                SchemaOnly = options.SchemaOnly,
+                DataOnly = options.DataOnly,
+                Profile = options.Profile == DumpProfile.Supabase ? "supabase" : null,
+            },
+        };
+        foreach (var item in sorted)
+            manifest.Entries.Add(TocBuilder.Build(item, catalog.Context));
+        byte[]? key = null;
+        if (!string.IsNullOrEmpty(options.EncryptionPassphrase) && options.Format == ArchiveFormat.Directory)
+        {
+            var salt = Encryption.NewSalt();
+            key = Encryption.DeriveKey(options.EncryptionPassphrase, salt);
+            manifest.Encryption = new EncryptionInfo
+            {
+                Algorithm = Encryption.Algorithm,
+                KeyDerivation = Encryption.KeyDerivation,
+                Iterations = Encryption.Iterations,
+                Salt = Convert.ToHexString(salt),
+                KeyCheck = Encryption.KeyCheck(key),
+            };
+        }
+        if (!string.IsNullOrEmpty(options.EncryptionPassphrase) && options.Format != ArchiveFormat.Directory)
+        {
+            throw new DumpException("Encryption applies to directory archives; a plain SQL script cannot be encrypted by the dump.");
+        }
+
+        var blocks = await ReadTableBlocksAsync(connection, sorted, cancellationToken).ConfigureAwait(false);
+        long estimatedRows = 0, estimatedBytes = 0;
+        foreach (var item in sorted)
+        {
+            if (item is TableDataObject data)
+            {
+                estimatedRows += (long)Math.Max(0, catalog.TableRowEstimates.GetValueOrDefault(data.Table.Id.ObjectId));
+                estimatedBytes += blocks.GetValueOrDefault(data.DumpId) * 8192;
+            }
+        }
+        return new DumpPlan(manifest, key, blocks, estimatedRows, estimatedBytes, catalog.Warnings);
     }
 
     /// <summary>With row_security off, a role that cannot bypass RLS would fail per table; say so once, up front.</summary>
@@ -263,18 +297,14 @@ internal static class DumpRunner
             if (filter.Includes(data) && filter.IncludesObject(extension))
                 objects.Add(data);
         }
+        var dumpedSequences = new List<SequenceObject>();
         foreach (var sequence in catalog.Sequences)
         {
-            if (!filter.IncludesObject(sequence) || (options.Profile == DumpProfile.Supabase && !Profiles.SupabaseProfile.Keeps(sequence, options.SupabaseAuthData, schemaOwners)))
-                continue;
-            long lastValue = 0;
-            var isCalled = false;
-            await CatalogQuery.ForEachAsync(connection, $"SELECT last_value, is_called FROM {SqlText.QuoteQualified(sequence.Schema, sequence.Name)}",
-                row =>
-                {
-                    lastValue = row.Long("last_value");
-                    isCalled = row.Bool("is_called");
-                }, cancellationToken).ConfigureAwait(false);
+            if (filter.IncludesObject(sequence) && (options.Profile != DumpProfile.Supabase || Profiles.SupabaseProfile.Keeps(sequence, options.SupabaseAuthData, schemaOwners)))
+                dumpedSequences.Add(sequence);
+        }
+        foreach (var (sequence, lastValue, isCalled) in await ReadSequenceValuesAsync(connection, dumpedSequences, cancellationToken).ConfigureAwait(false))
+        {
             var set = new SequenceSetObject(sequence, lastValue, isCalled);
             set.AddDependency(sequence);
             objects.Add(set);
@@ -343,6 +373,38 @@ internal static class DumpRunner
             }
         }
         return false;
+    }
+
+    /// <summary>How many sequences one query reads: keeps the statement text a few hundred kilobytes at most.</summary>
+    internal const int SequencesPerQuery = 500;
+
+    /// <summary>
+    /// Each sequence's last_value and is_called, in the given order: a few sequences per UNION ALL query instead of one
+    /// round trip each (a sequence is read as a one-row relation; there is no catalog function for it before PostgreSQL 18).
+    /// </summary>
+    private static async Task<List<(SequenceObject Sequence, long LastValue, bool IsCalled)>> ReadSequenceValuesAsync(
+        NpgsqlConnection connection, List<SequenceObject> sequences, CancellationToken cancellationToken)
+    {
+        var values = new List<(SequenceObject, long, bool)>(sequences.Count);
+        var sql = new System.Text.StringBuilder();
+        for (var first = 0; first < sequences.Count; first += SequencesPerQuery)
+        {
+            var count = Math.Min(SequencesPerQuery, sequences.Count - first);
+            sql.Clear();
+            for (var i = 0; i < count; i++)
+            {
+                var sequence = sequences[first + i];
+                if (i > 0)
+                    sql.Append("\nUNION ALL ");
+                sql.Append(System.Globalization.CultureInfo.InvariantCulture, $"SELECT {i} AS item, last_value, is_called FROM {SqlText.QuoteQualified(sequence.Schema, sequence.Name)}");
+            }
+            // UNION ALL keeps no order by itself: the item number puts each row back with its sequence.
+            sql.Append("\nORDER BY item");
+            var batch = first;
+            await CatalogQuery.ForEachAsync(connection, sql.ToString(),
+                row => values.Add((sequences[batch + row.Int("item")], row.Long("last_value"), row.Bool("is_called"))), cancellationToken).ConfigureAwait(false);
+        }
+        return values;
     }
 
     private static async Task<DatabasePropertiesObject> ReadDatabasePropertiesAsync(NpgsqlConnection connection, DatabaseCatalog catalog, CancellationToken cancellationToken)
@@ -430,21 +492,12 @@ internal static class DumpRunner
     /// <summary>One COPY to run: a whole table, a chunk of one, or the large objects.</summary>
     private sealed record DataWork(TocEntry Entry, DataChunk? Chunk, string Command, bool Binary, string FilePath, long Estimate);
 
-    private static async Task<WriteTotals> WriteArchiveAsync(
-        NpgsqlConnection connection, string? snapshot, ConnectionSource source, DumpOptions options, ArchiveManifest manifest,
+    private static Task<WriteTotals> WriteArchiveAsync(
+        NpgsqlConnection connection, List<NpgsqlConnection> workers, string? snapshot, ConnectionSource source, DumpOptions options, ArchiveManifest manifest,
         Dictionary<int, long> blocksByDumpId, byte[]? key, string parent, string finalPath, IProgress<DumpProgress>? progress, ILogger? logger, CancellationToken cancellationToken)
     {
         // Written under a hidden temporary name and renamed at the end: a crash never leaves a complete-looking archive.
-        var workers = new List<NpgsqlConnection>();
-        try
-        {
-            return await StagedOutput.WriteDirectoryAsync(finalPath, WriteIntoAsync).ConfigureAwait(false);
-        }
-        finally
-        {
-            foreach (var worker in workers)
-                await worker.DisposeAsync().ConfigureAwait(false);
-        }
+        return StagedOutput.WriteDirectoryAsync(finalPath, WriteIntoAsync);
 
         async Task<WriteTotals> WriteIntoAsync(string tempPath)
         {
@@ -461,13 +514,7 @@ internal static class DumpRunner
             var jobs = Math.Max(1, Math.Min(options.Jobs, work.Count));
             var connections = new List<NpgsqlConnection> { connection };
             for (var i = 1; i < jobs; i++)
-            {
-                var worker = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
-                workers.Add(worker);
-                await ServerConnection.ExecuteAsync(worker, SessionSettings.Dump, cancellationToken).ConfigureAwait(false);
-                await ServerConnection.ExecuteAsync(worker, $"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT {SqlText.QuoteLiteral(snapshot!)}", cancellationToken).ConfigureAwait(false);
-                connections.Add(worker);
-            }
+                connections.Add(i <= workers.Count ? workers[i - 1] : await OpenWorkerAsync(source, snapshot!, workers, cancellationToken).ConfigureAwait(false));
 
             var gate = new Lock();
             int partsDone = 0;

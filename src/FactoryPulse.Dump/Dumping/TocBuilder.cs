@@ -123,12 +123,25 @@ internal static class TocBuilder
             entry.Facts.CreatedAsOwner = true;
     }
 
+    // One writer per thread, reset for each piece of DDL: tens of thousands of entries then share one buffer instead of
+    // growing a fresh one four times each.
+    [ThreadStatic]
+    private static StatementWriter? t_writer;
+
     /// <summary>The statements <paramref name="write"/> writes, as the DDL writers end them (no SQL is lexed).</summary>
     private static List<string> Write(Action<StatementWriter> write)
     {
-        using var writer = new StatementWriter();
-        write(writer);
-        return writer.Statements();
+        var writer = t_writer ??= new StatementWriter();
+        writer.Reset();
+        try
+        {
+            write(writer);
+            return writer.Statements();
+        }
+        finally
+        {
+            writer.Reset();
+        }
     }
 
     private static List<string> WriteWithRoles(DdlContext context, string field, List<RoleReference> references, Action<StatementWriter> write)

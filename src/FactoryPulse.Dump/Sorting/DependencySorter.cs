@@ -32,6 +32,8 @@ internal static class DependencySorter
 
         var preBoundary = new BoundaryObject(preData: true);
         var postBoundary = new BoundaryObject(preData: false);
+        // Each object is in the list once, so the boundaries take it without AddDependency's duplicate scan: with
+        // tens of thousands of pre-data objects that scan made this loop quadratic.
         foreach (var item in all)
         {
             if (item.Pass != RestorePass.Main)
@@ -39,11 +41,11 @@ internal static class DependencySorter
             switch (item.Section)
             {
                 case Section.PreData:
-                    preBoundary.AddDependency(item);
+                    preBoundary.Dependencies.Add(item);
                     break;
                 case Section.Data:
                     item.AddDependency(preBoundary);
-                    postBoundary.AddDependency(item);
+                    postBoundary.Dependencies.Add(item);
                     break;
                 case Section.PostData:
                     item.AddDependency(postBoundary);

@@ -24,6 +24,14 @@ internal sealed class StatementWriter : StringWriter
             _statements.Add(statement);
     }
 
+    /// <summary>Forgets everything written, keeping the buffer: one writer serves the many entries of an archive.</summary>
+    public void Reset()
+    {
+        GetStringBuilder().Clear();
+        _start = 0;
+        _statements.Clear();
+    }
+
     /// <summary>The statements written; text after the last end means a writer forgot to end a statement.</summary>
     public List<string> Statements()
     {

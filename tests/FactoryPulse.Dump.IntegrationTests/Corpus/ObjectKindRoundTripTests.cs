@@ -175,11 +175,11 @@ public sealed partial class ObjectKindRoundTripTests(ITestOutputHelper output) :
         }
     }
 
-    private static async Task<int> ServerVersionNumAsync(string connectionString) =>
+    internal static async Task<int> ServerVersionNumAsync(string connectionString) =>
         int.Parse(await Db.ScalarAsync<string>(connectionString, "SELECT current_setting('server_version_num')"), CultureInfo.InvariantCulture);
 
     /// <summary>The major version in a leading "-- requires: N" header line, or 0 when the script has none.</summary>
-    private static int RequiredMajorVersion(string path)
+    internal static int RequiredMajorVersion(string path)
     {
         foreach (var line in File.ReadLines(path))
         {

@@ -121,23 +121,27 @@ public abstract class StoreTests<TServer>
     }
 
     [Fact]
-    public async Task The_cli_dumps_lists_verifies_and_restores_through_the_store_without_printing_credentials()
+    public async Task The_cli_dumps_verifies_and_restores_an_encrypted_archive_through_the_store_without_printing_credentials()
     {
+        // The CLI completes socket reads inline on the I/O thread: a synchronous store read or write there would deadlock.
         var archive = _store.Location("cli");
-        var dump = await ExternalTool.RunAsync("dotnet", [Fpdump, "dump", "--connection", _source.ConnectionString, "--output", archive, "--jobs", "2", "--verbose"], Environment());
+        var dump = await ExternalTool.RunAsync("dotnet", [Fpdump, "dump", "--connection", _source.ConnectionString, "--output", archive, "--jobs", "2", "--encrypt", "--verbose"], EncryptingEnvironment());
         dump.ExitCode.Should().Be(0, dump.Stderr);
-        var verify = await ExternalTool.RunAsync("dotnet", [Fpdump, "verify", "--input", archive], Environment());
+        var verify = await ExternalTool.RunAsync("dotnet", [Fpdump, "verify", "--input", archive], EncryptingEnvironment());
         verify.ExitCode.Should().Be(0, verify.Stdout + verify.Stderr);
+        var summary = await ExternalTool.RunAsync("dotnet", [Fpdump, "summary", "--input", archive, "--json"], EncryptingEnvironment());
+        summary.ExitCode.Should().Be(0, summary.Stderr);
+        summary.Stdout.Should().Contain("activity_log").And.Contain("cli/manifest.json");
         var target = await _source.Server.CreateDatabaseAsync("store_cli");
 
-        var restore = await ExternalTool.RunAsync("dotnet", [Fpdump, "restore", "--connection", target, "--input", archive, "--jobs", "2"], Environment());
+        var restore = await ExternalTool.RunAsync("dotnet", [Fpdump, "restore", "--connection", target, "--input", archive, "--jobs", "2"], EncryptingEnvironment());
 
         restore.ExitCode.Should().Be(0, restore.Stderr);
         var oracle = await DatabaseOracle.CompareAsync(_source.ConnectionString, target);
         oracle.IsIdentical.Should().BeTrue(oracle.ToString());
         foreach (var secret in SecretValues())
         {
-            (dump.Stdout + dump.Stderr + verify.Stdout + verify.Stderr + restore.Stdout + restore.Stderr).Should().NotContain(secret);
+            (dump.Stdout + dump.Stderr + verify.Stdout + verify.Stderr + summary.Stdout + summary.Stderr + restore.Stdout + restore.Stderr).Should().NotContain(secret);
             System.Text.Encoding.UTF8.GetString(await _store.ReadObjectAsync(_store.ObjectName("cli/manifest.json"))).Should().NotContain(secret);
         }
     }
@@ -184,6 +188,8 @@ public abstract class StoreTests<TServer>
     }
 
     private Dictionary<string, string> Environment() => new(_store.CliEnvironment, StringComparer.Ordinal);
+
+    private Dictionary<string, string> EncryptingEnvironment() => new(_store.CliEnvironment, StringComparer.Ordinal) { ["FPDUMP_PASSPHRASE"] = Passphrase };
 
     private IEnumerable<string> SecretValues()
     {

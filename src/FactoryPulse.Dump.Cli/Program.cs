@@ -25,6 +25,12 @@ internal static class Program
             BackupCommand(),
             SummaryCommand(),
         };
+        var createBucket = new Option<bool>("--create-bucket")
+        {
+            Description = "With an s3:// or az:// location, create a missing bucket or container instead of failing.",
+            Recursive = true,
+        };
+        root.Options.Add(createBucket);
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
         {
@@ -33,7 +39,15 @@ internal static class Program
             await Console.Error.WriteLineAsync("Try 'fpdump --help' for more information.");
             return 2;
         }
+        RegisterStores(parseResult.GetValue(createBucket));
         return await parseResult.InvokeAsync();
+    }
+
+    /// <summary>Object-store locations (s3://, az://) for every command that takes an archive or backup folder.</summary>
+    private static void RegisterStores(bool createMissing)
+    {
+        Storage.S3.S3ArchiveStore.Register(new Storage.S3.S3ArchiveStoreOptions { CreateMissingBucket = createMissing });
+        Storage.Azure.AzureArchiveStore.Register(new Storage.Azure.AzureArchiveStoreOptions { CreateMissingContainer = createMissing });
     }
 
     private static Option<string> KeyFileOption() => new("--key-file")

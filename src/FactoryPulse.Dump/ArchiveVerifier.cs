@@ -95,6 +95,8 @@ public static class ArchiveVerifier
     {
         var manifest = await Archive.ArchiveReader.ReadManifestAsync(archivePath, encryptionPassphrase, cancellationToken).ConfigureAwait(false);
         var summary = Sets.ArchiveSummary.Build(archivePath, manifest);
+        if (Archive.ArchiveLocation.IsStore(archivePath))
+            await summary.AddStoreFilesAsync(archivePath, cancellationToken).ConfigureAwait(false);
         var key = manifest.Encryption is { } encryption && encryptionPassphrase is not null ? encryption.KeyFrom(encryptionPassphrase) : null;
         summary.StorageBuckets = await Sets.StorageBucketNames.ReadAsync(archivePath, manifest, key, cancellationToken).ConfigureAwait(false);
         var report = await VerifyAsync(archivePath, new VerifyOptions { EncryptionPassphrase = encryptionPassphrase }, cancellationToken).ConfigureAwait(false);

@@ -52,6 +52,9 @@ public sealed record BackupSetOptions
         ArgumentNullException.ThrowIfNull(ConnectionString, nameof(ConnectionString));
         if (string.IsNullOrWhiteSpace(Directory))
             throw new ArgumentException("The directory of the sets is empty: name the folder to keep them in.", nameof(Directory));
+        // Until sets, their retention and their lock work on stores, a store location must not become a local folder named "s3:".
+        if (Directory.IndexOf("://", StringComparison.Ordinal) >= 2)
+            throw new ArgumentException($"Backup sets cannot be kept in an object store yet ('{Directory.Split('?')[0]}'): write the sets to a local folder, or write single archives to the store with DatabaseDumper (fpdump dump -f s3://…).", nameof(Directory));
         if (Keep < 1)
             throw new ArgumentOutOfRangeException(nameof(Keep), $"Keep must be at least 1, not {Keep}: the newest good set is never deleted.");
         if (!string.IsNullOrEmpty(Prefix) && (Prefix.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Prefix.Contains("..", StringComparison.Ordinal)))

@@ -37,7 +37,8 @@ public sealed class PackagingTests(SmallDatabase source) : IClassFixture<SmallDa
     {
         var root = RepositoryRoot();
         var packages = Path.Combine(_workDirectory, "packages");
-        foreach (var project in new[] { "src/FactoryPulse.Dump", "src/FactoryPulse.Dump.Testing", "src/FactoryPulse.Dump.Testing.Testcontainers", "src/FactoryPulse.Dump.Cli" })
+        foreach (var project in new[] { "src/FactoryPulse.Dump", "src/FactoryPulse.Dump.Testing", "src/FactoryPulse.Dump.Testing.Testcontainers",
+            "src/FactoryPulse.Dump.Storage.S3", "src/FactoryPulse.Dump.Storage.Azure", "src/FactoryPulse.Dump.Cli" })
         {
             // --no-restore: the project's assets come from the restore before the tests; a missing one fails here, naming it.
             var pack = await ExternalTool.RunAsync("dotnet", ["pack", Path.Combine(root, project), "-c", "Release", "-o", packages, "--nologo", "--no-restore"]);
@@ -63,8 +64,17 @@ public sealed class PackagingTests(SmallDatabase source) : IClassFixture<SmallDa
         testingDependencies.Should().NotContainAny("Testcontainers", "Docker");
         var testcontainers = Directory.GetFiles(packages, "FactoryPulse.Dump.Testing.Testcontainers.0*.nupkg").Single();
         (await NuspecAsync(testcontainers)).Should().Contain("id=\"FactoryPulse.Dump.Testing\"").And.Contain("id=\"Testcontainers.PostgreSql\"");
+        // Store SDKs come with their own packages only: the library stays free of them, the CLI carries both.
+        var libraryNuspec = await NuspecAsync(library);
+        libraryNuspec.Should().NotContainAny("AWSSDK", "Azure.");
+        (await NuspecAsync(Directory.GetFiles(packages, "FactoryPulse.Dump.Storage.S3.0*.nupkg").Single()))
+            .Should().Contain("id=\"FactoryPulse.Dump\"").And.Contain("id=\"AWSSDK.S3\"").And.Contain("<readme>README.md</readme>");
+        (await NuspecAsync(Directory.GetFiles(packages, "FactoryPulse.Dump.Storage.Azure.0*.nupkg").Single()))
+            .Should().Contain("id=\"FactoryPulse.Dump\"").And.Contain("id=\"Azure.Storage.Blobs\"").And.Contain("<readme>README.md</readme>");
         using (var tool = ZipFile.OpenRead(Directory.GetFiles(packages, "FactoryPulse.Dump.Cli.0*.nupkg").Single()))
         {
+            tool.Entries.Select(entry => entry.Name).Should().Contain("FactoryPulse.Dump.Storage.S3.dll").And.Contain("AWSSDK.S3.dll")
+                .And.Contain("FactoryPulse.Dump.Storage.Azure.dll").And.Contain("Azure.Storage.Blobs.dll");
             tool.Entries.Select(entry => entry.Name).Should().Contain("FactoryPulse.Dump.Testing.dll")
                 .And.NotContain(name => name.StartsWith("Testcontainers", StringComparison.Ordinal) || name.StartsWith("Docker.DotNet", StringComparison.Ordinal));
         }

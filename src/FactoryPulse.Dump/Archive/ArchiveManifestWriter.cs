@@ -1,8 +1,9 @@
 using System.Text.Json;
+using FactoryPulse.Dump.Storage;
 
 namespace FactoryPulse.Dump.Archive;
 
-/// <summary>Writes manifest.json into an archive folder (owner-only, flushed to disk): readable JSON, or sealed when the archive is encrypted.</summary>
+/// <summary>Writes manifest.json into an archive folder (owner-only, flushed to disk) or store prefix: readable JSON, or sealed when the archive is encrypted.</summary>
 internal static class ArchiveManifestWriter
 {
     /// <summary>
@@ -11,15 +12,16 @@ internal static class ArchiveManifestWriter
     /// </summary>
     public static async Task WriteAsync(string archiveDirectory, ArchiveManifest manifest, byte[]? key, CancellationToken cancellationToken)
     {
-        var file = OwnerOnlyFiles.CreateNew(Path.Combine(archiveDirectory, ArchiveManifest.FileName));
+        // In a store, this object's existence is what marks the archive complete: it is written after every data file.
+        var (store, name) = ArchiveLocation.Resolve(Path.Combine(archiveDirectory, ArchiveManifest.FileName));
+        var file = await store.CreateAsync(name, cancellationToken).ConfigureAwait(false);
         await using (file.ConfigureAwait(false))
         {
             if (key is null)
                 await JsonSerializer.SerializeAsync(file, manifest, ArchiveManifest.JsonOptions, cancellationToken).ConfigureAwait(false);
             else
                 await file.WriteAsync(ManifestSeal.Seal(manifest, key), cancellationToken).ConfigureAwait(false);
-            await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-            file.Flush(flushToDisk: true);
+            await file.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FactoryPulse.Dump.Storage;
 
 namespace FactoryPulse.Dump.Archive;
 
@@ -18,19 +19,41 @@ internal static class ArchiveReader
     /// </summary>
     public static async Task<ArchiveManifest> ReadManifestAsync(string archivePath, string? passphrase, CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(archivePath))
-            throw new ArchiveException($"No archive at '{archivePath}': the directory does not exist.");
-        var manifestPath = Path.Combine(archivePath, ArchiveManifest.FileName);
-        if (!File.Exists(manifestPath))
-            throw new ArchiveException($"'{archivePath}' is not a complete archive: {ArchiveManifest.FileName} is missing (an interrupted dump leaves no manifest).");
-        var length = new FileInfo(manifestPath).Length;
-        if (length > MaxManifestBytes)
-            throw new ArchiveException($"{manifestPath} is {length} bytes, larger than any manifest this tool writes.");
+        var store = ArchiveLocation.IsStore(archivePath);
+        Dictionary<string, long>? storeFiles = null;
+        string manifestPath;
+        Stream? stream;
+        if (store)
+        {
+            // One listing serves the manifest's presence and every data file's size check below.
+            var (objects, prefix) = ArchiveLocation.Resolve(archivePath);
+            storeFiles = await ArchiveLocation.ListArchiveAsync(objects, prefix, cancellationToken).ConfigureAwait(false);
+            manifestPath = ArchiveLocation.Describe(archivePath).TrimEnd('/') + "/" + ArchiveManifest.FileName;
+            if (storeFiles.Count == 0)
+                throw new ArchiveException($"No archive at '{ArchiveLocation.Describe(archivePath)}': the store holds nothing under that name.");
+            if (!storeFiles.TryGetValue(ArchiveManifest.FileName, out var storedLength))
+                throw new ArchiveException($"'{ArchiveLocation.Describe(archivePath)}' is not a complete archive: {ArchiveManifest.FileName} is missing (an interrupted dump leaves no manifest).");
+            if (storedLength > MaxManifestBytes)
+                throw new ArchiveException($"{manifestPath} is {storedLength} bytes, larger than any manifest this tool writes.");
+            stream = await objects.OpenReadAsync(ArchiveLocation.Child(prefix, ArchiveManifest.FileName), cancellationToken).ConfigureAwait(false)
+                ?? throw new ArchiveException($"'{ArchiveLocation.Describe(archivePath)}' is not a complete archive: {ArchiveManifest.FileName} is missing.");
+        }
+        else
+        {
+            if (!Directory.Exists(archivePath))
+                throw new ArchiveException($"No archive at '{archivePath}': the directory does not exist.");
+            manifestPath = Path.Combine(archivePath, ArchiveManifest.FileName);
+            if (!File.Exists(manifestPath))
+                throw new ArchiveException($"'{archivePath}' is not a complete archive: {ArchiveManifest.FileName} is missing (an interrupted dump leaves no manifest).");
+            var length = new FileInfo(manifestPath).Length;
+            if (length > MaxManifestBytes)
+                throw new ArchiveException($"{manifestPath} is {length} bytes, larger than any manifest this tool writes.");
+            stream = File.OpenRead(manifestPath);
+        }
 
         ArchiveManifest? manifest;
         try
         {
-            var stream = File.OpenRead(manifestPath);
             await using var streamScope = stream.ConfigureAwait(false);
             manifest = await JsonSerializer.DeserializeAsync<ArchiveManifest>(stream, ArchiveManifest.JsonOptions, cancellationToken).ConfigureAwait(false);
         }
@@ -54,15 +77,16 @@ internal static class ArchiveReader
             throw new ArchiveException($"The archive at '{archivePath}' is marked incomplete; it cannot be restored.");
         if (manifest.FormatVersion < ArchiveManifest.StatementListsSince)
             LegacyManifest.Upgrade(manifest);
-        Validate(archivePath, manifest);
+        Validate(archivePath, manifest, storeFiles);
         return manifest;
     }
 
-    private static void Validate(string archivePath, ArchiveManifest manifest)
+    // storeFiles: for a store archive, its objects by relative name and size; null for a directory.
+    private static void Validate(string archivePath, ArchiveManifest manifest, Dictionary<string, long>? storeFiles)
     {
         var ids = new HashSet<int>();
         var files = new HashSet<string>(StringComparer.Ordinal);
-        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(archivePath));
+        var root = storeFiles is null ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(archivePath)) : "";
         foreach (var entry in manifest.Entries)
         {
             if (entry is null)
@@ -78,11 +102,19 @@ internal static class ArchiveReader
                 if (string.IsNullOrEmpty(part.File) || Path.IsPathRooted(part.File) || part.File.Contains("..", StringComparison.Ordinal)
                     || part.File.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0)
                     throw new ArchiveException($"Entry {entry.DisplayName} names an unsafe data file '{part.File}'.");
+                if (!files.Add(part.File))
+                    throw new ArchiveException($"Two entries share the data file '{part.File}'.");
+                if (storeFiles is not null)
+                {
+                    if (!storeFiles.TryGetValue(part.File, out var storedLength))
+                        throw new ArchiveException($"Data file '{part.File}' of {entry.DisplayName} is missing.");
+                    if (storedLength != part.Bytes)
+                        throw new ArchiveException($"Data file '{part.File}' of {entry.DisplayName} has {storedLength} bytes; the manifest says {part.Bytes} (truncated or replaced).");
+                    continue;
+                }
                 var full = Path.GetFullPath(Path.Combine(root, part.File));
                 if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
                     throw new ArchiveException($"Entry {entry.DisplayName} names a data file outside the archive: '{part.File}'.");
-                if (!files.Add(part.File))
-                    throw new ArchiveException($"Two entries share the data file '{part.File}'.");
                 if (!File.Exists(full))
                     throw new ArchiveException($"Data file '{part.File}' of {entry.DisplayName} is missing.");
                 var length = new FileInfo(full).Length;

@@ -1,3 +1,5 @@
+using FactoryPulse.Dump.Storage;
+
 namespace FactoryPulse.Dump.Archive;
 
 /// <summary>
@@ -10,6 +12,8 @@ internal static class StagedOutput
     /// <summary>Creates an owner-only directory under a temporary name, lets <paramref name="write"/> fill it, then renames it to <paramref name="finalPath"/>.</summary>
     public static async Task<T> WriteDirectoryAsync<T>(string finalPath, Func<string, Task<T>> write)
     {
+        if (ArchiveLocation.IsStore(finalPath))
+            return await WriteStorePrefixAsync(finalPath, write).ConfigureAwait(false);
         var tempPath = TemporaryPath(finalPath);
         try
         {
@@ -48,6 +52,24 @@ internal static class StagedOutput
         catch
         {
             TryDelete(tempPath);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A store has no rename: the archive is written in place and its manifest, written last by the caller, is what
+    /// makes it complete. On failure everything under the prefix is deleted (best effort); a killed process leaves
+    /// objects without a manifest, which the reader refuses, and uncommitted multipart uploads that never appear.
+    /// </summary>
+    private static async Task<T> WriteStorePrefixAsync<T>(string location, Func<string, Task<T>> write)
+    {
+        try
+        {
+            return await write(location).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ArchiveLocation.TryDeleteArchiveAsync(location).ConfigureAwait(false);
             throw;
         }
     }

@@ -1,14 +1,16 @@
 using System.Buffers;
 using System.IO.Hashing;
 using FactoryPulse.Dump.Archive;
+using FactoryPulse.Dump.Storage;
 
 namespace FactoryPulse.Dump.Data;
 
 /// <summary>
 /// The one place a data file's streams are stacked. Writing: producer → compress → [encrypt] → 1 MiB buffer → xxh3
-/// → owner-only file (compress, then encrypt: ciphertext does not compress; the hash is of the file's own bytes).
-/// Reading: file → [1 MiB buffer → decrypt] → [decompress]. Table data, large objects, the restore's checksum pass
-/// and verification all go through here.
+/// → owner-only file or store upload (compress, then encrypt: ciphertext does not compress; the hash is of the file's
+/// own bytes). Reading: file or store object → [1 MiB buffer → decrypt] → [decompress]. Table data, large objects,
+/// the restore's checksum pass and verification all go through here. A path may be a store location
+/// (<see cref="ArchiveLocation"/>): the bytes then stream to and from the store, never staged whole on disk.
 /// </summary>
 internal static class DataFiles
 {
@@ -24,7 +26,8 @@ internal static class DataFiles
     public static async Task<CopyOutResult> WriteAsync(
         string filePath, DataCompression compression, int level, byte[]? key, Func<Stream, Task<CopyOutResult>> fill, CancellationToken cancellationToken)
     {
-        var file = OwnerOnlyFiles.CreateNew(filePath, bufferSize: 0);
+        var (store, name) = ArchiveLocation.Resolve(filePath);
+        var file = await store.CreateAsync(name, cancellationToken).ConfigureAwait(false);
         await using var fileScope = file.ConfigureAwait(false);
         var hasher = new XxHash3();
         var hashing = new HashingWriteStream(file, hasher);
@@ -38,16 +41,16 @@ internal static class DataFiles
         }
         if (encrypted is not null)
             await encrypted.DisposeAsync().ConfigureAwait(false);
-        // Disposing the compressor wrote its last frame into the buffer; push that to the file and disk.
+        // Disposing the compressor wrote its last frame into the buffer; push that to the file and disk (or the store's last part).
         await buffered.FlushAsync(cancellationToken).ConfigureAwait(false);
-        file.Flush(flushToDisk: true);
+        await file.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new CopyOutResult(result.Rows, hashing.BytesWritten, FormatChecksum(hasher.GetCurrentHashAsUInt64()), result.Bytes);
     }
 
     /// <summary>Opens a data file for its COPY stream (or large object records): decrypted with a key, decompressed as recorded.</summary>
     public static DataFileReader OpenRead(string filePath, DataCompression compression, byte[]? key)
     {
-        var file = OwnerOnlyFiles.OpenRead(filePath);
+        var file = OpenFile(filePath);
         try
         {
             var plain = key is null ? file : Encryption.Decrypt(new BufferedStream(file, BufferSize), key);
@@ -68,7 +71,7 @@ internal static class DataFiles
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
-            var file = OwnerOnlyFiles.OpenRead(filePath);
+            var file = OpenFile(filePath);
             await using var fileScope = file.ConfigureAwait(false);
             int read;
             while ((read = await file.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
@@ -79,6 +82,14 @@ internal static class DataFiles
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static Stream OpenFile(string filePath)
+    {
+        if (!ArchiveLocation.IsStore(filePath))
+            return OwnerOnlyFiles.OpenRead(filePath);
+        var (store, name) = ArchiveLocation.Resolve(filePath);
+        return new StoreReadStream(store, name, filePath);
     }
 
     /// <summary>Rows in a table data file, read back from its COPY framing (binary) or its newlines (text).</summary>
@@ -112,10 +123,10 @@ internal static class DataFiles
 }
 
 /// <summary>An open data file: <see cref="Content"/> is its plain bytes; disposing closes every layer, outermost first.</summary>
-internal sealed class DataFileReader(FileStream file, Stream plain, Stream content) : IAsyncDisposable
+internal sealed class DataFileReader(Stream file, Stream plain, Stream content) : IAsyncDisposable
 {
-    /// <summary>The file itself (its length bounds what a plain large object file can claim).</summary>
-    public FileStream File { get; } = file;
+    /// <summary>The file itself (its length bounds what a plain large object file can claim; long.MaxValue for a store object).</summary>
+    public Stream File { get; } = file;
 
     public Stream Content { get; } = content;
 

@@ -23,10 +23,13 @@ internal static class DumpRunner
         var logger = options.Logger;
         if (options.SchemaOnly && options.DataOnly)
             throw new DumpException("Schema-only and data-only cannot be used together.");
-        var finalPath = Path.GetFullPath(options.OutputPath);
-        var parent = Path.GetDirectoryName(finalPath.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new OutputPathException($"'{finalPath}' has no parent directory.");
-        if (Directory.Exists(finalPath) || File.Exists(finalPath))
-            throw new OutputPathException($"Cannot write the archive to '{finalPath}': it already exists. Choose a new path or remove the old one.");
+        var toStore = ArchiveLocation.IsStore(options.OutputPath);
+        if (toStore && options.Format != ArchiveFormat.Directory)
+            throw new OutputPathException("Only the directory format can be written to an object store; write a plain script to a local file.");
+        var finalPath = toStore ? options.OutputPath.TrimEnd('/') : Path.GetFullPath(options.OutputPath);
+        var parent = toStore ? "" : Path.GetDirectoryName(finalPath.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new OutputPathException($"'{finalPath}' has no parent directory.");
+        if (await ArchiveLocation.ExistsAsync(finalPath, cancellationToken).ConfigureAwait(false))
+            throw new OutputPathException($"Cannot write the archive to '{ArchiveLocation.Describe(finalPath)}': it already exists. Choose a new path or remove the old one.");
 
         var source = ConnectionSource.Create(options.ConnectionString, dataSource);
         progress?.Report(new DumpProgress { Phase = OperationPhase.Connecting });
@@ -36,7 +39,8 @@ internal static class DumpRunner
         // The connections of --jobs beyond the main one; the first is opened early and reads part of the catalog.
         var workers = new List<NpgsqlConnection>();
         // Missing parent directories are made only once the server answered, owner-only like the archive itself.
-        CreateParentDirectories(parent, finalPath);
+        if (!toStore)
+            CreateParentDirectories(parent, finalPath);
 
         try
         {
@@ -501,7 +505,8 @@ internal static class DumpRunner
 
         async Task<WriteTotals> WriteIntoAsync(string tempPath)
         {
-            OwnerOnlyFiles.CreateDirectory(Path.Combine(tempPath, "data"));
+            if (!ArchiveLocation.IsStore(tempPath))
+                OwnerOnlyFiles.CreateDirectory(Path.Combine(tempPath, "data"));
             var work = PlanWork(options, manifest, blocksByDumpId, tempPath);
             var tablesTotal = 0;
             foreach (var entry in manifest.Entries)

@@ -66,7 +66,9 @@ internal sealed class ArchiveSummary
             ServerVersion = manifest.ServerVersion,
             Kind = manifest.Options.SchemaOnly ? "schema" : manifest.Options.DataOnly ? "data" : "complete",
         };
-        summary.AddFiles(archivePath);
+        // A store archive's files are listed by AddStoreFilesAsync (a listing is a request, not a directory walk).
+        if (!ArchiveLocation.IsStore(archivePath))
+            summary.AddFiles(archivePath);
 
         var schemas = new SortedDictionary<string, SchemaCounts>(StringComparer.Ordinal);
         SchemaCounts For(string? schema)
@@ -185,6 +187,16 @@ internal sealed class ArchiveSummary
         var root = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(archivePath)))!;
         foreach (var file in Directory.EnumerateFiles(archivePath, "*", SearchOption.AllDirectories))
             Files.Add(new SummaryFile { Name = Path.GetRelativePath(root, file), Bytes = new FileInfo(file).Length });
+        Files.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+    }
+
+    /// <summary>Lists a store archive's objects, named from the prefix that holds the archive (as <see cref="AddFiles"/> does for a folder).</summary>
+    public async Task AddStoreFilesAsync(string location, CancellationToken cancellationToken)
+    {
+        var (store, prefix) = ArchiveLocation.Resolve(location);
+        var archiveName = prefix[(prefix.LastIndexOf('/') + 1)..];
+        foreach (var (name, bytes) in await ArchiveLocation.ListArchiveAsync(store, prefix, cancellationToken).ConfigureAwait(false))
+            Files.Add(new SummaryFile { Name = archiveName + "/" + name, Bytes = bytes });
         Files.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
     }
 

@@ -1,0 +1,86 @@
+namespace FactoryPulse.Dump.Storage;
+
+/// <summary>
+/// Where archives and backup sets live when they are not on the local file system: one bucket or container of an
+/// object store. Names are '/'-separated keys inside it. Implementations stream (no whole-object buffering) and report
+/// a missing bucket or container as <see cref="ArchiveStoreException"/>; the library adds the archive's rules on top
+/// (manifest written last, checksums checked before the first change).
+/// </summary>
+public abstract class ArchiveStore
+{
+    /// <summary>Opens an object for reading, or returns null when it does not exist.</summary>
+    public abstract Task<Stream?> OpenReadAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts writing an object. Nothing is visible under <paramref name="name"/> until
+    /// <see cref="ArchiveStoreUpload.CommitAsync"/> succeeds; disposing an upload that was not committed discards it.
+    /// </summary>
+    public abstract Task<ArchiveStoreUpload> CreateAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The objects whose names start with <paramref name="prefix"/>, with their sizes.</summary>
+    public abstract IAsyncEnumerable<ArchiveStoreObject> ListAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>Deletes an object; deleting one that does not exist is not an error.</summary>
+    public abstract Task DeleteAsync(string name, CancellationToken cancellationToken);
+}
+
+/// <summary>A write-only stream into a store object that appears only when committed.</summary>
+public abstract class ArchiveStoreUpload : Stream
+{
+    /// <summary>Finishes the upload (the last part or block, then the object itself); only then does the object exist.</summary>
+    public abstract Task CommitAsync(CancellationToken cancellationToken);
+
+    /// <inheritdoc />
+    public sealed override bool CanRead => false;
+
+    /// <inheritdoc />
+    public sealed override bool CanSeek => false;
+
+    /// <inheritdoc />
+    public sealed override bool CanWrite => true;
+
+    /// <inheritdoc />
+    public sealed override long Length => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public sealed override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    /// <inheritdoc />
+    public sealed override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public sealed override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public sealed override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override void Flush()
+    {
+    }
+}
+
+/// <summary>One object of a store listing.</summary>
+public sealed record ArchiveStoreObject
+{
+    /// <summary>The object's full name (key) in its bucket or container.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Its size in bytes.</summary>
+    public long Length { get; init; }
+}
+
+/// <summary>A location resolved to its store and the object name (key prefix) inside it.</summary>
+/// <param name="Store">The bucket's or container's store.</param>
+/// <param name="Name">The name inside it, '/'-separated, without a leading or trailing '/'.</param>
+public readonly record struct ArchiveStoreLocation(ArchiveStore Store, string Name);
+
+/// <summary>The bucket or container a location names does not exist (or cannot be reached); nothing was written.</summary>
+public sealed class ArchiveStoreException : DumpException
+{
+    /// <summary>Creates the exception.</summary>
+    public ArchiveStoreException(string message, Exception? innerException = null) : base(message, innerException) { }
+
+    /// <summary>The bucket or container, when the error is about one.</summary>
+    public string? Container { get; init; }
+}

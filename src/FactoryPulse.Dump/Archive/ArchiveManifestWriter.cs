@@ -15,7 +15,7 @@ internal static class ArchiveManifestWriter
         await using (file.ConfigureAwait(false))
         {
             if (key is null)
-                await JsonSerializer.SerializeAsync(file, manifest, ArchiveManifest.JsonOptions, cancellationToken).ConfigureAwait(false);
+                await JsonSerializer.SerializeAsync(file, manifest, ArchiveManifest.JsonType(ArchiveManifest.JsonOptions), cancellationToken).ConfigureAwait(false);
             else
                 await file.WriteAsync(ManifestSeal.Seal(manifest, key), cancellationToken).ConfigureAwait(false);
             await file.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -63,9 +63,8 @@ internal static class Program
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print the result as JSON on stdout (no progress display)." };
 
-    private static readonly System.Text.Json.JsonSerializerOptions JsonOutput = new() { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase };
-
-    private static void WriteJson<T>(T value) => Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(value, JsonOutput));
+    private static void WriteJson<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(value, type));
 
     private static Option<bool> VerboseOption() => new("--verbose", "-v")
     {
@@ -155,7 +154,7 @@ internal static class Program
                 }, progress, cancellationToken));
                 if (result.GetValue(json))
                 {
-                    WriteJson(dump);
+                    WriteJson(dump, CliJsonContext.Default.DumpResult);
                     return;
                 }
                 Console.WriteLine($"fpdump: wrote {dump.ArchivePath}: {dump.EntryCount} entries, {dump.TableCount} tables, {dump.RowCount} rows, {dump.DataBytes} data bytes in {dump.Elapsed.TotalSeconds:0.0} s");
@@ -260,7 +259,7 @@ internal static class Program
             }, progress, cancellationToken));
             if (result.GetValue(json))
             {
-                WriteJson(report);
+                WriteJson(report, CliJsonContext.Default.RestoreReport);
                 failed = report.Errors.Count > 0;
                 return;
             }
@@ -299,7 +298,7 @@ internal static class Program
                     new VerifyOptions { ConnectionString = result.GetValue(connection), EncryptionPassphrase = Passphrase(result.GetValue(keyFile)) }, cancellationToken);
                 if (result.GetValue(json))
                 {
-                    WriteJson(report);
+                    WriteJson(report, CliJsonContext.Default.VerificationReport);
                     return;
                 }
                 foreach (var problem in report.Problems)
@@ -377,7 +376,7 @@ internal static class Program
                 }, null, cancellationToken);
                 if (result.GetValue(json))
                 {
-                    WriteJson(set);
+                    WriteJson(set, CliJsonContext.Default.BackupSetResult);
                     return;
                 }
                 Console.WriteLine($"fpdump: wrote {set.CompleteArchive}");

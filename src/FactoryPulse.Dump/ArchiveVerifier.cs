@@ -105,7 +105,7 @@ public static class ArchiveVerifier
         summary.Verification = report.LevelDescription;
         summary.Warnings.AddRange(report.Problems);
         return json
-            ? System.Text.Json.JsonSerializer.Serialize(summary, Archive.ArchiveManifest.JsonOptions) + "\n"
+            ? summary.ToJson() + "\n"
             : summary.ToMarkdown([(summary.Kind, archivePath)]);
     }
 }

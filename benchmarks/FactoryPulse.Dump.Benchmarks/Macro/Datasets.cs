@@ -93,14 +93,30 @@ internal static class Datasets
             elapsed += (await ChildProcess.RunCheckedAsync(tools.PsqlFile(connectionString, Path.Combine(fixtureDirectory, file))).ConfigureAwait(false)).Elapsed;
         }
 
-        elapsed += (await ChildProcess.RunCheckedAsync(tools.PsqlFile(connectionString, Path.Combine(fixtureDirectory, "large.sql"),
-            [new("scale", scale.ToString(CultureInfo.InvariantCulture))])).ConfigureAwait(false)).Elapsed;
+        // Scale 0: the fixture as the app runs it every day (a few hundred objects, ≈ 11 MB), without the bulk data.
+        if (scale > 0)
+        {
+            elapsed += (await ChildProcess.RunCheckedAsync(tools.PsqlFile(connectionString, Path.Combine(fixtureDirectory, "large.sql"),
+                [new("scale", scale.ToString(CultureInfo.InvariantCulture))])).ConfigureAwait(false)).Elapsed;
+        }
+
         var vacuum = await ChildProcess.RunCheckedAsync(new ProcessSpec(tools.Psql, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", PgTools.ConnInfo(connectionString), "-c", "VACUUM ANALYZE"])).ConfigureAwait(false);
         elapsed += vacuum.Elapsed;
         var description = string.Create(CultureInfo.InvariantCulture,
-            $"fixture: Factory Pulse (`supabase_shim.sql`, `schema.sql`, `seed.sql`, `large.sql` with scale={scale})");
+            $"fixture: Factory Pulse from tests/fixtures/factory_pulse (`supabase_shim.sql`, `schema.sql`, `seed.sql`{(scale > 0 ? $", `large.sql` with scale={scale}" : "; no large.sql: the small application database")})");
         var largest = (await PgTools.ColumnAsync(connectionString, UserTablesSql).ConfigureAwait(false))[0];
         return await DescribeAsync("fixture", description, connectionString, largest, elapsed).ConfigureAwait(false);
+    }
+
+    /// <summary>benchmarks/datasets/many_objects.sql with <c>-v tables=N</c>: schema-per-tenant, ≈ 18 catalog objects and 20 rows per table.</summary>
+    public static async Task<Dataset> CreateManyObjectsAsync(string connectionString, PgTools tools, string script, int tables)
+    {
+        var load = await ChildProcess.RunCheckedAsync(tools.PsqlFile(connectionString, script, [new("tables", tables.ToString(CultureInfo.InvariantCulture))])).ConfigureAwait(false);
+        var vacuum = await ChildProcess.RunCheckedAsync(new ProcessSpec(tools.Psql, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", PgTools.ConnInfo(connectionString), "-c", "VACUUM ANALYZE"])).ConfigureAwait(false);
+        var description = string.Create(CultureInfo.InvariantCulture,
+            $"many-objects: benchmarks/datasets/many_objects.sql with tables={tables:N0} (schema per 100 tables; each table: PK, FK, 2 indexes, RLS + 2 policies, trigger, view, function, grant, comment, 20 rows)");
+        var largest = (await PgTools.ColumnAsync(connectionString, UserTablesSql).ConfigureAwait(false))[0];
+        return await DescribeAsync("many-objects", description, connectionString, largest, load.Elapsed + vacuum.Elapsed).ConfigureAwait(false);
     }
 
     /// <summary>Sizes: pg_database_size, and the binary COPY bytes of every table (read once, which also warms the page cache).</summary>

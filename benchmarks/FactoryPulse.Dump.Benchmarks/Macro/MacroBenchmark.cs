@@ -66,9 +66,9 @@ internal static partial class MacroBenchmark
         var started = DateTime.Now;
         var stamp = started.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
 
-        var fixtureDirectory = options.Dataset == "fixture" ? FindFixtures(repoRoot) : null;
+        var fixtureDirectory = options.Shapes.Contains("fixture") ? FindFixtures(repoRoot) : null;
         var fpdump = await PrepareFpdumpAsync(options, repoRoot, cancellationToken).ConfigureAwait(false);
-        Log($"fpdump: {fpdump.Dll} (dump --jobs: {(fpdump.DumpJobs ? "yes" : "no")}, --compress: {(fpdump.Compress ? "yes, default " + (fpdump.CompressDefault ?? "?") : "no")}, restore --jobs: {(fpdump.RestoreJobs ? "yes" : "no")})");
+        Log($"fpdump: {fpdump.Executable} ({(fpdump.IsNative ? "native" : "IL, run with dotnet")}; dump --jobs: {(fpdump.DumpJobs ? "yes" : "no")}, --compress: {(fpdump.Compress ? "yes, default " + (fpdump.CompressDefault ?? "?") : "no")}, restore --jobs: {(fpdump.RestoreJobs ? "yes" : "no")})");
 
         var workDirectory = Path.GetFullPath(options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "fpdump-macro-" + stamp));
         Directory.CreateDirectory(workDirectory);
@@ -83,49 +83,61 @@ internal static partial class MacroBenchmark
             var tools = PgTools.Find(serverMajor);
             Log($"server: {server.Description}");
 
-            var sourceConnection = await server.CreateDatabaseAsync("macro_source", cancellationToken).ConfigureAwait(false);
-            Log($"loading the {options.Dataset} dataset …");
-            var dataset = options.Dataset == "fixture"
-                ? await Datasets.CreateFixtureAsync(sourceConnection, tools, fixtureDirectory!, options.Scale).ConfigureAwait(false)
-                : await Datasets.CreateSyntheticAsync(sourceConnection, tools, options.Rows, options.EffectiveToastRows, workDirectory).ConfigureAwait(false);
-            Log(string.Create(CultureInfo.InvariantCulture,
-                $"dataset loaded in {dataset.LoadTime.TotalSeconds:0.0} s: {dataset.Tables.Count} tables, pg_database_size {Mb(dataset.DatabaseBytes)}, binary COPY {Mb(dataset.AllTablesBinaryBytes)} (largest {dataset.LargestTable}: {dataset.LargestTableRows:N0} rows, {Mb(dataset.LargestTableBinaryBytes)})"));
-
-            var context = new RunContext(server, tools, dataset, fpdump, options, Path.Combine(workDirectory, "archives"));
-            Directory.CreateDirectory(context.ArchiveDirectory);
-            var dumpTools = BuildDumpTools(context);
-            var restoreTools = options.NoRestore ? [] : BuildRestoreTools(context);
-
-            // The page cache and the server's buffers warm up on the first read; this run does not count.
-            Log("warm-up (untimed): " + dumpTools[0].Name);
-            var warmSpec = await dumpTools[0].PrepareAsync().ConfigureAwait(false);
-            await SettleAsync(context, cancellationToken).ConfigureAwait(false);
-            var warm = await ChildProcess.RunAsync(warmSpec, cancellationToken).ConfigureAwait(false);
-            if (warm.ExitCode != 0)
-                throw new InvalidOperationException($"the warm-up fpdump dump failed (exit {warm.ExitCode}): {warm.ErrorTail()}");
-            Log(string.Create(CultureInfo.InvariantCulture, $"  {warm.Elapsed.TotalSeconds:0.00} s"));
-
-            await RunRoundsAsync(context, dumpTools, cancellationToken).ConfigureAwait(false);
-            if (restoreTools.Count > 0)
-                await RunRoundsAsync(context, restoreTools, cancellationToken).ConfigureAwait(false);
+            var headline = options.Dataset == "all";
+            var shapes = new List<ShapeResult>();
+            foreach (var shape in options.Shapes)
+            {
+                var sourceConnection = await server.CreateDatabaseAsync("macro_" + shape.Replace('-', '_'), cancellationToken).ConfigureAwait(false);
+                Log($"loading the {shape} dataset …");
+                var dataset = shape switch
+                {
+                    "fixture" => await Datasets.CreateFixtureAsync(sourceConnection, tools, fixtureDirectory!, options.EffectiveScale).ConfigureAwait(false),
+                    "many-objects" => await Datasets.CreateManyObjectsAsync(sourceConnection, tools, Path.Combine(repoRoot, "benchmarks", "datasets", "many_objects.sql"), options.Tables).ConfigureAwait(false),
+                    _ => await Datasets.CreateSyntheticAsync(sourceConnection, tools, options.Rows, options.EffectiveToastRows, workDirectory).ConfigureAwait(false),
+                };
+                Log(string.Create(CultureInfo.InvariantCulture,
+                    $"dataset loaded in {dataset.LoadTime.TotalSeconds:0.0} s: {dataset.Tables.Count} tables, pg_database_size {Mb(dataset.DatabaseBytes)}, binary COPY {Mb(dataset.AllTablesBinaryBytes)} (largest {dataset.LargestTable}: {dataset.LargestTableRows:N0} rows, {Mb(dataset.LargestTableBinaryBytes)})"));
+                shapes.Add(await RunShapeAsync(new RunContext(server, tools, dataset, fpdump, options, Path.Combine(workDirectory, "archives-" + shape)), headline, cancellationToken).ConfigureAwait(false));
+            }
 
             var machine = await MachineInfo.CollectAsync(repoRoot, tools, serverVersion).ConfigureAwait(false);
-            var baseName = $"macro-{dataset.Name}-{stamp}";
-            var report = new MacroReport(options, dataset, machine, server.Description, fpdump, dumpTools, restoreTools, started, DateTime.Now);
+            var baseName = $"macro-{options.Dataset}-{stamp}";
             var markdownPath = Path.Combine(outputDirectory, baseName + ".md");
             var pngPath = Path.Combine(outputDirectory, baseName + ".png");
             string? chartError = null;
-            try
+            string markdown;
+            if (headline)
             {
-                MacroChart.Save(pngPath, report);
+                var report = new ShapesReport(options, shapes, machine, server.Description, fpdump, started, DateTime.Now);
+                try
+                {
+                    ShapesChart.Save(pngPath, report);
+                }
+                catch (Exception ex) when (ex is TypeInitializationException or DllNotFoundException or InvalidOperationException or IOException)
+                {
+                    chartError = ex.Message;
+                    pngPath = null;
+                }
+
+                markdown = report.ToMarkdown(pngPath is null ? null : Path.GetFileName(pngPath), chartError);
             }
-            catch (Exception ex) when (ex is TypeInitializationException or DllNotFoundException or InvalidOperationException or IOException)
+            else
             {
-                chartError = ex.Message;
-                pngPath = null;
+                var shape = shapes[0];
+                var report = new MacroReport(options, shape.Dataset, machine, server.Description, fpdump, shape.DumpTools, shape.RestoreTools, started, DateTime.Now);
+                try
+                {
+                    MacroChart.Save(pngPath, report);
+                }
+                catch (Exception ex) when (ex is TypeInitializationException or DllNotFoundException or InvalidOperationException or IOException)
+                {
+                    chartError = ex.Message;
+                    pngPath = null;
+                }
+
+                markdown = report.ToMarkdown(pngPath is null ? null : Path.GetFileName(pngPath), chartError);
             }
 
-            var markdown = report.ToMarkdown(pngPath is null ? null : Path.GetFileName(pngPath), chartError);
             await File.WriteAllTextAsync(markdownPath, markdown, cancellationToken).ConfigureAwait(false);
             Console.WriteLine();
             Console.WriteLine(markdown);
@@ -140,6 +152,28 @@ internal static partial class MacroBenchmark
             if (ownsWorkDirectory)
                 TryDelete(workDirectory);
         }
+    }
+
+    /// <summary>One shape: the tools (all of them, or with <paramref name="headline"/> the pairs of the three-shape table), a warm-up, then the rounds.</summary>
+    private static async Task<ShapeResult> RunShapeAsync(RunContext context, bool headline, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(context.ArchiveDirectory);
+        var dumpTools = BuildDumpTools(context, headline);
+        var restoreTools = context.Options.NoRestore ? [] : BuildRestoreTools(context, headline);
+
+        // The page cache and the server's buffers warm up on the first read; this run does not count.
+        Log("warm-up (untimed): " + dumpTools[0].Name);
+        var warmSpec = await dumpTools[0].PrepareAsync().ConfigureAwait(false);
+        await SettleAsync(context, cancellationToken).ConfigureAwait(false);
+        var warm = await ChildProcess.RunAsync(warmSpec, cancellationToken).ConfigureAwait(false);
+        if (warm.ExitCode != 0)
+            throw new InvalidOperationException($"the warm-up fpdump dump failed (exit {warm.ExitCode}): {warm.ErrorTail()}");
+        Log(string.Create(CultureInfo.InvariantCulture, $"  {warm.Elapsed.TotalSeconds:0.00} s"));
+
+        await RunRoundsAsync(context, dumpTools, cancellationToken).ConfigureAwait(false);
+        if (restoreTools.Count > 0)
+            await RunRoundsAsync(context, restoreTools, cancellationToken).ConfigureAwait(false);
+        return new ShapeResult(context.Dataset, dumpTools, restoreTools);
     }
 
     private static async Task RunRoundsAsync(RunContext context, List<MacroTool> tools, CancellationToken cancellationToken)
@@ -187,17 +221,26 @@ internal static partial class MacroBenchmark
         await ChildProcess.RunAsync(new ProcessSpec("sync", []), cancellationToken).ConfigureAwait(false);
     }
 
-    private static List<MacroTool> BuildDumpTools(RunContext c)
+    private static List<MacroTool> BuildDumpTools(RunContext c, bool headline)
     {
         var list = new List<MacroTool>();
         var jobs = c.Options.Jobs.ToString(CultureInfo.InvariantCulture);
         var conninfo = PgTools.ConnInfo(c.Dataset.ConnectionString);
 
         MacroTool Fpdump(string name, string slug, IEnumerable<string> extra) => DumpTool(c, name, ToolKind.Fpdump, slug, path =>
-            new ProcessSpec("dotnet", [c.Fpdump.Dll, "dump", "--connection", c.Dataset.ConnectionString, "--output", path, .. extra]));
+            c.Fpdump.Spec(["dump", "--connection", c.Dataset.ConnectionString, "--output", path, .. extra]));
 
         var fpJobs = c.Fpdump.DumpJobs ? new[] { "--jobs", jobs } : [];
         var fpName = "fpdump dump" + (c.Fpdump.DumpJobs ? " -j" + jobs : "");
+        if (headline)
+        {
+            // The three-shape table's pairs: fpdump (defaults, -jN) against pg_dump -Fc; the -Fd -Z0 dump feeds pg_restore -jN.
+            list.Add(Fpdump(fpName, "fpdump", fpJobs));
+            list.Add(DumpTool(c, "pg_dump -Fc", ToolKind.Peer, "pg_dump-Fc", path => new ProcessSpec(c.Tools.PgDump, ["-Fc", "-f", path, "-d", conninfo])));
+            list.Add(DumpTool(c, $"pg_dump -Fd -j{jobs} -Z0", ToolKind.Peer, "pg_dump-Fd-Z0", path => new ProcessSpec(c.Tools.PgDump, ["-Fd", "-j", jobs, "-Z0", "-f", path, "-d", conninfo])));
+            return list;
+        }
+
         if (c.Fpdump.Compress)
         {
             list.Add(Fpdump(fpName + (c.Fpdump.CompressDefault is { } d ? $" (default: {d})" : " (default compression)"), "fpdump", fpJobs));
@@ -211,7 +254,7 @@ internal static partial class MacroBenchmark
 
         // The issue's first target: the largest table alone, default compression, against the raw COPY of it.
         list.Add(DumpTool(c, fpName + " -t " + c.Dataset.LargestTable + " (largest table alone)", ToolKind.FpdumpLargestTable, "fpdump-largest", path =>
-            new ProcessSpec("dotnet", [c.Fpdump.Dll, "dump", "--connection", c.Dataset.ConnectionString, "--output", path, "--table", c.Dataset.LargestTable, .. fpJobs]),
+            c.Fpdump.Spec(["dump", "--connection", c.Dataset.ConnectionString, "--output", path, "--table", c.Dataset.LargestTable, .. fpJobs]),
             c.Dataset.LargestTableBinaryBytes));
 
         list.Add(DumpTool(c, "pg_dump -Fc", ToolKind.Peer, "pg_dump-Fc", path => new ProcessSpec(c.Tools.PgDump, ["-Fc", "-f", path, "-d", conninfo])));
@@ -220,7 +263,7 @@ internal static partial class MacroBenchmark
 
         // What a dump costs without its data: start-up, catalog queries, DDL. Tells fixed cost from per-byte cost.
         list.Add(DumpTool(c, "fpdump dump --schema-only", ToolKind.Overhead, "fpdump-schema", path =>
-            new ProcessSpec("dotnet", [c.Fpdump.Dll, "dump", "--connection", c.Dataset.ConnectionString, "--output", path, "--schema-only"])));
+            c.Fpdump.Spec(["dump", "--connection", c.Dataset.ConnectionString, "--output", path, "--schema-only"])));
         list.Add(DumpTool(c, "pg_dump -Fc --schema-only", ToolKind.Overhead, "pg_dump-schema", path => new ProcessSpec(c.Tools.PgDump, ["-Fc", "--schema-only", "-f", path, "-d", conninfo])));
 
         // The limit: one backend streaming binary COPY to a client that throws it away.
@@ -258,22 +301,27 @@ internal static partial class MacroBenchmark
         };
     }
 
-    private static List<MacroTool> BuildRestoreTools(RunContext c)
+    private static List<MacroTool> BuildRestoreTools(RunContext c, bool headline)
     {
         var jobs = c.Options.Jobs.ToString(CultureInfo.InvariantCulture);
         var fpArchive = Path.Combine(c.ArchiveDirectory, "fpdump");
         var fdArchive = Path.Combine(c.ArchiveDirectory, "pg_dump-Fd-Z0");
         var fcArchive = Path.Combine(c.ArchiveDirectory, "pg_dump-Fc");
         var fpJobs = c.Fpdump.RestoreJobs ? new[] { "--jobs", jobs } : [];
-        return
-        [
+        var list = new List<MacroTool>
+        {
             RestoreTool(c, "fpdump restore" + (c.Fpdump.RestoreJobs ? " -j" + jobs : "") + (c.Fpdump.Compress ? $" ({c.Fpdump.CompressDefault ?? "default"} archive)" : ""), ToolKind.Fpdump,
-                target => new ProcessSpec("dotnet", [c.Fpdump.Dll, "restore", "--connection", target, "--input", fpArchive, .. fpJobs])),
+                target => c.Fpdump.Spec(["restore", "--connection", target, "--input", fpArchive, .. fpJobs])),
             RestoreTool(c, $"pg_restore -j{jobs} (-Fd -Z0 archive)", ToolKind.Peer,
                 target => new ProcessSpec(c.Tools.PgRestore, ["-j", jobs, "-d", PgTools.ConnInfo(target), fdArchive])),
-            RestoreTool(c, "pg_restore (-Fc archive)", ToolKind.Peer,
-                target => new ProcessSpec(c.Tools.PgRestore, ["-d", PgTools.ConnInfo(target), fcArchive])),
-        ];
+        };
+        if (!headline)
+        {
+            list.Add(RestoreTool(c, "pg_restore (-Fc archive)", ToolKind.Peer,
+                target => new ProcessSpec(c.Tools.PgRestore, ["-d", PgTools.ConnInfo(target), fcArchive])));
+        }
+
+        return list;
     }
 
     private static MacroTool RestoreTool(RunContext c, string name, ToolKind kind, Func<string, ProcessSpec> command)
@@ -320,38 +368,56 @@ internal static partial class MacroBenchmark
 
     private static async Task<FpdumpInfo> PrepareFpdumpAsync(MacroOptions options, string repoRoot, CancellationToken cancellationToken)
     {
-        string dll;
+        string executable;
+        string? buildNote = null;
         if (options.FpdumpPath is not null)
         {
-            dll = Path.GetFullPath(options.FpdumpPath);
+            executable = Path.GetFullPath(options.FpdumpPath);
         }
         else
         {
             var project = Path.Combine(repoRoot, "src", "FactoryPulse.Dump.Cli", "FactoryPulse.Dump.Cli.csproj");
-            // Published for this machine, as a deployment would run it: ReadyToRun code, no JIT wait at start-up.
+            // Published for this machine, as a deployment would run it: the Native AOT binary (no JIT, no runtime to load).
             var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
             var output = Path.Combine(repoRoot, "src", "FactoryPulse.Dump.Cli", "bin", "Release", "publish-" + rid);
             if (!options.NoBuild)
             {
-                Log($"publishing fpdump (dotnet publish src/FactoryPulse.Dump.Cli -c Release -r {rid} --self-contained false, ReadyToRun) …");
-                await ChildProcess.RunCheckedAsync(new ProcessSpec("dotnet",
-                    ["publish", project, "-c", "Release", "-r", rid, "--self-contained", "false", "-o", output, "-nologo", "-v", "q"]), cancellationToken).ConfigureAwait(false);
+                TryDelete(output); // no fpdump.dll of an earlier ReadyToRun publish next to the native binary
+                Log($"publishing fpdump (dotnet publish src/FactoryPulse.Dump.Cli -c Release -r {rid}: Native AOT) …");
+                var aot = await ChildProcess.RunAsync(new ProcessSpec("dotnet", ["publish", project, "-c", "Release", "-r", rid, "-o", output, "-nologo", "-v", "q"]), cancellationToken).ConfigureAwait(false);
+                if (aot.ExitCode != 0)
+                {
+                    // No clang or zlib1g-dev here: the framework-dependent ReadyToRun build, and the report says so.
+                    buildNote = "the Native AOT publish failed (" + aot.ErrorTail(3).Replace('\n', ' ') + "); ReadyToRun build";
+                    Log("Native AOT publish failed; publishing ReadyToRun instead (-p:PublishAot=false) …");
+                    TryDelete(output);
+                    await ChildProcess.RunCheckedAsync(new ProcessSpec("dotnet",
+                        ["publish", project, "-c", "Release", "-r", rid, "-p:PublishAot=false", "--self-contained", "false", "-o", output, "-nologo", "-v", "q"]), cancellationToken).ConfigureAwait(false);
+                }
             }
-            dll = Path.Combine(output, "fpdump.dll");
+
+            // The native binary when the folder holds one (no fpdump.dll beside it), else the IL build through dotnet.
+            executable = File.Exists(Path.Combine(output, "fpdump.dll")) ? Path.Combine(output, "fpdump.dll") : Path.Combine(output, "fpdump");
         }
 
-        if (!File.Exists(dll))
-            throw new InvalidOperationException($"fpdump.dll not found ({(dll.Length == 0 ? "no published build" : dll)}); run without --no-build to publish it, or pass --fpdump PATH");
+        if (!File.Exists(executable))
+            throw new InvalidOperationException($"fpdump not found ({executable}); run without --no-build to publish it, or pass --fpdump PATH");
 
+        var info = new FpdumpInfo(executable, !executable.EndsWith(".dll", StringComparison.OrdinalIgnoreCase), false, false, null, false, buildNote);
         // Only pass the flags this build of the CLI lists.
-        var dumpHelp = (await ChildProcess.RunAsync(new ProcessSpec("dotnet", [dll, "dump", "--help"]), cancellationToken).ConfigureAwait(false)).StandardOutput;
-        var restoreHelp = (await ChildProcess.RunAsync(new ProcessSpec("dotnet", [dll, "restore", "--help"]), cancellationToken).ConfigureAwait(false)).StandardOutput;
+        var dumpHelp = (await ChildProcess.RunAsync(info.Spec(["dump", "--help"]), cancellationToken).ConfigureAwait(false)).StandardOutput;
+        var restoreHelp = (await ChildProcess.RunAsync(info.Spec(["restore", "--help"]), cancellationToken).ConfigureAwait(false)).StandardOutput;
         var compressLine = dumpHelp.Split('\n').FirstOrDefault(l => l.Contains("--compress", StringComparison.Ordinal));
         string? compressDefault = null;
         if (compressLine is not null && DefaultPattern().Match(compressLine) is { Success: true } m)
             compressDefault = m.Groups[1].Value.Trim();
-        return new FpdumpInfo(dll, dumpHelp.Contains("--jobs", StringComparison.Ordinal), compressLine is not null, compressDefault,
-            restoreHelp.Contains("--jobs", StringComparison.Ordinal));
+        return info with
+        {
+            DumpJobs = dumpHelp.Contains("--jobs", StringComparison.Ordinal),
+            Compress = compressLine is not null,
+            CompressDefault = compressDefault,
+            RestoreJobs = restoreHelp.Contains("--jobs", StringComparison.Ordinal),
+        };
     }
 
     [GeneratedRegex(@"\[default:\s*([^\]]+)\]")]
@@ -371,20 +437,16 @@ internal static partial class MacroBenchmark
         throw new InvalidOperationException("cannot find the repository root (FactoryPulse.Dump.sln) above " + AppContext.BaseDirectory);
     }
 
-    /// <summary>FPDUMP_FIXTURES, else shared/fixtures/factory_pulse beside the repository or any folder above it (../shared).</summary>
+    /// <summary>FPDUMP_FIXTURES, else the repository's own tests/fixtures/factory_pulse.</summary>
     private static string FindFixtures(string repoRoot)
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("FPDUMP_FIXTURES");
-        if (!string.IsNullOrWhiteSpace(fromEnvironment) && File.Exists(Path.Combine(fromEnvironment, "large.sql")))
+        if (!string.IsNullOrWhiteSpace(fromEnvironment) && File.Exists(Path.Combine(fromEnvironment, "schema.sql")))
             return Path.GetFullPath(fromEnvironment);
-        for (var dir = new DirectoryInfo(repoRoot); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "fixtures", "factory_pulse");
-            if (File.Exists(Path.Combine(candidate, "large.sql")))
-                return candidate;
-        }
-
-        throw new InvalidOperationException("cannot find ../shared/fixtures/factory_pulse (with large.sql) above " + repoRoot + "; set FPDUMP_FIXTURES");
+        var inRepository = Path.Combine(repoRoot, "tests", "fixtures", "factory_pulse");
+        if (File.Exists(Path.Combine(inRepository, "schema.sql")))
+            return inRepository;
+        throw new InvalidOperationException("cannot find tests/fixtures/factory_pulse in " + repoRoot + "; set FPDUMP_FIXTURES");
     }
 
     internal static long SizeOf(string path)
@@ -422,8 +484,17 @@ internal static partial class MacroBenchmark
         Console.WriteLine($"{DateTime.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {message}");
 }
 
-/// <summary>The fpdump build under test and the flags its help lists.</summary>
-internal sealed record FpdumpInfo(string Dll, bool DumpJobs, bool Compress, string? CompressDefault, bool RestoreJobs);
+/// <summary>The fpdump build under test (a native binary, or an IL fpdump.dll run with dotnet) and the flags its help lists.</summary>
+internal sealed record FpdumpInfo(string Executable, bool IsNative, bool DumpJobs, bool Compress, string? CompressDefault, bool RestoreJobs, string? BuildNote)
+{
+    public ProcessSpec Spec(IEnumerable<string> arguments) =>
+        IsNative ? new ProcessSpec(Executable, [.. arguments]) : new ProcessSpec("dotnet", [Executable, .. arguments]);
+
+    public string BuildText => (IsNative ? "Native AOT binary `fpdump`" : "IL `fpdump.dll` run with `dotnet` (ReadyToRun when published here)") + (BuildNote is null ? "" : "; " + BuildNote);
+}
+
+/// <summary>One shape's dataset and its timed tools.</summary>
+internal sealed record ShapeResult(Dataset Dataset, IReadOnlyList<MacroTool> DumpTools, IReadOnlyList<MacroTool> RestoreTools);
 
 internal sealed record RunContext(PostgresServer Server, PgTools Tools, Dataset Dataset, FpdumpInfo Fpdump, MacroOptions Options, string ArchiveDirectory)
 {
@@ -435,7 +506,7 @@ internal sealed record RunContext(PostgresServer Server, PgTools Tools, Dataset 
             : a.Contains("macro_restore_", StringComparison.Ordinal) ? "DB"
             : a.Replace(ArchiveDirectory, "$ARCHIVES", StringComparison.Ordinal)).ToList();
         var program = spec.FileName == "dotnet" ? "dotnet" : Path.GetFileName(spec.FileName);
-        if (program == "dotnet" && args.Count > 0 && args[0] == Fpdump.Dll)
+        if (program == "dotnet" && args.Count > 0 && args[0] == Fpdump.Executable)
         {
             program = "fpdump";
             args.RemoveAt(0);

@@ -20,7 +20,7 @@ internal static class MacroChart
         var multiplot = new Multiplot();
         multiplot.AddPlots(panels.Count);
         var dataset = report.Dataset.Name == "fixture"
-            ? $"fixture scale {report.Options.Scale}"
+            ? $"fixture scale {report.Options.EffectiveScale}"
             : $"synthetic, {report.Options.Rows:N0} rows";
         for (var p = 0; p < panels.Count; p++)
         {

@@ -26,7 +26,7 @@ internal sealed record MacroReport(
             var args = new List<string> { "macro", "--dataset", Dataset.Name };
             if (Dataset.Name == "fixture")
             {
-                args.AddRange(["--scale", Options.Scale.ToString(Inv)]);
+                args.AddRange(["--scale", Options.EffectiveScale.ToString(Inv)]);
             }
             else
             {
@@ -55,7 +55,7 @@ internal sealed record MacroReport(
         md.AppendLine(Inv, $"| .NET | {Machine.Runtime} |");
         md.AppendLine(Inv, $"| PostgreSQL | {Machine.ServerVersion}; clients: {Machine.PgDumpVersion}; {ServerDescription} |");
         md.AppendLine(Inv, $"| server settings | {string.Join(", ", MacroBenchmark.ServerSettings.Select(kv => $"`{kv.Key}={kv.Value}`"))}, and the throwaway-server defaults `fsync=off`, `synchronous_commit=off`, `full_page_writes=off` (the same for every tool) |");
-        md.AppendLine(Inv, $"| fpdump | `{Path.GetFileName(Fpdump.Dll)}` Release build (published for this machine with ReadyToRun unless `--fpdump` named one) of commit {Machine.Commit}; flags in its help: dump `--jobs` {YesNo(Fpdump.DumpJobs)}, `--compress` {(Fpdump.Compress ? "yes (default " + (Fpdump.CompressDefault ?? "not shown") + ")" : "no")}, restore `--jobs` {YesNo(Fpdump.RestoreJobs)} |");
+        md.AppendLine(Inv, $"| fpdump | {Fpdump.BuildText}, Release build of commit {Machine.Commit}; flags in its help: dump `--jobs` {YesNo(Fpdump.DumpJobs)}, `--compress` {(Fpdump.Compress ? "yes (default " + (Fpdump.CompressDefault ?? "not shown") + ")" : "no")}, restore `--jobs` {YesNo(Fpdump.RestoreJobs)} |");
         md.AppendLine(Inv, $"| dataset | {Dataset.Description} |");
         md.AppendLine(Inv, $"| dataset size | `pg_database_size` {Mb(Dataset.DatabaseBytes)}; binary COPY of all {Dataset.Tables.Count} tables {Mb(Dataset.AllTablesBinaryBytes)}; largest table `{Dataset.LargestTable}` {Dataset.LargestTableRows:N0} rows, {Mb(Dataset.LargestTableBinaryBytes)} as binary COPY; loaded in {Dataset.LoadTime.TotalSeconds:0} s |");
         md.AppendLine(Inv, $"| method | {Options.Runs} timed rounds per phase after one untimed warm-up dump; in each round every tool runs once, round-robin, each round starting one tool later; `CHECKPOINT` and `sync` before every run; restores go into a new empty database (dropped afterwards, the largest table's row count checked); jobs = {Options.Jobs} |");

@@ -50,11 +50,14 @@ internal sealed class ArchiveManifest
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         MaxDepth = 16,
-        // The manifest's converters are generated at build time (reflection costs every dump and restore ~50 ms of
-        // start-up); reports and summaries written with the same options fall back to reflection.
-        TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(
-            ManifestJsonContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()),
+        // Generated at build time, with no reflection fallback: reflection costs every dump and restore ~50 ms of
+        // start-up, and the Native AOT fpdump has none.
+        TypeInfoResolver = ManifestJsonContext.Default,
     };
+
+    /// <summary>The manifest's generated metadata under <paramref name="options"/>: the serializer overloads that take options alone need reflection.</summary>
+    internal static System.Text.Json.Serialization.Metadata.JsonTypeInfo<ArchiveManifest> JsonType(JsonSerializerOptions options) =>
+        (System.Text.Json.Serialization.Metadata.JsonTypeInfo<ArchiveManifest>)options.GetTypeInfo(typeof(ArchiveManifest));
 }
 
 [JsonSerializable(typeof(ArchiveManifest))]

@@ -18,7 +18,7 @@ internal static class ArchiveManifestWriter
         await using (file.ConfigureAwait(false))
         {
             if (key is null)
-                await JsonSerializer.SerializeAsync(file, manifest, ArchiveManifest.JsonOptions, cancellationToken).ConfigureAwait(false);
+                await JsonSerializer.SerializeAsync(file, manifest, ArchiveManifest.JsonType(ArchiveManifest.JsonOptions), cancellationToken).ConfigureAwait(false);
             else
                 await file.WriteAsync(ManifestSeal.Seal(manifest, key), cancellationToken).ConfigureAwait(false);
             await file.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -55,7 +55,7 @@ internal static class ArchiveReader
         try
         {
             await using var streamScope = stream.ConfigureAwait(false);
-            manifest = await JsonSerializer.DeserializeAsync<ArchiveManifest>(stream, ArchiveManifest.JsonOptions, cancellationToken).ConfigureAwait(false);
+            manifest = await JsonSerializer.DeserializeAsync(stream, ArchiveManifest.JsonType(ArchiveManifest.JsonOptions), cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException exception)
         {

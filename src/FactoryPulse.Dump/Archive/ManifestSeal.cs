@@ -22,7 +22,7 @@ internal static class ManifestSeal
         var encryption = manifest.Encryption ?? throw new InvalidOperationException("Only a manifest with encryption parameters can be sealed.");
         manifest.FormatVersion = Math.Max(manifest.FormatVersion, ArchiveManifest.SealedFormatVersion);
         manifest.Sealed = null;
-        var plaintext = JsonSerializer.SerializeToUtf8Bytes(manifest, CompactJson);
+        var plaintext = JsonSerializer.SerializeToUtf8Bytes(manifest, ArchiveManifest.JsonType(CompactJson));
         var message = Encryption.SealMessage(Encryption.ManifestKey(key), plaintext, Header(manifest));
 
         var output = new MemoryStream();
@@ -78,7 +78,7 @@ internal static class ManifestSeal
         ArchiveManifest? inner;
         try
         {
-            inner = JsonSerializer.Deserialize<ArchiveManifest>(plaintext, ArchiveManifest.JsonOptions);
+            inner = JsonSerializer.Deserialize(plaintext, ArchiveManifest.JsonType(ArchiveManifest.JsonOptions));
         }
         catch (JsonException exception)
         {

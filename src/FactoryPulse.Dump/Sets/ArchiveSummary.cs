@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using FactoryPulse.Dump.Archive;
 using FactoryPulse.Dump.Model;
 using FactoryPulse.Dump.Restore;
@@ -55,6 +56,84 @@ internal sealed class ArchiveSummary
         public string Table { get; set; } = "";
         public long Rows { get; set; }
         public long Bytes { get; set; }
+    }
+
+    /// <summary>
+    /// The summary as indented camelCase JSON, nulls left out: what the reflection serializer wrote with the manifest's
+    /// options. Written by hand because the Native AOT fpdump has no reflection, and a second generated JSON context
+    /// here makes the architecture test see Archive depend on Sets (ArchUnitNET resolves the two contexts' same-named
+    /// generic helpers to one).
+    /// </summary>
+    public string ToJson()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("createdAt", CreatedAt);
+            json.WriteString("database", Database);
+            json.WriteString("serverVersion", ServerVersion);
+            json.WriteString("kind", Kind);
+            json.WriteStartArray("files");
+            foreach (var file in Files)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", file.Name);
+                json.WriteNumber("bytes", file.Bytes);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("schemas");
+            foreach (var schema in Schemas)
+            {
+                json.WriteStartObject();
+                json.WriteString("schema", schema.Schema);
+                json.WriteNumber("tables", schema.Tables);
+                json.WriteNumber("policies", schema.Policies);
+                json.WriteNumber("functions", schema.Functions);
+                if (schema.SecurityDefinerFunctions is { } securityDefiners)
+                    json.WriteNumber("securityDefinerFunctions", securityDefiners);
+                json.WriteNumber("triggers", schema.Triggers);
+                json.WriteNumber("indexes", schema.Indexes);
+                json.WriteNumber("views", schema.Views);
+                json.WriteStartObject("policiesPerTable");
+                foreach (var (table, policies) in schema.PoliciesPerTable)
+                    json.WriteNumber(table, policies);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("tables");
+            foreach (var table in Tables)
+            {
+                json.WriteStartObject();
+                json.WriteString("table", table.Table);
+                json.WriteNumber("rows", table.Rows);
+                json.WriteNumber("bytes", table.Bytes);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            WriteStrings(json, "foreignKeyCycles", ForeignKeyCycles);
+            WriteStrings(json, "securityDefinerFunctions", SecurityDefinerFunctions);
+            WriteStrings(json, "storageBuckets", StorageBuckets);
+            WriteStrings(json, "warnings", Warnings);
+            json.WriteNumber("totalRows", TotalRows);
+            json.WriteBoolean("verified", Verified);
+            json.WriteString("verificationLevel", VerificationLevel.ToString());
+            json.WriteString("verification", Verification);
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, List<string>? values)
+    {
+        if (values is null)
+            return;
+        json.WriteStartArray(name);
+        foreach (var value in values)
+            json.WriteStringValue(value);
+        json.WriteEndArray();
     }
 
     public static ArchiveSummary Build(string archivePath, ArchiveManifest manifest)

@@ -110,7 +110,7 @@ internal static partial class BackupSetWriter
         summary.Warnings.AddRange(dumped.Warnings);
         summary.Warnings.AddRange(problems);
         await WriteTextAsync(summaryPath, summary.ToMarkdown([("complete", complete), ("schema", schema), ("data", data)]), cancellationToken).ConfigureAwait(false);
-        await WriteTextAsync(Path.ChangeExtension(summaryPath, ".json"), JsonSerializer.Serialize(summary, ArchiveManifest.JsonOptions), cancellationToken).ConfigureAwait(false);
+        await WriteTextAsync(Path.ChangeExtension(summaryPath, ".json"), summary.ToJson(), cancellationToken).ConfigureAwait(false);
         if (!verification.Passed)
             throw new ArchiveException($"The new backup set failed verification ({string.Join("; ", problems)}); it is kept, marked unverified in {Path.GetFileName(summaryPath)}, and no older set was deleted.");
 
@@ -176,11 +176,13 @@ internal static partial class BackupSetWriter
     }
 
     /// <summary>Writes a schema-only or data-only archive from the complete one (manifest cut, data files copied).</summary>
+    private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<ArchiveManifest> ManifestJson = ArchiveManifest.JsonType(ArchiveManifest.JsonOptions);
+
     private static async Task DeriveAsync(string complete, ArchiveManifest manifest, string target, bool keepData, byte[]? key, CancellationToken cancellationToken)
     {
         await StagedOutput.WriteDirectoryAsync(target, async temp =>
         {
-            var derived = JsonSerializer.Deserialize<ArchiveManifest>(JsonSerializer.Serialize(manifest, ArchiveManifest.JsonOptions), ArchiveManifest.JsonOptions)!;
+            var derived = JsonSerializer.Deserialize(JsonSerializer.Serialize(manifest, ManifestJson), ManifestJson)!;
             derived.Entries.RemoveAll(entry => entry.IsData != keepData);
             derived.Options.SchemaOnly = !keepData;
             derived.Options.DataOnly = keepData;

@@ -69,7 +69,7 @@ internal static class RestoreRunner
         connection.Notice += (_, e) =>
         {
             if (e.Notice.Severity is "WARNING")
-                state.AddWarning(e.Notice.MessageText);
+                state.AddNotice(e.Notice.MessageText);
         };
         if (options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
@@ -81,10 +81,21 @@ internal static class RestoreRunner
                 await RunInParallelAsync(connection, source, options, stage.Units, state, progress, cancellationToken).ConfigureAwait(false);
                 continue;
             }
-            foreach (var unit in stage.Units)
+            var units = stage.Units;
+            for (var first = 0; first < units.Count;)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                await RestoreEntryAsync(connection, options, unit.Entry, stage.Pass, state, progress, null, cancellationToken).ConfigureAwait(false);
+                var end = first;
+                while (end < units.Count && end - first < EntriesPerRoundTrip && CanPipeline(units[end].Entry))
+                    end++;
+                if (end - first < 2)
+                {
+                    await RestoreEntryAsync(connection, options, units[first].Entry, stage.Pass, state, progress, null, cancellationToken).ConfigureAwait(false);
+                    first++;
+                    continue;
+                }
+                await RestorePipelinedAsync(connection, options, units, first, end, stage.Pass, state, progress, cancellationToken).ConfigureAwait(false);
+                first = end;
             }
         }
         if (options.SingleTransaction)
@@ -148,6 +159,33 @@ internal static class RestoreRunner
         {
             lock (_lock)
                 Warnings.Add(warning);
+        }
+
+        /// <summary>Warnings of a pipelined batch, held until it is known whether the batch stays or is run again entry by entry.</summary>
+        private List<string>? _heldWarnings;
+
+        /// <summary>A server WARNING on the main connection: kept, or held while a pipelined batch runs.</summary>
+        public void AddNotice(string warning)
+        {
+            lock (_lock)
+                (_heldWarnings ?? Warnings).Add(warning);
+        }
+
+        public void HoldWarnings()
+        {
+            lock (_lock)
+                _heldWarnings = [];
+        }
+
+        /// <summary>Ends holding: the held warnings are kept (the batch committed) or dropped (it was rolled back and runs again).</summary>
+        public void ReleaseWarnings(bool keep)
+        {
+            lock (_lock)
+            {
+                if (keep && _heldWarnings is not null)
+                    Warnings.AddRange(_heldWarnings);
+                _heldWarnings = null;
+            }
         }
 
         public void AddError(string error)
@@ -218,21 +256,109 @@ internal static class RestoreRunner
         }
         catch (PostgresException exception)
         {
-            var message = $"Restoring {entry.DisplayName} failed: {exception.MessageText}{(exception.Detail is null ? "" : " (" + exception.Detail + ")")}";
-            if (options.ExitOnError || options.SingleTransaction)
-            {
-                throw new RestoreFailedException(message + (options.SingleTransaction ? " Nothing was changed (single transaction)." : ""), exception)
-                {
-                    // Without a single transaction, what committed before the error stays; say exactly what that is.
-                    PartialReport = options.SingleTransaction ? null : state.Snapshot(),
-                    SqlState = exception.SqlState,
-                    Entry = entry.DisplayName,
-                    ObjectName = ObjectNameOf(exception),
-                };
-            }
-            // pg_restore without --exit-on-error: report and go on; the report lists what failed.
-            state.AddError(message);
+            EntryFailed(options, entry, exception, state);
         }
+    }
+
+    /// <summary>
+    /// Definitions sent per round trip in a serial stage. pg_restore (PostgreSQL 17) commits every 1000 objects with
+    /// --transaction-size; a smaller batch keeps the locks one implicit transaction holds well inside the server's lock table.
+    /// </summary>
+    internal const int EntriesPerRoundTrip = 100;
+
+    /// <summary>
+    /// Entries whose statements may share a pipelined batch: definitions. Data is streamed with COPY; a subscription's
+    /// statements may refuse to run inside a transaction block, so it runs alone as before.
+    /// </summary>
+    private static bool CanPipeline(TocEntry entry) => entry.Data is null && entry.Kind != ObjectKind.Subscription;
+
+    /// <summary>
+    /// Runs the definitions <paramref name="units"/>[<paramref name="first"/>..<paramref name="end"/>) in one round trip.
+    /// Outside a single transaction the batch is one implicit transaction: if any statement fails nothing of it stays, and
+    /// the entries run again one by one exactly as without pipelining, so what commits, which entry fails and what
+    /// the report says are the same (the failure, and its warnings, are seen once). In a single transaction there is
+    /// nothing to run again: the error is reported against the entry whose statement failed.
+    /// </summary>
+    private static async Task RestorePipelinedAsync(
+        NpgsqlConnection connection, RestoreOptions options, IReadOnlyList<ScheduledUnit> units, int first, int end, RestorePass pass, RunState state,
+        IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    {
+        var phase = pass != RestorePass.Main ? OperationPhase.Finishing : units[first].Entry.Section switch
+        {
+            Section.PreData => OperationPhase.PreData,
+            _ => OperationPhase.PostData,
+        };
+        progress?.Report(state.Progress(phase, units[first].Entry.DisplayName));
+        var statements = new List<IReadOnlyList<string>>(end - first);
+        for (var i = first; i < end; i++)
+            statements.Add(StatementBatch.StatementsOf(units[i].Entry, withOwner: !options.NoOwner, state.DefaultPrivileges));
+        state.HoldWarnings();
+        PipelineFailure? failure = null;
+        try
+        {
+            failure = await StatementBatch.TryExecuteAsync(connection, statements, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A failed batch was rolled back: its entries warn again when they run below.
+            state.ReleaseWarnings(keep: failure is null);
+        }
+        if (failure is null)
+        {
+            for (var i = first; i < end; i++)
+                state.EntryDone(sequence: units[i].Entry.Kind == ObjectKind.SequenceSet);
+            return;
+        }
+        if (options.SingleTransaction)
+        {
+            // The transaction is aborted and nothing will stay: report against the entry whose statement failed.
+            EntryFailed(options, units[first + Math.Max(failure.Entry, 0)].Entry, failure.Exception, state);
+            return;
+        }
+        if (failure.Entry < 0)
+        {
+            for (var i = first; i < end; i++)
+                await RestoreEntryAsync(connection, options, units[i].Entry, pass, state, progress, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        // The entries before the failing one ran without error: together again. The failing one alone, as without
+        // pipelining (it may also have failed only for sharing a transaction, e.g. a statement that refuses a
+        // transaction block; alone it runs as before). Then the rest, pipelined.
+        var failing = first + failure.Entry;
+        await RestoreRangeAsync(connection, options, units, first, failing, pass, state, progress, cancellationToken).ConfigureAwait(false);
+        await RestoreEntryAsync(connection, options, units[failing].Entry, pass, state, progress, null, cancellationToken).ConfigureAwait(false);
+        await RestoreRangeAsync(connection, options, units, failing + 1, end, pass, state, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Task RestoreRangeAsync(
+        NpgsqlConnection connection, RestoreOptions options, IReadOnlyList<ScheduledUnit> units, int first, int end, RestorePass pass, RunState state,
+        IProgress<DumpProgress>? progress, CancellationToken cancellationToken) => (end - first) switch
+        {
+            0 => Task.CompletedTask,
+            1 => RestoreEntryAsync(connection, options, units[first].Entry, pass, state, progress, null, cancellationToken),
+            _ => RestorePipelinedAsync(connection, options, units, first, end, pass, state, progress, cancellationToken),
+        };
+
+    /// <summary>
+    /// An entry failed: with --exit-on-error or a single transaction the restore stops with the entry and the server's
+    /// error; otherwise (pg_restore without --exit-on-error) the error is reported and the restore goes on.
+    /// </summary>
+    private static void EntryFailed(RestoreOptions options, TocEntry entry, PostgresException exception, RunState state)
+    {
+        var message = $"Restoring {entry.DisplayName} failed: {exception.MessageText}{(exception.Detail is null ? "" : " (" + exception.Detail + ")")}";
+        if (options.ExitOnError || options.SingleTransaction)
+        {
+            throw new RestoreFailedException(message + (options.SingleTransaction ? " Nothing was changed (single transaction)." : ""), exception)
+            {
+                // Without a single transaction, what committed before the error stays; say exactly what that is.
+                PartialReport = options.SingleTransaction ? null : state.Snapshot(),
+                SqlState = exception.SqlState,
+                Entry = entry.DisplayName,
+                ObjectName = ObjectNameOf(exception),
+            };
+        }
+        // pg_restore without --exit-on-error: report and go on; the report lists what failed.
+        state.AddError(message);
     }
 
     /// <summary>

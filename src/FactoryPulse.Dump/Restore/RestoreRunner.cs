@@ -66,11 +66,7 @@ internal static class RestoreRunner
                 ? await TargetDefaultPrivileges.ReadAsync(connection, cancellationToken).ConfigureAwait(false)
                 : null,
         };
-        connection.Notice += (_, e) =>
-        {
-            if (e.Notice.Severity is "WARNING")
-                state.AddNotice(e.Notice.MessageText);
-        };
+        connection.Notice += state.OnNotice;
         if (options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
         await CleanAsync(connection, plan, options, cancellationToken).ConfigureAwait(false);
@@ -90,7 +86,7 @@ internal static class RestoreRunner
                     end++;
                 if (end - first < 2)
                 {
-                    await RestoreEntryAsync(connection, options, units[first].Entry, stage.Pass, state, progress, null, cancellationToken).ConfigureAwait(false);
+                    await RestoreEntryAsync(connection, options, units[first].Entry, stage.Pass, state, progress, units[first], cancellationToken).ConfigureAwait(false);
                     first++;
                     continue;
                 }
@@ -161,30 +157,34 @@ internal static class RestoreRunner
                 Warnings.Add(warning);
         }
 
-        /// <summary>Warnings of a pipelined batch, held until it is known whether the batch stays or is run again entry by entry.</summary>
-        private List<string>? _heldWarnings;
+        /// <summary>Warnings of a pipelined batch per connection, held until it is known whether the batch stays or runs again entry by entry.</summary>
+        private readonly Dictionary<NpgsqlConnection, List<string>> _heldWarnings = [];
 
-        /// <summary>A server WARNING on the main connection: kept, or held while a pipelined batch runs.</summary>
-        public void AddNotice(string warning)
+        /// <summary>
+        /// Listens to a connection's notices (the main one and every --jobs worker): a server WARNING is kept, or held
+        /// while a pipelined batch runs on that connection.
+        /// </summary>
+        public void OnNotice(object sender, NpgsqlNoticeEventArgs e)
         {
+            if (e.Notice.Severity is not "WARNING")
+                return;
             lock (_lock)
-                (_heldWarnings ?? Warnings).Add(warning);
+                (_heldWarnings.GetValueOrDefault((NpgsqlConnection)sender) ?? Warnings).Add(e.Notice.MessageText);
         }
 
-        public void HoldWarnings()
+        public void HoldWarnings(NpgsqlConnection connection)
         {
             lock (_lock)
-                _heldWarnings = [];
+                _heldWarnings[connection] = [];
         }
 
         /// <summary>Ends holding: the held warnings are kept (the batch committed) or dropped (it was rolled back and runs again).</summary>
-        public void ReleaseWarnings(bool keep)
+        public void ReleaseWarnings(NpgsqlConnection connection, bool keep)
         {
             lock (_lock)
             {
-                if (keep && _heldWarnings is not null)
-                    Warnings.AddRange(_heldWarnings);
-                _heldWarnings = null;
+                if (_heldWarnings.Remove(connection, out var held) && keep)
+                    Warnings.AddRange(held);
             }
         }
 
@@ -266,6 +266,9 @@ internal static class RestoreRunner
     /// </summary>
     internal const int EntriesPerRoundTrip = 100;
 
+    private static readonly string[] BeginPipeline = ["SAVEPOINT fpdump_pipeline"];
+    private static readonly string[] EndPipeline = ["RELEASE SAVEPOINT fpdump_pipeline"];
+
     /// <summary>
     /// Entries whose statements may share a pipelined batch: definitions. Data is streamed with COPY; a subscription's
     /// statements may refuse to run inside a transaction block, so it runs alone as before.
@@ -274,10 +277,10 @@ internal static class RestoreRunner
 
     /// <summary>
     /// Runs the definitions <paramref name="units"/>[<paramref name="first"/>..<paramref name="end"/>) in one round trip.
-    /// Outside a single transaction the batch is one implicit transaction: if any statement fails nothing of it stays, and
-    /// the entries run again one by one exactly as without pipelining, so what commits, which entry fails and what
-    /// the report says are the same (the failure, and its warnings, are seen once). In a single transaction there is
-    /// nothing to run again: the error is reported against the entry whose statement failed.
+    /// The batch is one implicit transaction (in a single transaction: runs inside a savepoint): if any statement fails
+    /// nothing of it stays, and its entries run again as without pipelining — those before the failing one together, the
+    /// failing one alone, the rest together — so what commits, which entry fails and what the report says are the same
+    /// (the failure, and its warnings, are seen once).
     /// </summary>
     private static async Task RestorePipelinedAsync(
         NpgsqlConnection connection, RestoreOptions options, IReadOnlyList<ScheduledUnit> units, int first, int end, RestorePass pass, RunState state,
@@ -289,10 +292,15 @@ internal static class RestoreRunner
             _ => OperationPhase.PostData,
         };
         progress?.Report(state.Progress(phase, units[first].Entry.DisplayName));
-        var statements = new List<IReadOnlyList<string>>(end - first);
+        var statements = new List<IReadOnlyList<string>>(end - first + 2);
+        // In a single transaction a savepoint stands in for the implicit transaction: a failed batch is undone to it.
+        if (options.SingleTransaction)
+            statements.Add(BeginPipeline);
         for (var i = first; i < end; i++)
-            statements.Add(StatementBatch.StatementsOf(units[i].Entry, withOwner: !options.NoOwner, state.DefaultPrivileges));
-        state.HoldWarnings();
+            statements.Add(units[i].Statements ?? StatementBatch.StatementsOf(units[i].Entry, withOwner: !options.NoOwner, state.DefaultPrivileges));
+        if (options.SingleTransaction)
+            statements.Add(EndPipeline);
+        state.HoldWarnings(connection);
         PipelineFailure? failure = null;
         try
         {
@@ -301,32 +309,36 @@ internal static class RestoreRunner
         finally
         {
             // A failed batch was rolled back: its entries warn again when they run below.
-            state.ReleaseWarnings(keep: failure is null);
+            state.ReleaseWarnings(connection, keep: failure is null);
         }
         if (failure is null)
         {
             for (var i = first; i < end; i++)
-                state.EntryDone(sequence: units[i].Entry.Kind == ObjectKind.SequenceSet);
+            {
+                // An entry built in two steps (a key's index, then the key) counts once, after its last step.
+                if (units[i].IsLastStep)
+                    state.EntryDone(sequence: units[i].Statements is null && units[i].Entry.Kind == ObjectKind.SequenceSet);
+            }
             return;
         }
+        var failed = failure.Entry;
         if (options.SingleTransaction)
         {
-            // The transaction is aborted and nothing will stay: report against the entry whose statement failed.
-            EntryFailed(options, units[first + Math.Max(failure.Entry, 0)].Entry, failure.Exception, state);
-            return;
+            await ServerConnection.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT fpdump_pipeline", cancellationToken).ConfigureAwait(false);
+            failed = failed > 0 && failed <= end - first ? failed - 1 : -1;
         }
-        if (failure.Entry < 0)
+        if (failed < 0)
         {
             for (var i = first; i < end; i++)
-                await RestoreEntryAsync(connection, options, units[i].Entry, pass, state, progress, null, cancellationToken).ConfigureAwait(false);
+                await RestoreEntryAsync(connection, options, units[i].Entry, pass, state, progress, units[i], cancellationToken).ConfigureAwait(false);
             return;
         }
         // The entries before the failing one ran without error: together again. The failing one alone, as without
         // pipelining (it may also have failed only for sharing a transaction, e.g. a statement that refuses a
         // transaction block; alone it runs as before). Then the rest, pipelined.
-        var failing = first + failure.Entry;
+        var failing = first + failed;
         await RestoreRangeAsync(connection, options, units, first, failing, pass, state, progress, cancellationToken).ConfigureAwait(false);
-        await RestoreEntryAsync(connection, options, units[failing].Entry, pass, state, progress, null, cancellationToken).ConfigureAwait(false);
+        await RestoreEntryAsync(connection, options, units[failing].Entry, pass, state, progress, units[failing], cancellationToken).ConfigureAwait(false);
         await RestoreRangeAsync(connection, options, units, failing + 1, end, pass, state, progress, cancellationToken).ConfigureAwait(false);
     }
 
@@ -335,7 +347,7 @@ internal static class RestoreRunner
         IProgress<DumpProgress>? progress, CancellationToken cancellationToken) => (end - first) switch
         {
             0 => Task.CompletedTask,
-            1 => RestoreEntryAsync(connection, options, units[first].Entry, pass, state, progress, null, cancellationToken),
+            1 => RestoreEntryAsync(connection, options, units[first].Entry, pass, state, progress, units[first], cancellationToken),
             _ => RestorePipelinedAsync(connection, options, units, first, end, pass, state, progress, cancellationToken),
         };
 
@@ -377,10 +389,13 @@ internal static class RestoreRunner
             {
                 var worker = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
                 connections.Add(worker);
+                worker.Notice += state.OnNotice;
                 await ServerConnection.ExecuteAsync(worker, SessionSettings.Restore, cancellationToken).ConfigureAwait(false);
             }
-            await ParallelScheduler.RunAsync(units, connections,
-                (connection, unit) => RestoreEntryAsync(connection, options, unit.Entry, RestorePass.Main, state, progress, unit, cancellationToken)).ConfigureAwait(false);
+            await ParallelScheduler.RunAsync(units, connections, EntriesPerRoundTrip,
+                (connection, group) => group.Count == 1
+                    ? RestoreEntryAsync(connection, options, group[0].Entry, RestorePass.Main, state, progress, group[0], cancellationToken)
+                    : RestorePipelinedAsync(connection, options, group, 0, group.Count, RestorePass.Main, state, progress, cancellationToken)).ConfigureAwait(false);
         }
         finally
         {

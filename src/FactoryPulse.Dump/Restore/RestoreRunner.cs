@@ -151,12 +151,6 @@ internal static class RestoreRunner
         public long Rows { get; private set; }
         public long Bytes { get; private set; }
 
-        public void AddWarning(string warning)
-        {
-            lock (_lock)
-                Warnings.Add(warning);
-        }
-
         /// <summary>Warnings of a pipelined batch per connection, held until it is known whether the batch stays or runs again entry by entry.</summary>
         private readonly Dictionary<NpgsqlConnection, List<string>> _heldWarnings = [];
 
@@ -261,8 +255,9 @@ internal static class RestoreRunner
     }
 
     /// <summary>
-    /// Definitions sent per round trip in a serial stage. pg_restore (PostgreSQL 17) commits every 1000 objects with
-    /// --transaction-size; a smaller batch keeps the locks one implicit transaction holds well inside the server's lock table.
+    /// Definitions sent per round trip: a serial stage's run of entries, or a group of a parallel stage. pg_restore
+    /// (PostgreSQL 17) commits every 1000 objects with --transaction-size; a smaller batch keeps the locks one implicit
+    /// transaction holds well inside the server's lock table.
     /// </summary>
     internal const int EntriesPerRoundTrip = 100;
 
@@ -768,16 +763,29 @@ internal static class RestoreRunner
         }
     }
 
-    private static Task LoadTableAsync(NpgsqlConnection connection, RestoreOptions options, TocEntry entry, TableDataInfo data, bool createdHere, byte[]? key, CancellationToken cancellationToken) =>
-        InTransactionAsync(connection, options, () => DataLoader.LoadAsync(connection, options.InputPath, entry, data, truncateFirst: createdHere && !options.SingleTransaction, freeze: createdHere, key, cancellationToken), cancellationToken);
-
-    /// <summary>Each table loads in its own transaction unless the whole restore is one: never half a table.</summary>
-    private static async Task InTransactionAsync(NpgsqlConnection connection, RestoreOptions options, Func<Task> load, CancellationToken cancellationToken)
+    private static Task LoadTableAsync(NpgsqlConnection connection, RestoreOptions options, TocEntry entry, TableDataInfo data, bool createdHere, byte[]? key, CancellationToken cancellationToken)
     {
-        if (!options.SingleTransaction)
-            await ServerConnection.ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
+        // TRUNCATE in the load's own transaction lets COPY FREEZE write the rows frozen; it travels with the BEGIN.
+        var begin = createdHere && !options.SingleTransaction ? BeginAndTruncate(entry) : Begin;
+        return InTransactionAsync(connection, options, begin,
+            () => DataLoader.LoadAsync(connection, options.InputPath, entry, data, truncateFirst: false, freeze: createdHere, key, cancellationToken), cancellationToken);
+    }
+
+    private static readonly string[] Begin = ["BEGIN"];
+
+    private static string[] BeginAndTruncate(TocEntry entry) => ["BEGIN", $"TRUNCATE TABLE ONLY {CopySpec.Table(entry)}"];
+
+    /// <summary>
+    /// Each table loads in its own transaction unless the whole restore is one: never half a table. <paramref name="begin"/>
+    /// opens it (one round trip, with what must run first inside it).
+    /// </summary>
+    private static async Task InTransactionAsync(NpgsqlConnection connection, RestoreOptions options, IReadOnlyList<string> begin, Func<Task> load, CancellationToken cancellationToken)
+    {
         try
         {
+            // Inside the try: a failing TRUNCATE leaves an open, aborted transaction to roll back.
+            if (!options.SingleTransaction)
+                await StatementBatch.ExecuteAsync(connection, begin, cancellationToken).ConfigureAwait(false);
             await load().ConfigureAwait(false);
             if (!options.SingleTransaction)
                 await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);

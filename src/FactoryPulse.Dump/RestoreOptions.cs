@@ -89,8 +89,11 @@ public sealed record RestoreOptions
     /// <summary>Stop at the first error (default, pg_restore <c>--exit-on-error</c>); when false, go on and list failures in <see cref="RestoreReport.Errors"/>.</summary>
     public bool ExitOnError { get; init; } = true;
 
-    /// <summary>Load table data on this many connections at once (pg_restore <c>--jobs</c>); ignored with <see cref="SingleTransaction"/>.</summary>
-    public int Jobs { get; init; } = 1;
+    /// <summary>
+    /// Load table data, and build indexes and keys, on this many connections at once (pg_restore <c>--jobs</c>); ignored
+    /// with <see cref="SingleTransaction"/>. Default: the machine's cores (<see cref="Environment.ProcessorCount"/>).
+    /// </summary>
+    public int Jobs { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Restore only the entries whose dump ids appear in this list file (pg_restore <c>-L</c>; write one with <c>fpdump list</c>).</summary>
     public string? UseListFile { get; init; }

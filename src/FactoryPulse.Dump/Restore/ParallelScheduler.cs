@@ -6,8 +6,23 @@ namespace FactoryPulse.Dump.Restore;
 /// </summary>
 internal static class ParallelScheduler
 {
+    /// <summary>
+    /// How far past the first unit of a group the scheduler looks for more: bounded so a long list of units that are
+    /// not ready yet (post-data waiting for every load) is not scanned again for every unit handed out.
+    /// </summary>
+    private const int GroupScanLimit = 256;
+
     /// <summary>Runs <paramref name="units"/> on <paramref name="workers"/>; <paramref name="run"/> executes one unit on one worker.</summary>
-    public static async Task RunAsync<TWorker>(IReadOnlyList<ScheduledUnit> units, IReadOnlyList<TWorker> workers, Func<TWorker, ScheduledUnit, Task> run)
+    public static Task RunAsync<TWorker>(IReadOnlyList<ScheduledUnit> units, IReadOnlyList<TWorker> workers, Func<TWorker, ScheduledUnit, Task> run) =>
+        RunAsync(units, workers, 1, (worker, group) => run(worker, group[0]));
+
+    /// <summary>
+    /// Runs <paramref name="units"/> on <paramref name="workers"/>, handing a worker up to <paramref name="unitsPerGroup"/>
+    /// ready <see cref="ScheduledUnit.Pipelinable"/> units at once (one round trip for all of them); <paramref name="run"/>
+    /// executes one group, in order, on one worker. A unit joins a group when what it waits for is done or earlier in the
+    /// group, and its lock key is free or held only by the group: the group holds every key of its units until it ends.
+    /// </summary>
+    public static async Task RunAsync<TWorker>(IReadOnlyList<ScheduledUnit> units, IReadOnlyList<TWorker> workers, int unitsPerGroup, Func<TWorker, IReadOnlyList<ScheduledUnit>, Task> run)
     {
         var pending = new List<ScheduledUnit>(units);
         var unfinished = new HashSet<int>();
@@ -18,16 +33,29 @@ internal static class ParallelScheduler
         var free = new Queue<TWorker>(workers);
         // A list, not a dictionary keyed by task: units that finish synchronously all return the one cached
         // completed task, and a dictionary would silently drop all but the last of them.
-        var running = new List<(Task Task, ScheduledUnit Unit, TWorker Worker)>();
+        var running = new List<(Task Task, List<ScheduledUnit> Group, Dictionary<string, int> Keys, TWorker Worker)>();
         var waiting = new List<Task>();
         while (pending.Count > 0 || running.Count > 0)
         {
-            while (free.Count > 0 && TakeReady(pending, unfinished, busyKeys) is { } unit)
+            while (free.Count > 0 && TakeReady(pending, unfinished, busyKeys, null, null, int.MaxValue) is { } unit)
             {
                 var worker = free.Dequeue();
-                if (unit.LockKey is { } key)
-                    busyKeys[key] = unit.SharedLock ? busyKeys.GetValueOrDefault(key) + 1 : -1;
-                running.Add((run(worker, unit), unit, worker));
+                var group = new List<ScheduledUnit> { unit };
+                var groupKeys = new Dictionary<string, int>(StringComparer.Ordinal);
+                Hold(groupKeys, unit);
+                if (unit.Pipelinable)
+                {
+                    var groupIds = new HashSet<int> { unit.Id };
+                    while (group.Count < unitsPerGroup && TakeReady(pending, unfinished, busyKeys, groupIds, groupKeys, GroupScanLimit) is { } next)
+                    {
+                        group.Add(next);
+                        groupIds.Add(next.Id);
+                        Hold(groupKeys, next);
+                    }
+                }
+                foreach (var (key, holders) in groupKeys)
+                    busyKeys[key] = holders < 0 ? -1 : busyKeys.GetValueOrDefault(key) + holders;
+                running.Add((run(worker, group), group, groupKeys, worker));
             }
             if (running.Count == 0)
                 throw new RestoreFailedException($"Entries wait on each other and cannot proceed: {pending[0].Entry.DisplayName}.", null);
@@ -37,7 +65,7 @@ internal static class ParallelScheduler
             await Task.WhenAny(waiting).ConfigureAwait(false);
             for (var i = running.Count - 1; i >= 0; i--)
             {
-                var (task, done, worker) = running[i];
+                var (task, done, keys, worker) = running[i];
                 if (!task.IsCompleted)
                     continue;
                 running.RemoveAt(i);
@@ -60,25 +88,46 @@ internal static class ParallelScheduler
                     }
                     throw;
                 }
-                unfinished.Remove(done.Id);
-                if (done.LockKey is { } key && (!done.SharedLock || --busyKeys[key] == 0))
-                    busyKeys.Remove(key);
+                foreach (var unit in done)
+                    unfinished.Remove(unit.Id);
+                foreach (var (key, holders) in keys)
+                {
+                    if (holders < 0 || (busyKeys[key] -= holders) == 0)
+                        busyKeys.Remove(key);
+                }
                 free.Enqueue(worker);
             }
         }
     }
 
-    private static ScheduledUnit? TakeReady(List<ScheduledUnit> pending, HashSet<int> unfinished, Dictionary<string, int> busyKeys)
+    /// <summary>Adds <paramref name="unit"/>'s key to what a group holds: shared holders count up, an exclusive holder makes it -1.</summary>
+    private static void Hold(Dictionary<string, int> keys, ScheduledUnit unit)
     {
-        for (var i = 0; i < pending.Count; i++)
+        if (unit.LockKey is not { } key)
+            return;
+        var holders = keys.GetValueOrDefault(key);
+        keys[key] = !unit.SharedLock || holders < 0 ? -1 : holders + 1;
+    }
+
+    /// <summary>
+    /// The first ready unit in list order, removed from <paramref name="pending"/>. With a group (<paramref name="groupIds"/>
+    /// not null): only <see cref="ScheduledUnit.Pipelinable"/> units, which may wait for units of the group and share its keys.
+    /// </summary>
+    private static ScheduledUnit? TakeReady(
+        List<ScheduledUnit> pending, HashSet<int> unfinished, Dictionary<string, int> busyKeys, HashSet<int>? groupIds, Dictionary<string, int>? groupKeys, int scanLimit)
+    {
+        for (var i = 0; i < pending.Count && i < scanLimit; i++)
         {
             var unit = pending[i];
-            if (unit.LockKey is { } key && busyKeys.TryGetValue(key, out var holders) && (!unit.SharedLock || holders < 0))
+            if (groupIds is not null && !unit.Pipelinable)
+                continue;
+            // busyKeys holds only the other running groups: this group's own keys never conflict with its units, which run one after another.
+            if (unit.LockKey is { } key && busyKeys.TryGetValue(key, out var holders) && (!unit.SharedLock || holders < 0 || groupKeys?.GetValueOrDefault(key) < 0))
                 continue;
             var ready = true;
             foreach (var id in unit.WaitsFor)
             {
-                if (unfinished.Contains(id))
+                if (unfinished.Contains(id) && groupIds?.Contains(id) != true)
                 {
                     ready = false;
                     break;

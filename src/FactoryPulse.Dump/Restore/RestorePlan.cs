@@ -16,7 +16,11 @@ namespace FactoryPulse.Dump.Restore;
 /// Set for one step of an entry built in two (<see cref="IndexFirstSteps"/>): the statements of that step, run instead of the
 /// entry's definition. The entry counts as restored after its last step.
 /// </param>
-internal sealed record ScheduledUnit(int Id, TocEntry Entry, string? LockKey, IReadOnlyList<int> WaitsFor, bool SharedLock = false, IReadOnlyList<string>? Statements = null)
+/// <param name="Pipelinable">
+/// A definition cheap enough to share a round trip (and an implicit transaction) with other ready units of its stage:
+/// see <see cref="ParallelScheduler"/>. Index builds and key checks of large tables run alone, on as many workers as there are.
+/// </param>
+internal sealed record ScheduledUnit(int Id, TocEntry Entry, string? LockKey, IReadOnlyList<int> WaitsFor, bool SharedLock = false, IReadOnlyList<string>? Statements = null, bool Pipelinable = false)
 {
     public bool IsLastStep => Statements is null || ReferenceEquals(Statements, Entry.IndexFirst?.ConstraintStatements);
 }
@@ -282,9 +286,16 @@ internal sealed class RestorePlan
             }
         }
 
+        var costByTable = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var load in loads)
+            costByTable[load.QualifiedName] = costByTable.GetValueOrDefault(load.QualifiedName) + LoadCost(load);
         var idByDumpId = new Dictionary<int, int>();
         foreach (var entry in postData)
         {
+            // Definitions on small tables build in milliseconds: round trips, not the server, would set the pace. A
+            // materialized view's refresh runs its query, whose cost the archive does not know.
+            var pipelinable = entry.Kind != ObjectKind.MaterializedViewData
+                && (entry.Table is not { } ownTable || costByTable.GetValueOrDefault(ownTable) <= PipelinableTableCost);
             var waits = new List<int>();
             foreach (var dependency in entry.Dependencies)
             {
@@ -302,17 +313,20 @@ internal sealed class RestorePlan
                 // The key's index builds beside the table's other indexes; adopting it as the constraint takes the
                 // table alone, briefly.
                 var index = units.Count;
-                units.Add(new ScheduledUnit(index, entry, LockKey(entry), waits, SharedLock: true, Statements: steps.IndexStatements));
+                units.Add(new ScheduledUnit(index, entry, LockKey(entry), waits, SharedLock: true, Statements: steps.IndexStatements, Pipelinable: pipelinable));
                 idByDumpId[entry.DumpId] = units.Count;
-                units.Add(new ScheduledUnit(units.Count, entry, LockKey(entry), [index], Statements: steps.ConstraintStatements));
+                units.Add(new ScheduledUnit(units.Count, entry, LockKey(entry), [index], Statements: steps.ConstraintStatements, Pipelinable: pipelinable));
                 continue;
             }
             var id = units.Count;
             idByDumpId[entry.DumpId] = id;
-            units.Add(new ScheduledUnit(id, entry, LockKey(entry), waits, SharedLock: entry.Kind == ObjectKind.Index));
+            units.Add(new ScheduledUnit(id, entry, LockKey(entry), waits, SharedLock: entry.Kind == ObjectKind.Index, Pipelinable: pipelinable));
         }
         return units;
     }
+
+    /// <summary>Tables whose rows cost at most this much (<see cref="LoadCost"/>) get their indexes and keys pipelined: 4 MiB.</summary>
+    internal const long PipelinableTableCost = 4L << 20;
 
     /// <summary>
     /// What a load costs the server, in bytes of plain rows: the COPY stream's size where the archive knows it (compression

@@ -66,11 +66,7 @@ internal static class RestoreRunner
                 ? await TargetDefaultPrivileges.ReadAsync(connection, cancellationToken).ConfigureAwait(false)
                 : null,
         };
-        connection.Notice += (_, e) =>
-        {
-            if (e.Notice.Severity is "WARNING")
-                state.AddWarning(e.Notice.MessageText);
-        };
+        connection.Notice += state.OnNotice;
         if (options.SingleTransaction)
             await ServerConnection.ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
         await CleanAsync(connection, plan, options, cancellationToken).ConfigureAwait(false);
@@ -81,10 +77,21 @@ internal static class RestoreRunner
                 await RunInParallelAsync(connection, source, options, stage.Units, state, progress, cancellationToken).ConfigureAwait(false);
                 continue;
             }
-            foreach (var unit in stage.Units)
+            var units = stage.Units;
+            for (var first = 0; first < units.Count;)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                await RestoreEntryAsync(connection, options, unit.Entry, stage.Pass, state, progress, null, cancellationToken).ConfigureAwait(false);
+                var end = first;
+                while (end < units.Count && end - first < EntriesPerRoundTrip && CanPipeline(units[end].Entry))
+                    end++;
+                if (end - first < 2)
+                {
+                    await RestoreEntryAsync(connection, options, units[first].Entry, stage.Pass, state, progress, units[first], cancellationToken).ConfigureAwait(false);
+                    first++;
+                    continue;
+                }
+                await RestorePipelinedAsync(connection, options, units, first, end, stage.Pass, state, progress, cancellationToken).ConfigureAwait(false);
+                first = end;
             }
         }
         if (options.SingleTransaction)
@@ -144,10 +151,35 @@ internal static class RestoreRunner
         public long Rows { get; private set; }
         public long Bytes { get; private set; }
 
-        public void AddWarning(string warning)
+        /// <summary>Warnings of a pipelined batch per connection, held until it is known whether the batch stays or runs again entry by entry.</summary>
+        private readonly Dictionary<NpgsqlConnection, List<string>> _heldWarnings = [];
+
+        /// <summary>
+        /// Listens to a connection's notices (the main one and every --jobs worker): a server WARNING is kept, or held
+        /// while a pipelined batch runs on that connection.
+        /// </summary>
+        public void OnNotice(object sender, NpgsqlNoticeEventArgs e)
+        {
+            if (e.Notice.Severity is not "WARNING")
+                return;
+            lock (_lock)
+                (_heldWarnings.GetValueOrDefault((NpgsqlConnection)sender) ?? Warnings).Add(e.Notice.MessageText);
+        }
+
+        public void HoldWarnings(NpgsqlConnection connection)
         {
             lock (_lock)
-                Warnings.Add(warning);
+                _heldWarnings[connection] = [];
+        }
+
+        /// <summary>Ends holding: the held warnings are kept (the batch committed) or dropped (it was rolled back and runs again).</summary>
+        public void ReleaseWarnings(NpgsqlConnection connection, bool keep)
+        {
+            lock (_lock)
+            {
+                if (_heldWarnings.Remove(connection, out var held) && keep)
+                    Warnings.AddRange(held);
+            }
         }
 
         public void AddError(string error)
@@ -218,21 +250,122 @@ internal static class RestoreRunner
         }
         catch (PostgresException exception)
         {
-            var message = $"Restoring {entry.DisplayName} failed: {exception.MessageText}{(exception.Detail is null ? "" : " (" + exception.Detail + ")")}";
-            if (options.ExitOnError || options.SingleTransaction)
-            {
-                throw new RestoreFailedException(message + (options.SingleTransaction ? " Nothing was changed (single transaction)." : ""), exception)
-                {
-                    // Without a single transaction, what committed before the error stays; say exactly what that is.
-                    PartialReport = options.SingleTransaction ? null : state.Snapshot(),
-                    SqlState = exception.SqlState,
-                    Entry = entry.DisplayName,
-                    ObjectName = ObjectNameOf(exception),
-                };
-            }
-            // pg_restore without --exit-on-error: report and go on; the report lists what failed.
-            state.AddError(message);
+            EntryFailed(options, entry, exception, state);
         }
+    }
+
+    /// <summary>
+    /// Definitions sent per round trip: a serial stage's run of entries, or a group of a parallel stage. pg_restore
+    /// (PostgreSQL 17) commits every 1000 objects with --transaction-size; a smaller batch keeps the locks one implicit
+    /// transaction holds well inside the server's lock table.
+    /// </summary>
+    internal const int EntriesPerRoundTrip = 100;
+
+    private static readonly string[] BeginPipeline = ["SAVEPOINT fpdump_pipeline"];
+    private static readonly string[] EndPipeline = ["RELEASE SAVEPOINT fpdump_pipeline"];
+
+    /// <summary>
+    /// Entries whose statements may share a pipelined batch: definitions. Data is streamed with COPY; a subscription's
+    /// statements may refuse to run inside a transaction block, so it runs alone as before.
+    /// </summary>
+    private static bool CanPipeline(TocEntry entry) => entry.Data is null && entry.Kind != ObjectKind.Subscription;
+
+    /// <summary>
+    /// Runs the definitions <paramref name="units"/>[<paramref name="first"/>..<paramref name="end"/>) in one round trip.
+    /// The batch is one implicit transaction (in a single transaction: runs inside a savepoint): if any statement fails
+    /// nothing of it stays, and its entries run again as without pipelining — those before the failing one together, the
+    /// failing one alone, the rest together — so what commits, which entry fails and what the report says are the same
+    /// (the failure, and its warnings, are seen once).
+    /// </summary>
+    private static async Task RestorePipelinedAsync(
+        NpgsqlConnection connection, RestoreOptions options, IReadOnlyList<ScheduledUnit> units, int first, int end, RestorePass pass, RunState state,
+        IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    {
+        var phase = pass != RestorePass.Main ? OperationPhase.Finishing : units[first].Entry.Section switch
+        {
+            Section.PreData => OperationPhase.PreData,
+            _ => OperationPhase.PostData,
+        };
+        progress?.Report(state.Progress(phase, units[first].Entry.DisplayName));
+        var statements = new List<IReadOnlyList<string>>(end - first + 2);
+        // In a single transaction a savepoint stands in for the implicit transaction: a failed batch is undone to it.
+        if (options.SingleTransaction)
+            statements.Add(BeginPipeline);
+        for (var i = first; i < end; i++)
+            statements.Add(units[i].Statements ?? StatementBatch.StatementsOf(units[i].Entry, withOwner: !options.NoOwner, state.DefaultPrivileges));
+        if (options.SingleTransaction)
+            statements.Add(EndPipeline);
+        state.HoldWarnings(connection);
+        PipelineFailure? failure = null;
+        try
+        {
+            failure = await StatementBatch.TryExecuteAsync(connection, statements, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A failed batch was rolled back: its entries warn again when they run below.
+            state.ReleaseWarnings(connection, keep: failure is null);
+        }
+        if (failure is null)
+        {
+            for (var i = first; i < end; i++)
+            {
+                // An entry built in two steps (a key's index, then the key) counts once, after its last step.
+                if (units[i].IsLastStep)
+                    state.EntryDone(sequence: units[i].Statements is null && units[i].Entry.Kind == ObjectKind.SequenceSet);
+            }
+            return;
+        }
+        var failed = failure.Entry;
+        if (options.SingleTransaction)
+        {
+            await ServerConnection.ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT fpdump_pipeline", cancellationToken).ConfigureAwait(false);
+            failed = failed > 0 && failed <= end - first ? failed - 1 : -1;
+        }
+        if (failed < 0)
+        {
+            for (var i = first; i < end; i++)
+                await RestoreEntryAsync(connection, options, units[i].Entry, pass, state, progress, units[i], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        // The entries before the failing one ran without error: together again. The failing one alone, as without
+        // pipelining (it may also have failed only for sharing a transaction, e.g. a statement that refuses a
+        // transaction block; alone it runs as before). Then the rest, pipelined.
+        var failing = first + failed;
+        await RestoreRangeAsync(connection, options, units, first, failing, pass, state, progress, cancellationToken).ConfigureAwait(false);
+        await RestoreEntryAsync(connection, options, units[failing].Entry, pass, state, progress, units[failing], cancellationToken).ConfigureAwait(false);
+        await RestoreRangeAsync(connection, options, units, failing + 1, end, pass, state, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Task RestoreRangeAsync(
+        NpgsqlConnection connection, RestoreOptions options, IReadOnlyList<ScheduledUnit> units, int first, int end, RestorePass pass, RunState state,
+        IProgress<DumpProgress>? progress, CancellationToken cancellationToken) => (end - first) switch
+        {
+            0 => Task.CompletedTask,
+            1 => RestoreEntryAsync(connection, options, units[first].Entry, pass, state, progress, units[first], cancellationToken),
+            _ => RestorePipelinedAsync(connection, options, units, first, end, pass, state, progress, cancellationToken),
+        };
+
+    /// <summary>
+    /// An entry failed: with --exit-on-error or a single transaction the restore stops with the entry and the server's
+    /// error; otherwise (pg_restore without --exit-on-error) the error is reported and the restore goes on.
+    /// </summary>
+    private static void EntryFailed(RestoreOptions options, TocEntry entry, PostgresException exception, RunState state)
+    {
+        var message = $"Restoring {entry.DisplayName} failed: {exception.MessageText}{(exception.Detail is null ? "" : " (" + exception.Detail + ")")}";
+        if (options.ExitOnError || options.SingleTransaction)
+        {
+            throw new RestoreFailedException(message + (options.SingleTransaction ? " Nothing was changed (single transaction)." : ""), exception)
+            {
+                // Without a single transaction, what committed before the error stays; say exactly what that is.
+                PartialReport = options.SingleTransaction ? null : state.Snapshot(),
+                SqlState = exception.SqlState,
+                Entry = entry.DisplayName,
+                ObjectName = ObjectNameOf(exception),
+            };
+        }
+        // pg_restore without --exit-on-error: report and go on; the report lists what failed.
+        state.AddError(message);
     }
 
     /// <summary>
@@ -251,10 +384,13 @@ internal static class RestoreRunner
             {
                 var worker = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
                 connections.Add(worker);
+                worker.Notice += state.OnNotice;
                 await ServerConnection.ExecuteAsync(worker, SessionSettings.Restore, cancellationToken).ConfigureAwait(false);
             }
-            await ParallelScheduler.RunAsync(units, connections,
-                (connection, unit) => RestoreEntryAsync(connection, options, unit.Entry, RestorePass.Main, state, progress, unit, cancellationToken)).ConfigureAwait(false);
+            await ParallelScheduler.RunAsync(units, connections, EntriesPerRoundTrip,
+                (connection, group) => group.Count == 1
+                    ? RestoreEntryAsync(connection, options, group[0].Entry, RestorePass.Main, state, progress, group[0], cancellationToken)
+                    : RestorePipelinedAsync(connection, options, group, 0, group.Count, RestorePass.Main, state, progress, cancellationToken)).ConfigureAwait(false);
         }
         finally
         {
@@ -627,16 +763,29 @@ internal static class RestoreRunner
         }
     }
 
-    private static Task LoadTableAsync(NpgsqlConnection connection, RestoreOptions options, TocEntry entry, TableDataInfo data, bool createdHere, byte[]? key, CancellationToken cancellationToken) =>
-        InTransactionAsync(connection, options, () => DataLoader.LoadAsync(connection, options.InputPath, entry, data, truncateFirst: createdHere && !options.SingleTransaction, freeze: createdHere, key, cancellationToken), cancellationToken);
-
-    /// <summary>Each table loads in its own transaction unless the whole restore is one: never half a table.</summary>
-    private static async Task InTransactionAsync(NpgsqlConnection connection, RestoreOptions options, Func<Task> load, CancellationToken cancellationToken)
+    private static Task LoadTableAsync(NpgsqlConnection connection, RestoreOptions options, TocEntry entry, TableDataInfo data, bool createdHere, byte[]? key, CancellationToken cancellationToken)
     {
-        if (!options.SingleTransaction)
-            await ServerConnection.ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
+        // TRUNCATE in the load's own transaction lets COPY FREEZE write the rows frozen; it travels with the BEGIN.
+        var begin = createdHere && !options.SingleTransaction ? BeginAndTruncate(entry) : Begin;
+        return InTransactionAsync(connection, options, begin,
+            () => DataLoader.LoadAsync(connection, options.InputPath, entry, data, truncateFirst: false, freeze: createdHere, key, cancellationToken), cancellationToken);
+    }
+
+    private static readonly string[] Begin = ["BEGIN"];
+
+    private static string[] BeginAndTruncate(TocEntry entry) => ["BEGIN", $"TRUNCATE TABLE ONLY {CopySpec.Table(entry)}"];
+
+    /// <summary>
+    /// Each table loads in its own transaction unless the whole restore is one: never half a table. <paramref name="begin"/>
+    /// opens it (one round trip, with what must run first inside it).
+    /// </summary>
+    private static async Task InTransactionAsync(NpgsqlConnection connection, RestoreOptions options, IReadOnlyList<string> begin, Func<Task> load, CancellationToken cancellationToken)
+    {
         try
         {
+            // Inside the try: a failing TRUNCATE leaves an open, aborted transaction to roll back.
+            if (!options.SingleTransaction)
+                await StatementBatch.ExecuteAsync(connection, begin, cancellationToken).ConfigureAwait(false);
             await load().ConfigureAwait(false);
             if (!options.SingleTransaction)
                 await ServerConnection.ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);

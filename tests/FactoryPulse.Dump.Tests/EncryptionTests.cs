@@ -321,4 +321,82 @@ public sealed class EncryptionTests
         var shortest = () => Encryption.OpenMessage(key, message.AsSpan(0, 28).ToArray(), associated);
         shortest.Should().Throw<ArchiveException>().WithMessage("*failed authentication*", "28 bytes are a whole (empty) message that fails only its tag");
     }
+    [Theory]
+    [InlineData(0, 1000)]
+    [InlineData(RecordSize, 4096)]
+    [InlineData(3 * RecordSize + 17, 50_000)]
+    public async Task Async_writes_and_reads_never_call_the_synchronous_side_of_the_underlying_stream(int length, int chunk)
+    {
+        // An object-store upload or download behind these streams must not be driven by blocking calls.
+        var plain = Plain(length);
+        var sink = new AsyncOnlyStream(new MemoryStream());
+        var encrypting = Encryption.Encrypt(sink, Key);
+        await using (encrypting.ConfigureAwait(false))
+        {
+            for (var offset = 0; offset < plain.Length; offset += chunk)
+                await encrypting.WriteAsync(plain.AsMemory(offset, Math.Min(chunk, plain.Length - offset)));
+        }
+        var file = ((MemoryStream)sink.Inner).ToArray();
+        var records = Math.Max(1, (length + RecordSize - 1) / RecordSize);
+        file.Should().HaveCount(HeaderSize + length + records * RecordOverhead);
+        DecryptInChunks(file, 7000).Should().Equal(plain, "the async writer writes the same format the sync reader reads");
+
+        var source = new AsyncOnlyStream(new MemoryStream(EncryptInChunks(plain, 3000)));
+        var decrypting = Encryption.Decrypt(source, Key);
+        await using (decrypting.ConfigureAwait(false))
+        {
+            using var result = new MemoryStream();
+            var buffer = new byte[chunk];
+            int read;
+            while ((read = await decrypting.ReadAsync(buffer)) > 0)
+                result.Write(buffer, 0, read);
+            result.ToArray().Should().Equal(plain);
+        }
+    }
+
+    [Fact]
+    public async Task Async_reads_refuse_a_changed_byte_and_a_cut_file_like_sync_reads()
+    {
+        var file = EncryptInChunks(Plain(2 * RecordSize + 5), 9000);
+        var changed = (byte[])file.Clone();
+        changed[HeaderSize + 4 + 100] ^= 1;
+        var cut = file.AsSpan(0, HeaderSize + RecordSize + RecordOverhead).ToArray();
+        var wrongMagic = (byte[])file.Clone();
+        wrongMagic[0] ^= 1;
+
+        (await ReadAllAsync(changed).Awaiting(t => t).Should().ThrowAsync<ArchiveException>()).WithMessage("*failed authentication*");
+        (await ReadAllAsync(cut).Awaiting(t => t).Should().ThrowAsync<ArchiveException>()).WithMessage("*truncated*");
+        (await ReadAllAsync(wrongMagic).Awaiting(t => t).Should().ThrowAsync<ArchiveException>()).WithMessage("*not in the encrypted format*");
+    }
+
+    private static async Task<byte[]> ReadAllAsync(byte[] file)
+    {
+        var decrypting = Encryption.Decrypt(new AsyncOnlyStream(new MemoryStream(file)), Key);
+        await using (decrypting.ConfigureAwait(false))
+        {
+            using var result = new MemoryStream();
+            await decrypting.CopyToAsync(result);
+            return result.ToArray();
+        }
+    }
+
+    /// <summary>A stream whose synchronous reads and writes fail: proves a caller stays on the async path.</summary>
+    private sealed class AsyncOnlyStream(Stream inner) : Stream
+    {
+        public Stream Inner => inner;
+        public override bool CanRead => inner.CanRead;
+        public override bool CanSeek => false;
+        public override bool CanWrite => inner.CanWrite;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new InvalidOperationException("synchronous read");
+        public override int Read(Span<byte> buffer) => throw new InvalidOperationException("synchronous read");
+        public override void Write(byte[] buffer, int offset, int count) => throw new InvalidOperationException("synchronous write");
+        public override void Write(ReadOnlySpan<byte> buffer) => throw new InvalidOperationException("synchronous write");
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
 }

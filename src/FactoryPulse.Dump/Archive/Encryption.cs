@@ -88,13 +88,19 @@ internal static class Encryption
         data[4] = last ? (byte)1 : (byte)0;
     }
 
+    /// <summary>
+    /// Encrypts what is written in 64 KiB records. Sync and async writes share one framing step and differ only in how
+    /// the finished frame reaches the output, so an object-store upload is never driven by a blocking call.
+    /// </summary>
     private sealed class EncryptingStream : Stream
     {
+        private const int HeaderSize = 16;
         private readonly Stream _output;
         private readonly AesGcm _aes;
         private readonly byte[] _prefix = RandomNumberGenerator.GetBytes(8);
         private readonly byte[] _plain = new byte[RecordSize];
-        private readonly byte[] _cipher = new byte[RecordSize];
+        // Header (first frame only) | length | ciphertext | tag: one write per record.
+        private readonly byte[] _frame = new byte[HeaderSize + 4 + RecordSize + TagSize];
         private int _filled;
         private uint _record;
         private bool _headerWritten;
@@ -112,6 +118,7 @@ internal static class Encryption
         public override long Length => throw new NotSupportedException();
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
         public override void Flush() { }
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
@@ -123,35 +130,53 @@ internal static class Encryption
             {
                 // A full record is sealed only when more follows, so the last one can carry the last-record flag.
                 if (_filled == RecordSize)
-                    Seal(last: false);
-                var take = Math.Min(RecordSize - _filled, buffer.Length);
-                buffer[..take].CopyTo(_plain.AsSpan(_filled));
-                _filled += take;
-                buffer = buffer[take..];
+                    _output.Write(_frame, 0, Seal(last: false));
+                buffer = buffer[Fill(buffer)..];
             }
         }
 
-        private void Seal(bool last)
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            while (buffer.Length > 0)
+            {
+                if (_filled == RecordSize)
+                    await _output.WriteAsync(_frame.AsMemory(0, Seal(last: false)), cancellationToken).ConfigureAwait(false);
+                buffer = buffer[Fill(buffer.Span)..];
+            }
+        }
+
+        private int Fill(ReadOnlySpan<byte> buffer)
+        {
+            var take = Math.Min(RecordSize - _filled, buffer.Length);
+            buffer[..take].CopyTo(_plain.AsSpan(_filled));
+            _filled += take;
+            return take;
+        }
+
+        /// <summary>Encrypts the filled record into the frame buffer; returns the frame's length.</summary>
+        private int Seal(bool last)
+        {
+            var at = 0;
             if (!_headerWritten)
             {
-                _output.Write(Magic);
-                _output.Write(_prefix);
+                Magic.CopyTo(_frame, 0);
+                _prefix.CopyTo(_frame, 8);
+                at = HeaderSize;
                 _headerWritten = true;
             }
-            Span<byte> nonce = stackalloc byte[12];
+            Span<byte> nonce = stackalloc byte[NonceSize];
             Span<byte> associated = stackalloc byte[5];
-            Span<byte> tag = stackalloc byte[TagSize];
-            Span<byte> length = stackalloc byte[4];
             Nonce(nonce, _prefix, _record);
             Associated(associated, _record, last);
-            _aes.Encrypt(nonce, _plain.AsSpan(0, _filled), _cipher.AsSpan(0, _filled), tag, associated);
-            BinaryPrimitives.WriteInt32BigEndian(length, _filled);
-            _output.Write(length);
-            _output.Write(_cipher, 0, _filled);
-            _output.Write(tag);
+            BinaryPrimitives.WriteInt32BigEndian(_frame.AsSpan(at, 4), _filled);
+            _aes.Encrypt(nonce, _plain.AsSpan(0, _filled), _frame.AsSpan(at + 4, _filled), _frame.AsSpan(at + 4 + _filled, TagSize), associated);
+            var length = at + 4 + _filled + TagSize;
             _record++;
             _filled = 0;
+            return length;
         }
 
         protected override void Dispose(bool disposing)
@@ -159,18 +184,33 @@ internal static class Encryption
             if (disposing && !_closed)
             {
                 _closed = true;
-                Seal(last: true);
+                _output.Write(_frame, 0, Seal(last: true));
                 _aes.Dispose();
             }
             base.Dispose(disposing);
         }
+
+        public override async ValueTask DisposeAsync()
+        {
+            if (!_closed)
+            {
+                _closed = true;
+                await _output.WriteAsync(_frame.AsMemory(0, Seal(last: true))).ConfigureAwait(false);
+                _aes.Dispose();
+            }
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
+    /// <summary>Decrypts and authenticates record by record; sync and async reads share the checks.</summary>
     private sealed class DecryptingStream : Stream
     {
         private readonly Stream _input;
         private readonly AesGcm _aes;
+        private readonly byte[] _magic = new byte[8];
         private readonly byte[] _prefix = new byte[8];
+        private readonly byte[] _length = new byte[4];
+        private readonly byte[] _tag = new byte[TagSize];
         private readonly byte[] _plain = new byte[RecordSize];
         private readonly byte[] _cipher = new byte[RecordSize];
         private int _available;
@@ -198,54 +238,91 @@ internal static class Encryption
 
         public override int Read(Span<byte> buffer)
         {
-            if (_position == _available && !Open())
-                return 0;
+            while (_position == _available)
+            {
+                if (_finished)
+                    return 0;
+                if (!_started)
+                {
+                    _input.ReadExactly(_magic);
+                    CheckMagic();
+                    _input.ReadExactly(_prefix);
+                    _started = true;
+                }
+                var size = RecordLength(_input.ReadAtLeast(_length, 4, throwOnEndOfStream: false));
+                _input.ReadExactly(_cipher.AsSpan(0, size));
+                _input.ReadExactly(_tag);
+                Open(size);
+            }
+            return Take(buffer);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            while (_position == _available)
+            {
+                if (_finished)
+                    return 0;
+                if (!_started)
+                {
+                    await _input.ReadExactlyAsync(_magic, cancellationToken).ConfigureAwait(false);
+                    CheckMagic();
+                    await _input.ReadExactlyAsync(_prefix, cancellationToken).ConfigureAwait(false);
+                    _started = true;
+                }
+                var size = RecordLength(await _input.ReadAtLeastAsync(_length, 4, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
+                await _input.ReadExactlyAsync(_cipher.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+                await _input.ReadExactlyAsync(_tag, cancellationToken).ConfigureAwait(false);
+                Open(size);
+            }
+            return Take(buffer.Span);
+        }
+
+        private int Take(Span<byte> buffer)
+        {
             var take = Math.Min(buffer.Length, _available - _position);
             _plain.AsSpan(_position, take).CopyTo(buffer);
             _position += take;
             return take;
         }
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
-
-        /// <summary>Reads and authenticates the next record; false after the authenticated last one.</summary>
-        private bool Open()
+        private void CheckMagic()
         {
-            if (_finished)
-                return false;
-            if (!_started)
-            {
-                Span<byte> magic = stackalloc byte[8];
-                _input.ReadExactly(magic);
-                if (!magic.SequenceEqual(Magic))
-                    throw new ArchiveException("A data file is not in the encrypted format the manifest announces.");
-                _input.ReadExactly(_prefix);
-                _started = true;
-            }
-            Span<byte> length = stackalloc byte[4];
-            Span<byte> tag = stackalloc byte[TagSize];
-            Span<byte> nonce = stackalloc byte[12];
-            Span<byte> associated = stackalloc byte[5];
-            if (_input.ReadAtLeast(length, 4, throwOnEndOfStream: false) < 4)
+            if (!_magic.AsSpan().SequenceEqual(Magic))
+                throw new ArchiveException("A data file is not in the encrypted format the manifest announces.");
+        }
+
+        private int RecordLength(int read)
+        {
+            if (read < 4)
                 throw new ArchiveException("An encrypted data file ends before its last record (truncated).");
-            var size = BinaryPrimitives.ReadInt32BigEndian(length);
+            var size = BinaryPrimitives.ReadInt32BigEndian(_length);
             if (size is < 0 or > RecordSize)
                 throw new ArchiveException("An encrypted data file has a damaged record header.");
-            _input.ReadExactly(_cipher.AsSpan(0, size));
-            _input.ReadExactly(tag);
+            return size;
+        }
+
+        /// <summary>Authenticates and decrypts the record just read; an empty one leaves nothing to take.</summary>
+        private void Open(int size)
+        {
+            Span<byte> nonce = stackalloc byte[NonceSize];
+            Span<byte> associated = stackalloc byte[5];
             Nonce(nonce, _prefix, _record);
             // A record is the last one only if it authenticates as such: try "more follow" first, then "last".
             Associated(associated, _record, last: false);
             try
             {
-                _aes.Decrypt(nonce, _cipher.AsSpan(0, size), tag, _plain.AsSpan(0, size), associated);
+                _aes.Decrypt(nonce, _cipher.AsSpan(0, size), _tag, _plain.AsSpan(0, size), associated);
             }
             catch (AuthenticationTagMismatchException)
             {
                 Associated(associated, _record, last: true);
                 try
                 {
-                    _aes.Decrypt(nonce, _cipher.AsSpan(0, size), tag, _plain.AsSpan(0, size), associated);
+                    _aes.Decrypt(nonce, _cipher.AsSpan(0, size), _tag, _plain.AsSpan(0, size), associated);
                 }
                 catch (AuthenticationTagMismatchException exception)
                 {
@@ -256,9 +333,6 @@ internal static class Encryption
             _record++;
             _available = size;
             _position = 0;
-            if (size > 0)
-                return true;
-            return !_finished && Open();
         }
 
         protected override void Dispose(bool disposing)

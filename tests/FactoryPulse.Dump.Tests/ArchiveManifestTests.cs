@@ -54,6 +54,23 @@ public sealed class ArchiveManifestTests
     }
 
     [Fact]
+    public void A_split_table_s_parts_are_its_chunks_and_an_unsplit_table_s_part_is_its_one_file()
+    {
+        var split = Read("""
+            { "entries": [ { "data": { "file": "", "rows": 5, "chunks": [
+              { "file": "data/2.0.dat", "firstBlock": 0, "endBlock": 8, "rows": 2 },
+              { "file": "data/2.1.dat", "firstBlock": 8, "rows": 3 } ] } } ] }
+            """).Entries[0].Data!;
+        var whole = new TableDataInfo { File = "data/3.dat", Rows = 4, Bytes = 40, RawBytes = 50, Checksum = "ab" };
+
+        split.Parts().Select(part => (part.File, part.FirstBlock, part.EndBlock, part.Rows))
+            .Should().Equal(("data/2.0.dat", 0L, (long?)8L, 2L), ("data/2.1.dat", 8L, (long?)null, 3L));
+        var one = whole.Parts().Should().ContainSingle().Which;
+        (one.File, one.FirstBlock, one.EndBlock, one.Rows, one.Bytes, one.RawBytes, one.Checksum)
+            .Should().Be(("data/3.dat", 0L, (long?)null, 4L, 40L, 50L, "ab"));
+    }
+
+    [Fact]
     public void A_new_manifest_names_the_tool_that_writes_it_and_the_current_format()
     {
         var manifest = new ArchiveManifest();

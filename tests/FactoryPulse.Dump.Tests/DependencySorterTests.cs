@@ -434,4 +434,124 @@ public sealed class DependencySorterTests
         lastData.Should().BeLessThan(firstKey, "every key is post-data");
         sorted[1].Should().BeOfType<TableObject>().Which.Name.Should().Be("items_00000", "tables keep name order");
     }
+
+    [Fact]
+    public void Sorting_a_schema_only_dump_keeps_a_pre_data_object_that_needs_a_post_data_object_in_a_loop()
+    {
+        // No table data: only the post-data boundary waiting for the pre-data boundary closes the loop.
+        var table = Table(1, "public", "t");
+        var trigger = With(new TriggerObject(2, table, "t_trg", "CREATE TRIGGER t_trg AFTER INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.f()", 'O'), table);
+        var view = With(View(3, "public", "v"), trigger);
+
+        var act = () => DependencySorter.Sort([view, trigger, table]);
+
+        // The view is split into a placeholder and its definition, which still needs the trigger: no repair left.
+        act.Should().Throw<UnsupportedObjectException>().Which.Message.Should().Match(
+            "Cannot order objects that depend on each other in a loop: VIEW DEFINITION public.v -> TRIGGER public.t_trg -> POST-DATA BOUNDARY* -> PRE-DATA BOUNDARY*.");
+    }
+
+    [Fact]
+    public void Sorting_table_data_that_needs_a_post_data_object_is_a_loop_through_the_boundaries()
+    {
+        // Rows load before any index or key exists; data waiting for an index can never be placed.
+        var table = Table(1, "public", "t");
+        var index = With(new IndexObject(2, table, "t_idx", "CREATE INDEX t_idx ON public.t USING btree (id)", false), table);
+        var data = With(Data(table), index);
+
+        var act = () => DependencySorter.Sort([data, index, table]);
+
+        act.Should().Throw<UnsupportedObjectException>().Which.Message.Should().Match(
+            "Cannot order objects that depend on each other in a loop: TABLE DATA public.t -> INDEX public.t_idx -> POST-DATA BOUNDARY*.");
+    }
+
+    [Fact]
+    public void Sorting_a_loop_names_exactly_the_objects_in_it_skipping_dependencies_already_placed()
+    {
+        // Each function of the loop first depends on the schema, which is placed: the walk passes over it.
+        var schema = new SchemaObject(1, "public", Owner);
+        var b = With(Function(2, "public", "b_loop"), schema);
+        var c = With(Function(3, "public", "c_loop"), schema, b);
+        b.AddDependency(c);
+        var bystander = With(Function(4, "public", "a_bystander"), schema, c);
+
+        var act = () => DependencySorter.Sort([bystander, c, b, schema]);
+
+        act.Should().Throw<UnsupportedObjectException>().Which.Message.Should().Be(
+            "Cannot order objects that depend on each other in a loop: FUNCTION public.c_loop -> FUNCTION public.b_loop.");
+    }
+
+    [Fact]
+    public void Sorting_a_loop_leaves_out_dependencies_outside_the_dump_while_walking_it()
+    {
+        // The bystander sorts first and is stuck; c_loop's first dependency is not dumped: the walk passes over it.
+        var outside = Function(100, "ext", "outside");
+        var b = Function(2, "public", "b_loop");
+        var c = With(Function(3, "public", "c_loop"), outside, b);
+        b.AddDependency(c);
+        var bystander = With(Function(1, "public", "a_bystander"), c);
+
+        var act = () => DependencySorter.Sort([c, b, bystander]);
+
+        act.Should().Throw<UnsupportedObjectException>().Which.Message.Should().Be(
+            "Cannot order objects that depend on each other in a loop: FUNCTION public.c_loop -> FUNCTION public.b_loop.");
+    }
+
+    [Fact]
+    public void Sorting_objects_in_two_loops_reports_the_loop_through_each_object_s_first_dependency()
+    {
+        var x = Function(1, "public", "x");
+        var y = With(Function(2, "public", "y"), x);
+        var z = With(Function(3, "public", "z"), x);
+        x.AddDependency(y);
+        x.AddDependency(z);
+
+        var act = () => DependencySorter.Sort([z, y, x]);
+
+        act.Should().Throw<UnsupportedObjectException>().Which.Message.Should().Be(
+            "Cannot order objects that depend on each other in a loop: FUNCTION public.x -> FUNCTION public.y.");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Sorting_puts_objects_outside_any_schema_before_those_inside_one_of_the_same_kind(bool reversed)
+    {
+        var changes = new AclChanges([], [new AclItem(Owner, "reader", "USAGE", false)]);
+        var schemaAcl = new AclObject(new SchemaObject(1, "zeta", Owner), "SCHEMA", "zeta", changes, []);
+        var tableAcl = new AclObject(Table(2, "Alpha", "t"), "TABLE", "\"Alpha\".t", changes, []);
+
+        var sorted = DependencySorter.Sort(reversed ? [tableAcl, schemaAcl] : [schemaAcl, tableAcl]);
+
+        Names(sorted).Should().Equal("ACL zeta", "ACL Alpha.t");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Sorting_objects_alike_in_kind_schema_and_name_orders_them_by_catalog_oid(bool reversed)
+    {
+        // Default privileges of two roles in one schema: only the catalog oid tells them apart (not the role's name).
+        var changes = new AclChanges([], [new AclItem(Owner, "reader", "SELECT", false)]);
+        var zed = new DefaultAclObject(10, "zed", "app", 'r', changes);
+        var amy = new DefaultAclObject(20, "amy", "app", 'r', changes);
+
+        var sorted = DependencySorter.Sort(reversed ? [amy, zed] : [zed, amy]);
+
+        sorted.Should().Equal(zed, amy);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Sorting_one_name_shared_by_two_kinds_of_equal_priority_orders_them_by_kind_name(bool reversed)
+    {
+        // A view named "t.c" and the default of column c of table t: same schema, same name, same priority.
+        var table = Table(1, "public", "t");
+        var columnDefault = new ColumnDefaultObject(200, table, "c", "0", onView: false);
+        var viewDefinition = new ViewDefinitionObject(View(100, "public", "t.c"), null);
+
+        var sorted = DependencySorter.Sort(reversed ? [viewDefinition, columnDefault] : [columnDefault, viewDefinition]);
+
+        Names(sorted).Should().Equal("DEFAULT public.t.c", "VIEW DEFINITION public.t.c");
+    }
 }

@@ -344,4 +344,225 @@ public sealed class ManifestSealTests : IDisposable
         ManifestSeal.Header(a).Should().NotEqual(ManifestSeal.Header(b));
         Encoding.UTF8.GetString(ManifestSeal.Header(a)).Should().Contain("FactoryPulse.Dump sealed manifest");
     }
+
+    /// <summary>The clear header of <paramref name="header"/> with <paramref name="inner"/> sealed under it: what a writer that disagrees with itself would produce.</summary>
+    private static ArchiveManifest SealedUnder(ArchiveManifest header, byte[] key, byte[] plaintext)
+    {
+        header.Sealed = Convert.ToBase64String(Encryption.SealMessage(Encryption.ManifestKey(key), plaintext, ManifestSeal.Header(header)));
+        return header;
+    }
+
+    private static byte[] Json(ArchiveManifest manifest) => JsonSerializer.SerializeToUtf8Bytes(manifest, ArchiveManifest.JsonOptions);
+
+    public static TheoryData<string> SealedCopyChanges() =>
+    [
+        "formatVersion", "complete", "tool", "toolVersion", "no encryption", "algorithm", "keyDerivation", "iterations", "salt", "keyCheck", "sealed",
+    ];
+
+    [Theory]
+    [MemberData(nameof(SealedCopyChanges))]
+    public void A_sealed_copy_that_differs_from_its_authenticated_header_in_one_field_is_refused(string field)
+    {
+        var (manifest, key) = EncryptedManifest();
+        var header = Header(manifest, "");
+        var inner = EncryptedManifest().Manifest;
+        inner.Encryption = Header(manifest, "").Encryption;
+        inner.FormatVersion = manifest.FormatVersion;
+        var encryption = inner.Encryption!;
+        switch (field)
+        {
+            case "formatVersion": inner.FormatVersion = 3; break;
+            case "complete": inner.Complete = false; break;
+            case "tool": inner.Tool = "FactoryPulse.Dump2"; break;
+            case "toolVersion": inner.ToolVersion = "0.1.1"; break;
+            case "no encryption": inner.Encryption = null; break;
+            case "algorithm": encryption.Algorithm = "aes-128-gcm"; break;
+            case "keyDerivation": encryption.KeyDerivation = "scrypt"; break;
+            case "iterations": encryption.Iterations = Rounds + 1; break;
+            case "salt": encryption.Salt = Convert.ToHexString(Encryption.NewSalt()); break;
+            case "keyCheck": encryption.KeyCheck = "00"; break;
+            case "sealed": inner.Sealed = "AAAA"; break;
+        }
+
+        var act = () => ManifestSeal.Open(SealedUnder(header, key, Json(inner)), Passphrase, "a/manifest.json");
+
+        act.Should().Throw<ArchiveException>().Which.Message.Should().Be("a/manifest.json: the sealed table of contents does not match the manifest's header.");
+    }
+
+    [Fact]
+    public void A_sealed_copy_equal_to_its_header_opens_with_the_header_s_opened_key()
+    {
+        var (manifest, key) = EncryptedManifest();
+        var header = Header(manifest, "");
+        var inner = EncryptedManifest().Manifest;
+        inner.Encryption = Header(manifest, "").Encryption;
+
+        var opened = ManifestSeal.Open(SealedUnder(header, key, Json(inner)), Passphrase, "a/manifest.json");
+
+        opened.Entries.Should().HaveCount(2);
+        opened.Encryption.Should().BeSameAs(header.Encryption);
+        opened.Encryption!.ManifestSealed.Should().BeTrue();
+        opened.Encryption.KeyFrom(Passphrase).Should().Equal(key);
+    }
+
+    [Fact]
+    public void A_sealed_part_holding_json_null_or_no_manifest_is_refused()
+    {
+        var (manifest, key) = EncryptedManifest();
+
+        var holdingNull = () => ManifestSeal.Open(SealedUnder(Header(manifest, ""), key, "null"u8.ToArray()), Passphrase, "a/manifest.json");
+        holdingNull.Should().Throw<ArchiveException>().Which.Message.Should().Be("a/manifest.json: the sealed table of contents does not match the manifest's header.");
+
+        var holdingText = () => ManifestSeal.Open(SealedUnder(Header(manifest, ""), key, "[1, 2]"u8.ToArray()), Passphrase, "a/manifest.json");
+        var refused = holdingText.Should().Throw<ArchiveException>().Which;
+        refused.Message.Should().StartWith("a/manifest.json: the sealed table of contents is not a manifest: ");
+        refused.InnerException.Should().BeAssignableTo<JsonException>();
+    }
+
+    [Fact]
+    public void A_sealed_part_that_is_not_base64_is_refused_with_the_format_error_as_cause()
+    {
+        var (manifest, _) = EncryptedManifest();
+
+        var act = () => ManifestSeal.Open(Header(manifest, "not base64!"), Passphrase, "a/manifest.json");
+
+        var refused = act.Should().Throw<ArchiveException>().Which;
+        refused.Message.Should().Be("a/manifest.json: the sealed table of contents is damaged (not base64).");
+        refused.InnerException.Should().BeOfType<FormatException>();
+    }
+
+    [Fact]
+    public void Opening_needs_encryption_parameters_a_sealed_part_and_format_version_two()
+    {
+        var (manifest, _) = EncryptedManifest();
+
+        var noParameters = Header(manifest, "AAAA");
+        noParameters.Encryption = null;
+        var open = () => ManifestSeal.Open(noParameters, Passphrase, "a/manifest.json");
+        open.Should().Throw<ArchiveException>().Which.Message.Should().Be("a/manifest.json holds a sealed table of contents but no encryption parameters.");
+
+        var formatOne = Header(manifest, "AAAA");
+        formatOne.FormatVersion = 1;
+        open = () => ManifestSeal.Open(formatOne, Passphrase, "a/manifest.json");
+        open.Should().Throw<ArchiveException>().Which.Message.Should().Be("a/manifest.json holds a sealed table of contents under format version 1, which has none.");
+
+        var noSealedPart = Header(manifest, "AAAA");
+        noSealedPart.Sealed = null;
+        open = () => ManifestSeal.Open(noSealedPart, Passphrase, "a/manifest.json");
+        open.Should().Throw<ArchiveException>().Which.Message.Should().Be("a/manifest.json is an encrypted manifest of format version 2 without its sealed table of contents.");
+    }
+
+    [Theory]
+    [InlineData(true, false, 1, true)]
+    [InlineData(false, true, 2, true)]
+    [InlineData(false, true, 3, true)]
+    [InlineData(false, true, 1, false)]
+    [InlineData(false, false, 2, false)]
+    public void A_manifest_is_sealed_when_it_has_a_sealed_part_or_encryption_from_format_two_on(bool sealedPart, bool encrypted, int formatVersion, bool expected)
+    {
+        var (manifest, _) = EncryptedManifest();
+        var outer = Header(manifest, sealedPart ? "AAAA" : "");
+        outer.Sealed = sealedPart ? "AAAA" : null;
+        outer.Encryption = encrypted ? outer.Encryption : null;
+        outer.FormatVersion = formatVersion;
+
+        ManifestSeal.IsSealed(outer).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(2, 2)]
+    [InlineData(3, 3)]
+    public void Sealing_raises_the_format_version_to_two_and_never_lowers_it(int before, int after)
+    {
+        var (manifest, key) = EncryptedManifest();
+        manifest.FormatVersion = before;
+        manifest.Sealed = "left over";
+
+        var json = JsonNode.Parse(ManifestSeal.Seal(manifest, key))!.AsObject();
+
+        manifest.FormatVersion.Should().Be(after);
+        json["formatVersion"]!.GetValue<int>().Should().Be(after);
+        var opened = ManifestSeal.Open(JsonSerializer.Deserialize<ArchiveManifest>(json.ToJsonString(), ArchiveManifest.JsonOptions)!, Passphrase, "m");
+        opened.FormatVersion.Should().Be(after);
+        opened.Sealed.Should().BeNull();
+    }
+
+    [Fact]
+    public void Sealing_a_manifest_without_encryption_parameters_is_a_programming_error()
+    {
+        var (manifest, key) = EncryptedManifest();
+        manifest.Encryption = null;
+
+        var act = () => ManifestSeal.Seal(manifest, key);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("Only a manifest with encryption parameters can be sealed.");
+    }
+
+    [Fact]
+    public void The_clear_header_repeats_the_manifest_s_fields_and_the_encryption_parameters()
+    {
+        var (manifest, key) = EncryptedManifest();
+        manifest.Complete = false;
+
+        var json = JsonNode.Parse(ManifestSeal.Seal(manifest, key))!.AsObject();
+
+        json["tool"]!.GetValue<string>().Should().Be("FactoryPulse.Dump");
+        json["toolVersion"]!.GetValue<string>().Should().Be("0.1.0");
+        json["complete"]!.GetValue<bool>().Should().BeFalse();
+        var encryption = json["encryption"]!.AsObject();
+        encryption.Select(property => property.Key).Should().Equal("algorithm", "keyDerivation", "iterations", "salt", "keyCheck");
+        encryption["algorithm"]!.GetValue<string>().Should().Be(Encryption.Algorithm);
+        encryption["keyDerivation"]!.GetValue<string>().Should().Be(Encryption.KeyDerivation);
+        encryption["iterations"]!.GetValue<int>().Should().Be(Rounds);
+        encryption["salt"]!.GetValue<string>().Should().Be(manifest.Encryption!.Salt);
+        encryption["keyCheck"]!.GetValue<string>().Should().Be(manifest.Encryption.KeyCheck);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_associated_data_is_the_label_and_each_header_field_length_prefixed_in_order(bool complete)
+    {
+        var manifest = new ArchiveManifest
+        {
+            FormatVersion = 12,
+            ToolVersion = "0.1.0",
+            Complete = complete,
+            Encryption = new EncryptionInfo { Algorithm = "a", KeyDerivation = "kd", Iterations = 1000, Salt = "5A", KeyCheck = "Ä" },
+        };
+        var expected = new MemoryStream();
+        foreach (var field in new[] { "FactoryPulse.Dump sealed manifest", "12", "FactoryPulse.Dump", "0.1.0", "a", "kd", "1000", "5A", "Ä", complete ? "true" : "false" })
+        {
+            var bytes = Encoding.UTF8.GetBytes(field);
+            expected.Write([0, 0, (byte)(bytes.Length >> 8), (byte)bytes.Length]);
+            expected.Write(bytes);
+        }
+
+        ManifestSeal.Header(manifest).Should().Equal(expected.ToArray());
+    }
+
+    [Fact]
+    public void A_missing_header_text_encodes_as_an_empty_one()
+    {
+        // A header read with "toolVersion": null still gets associated data (and then fails the seal like any change).
+        var (manifest, _) = EncryptedManifest();
+        var empty = Header(manifest, "");
+        empty.ToolVersion = "";
+        var missing = Header(manifest, "");
+        missing.ToolVersion = null!;
+
+        ManifestSeal.Header(missing).Should().Equal(ManifestSeal.Header(empty));
+    }
+
+    [Fact]
+    public void The_clear_header_is_written_indented_like_a_readable_manifest()
+    {
+        // Whoever opens manifest.json without the passphrase reads the header line by line.
+        var (manifest, key) = EncryptedManifest();
+
+        var text = Encoding.UTF8.GetString(ManifestSeal.Seal(manifest, key));
+
+        text.Should().StartWith(string.Join(Environment.NewLine, "{", "  \"formatVersion\": 2,", "  \"tool\": \"FactoryPulse.Dump\",", "  \"toolVersion\": \"0.1.0\",", "  \"encryption\": {", "    \"algorithm\": \"aes-256-gcm\","));
+    }
 }

@@ -183,7 +183,7 @@ internal static class Program
             HelpName = "NAME",
         };
         var continueOnError = new Option<bool>("--continue-on-error") { Description = "Report failed entries and go on (pg_restore without --exit-on-error); exit code 1 if any failed." };
-        var jobs = new Option<int>("--jobs", "-j") { Description = "Use N connections: tables and chunks load side by side, and each table's indexes and keys build as soon as its rows are in.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Use N connections: tables and chunks load side by side, and each table's indexes and keys build as soon as its rows are in (default: the number of processors).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var restoreKeyFile = KeyFileOption();
         var useList = new Option<string>("--use-list", "-L") { Description = "Restore only the entries listed in FILE (edit the output of 'fpdump list')." };
         var clean = new Option<bool>("--clean", "-c") { Description = "Drop the archive's objects before re-creating them." };

@@ -408,6 +408,9 @@ internal sealed class BoundaryObject(bool preData)
 
     public override ObjectKind Kind => IsPreData ? ObjectKind.PreDataBoundary : ObjectKind.PostDataBoundary;
 
+    /// <summary>Its name alone: the kind's name is the same words, and a loop message would say them twice.</summary>
+    public override string ToString() => Name;
+
     public override int Priority => IsPreData ? Priorities.PreDataBoundary : Priorities.PostDataBoundary;
 
     public override Section Section => IsPreData ? Section.PreData : Section.Data;

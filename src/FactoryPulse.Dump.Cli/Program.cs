@@ -166,7 +166,7 @@ internal static class Program
     private static Command RestoreCommand()
     {
         var connection = ConnectionOption();
-        var input = new Option<string>("--input", "-i") { Description = "Archive directory written by 'fpdump dump'.", Required = true };
+        var input = new ArchiveInput("Archive directory written by 'fpdump dump'.");
         var schemaOnly = new Option<bool>("--schema-only", "-s") { Description = "Restore only the object definitions." };
         var dataOnly = new Option<bool>("--data-only", "-a") { Description = "Restore only the rows into the existing schema: one transaction, foreign-key order, cycles deferred, user triggers off during the load." };
         var section = new Option<string[]>("--section") { Description = "Restore only this section: pre-data, data or post-data (repeatable)." };
@@ -197,10 +197,11 @@ internal static class Program
         var command = new Command("restore", "Restore an archive into a database (like pg_restore).")
         {
             quiet, json,
-            connection, input, schemaOnly, dataOnly, section, restoreSchema, restoreExcludeSchema, restoreTable, clean, ifExists, noOwner, noPrivileges, roleMap,
+            connection, input.Option, input.Argument, schemaOnly, dataOnly, section, restoreSchema, restoreExcludeSchema, restoreTable, clean, ifExists, noOwner, noPrivileges, roleMap,
             singleTransaction, cycles, keepTriggers, create, createDatabase,
             continueOnError, jobs, useList, restoreKeyFile, verbose,
         };
+        input.Require(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var map = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -235,7 +236,7 @@ internal static class Program
             var report = await ProgressDisplay.RunAsync(AnsiConsole.Console, live, result.GetValue(verbose), "restore", progress => DatabaseRestorer.RestoreAsync(new RestoreOptions
             {
                 ConnectionString = result.GetValue(connection) ?? "",
-                InputPath = result.GetValue(input)!,
+                InputPath = input.Value(result),
                 SchemaOnly = result.GetValue(schemaOnly),
                 DataOnly = result.GetValue(dataOnly),
                 RoleMap = map,
@@ -283,18 +284,19 @@ internal static class Program
 
     private static Command VerifyCommand()
     {
-        var input = new Option<string>("--input", "-i") { Description = "Archive directory to check.", Required = true };
+        var input = new ArchiveInput("Archive directory to check.");
         var connection = ConnectionOption();
         connection.Description = "Also restore into a scratch database on this server (created and dropped) and compare row counts.";
         var keyFile = KeyFileOption();
         var json = JsonOption();
-        var command = new Command("verify", "Check an archive: manifest, sizes, checksums, row counts; exit code 3 when it fails.") { input, connection, keyFile, json };
+        var command = new Command("verify", "Check an archive: manifest, sizes, checksums, row counts; exit code 3 when it fails.") { input.Option, input.Argument, connection, keyFile, json };
+        input.Require(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             VerificationReport? report = null;
             var exit = await Run(async () =>
             {
-                report = await ArchiveVerifier.VerifyAsync(result.GetValue(input)!,
+                report = await ArchiveVerifier.VerifyAsync(input.Value(result),
                     new VerifyOptions { ConnectionString = result.GetValue(connection), EncryptionPassphrase = Passphrase(result.GetValue(keyFile)) }, cancellationToken);
                 if (result.GetValue(json))
                 {
@@ -397,22 +399,24 @@ internal static class Program
 
     private static Command SummaryCommand()
     {
-        var input = new Option<string>("--input", "-i") { Description = "Archive directory.", Required = true };
+        var input = new ArchiveInput("Archive directory.");
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON." };
         var keyFile = KeyFileOption();
-        var command = new Command("summary", "Print what an archive holds: objects per schema, policies, rows per table, foreign-key cycles.") { input, json, keyFile };
+        var command = new Command("summary", "Print what an archive holds: objects per schema, policies, rows per table, foreign-key cycles.") { input.Option, input.Argument, json, keyFile };
+        input.Require(command);
         command.SetAction(async (result, cancellationToken) => await Run(async () =>
-            Console.Write(await ArchiveVerifier.SummarizeAsync(result.GetValue(input)!, result.GetValue(json), Passphrase(result.GetValue(keyFile)), cancellationToken))));
+            Console.Write(await ArchiveVerifier.SummarizeAsync(input.Value(result), result.GetValue(json), Passphrase(result.GetValue(keyFile)), cancellationToken))));
         return command;
     }
 
     private static Command ListCommand()
     {
-        var input = new Option<string>("--input", "-i") { Description = "Archive directory written by 'fpdump dump'.", Required = true };
+        var input = new ArchiveInput("Archive directory written by 'fpdump dump'.");
         var keyFile = KeyFileOption();
-        var command = new Command("list", "Print the archive's table of contents, one entry a line (like pg_restore -l).") { input, keyFile };
+        var command = new Command("list", "Print the archive's table of contents, one entry a line (like pg_restore -l).") { input.Option, input.Argument, keyFile };
+        input.Require(command);
         command.SetAction(async (result, cancellationToken) => await Run(async () =>
-            Console.Write(await DatabaseRestorer.ListAsync(result.GetValue(input)!, Passphrase(result.GetValue(keyFile)), cancellationToken))));
+            Console.Write(await DatabaseRestorer.ListAsync(input.Value(result), Passphrase(result.GetValue(keyFile)), cancellationToken))));
         return command;
     }
 
@@ -439,6 +443,44 @@ internal static class Program
         Passphrase(keyFile) is { Length: > 0 } passphrase
             ? passphrase
             : throw new DumpException("--encrypt needs a passphrase: --key-file FILE or the FPDUMP_PASSPHRASE environment variable.");
+
+    /// <summary>
+    /// The archive a command reads, taken as pg_restore takes it: positional (<c>fpdump restore DIR</c>) or with
+    /// <c>-i</c>/<c>--input</c>; exactly one of them (or both the same).
+    /// </summary>
+    private sealed class ArchiveInput
+    {
+        public ArchiveInput(string description)
+        {
+            Option = new Option<string>("--input", "-i") { Description = description + " Also accepted without -i, as the last argument." };
+            Argument = new Argument<string?>("archive") { Description = description, Arity = ArgumentArity.ZeroOrOne };
+            Argument.Validators.Add(result =>
+            {
+                var parent = result.Parent as System.CommandLine.Parsing.CommandResult;
+                var named = parent?.GetValue(Option);
+                var positional = result.GetValueOrDefault<string?>();
+                if (named is not null && positional is not null && named != positional)
+                    result.AddError($"two archives given: -i {named} and {positional}");
+            });
+        }
+
+        /// <summary>Refuses the command when neither form names an archive (an absent argument has no result to validate).</summary>
+        public Command Require(Command command)
+        {
+            command.Validators.Add(result =>
+            {
+                if (result.GetValue(Option) is null && result.GetValue(Argument) is null)
+                    result.AddError("an archive is needed: give it as the last argument or with -i/--input");
+            });
+            return command;
+        }
+
+        public Option<string> Option { get; }
+
+        public Argument<string?> Argument { get; }
+
+        public string Value(ParseResult result) => result.GetValue(Option) ?? result.GetValue(Argument)!;
+    }
 
     private static int Usage(string message)
     {

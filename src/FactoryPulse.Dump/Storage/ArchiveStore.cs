@@ -58,6 +58,20 @@ public abstract class ArchiveStoreUpload : Stream
     public override void Flush()
     {
     }
+
+    /// <summary>Buffers or uploads <paramref name="buffer"/>: the one write a store implements; the other forms come here.</summary>
+    // RS0027 is about adding optional parameters to new overloads; this is Stream's own signature, re-declared abstract.
+#pragma warning disable RS0027
+    public abstract override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default);
+#pragma warning restore RS0027
+
+    /// <inheritdoc />
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <summary>Blocks on <see cref="WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/> unless a store has a true synchronous write (a local file).</summary>
+    public override void Write(byte[] buffer, int offset, int count) =>
+        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 }
 
 /// <summary>One object of a store listing.</summary>

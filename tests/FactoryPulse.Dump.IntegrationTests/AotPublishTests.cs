@@ -15,16 +15,6 @@ public sealed class AotPublishTests(FactoryPulseSource source) : IClassFixture<F
 
     public void Dispose() => Directory.Delete(_workDirectory, recursive: true);
 
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "FactoryPulse.Dump.sln")))
-                return directory.FullName;
-        }
-        throw new DirectoryNotFoundException("FactoryPulse.Dump.sln not found above the test assembly.");
-    }
-
     [Fact]
     public async Task The_native_AOT_binary_publishes_without_warnings_and_round_trips_the_fixture()
     {
@@ -32,7 +22,7 @@ public sealed class AotPublishTests(FactoryPulseSource source) : IClassFixture<F
         var noSource = Directory.CreateDirectory(Path.Combine(_workDirectory, "no-source")).FullName;
         var publish = await ExternalTool.RunAsync("dotnet",
         [
-            "publish", Path.Combine(RepositoryRoot(), "src/FactoryPulse.Dump.Cli"), "-c", "Release", "-r", "linux-x64",
+            "publish", Path.Combine(RepositoryPaths.Root(), "src/FactoryPulse.Dump.Cli"), "-c", "Release", "-r", "linux-x64",
             "-o", output, "--source", noSource, "--nologo", $"-p:ArtifactsPath={Path.Combine(_workDirectory, "artifacts")}",
         ]);
         publish.ExitCode.Should().Be(0,

@@ -15,16 +15,6 @@ public sealed class PackagingTests(SmallDatabase source) : IClassFixture<SmallDa
 
     public void Dispose() => Directory.Delete(_workDirectory, recursive: true);
 
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "FactoryPulse.Dump.sln")))
-                return directory.FullName;
-        }
-        throw new DirectoryNotFoundException("FactoryPulse.Dump.sln not found above the test assembly.");
-    }
-
     private static async Task<string> NuspecAsync(string package)
     {
         using var archive = ZipFile.OpenRead(package);
@@ -35,7 +25,7 @@ public sealed class PackagingTests(SmallDatabase source) : IClassFixture<SmallDa
     [Fact]
     public async Task The_packed_tool_installs_from_a_local_folder_and_dumps_a_database()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryPaths.Root();
         var packages = Path.Combine(_workDirectory, "packages");
         foreach (var project in new[] { "src/FactoryPulse.Dump", "src/FactoryPulse.Dump.Testing", "src/FactoryPulse.Dump.Testing.Testcontainers",
             "src/FactoryPulse.Dump.Storage.S3", "src/FactoryPulse.Dump.Storage.Azure", "src/FactoryPulse.Dump.Cli" })

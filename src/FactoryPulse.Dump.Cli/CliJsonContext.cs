@@ -9,6 +9,7 @@ namespace FactoryPulse.Dump.Cli;
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(DumpResult))]
 [JsonSerializable(typeof(RestoreReport))]
+[JsonSerializable(typeof(CopyResult))]
 [JsonSerializable(typeof(VerificationReport))]
 [JsonSerializable(typeof(BackupSetResult))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

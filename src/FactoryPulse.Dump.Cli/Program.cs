@@ -20,6 +20,7 @@ internal static class Program
         {
             DumpCommand(),
             RestoreCommand(),
+            CopyCommand(),
             ListCommand(),
             VerifyCommand(),
             BackupCommand(),
@@ -277,6 +278,126 @@ internal static class Program
                 failed = true;
             }
         });
+            return exit != 0 ? exit : failed ? 1 : 0;
+        });
+        return command;
+    }
+
+    private static Command CopyCommand()
+    {
+        var from = new Option<string>("--from")
+        {
+            Description = "Source connection string (Npgsql keywords or a postgres:// URI; missing parts from the PG* variables). Read in one snapshot.",
+            Required = true,
+        };
+        var to = new Option<string>("--to")
+        {
+            Description = "Target connection string; with --create or --create-database it names the server and maintenance database.",
+            Required = true,
+        };
+        var schemaOnly = new Option<bool>("--schema-only", "-s") { Description = "Copy only the object definitions." };
+        var dataOnly = new Option<bool>("--data-only", "-a") { Description = "Copy only the rows into the target's existing schema: one transaction, foreign-key order, cycles deferred, user triggers off during the load." };
+        var schema = new Option<string[]>("--schema", "-n") { Description = "Copy only objects in schemas matching PATTERN, and those schemas (repeatable; psql pattern rules)." };
+        var excludeSchema = new Option<string[]>("--exclude-schema", "-N") { Description = "Do not copy objects in schemas matching PATTERN (repeatable)." };
+        var table = new Option<string[]>("--table", "-t") { Description = "Copy only tables, views and sequences matching PATTERN, with their data, indexes, constraints, triggers, policies and grants (repeatable)." };
+        var excludeTable = new Option<string[]>("--exclude-table", "-T") { Description = "Do not copy tables matching PATTERN (repeatable)." };
+        var profile = new Option<string>("--profile") { Description = "supabase: leave platform-managed schemas to the target platform, keep the user's policies, triggers, functions, buckets and auth users." };
+        var roleMap = new Option<string[]>("--role-map") { Description = "OLD=NEW: create objects, grants and policies of role OLD as role NEW (repeatable)." };
+        var cycles = new Option<string>("--foreign-key-cycles") { Description = "Data-only: defer (default), drop-recreate or replication-role, as for restore.", DefaultValueFactory = _ => "defer" };
+        var keepTriggers = new Option<bool>("--keep-triggers") { Description = "Data-only: leave user triggers firing during the load." };
+        var create = new Option<bool>("--create", "-C") { Description = "Create a database named as the source's on the target server first; --to names the maintenance database." };
+        var createDatabase = new Option<string>("--create-database")
+        {
+            Description = "Create the database NAME on the target server and copy into it; --to names the server and maintenance database. Refused when NAME exists.",
+            HelpName = "NAME",
+        };
+        var clean = new Option<bool>("--clean", "-c") { Description = "Drop the copied objects from the target before re-creating them." };
+        var ifExists = new Option<bool>("--if-exists") { Description = "With --clean, use DROP … IF EXISTS." };
+        var noOwner = new Option<bool>("--no-owner", "-O") { Description = "Do not copy ownership; objects belong to the target's connecting role." };
+        var noPrivileges = new Option<bool>("--no-privileges", "-x") { Description = "Do not copy GRANT/REVOKE or default privileges." };
+        var noTablespaces = new Option<bool>("--no-tablespaces") { Description = "Leave out tablespaces (copy into the target's default tablespace)." };
+        var continueOnError = new Option<bool>("--continue-on-error") { Description = "Report failed entries and go on; exit code 1 if any failed." };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Use N target connections (each load reading from its own source connection in the snapshot): tables and chunks copy side by side, and each table's indexes and keys build as soon as its rows are in (default: the number of processors).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var chunkSize = new Option<int>("--chunk-size") { Description = "With --jobs, copy tables larger than this many MiB as block ranges side by side (default 256).", DefaultValueFactory = _ => 256 };
+        var verbose = VerboseOption();
+        var quiet = QuietOption();
+        var json = JsonOption();
+        var command = new Command("copy", "Copy a database straight into another, without an archive (like pgcopydb): one source snapshot, parallel loads, indexes built as tables finish.")
+        {
+            from, to, schemaOnly, dataOnly, schema, excludeSchema, table, excludeTable, profile, roleMap, cycles, keepTriggers, create, createDatabase,
+            clean, ifExists, noOwner, noPrivileges, noTablespaces, continueOnError, jobs, chunkSize, verbose, quiet, json,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var pair in result.GetValue(roleMap) ?? [])
+            {
+                var equals = pair.IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0 || equals == pair.Length - 1)
+                    return Usage($"--role-map needs OLD=NEW, not '{pair}'");
+                map[pair[..equals]] = pair[(equals + 1)..];
+            }
+            ForeignKeyCycleStrategy? strategy = result.GetValue(cycles) switch
+            {
+                "defer" => ForeignKeyCycleStrategy.DeferConstraints,
+                "drop-recreate" => ForeignKeyCycleStrategy.DropAndRecreate,
+                "replication-role" => ForeignKeyCycleStrategy.ReplicationRole,
+                _ => null,
+            };
+            if (strategy is null)
+                return Usage($"--foreign-key-cycles takes defer, drop-recreate or replication-role, not '{result.GetValue(cycles)}'");
+            if (result.GetValue(jobs) < 1)
+                return Usage("--jobs needs a number of at least 1");
+            if (result.GetValue(profile) is { } profileName && profileName != "supabase")
+                return Usage($"unknown profile '{profileName}' (known: supabase)");
+            var failed = false;
+            var live = ProgressDisplay.CanShowLive && !result.GetValue(quiet) && !result.GetValue(json);
+            var exit = await Run(async () =>
+            {
+                var copy = await ProgressDisplay.RunAsync(AnsiConsole.Console, live, result.GetValue(verbose), "copy", progress => DatabaseCopier.CopyAsync(new CopyOptions
+                {
+                    SourceConnectionString = result.GetValue(from)!,
+                    TargetConnectionString = result.GetValue(to)!,
+                    SchemaOnly = result.GetValue(schemaOnly),
+                    DataOnly = result.GetValue(dataOnly),
+                    Schemas = result.GetValue(schema) ?? [],
+                    ExcludeSchemas = result.GetValue(excludeSchema) ?? [],
+                    Tables = result.GetValue(table) ?? [],
+                    ExcludeTables = result.GetValue(excludeTable) ?? [],
+                    Profile = result.GetValue(profile) == "supabase" ? DumpProfile.Supabase : DumpProfile.None,
+                    RoleMap = map,
+                    ForeignKeyCycles = strategy.Value,
+                    DisableTriggers = !result.GetValue(keepTriggers),
+                    CreateDatabase = result.GetValue(create),
+                    CreateDatabaseName = result.GetValue(createDatabase),
+                    Clean = result.GetValue(clean),
+                    IfExists = result.GetValue(ifExists),
+                    NoOwner = result.GetValue(noOwner),
+                    NoPrivileges = result.GetValue(noPrivileges),
+                    NoTablespaces = result.GetValue(noTablespaces),
+                    ExitOnError = !result.GetValue(continueOnError),
+                    Jobs = result.GetValue(jobs),
+                    ChunkSizeBytes = Math.Max(1, result.GetValue(chunkSize)) * 1024L * 1024,
+                }, progress, cancellationToken));
+                if (result.GetValue(json))
+                {
+                    WriteJson(copy, CliJsonContext.Default.CopyResult);
+                    failed = copy.Errors.Count > 0;
+                    return;
+                }
+                foreach (var warning in copy.Warnings)
+                    Console.WriteLine($"fpdump: warning: {warning}");
+                foreach (var error in copy.Errors)
+                    Console.Error.WriteLine($"fpdump: error: {error}");
+                Console.WriteLine($"fpdump: copied {copy.ObjectsCreated} objects, {copy.Tables.Count} tables, {copy.TotalRows} rows, {copy.SequencesSet} sequence values in {copy.Elapsed.TotalSeconds:0.0} s");
+                foreach (var copied in copy.Tables)
+                    Console.WriteLine($"fpdump:   {copied.Table}: {copied.Rows} rows");
+                if (copy.Errors.Count > 0)
+                {
+                    Console.WriteLine($"fpdump: {copy.Errors.Count} entries failed; the rest was copied");
+                    failed = true;
+                }
+            });
             return exit != 0 ? exit : failed ? 1 : 0;
         });
         return command;

@@ -15,6 +15,7 @@ internal enum Operation
     List,
     Verify,
     Summarize,
+    Copy,
 }
 
 /// <summary>
@@ -88,6 +89,7 @@ internal static class ErrorTranslation
         Operation.Restore => "The restore",
         Operation.List => "Listing the archive",
         Operation.Verify => "Verifying the archive",
+        Operation.Copy => "The copy",
         _ => "Summarizing the archive",
     };
 

@@ -121,10 +121,10 @@ internal static class DumpRunner
     /// What the writing phase needs from the catalog. The catalog, its objects and their sorted list end with this
     /// method, so the data phase runs on a heap that holds the manifest and little else (cheaper collections, lower peak).
     /// </summary>
-    private sealed record DumpPlan(ArchiveManifest Manifest, byte[]? Key, Dictionary<int, long> Blocks, long EstimatedRows, long EstimatedBytes, IReadOnlyList<string> Warnings);
+    internal sealed record DumpPlan(ArchiveManifest Manifest, byte[]? Key, Dictionary<int, long> Blocks, long EstimatedRows, long EstimatedBytes, IReadOnlyList<string> Warnings);
 
-    /// <summary>Reads the catalog, selects and sorts the objects, builds the manifest's entries and sizes the data.</summary>
-    private static async Task<DumpPlan> PlanAsync(NpgsqlConnection connection, NpgsqlConnection? helper, DumpOptions options, ILogger? logger, CancellationToken cancellationToken)
+    /// <summary>Reads the catalog, selects and sorts the objects, builds the manifest's entries and sizes the data (also for fpdump copy, which writes no archive).</summary>
+    internal static async Task<DumpPlan> PlanAsync(NpgsqlConnection connection, NpgsqlConnection? helper, DumpOptions options, ILogger? logger, CancellationToken cancellationToken)
     {
         var catalog = await CatalogReader.ReadAsync(connection, helper, cancellationToken).ConfigureAwait(false);
         foreach (var warning in catalog.Warnings)

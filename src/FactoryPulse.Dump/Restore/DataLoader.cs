@@ -5,6 +5,27 @@ using Npgsql;
 
 namespace FactoryPulse.Dump.Restore;
 
+/// <summary>
+/// Where an entry's rows come from while the restore engine loads them: the archive's data files
+/// (<see cref="ArchiveEntryData"/>) or, for a direct copy, a live source server. Called on the target connection,
+/// inside the load's transaction.
+/// </summary>
+internal interface IEntryDataSource
+{
+    /// <summary>
+    /// Loads the entry's rows (or large objects) into the target, with COPY FREEZE when <paramref name="freeze"/>. A
+    /// source that learns the row count only while loading sets <see cref="TableDataInfo.Rows"/> before returning.
+    /// </summary>
+    Task LoadAsync(NpgsqlConnection target, TocEntry entry, TableDataInfo data, bool freeze, CancellationToken cancellationToken);
+}
+
+/// <summary>An archive's data files, decrypted with <paramref name="key"/>; their checksums were verified before the first change.</summary>
+internal sealed class ArchiveEntryData(string inputPath, byte[]? key) : IEntryDataSource
+{
+    public Task LoadAsync(NpgsqlConnection target, TocEntry entry, TableDataInfo data, bool freeze, CancellationToken cancellationToken) =>
+        DataLoader.LoadAsync(target, inputPath, entry, data, truncateFirst: false, freeze, key, cancellationToken);
+}
+
 /// <summary>Loads an entry's data files into the target, for the full, parallel and data-only restore alike, and checks them first.</summary>
 internal static class DataLoader
 {

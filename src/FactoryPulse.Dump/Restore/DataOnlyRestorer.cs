@@ -43,7 +43,7 @@ internal static class DataOnlyRestorer
         uint Oid, bool Owned, bool SchemaUsage, bool RowSecurity, bool ForceRowSecurity, bool CanInsert, bool CanTruncate, bool CanUpdate, bool CanMaintain);
 
     public static async Task<(List<RestoredTable> Tables, int Sequences, List<string> Warnings)> RunAsync(
-        NpgsqlConnection connection, IReadOnlyList<TocEntry> entries, RestoreOptions options, byte[]? key, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+        NpgsqlConnection connection, IReadOnlyList<TocEntry> entries, RestoreOptions options, IEntryDataSource entryData, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
         var dataEntries = new List<TocEntry>();
         foreach (var entry in entries)
@@ -121,7 +121,7 @@ internal static class DataOnlyRestorer
                     Phase = OperationPhase.Data, CurrentObject = entry.DisplayName, TablesDone = restored.Count, TablesTotal = dataEntries.Count,
                     RowsDone = rows, BytesDone = bytes, EstimatedRows = rowsTotal, EstimatedBytes = bytesTotal,
                 });
-                await DataLoader.LoadAsync(connection, options.InputPath, entry, entry.Data!, truncateFirst: false, freeze: false, key, cancellationToken).ConfigureAwait(false);
+                await entryData.LoadAsync(connection, entry, entry.Data!, freeze: false, cancellationToken).ConfigureAwait(false);
                 restored.Add(new RestoredTable { Table = entry.QualifiedName, Rows = entry.Data!.Rows });
                 rows += entry.Data.Rows;
                 bytes += entry.Data.Bytes;
@@ -129,7 +129,7 @@ internal static class DataOnlyRestorer
             foreach (var entry in order.AfterLoads)
             {
                 if (entry.Data is { Format: DataFormat.LargeObjects } blobs)
-                    await DataLoader.LoadAsync(connection, options.InputPath, entry, blobs, truncateFirst: false, freeze: false, key, cancellationToken).ConfigureAwait(false);
+                    await entryData.LoadAsync(connection, entry, blobs, freeze: false, cancellationToken).ConfigureAwait(false);
                 else
                 {
                     await StatementBatch.ExecuteAsync(connection, entry.Statements, cancellationToken).ConfigureAwait(false);

@@ -15,7 +15,6 @@ internal static class RestoreRunner
     public static async Task<RestoreReport> RunAsync(RestoreOptions options, NpgsqlDataSource? dataSource, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var logger = options.Logger;
         progress?.Report(new DumpProgress { Phase = OperationPhase.ReadingCatalog });
         var manifest = await ArchiveReader.ReadManifestAsync(options.InputPath, options.EncryptionPassphrase, cancellationToken).ConfigureAwait(false);
         RoleMapper.Apply(manifest.Entries, options.RoleMap);
@@ -25,7 +24,19 @@ internal static class RestoreRunner
         var key = manifest.Encryption?.KeyFrom(options.EncryptionPassphrase);
         // Every data file is checked before the first change: a damaged archive changes nothing, whatever the options.
         await DataLoader.VerifyChecksumsAsync(options.InputPath, entries, cancellationToken).ConfigureAwait(false);
+        return await ExecuteAsync(options, manifest, plan, new ArchiveEntryData(options.InputPath, key), dataSource, progress, stopwatch, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Runs a checked plan on the target: the archive's restore, or (fpdump copy) a manifest read from a live source
+    /// whose rows <paramref name="entryData"/> streams from that server.
+    /// </summary>
+    internal static async Task<RestoreReport> ExecuteAsync(
+        RestoreOptions options, ArchiveManifest manifest, RestorePlan plan, IEntryDataSource entryData, NpgsqlDataSource? dataSource, IProgress<DumpProgress>? progress,
+        Stopwatch stopwatch, CancellationToken cancellationToken)
+    {
+        var logger = options.Logger;
+        var entries = plan.Entries;
         var source = ConnectionSource.Create(options.ConnectionString, dataSource);
         progress?.Report(new DumpProgress { Phase = OperationPhase.Connecting });
         if (options.CreateDatabaseName is { } newName)
@@ -38,7 +49,7 @@ internal static class RestoreRunner
 
         if (plan.DataOnly)
         {
-            var (loaded, sequencesSet, dataWarnings) = await DataOnlyRestorer.RunAsync(connection, entries, options, key, progress, cancellationToken).ConfigureAwait(false);
+            var (loaded, sequencesSet, dataWarnings) = await DataOnlyRestorer.RunAsync(connection, entries, options, entryData, progress, cancellationToken).ConfigureAwait(false);
             long loadedRows = 0, loadedBytes = 0;
             foreach (var entry in entries)
             {
@@ -59,7 +70,7 @@ internal static class RestoreRunner
 
         var state = new RunState(plan)
         {
-            Key = key,
+            Data = entryData,
             // Objects get exactly the archive's privileges: what the target's defaults add is taken back per object.
             // With --no-privileges the target's defaults apply, as with pg_restore -x.
             DefaultPrivileges = plan.CreatesObjects && !options.NoPrivileges
@@ -123,8 +134,8 @@ internal static class RestoreRunner
         /// <summary>Tables this restore creates: loaded with TRUNCATE + COPY FREEZE.</summary>
         public IReadOnlySet<string> CreatedTables { get; }
 
-        /// <summary>The data key of an encrypted archive.</summary>
-        public byte[]? Key { get; init; }
+        /// <summary>Where the entries' rows come from: the archive's data files, or a live source server.</summary>
+        public required IEntryDataSource Data { get; init; }
 
         /// <summary>The target's default privileges for the objects this restore creates; null when none apply.</summary>
         public TargetDefaultPrivileges? DefaultPrivileges { get; init; }
@@ -234,7 +245,7 @@ internal static class RestoreRunner
             if (entry.Data is { } data)
             {
                 var createdHere = data.Format != DataFormat.LargeObjects && data.Chunks is null && state.CreatedTables.Contains(entry.QualifiedName);
-                await LoadTableAsync(connection, options, entry, data, createdHere, state.Key, cancellationToken).ConfigureAwait(false);
+                await LoadTableAsync(connection, options, entry, data, createdHere, state.Data, cancellationToken).ConfigureAwait(false);
                 state.TableDone(entry);
                 return;
             }
@@ -763,12 +774,12 @@ internal static class RestoreRunner
         }
     }
 
-    private static Task LoadTableAsync(NpgsqlConnection connection, RestoreOptions options, TocEntry entry, TableDataInfo data, bool createdHere, byte[]? key, CancellationToken cancellationToken)
+    private static Task LoadTableAsync(NpgsqlConnection connection, RestoreOptions options, TocEntry entry, TableDataInfo data, bool createdHere, IEntryDataSource rows, CancellationToken cancellationToken)
     {
         // TRUNCATE in the load's own transaction lets COPY FREEZE write the rows frozen; it travels with the BEGIN.
         var begin = createdHere && !options.SingleTransaction ? BeginAndTruncate(entry) : Begin;
         return InTransactionAsync(connection, options, begin,
-            () => DataLoader.LoadAsync(connection, options.InputPath, entry, data, truncateFirst: false, freeze: createdHere, key, cancellationToken), cancellationToken);
+            () => rows.LoadAsync(connection, entry, data, freeze: createdHere, cancellationToken), cancellationToken);
     }
 
     private static readonly string[] Begin = ["BEGIN"];

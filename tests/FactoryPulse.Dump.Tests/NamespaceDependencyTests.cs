@@ -69,7 +69,7 @@ public sealed class NamespaceDependencyTests(ITestOutputHelper output)
 
     private static readonly HashSet<string> EntryPoints = new(StringComparer.Ordinal)
     {
-        "DatabaseDumper", "DatabaseRestorer", "ArchiveVerifier", "BackupSet",
+        "DatabaseDumper", "DatabaseRestorer", "DatabaseCopier", "ArchiveVerifier", "BackupSet",
     };
 
     /// <summary>Strongly connected components with more than one namespace (Tarjan), each printed as its members.</summary>

@@ -124,7 +124,7 @@ internal static partial class MacroBenchmark
             else
             {
                 var shape = shapes[0];
-                var report = new MacroReport(options, shape.Dataset, machine, server.Description, fpdump, shape.DumpTools, shape.RestoreTools, started, DateTime.Now);
+                var report = new MacroReport(options, shape.Dataset, machine, server.Description, fpdump, shape.DumpTools, shape.RestoreTools, shape.CopyTools, started, DateTime.Now);
                 try
                 {
                     MacroChart.Save(pngPath, report);
@@ -160,6 +160,7 @@ internal static partial class MacroBenchmark
         Directory.CreateDirectory(context.ArchiveDirectory);
         var dumpTools = BuildDumpTools(context, headline);
         var restoreTools = context.Options.NoRestore ? [] : BuildRestoreTools(context, headline);
+        var copyTools = context.Options.NoRestore || !context.Fpdump.Copy ? [] : BuildCopyTools(context);
 
         // The page cache and the server's buffers warm up on the first read; this run does not count.
         Log("warm-up (untimed): " + dumpTools[0].Name);
@@ -173,7 +174,9 @@ internal static partial class MacroBenchmark
         await RunRoundsAsync(context, dumpTools, cancellationToken).ConfigureAwait(false);
         if (restoreTools.Count > 0)
             await RunRoundsAsync(context, restoreTools, cancellationToken).ConfigureAwait(false);
-        return new ShapeResult(context.Dataset, dumpTools, restoreTools);
+        if (copyTools.Count > 0)
+            await RunRoundsAsync(context, copyTools, cancellationToken).ConfigureAwait(false);
+        return new ShapeResult(context.Dataset, dumpTools, restoreTools, copyTools);
     }
 
     private static async Task RunRoundsAsync(RunContext context, List<MacroTool> tools, CancellationToken cancellationToken)
@@ -324,13 +327,35 @@ internal static partial class MacroBenchmark
         return list;
     }
 
-    private static MacroTool RestoreTool(RunContext c, string name, ToolKind kind, Func<string, ProcessSpec> command)
+    /// <summary>
+    /// Issue 17: database to database. fpdump copy -jN (one snapshot, COPY piped from source to target) against what it
+    /// replaces, fpdump dump -jN into a fresh archive and fpdump restore -jN of it (one shell, both timed together).
+    /// </summary>
+    private static List<MacroTool> BuildCopyTools(RunContext c)
+    {
+        var jobs = c.Options.Jobs.ToString(CultureInfo.InvariantCulture);
+        var archive = Path.Combine(c.ArchiveDirectory, "fpdump-for-copy");
+        return
+        [
+            RestoreTool(c, $"fpdump copy -j{jobs}", ToolKind.Fpdump,
+                target => c.Fpdump.Spec(["copy", "--from", c.Dataset.ConnectionString, "--to", target, "--jobs", jobs, "--quiet"]), MacroPhase.Copy),
+            RestoreTool(c, $"fpdump dump -j{jobs} + restore -j{jobs}", ToolKind.Peer, target =>
+            {
+                DeletePath(archive);
+                var dump = c.Fpdump.Spec(["dump", "--connection", c.Dataset.ConnectionString, "--output", archive, "--jobs", jobs, "--quiet"]);
+                var restore = c.Fpdump.Spec(["restore", "--connection", target, "--input", archive, "--jobs", jobs, "--quiet"]);
+                return new ProcessSpec("sh", ["-c", $"{dump} && {restore}"]);
+            }, MacroPhase.Copy),
+        ];
+    }
+
+    private static MacroTool RestoreTool(RunContext c, string name, ToolKind kind, Func<string, ProcessSpec> command, MacroPhase phase = MacroPhase.Restore)
     {
         string? target = null;
         return new MacroTool
         {
             Name = name,
-            Phase = MacroPhase.Restore,
+            Phase = phase,
             Kind = kind,
             DataBytes = c.Dataset.AllTablesBinaryBytes,
             PrepareAsync = async () =>
@@ -407,6 +432,7 @@ internal static partial class MacroBenchmark
         // Only pass the flags this build of the CLI lists.
         var dumpHelp = (await ChildProcess.RunAsync(info.Spec(["dump", "--help"]), cancellationToken).ConfigureAwait(false)).StandardOutput;
         var restoreHelp = (await ChildProcess.RunAsync(info.Spec(["restore", "--help"]), cancellationToken).ConfigureAwait(false)).StandardOutput;
+        var copyHelp = await ChildProcess.RunAsync(info.Spec(["copy", "--help"]), cancellationToken).ConfigureAwait(false);
         var compressLine = dumpHelp.Split('\n').FirstOrDefault(l => l.Contains("--compress", StringComparison.Ordinal));
         string? compressDefault = null;
         if (compressLine is not null && DefaultPattern().Match(compressLine) is { Success: true } m)
@@ -417,6 +443,8 @@ internal static partial class MacroBenchmark
             Compress = compressLine is not null,
             CompressDefault = compressDefault,
             RestoreJobs = restoreHelp.Contains("--jobs", StringComparison.Ordinal),
+            // Builds before issue 17 have no copy command: the copy comparison is left out for them.
+            Copy = copyHelp.ExitCode == 0 && copyHelp.StandardOutput.Contains("--from", StringComparison.Ordinal),
         };
     }
 
@@ -487,6 +515,9 @@ internal static partial class MacroBenchmark
 /// <summary>The fpdump build under test (a native binary, or an IL fpdump.dll run with dotnet) and the flags its help lists.</summary>
 internal sealed record FpdumpInfo(string Executable, bool IsNative, bool DumpJobs, bool Compress, string? CompressDefault, bool RestoreJobs, string? BuildNote)
 {
+    /// <summary>The build has <c>fpdump copy</c>.</summary>
+    public bool Copy { get; init; }
+
     public ProcessSpec Spec(IEnumerable<string> arguments) =>
         IsNative ? new ProcessSpec(Executable, [.. arguments]) : new ProcessSpec("dotnet", [Executable, .. arguments]);
 
@@ -494,7 +525,7 @@ internal sealed record FpdumpInfo(string Executable, bool IsNative, bool DumpJob
 }
 
 /// <summary>One shape's dataset and its timed tools.</summary>
-internal sealed record ShapeResult(Dataset Dataset, IReadOnlyList<MacroTool> DumpTools, IReadOnlyList<MacroTool> RestoreTools);
+internal sealed record ShapeResult(Dataset Dataset, IReadOnlyList<MacroTool> DumpTools, IReadOnlyList<MacroTool> RestoreTools, IReadOnlyList<MacroTool> CopyTools);
 
 internal sealed record RunContext(PostgresServer Server, PgTools Tools, Dataset Dataset, FpdumpInfo Fpdump, MacroOptions Options, string ArchiveDirectory)
 {

@@ -16,6 +16,8 @@ internal static class MacroChart
         };
         if (report.RestoreTools.Count > 0)
             panels.Add(("Restore into an empty database", report.RestoreTools));
+        if (report.CopyTools.Count > 0)
+            panels.Add(("Copy database to database", report.CopyTools));
 
         var multiplot = new Multiplot();
         multiplot.AddPlots(panels.Count);

@@ -12,6 +12,7 @@ internal sealed record MacroReport(
     FpdumpInfo Fpdump,
     IReadOnlyList<MacroTool> DumpTools,
     IReadOnlyList<MacroTool> RestoreTools,
+    IReadOnlyList<MacroTool> CopyTools,
     DateTime Started,
     DateTime Finished)
 {
@@ -87,6 +88,18 @@ internal sealed record MacroReport(
             AppendRatios(md, RestoreTools, "restore");
         }
 
+        if (CopyTools.Count > 0)
+        {
+            md.AppendLine("## Copy (database to database, into a new, empty database)");
+            md.AppendLine();
+            md.AppendLine("| tool | median s | min–max s | MB/s | peak RSS MB |");
+            md.AppendLine("|---|--:|--:|--:|--:|");
+            foreach (var tool in CopyTools)
+                md.AppendLine(Inv, $"| {Name(tool)} | {Seconds(tool)} | {Range(tool)} | {Throughput(tool)} | {Rss(tool)} |");
+            md.AppendLine();
+            AppendRatios(md, CopyTools, "copy");
+        }
+
         if (chartFileName is not null)
         {
             md.AppendLine(Inv, $"![medians]({chartFileName})");
@@ -116,12 +129,12 @@ internal sealed record MacroReport(
         md.AppendLine();
         md.AppendLine("`C` is the source database's connection, `DB` a new empty database, `$ARCHIVES` a temporary folder.");
         md.AppendLine();
-        foreach (var tool in DumpTools.Concat(RestoreTools))
+        foreach (var tool in DumpTools.Concat(RestoreTools).Concat(CopyTools))
             md.AppendLine(Inv, $"- {tool.Name}: `{tool.CommandText}`");
         md.AppendLine();
         md.AppendLine("| phase | round | tool | s | peak RSS MB | archive MB | note |");
         md.AppendLine("|---|--:|---|--:|--:|--:|---|");
-        foreach (var tool in DumpTools.Concat(RestoreTools))
+        foreach (var tool in DumpTools.Concat(RestoreTools).Concat(CopyTools))
         {
             foreach (var run in tool.Runs.OrderBy(r => r.Round))
             {

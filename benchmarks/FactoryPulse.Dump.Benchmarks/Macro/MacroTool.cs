@@ -4,6 +4,9 @@ internal enum MacroPhase
 {
     Dump,
     Restore,
+
+    /// <summary>Database to database: fpdump copy against fpdump dump followed by fpdump restore.</summary>
+    Copy,
 }
 
 internal enum ToolKind

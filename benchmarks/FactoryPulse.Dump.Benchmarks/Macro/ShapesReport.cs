@@ -26,6 +26,8 @@ internal sealed record ShapesReport(
     /// <summary>Issue 16's targets as fpdump ÷ peer time: big data dump ≥ 5× and restore ≥ 2× faster, many objects ≥ 2× both, small ≤ 0.8×.</summary>
     public static double Target(string shape, MacroPhase phase) => (shape, phase) switch
     {
+        // Issue 17: a copy must beat the dump and restore it replaces.
+        (_, MacroPhase.Copy) => 1.0,
         ("synthetic", MacroPhase.Dump) => 0.2,
         ("synthetic", MacroPhase.Restore) => 0.5,
         ("many-objects", _) => 0.5,
@@ -47,7 +49,7 @@ internal sealed record ShapesReport(
     {
         foreach (var shape in Shapes)
         {
-            foreach (var (phase, tools) in new[] { (MacroPhase.Dump, shape.DumpTools), (MacroPhase.Restore, shape.RestoreTools) })
+            foreach (var (phase, tools) in new[] { (MacroPhase.Dump, shape.DumpTools), (MacroPhase.Restore, shape.RestoreTools), (MacroPhase.Copy, shape.CopyTools) })
             {
                 var fpdump = tools.FirstOrDefault(t => t.Kind == ToolKind.Fpdump);
                 var peer = tools.FirstOrDefault(t => t.Kind == ToolKind.Peer);
@@ -107,7 +109,8 @@ internal sealed record ShapesReport(
             Ratios are fpdump's time divided by the peer's in the same round, median over rounds (below 1: fpdump is faster).
             Targets are issue 16's: big data (`synthetic`) dump ≥ 5× faster (≤ 0.2) and restore ≥ 2× (≤ 0.5); many objects ≥ 2×
             both (≤ 0.5); the small application database (`fixture` without large.sql) ≤ 0.8× pg_dump's time and ≤ 50 MB peak RSS.
-            Elsewhere the RSS budget is 150 MB (PERF-NOTES). Peak RSS: the larger of the process's `VmHWM` and the summed `VmRSS` of
+            Elsewhere the RSS budget is 150 MB (PERF-NOTES). Copy rows (issue 17): `fpdump copy` against `fpdump dump` + `fpdump restore`
+            of the same database into a new one (both timed end to end), target ≤ 1. Peak RSS: the larger of the process's `VmHWM` and the summed `VmRSS` of
             the process and its children, sampled every 20 ms, median over runs. Times are wall clock from process start to exit.
             """);
         md.AppendLine();
@@ -122,7 +125,7 @@ internal sealed record ShapesReport(
             md.AppendLine();
             md.AppendLine("| phase | tool | median s | min–max s | peak RSS MB | archive MB | runs (s) |");
             md.AppendLine("|---|---|--:|--:|--:|--:|---|");
-            foreach (var tool in shape.DumpTools.Concat(shape.RestoreTools))
+            foreach (var tool in shape.DumpTools.Concat(shape.RestoreTools).Concat(shape.CopyTools))
             {
                 var runs = string.Join(", ", tool.Runs.OrderBy(r => r.Round).Select(r => r.Succeeded ? r.Result.Elapsed.TotalSeconds.ToString("0.00", Inv) : "failed: " + Escape(r.Failure ?? "")));
                 var range = tool.MinSeconds is { } min && tool.MaxSeconds is { } max ? $"{min.ToString("0.00", Inv)}–{max.ToString("0.00", Inv)}" : "—";
@@ -132,7 +135,7 @@ internal sealed record ShapesReport(
             md.AppendLine();
             md.AppendLine("Commands (`C` the source database, `DB` a new empty one, `$ARCHIVES` a temporary folder):");
             md.AppendLine();
-            foreach (var tool in shape.DumpTools.Concat(shape.RestoreTools))
+            foreach (var tool in shape.DumpTools.Concat(shape.RestoreTools).Concat(shape.CopyTools))
                 md.AppendLine(Inv, $"- {tool.Name}: `{tool.CommandText}`");
             md.AppendLine();
         }

@@ -288,11 +288,13 @@ internal static class Program
         var from = new Option<string>("--from")
         {
             Description = "Source connection string (Npgsql keywords or a postgres:// URI; missing parts from the PG* variables). Read in one snapshot.",
+            HelpName = "CONNECTION",
             Required = true,
         };
         var to = new Option<string>("--to")
         {
             Description = "Target connection string; with --create or --create-database it names the server and maintenance database.",
+            HelpName = "CONNECTION",
             Required = true,
         };
         var schemaOnly = new Option<bool>("--schema-only", "-s") { Description = "Copy only the object definitions." };

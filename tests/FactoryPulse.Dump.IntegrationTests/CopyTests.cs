@@ -168,6 +168,50 @@ public sealed class CopyTests(FactoryPulseSource source, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task A_schema_filtered_copy_into_a_database_it_creates_brings_only_that_schema()
+    {
+        var server = await SharedPostgresServer.GetAsync();
+        var sourceDb = await server.CreateDatabaseAsync("copy_filter_a");
+        var newName = "copy_filter_new_" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            await Db.ExecuteAsync(sourceDb, """
+                CREATE SCHEMA sales;
+                CREATE SCHEMA hr;
+                CREATE TABLE sales.orders (id int PRIMARY KEY, total numeric(10,2), placed timestamptz DEFAULT now());
+                CREATE INDEX orders_total ON sales.orders (total);
+                CREATE TABLE hr.people (id int PRIMARY KEY, name text);
+                INSERT INTO sales.orders (id, total) SELECT g, g * 1.5 FROM generate_series(1, 1000) g;
+                INSERT INTO hr.people SELECT g, 'person ' || g FROM generate_series(1, 10) g;
+                """);
+            var maintenance = Db.WithDatabase(sourceDb, "postgres");
+
+            var copy = await DatabaseCopier.CopyAsync(new CopyOptions
+            {
+                SourceConnectionString = sourceDb,
+                TargetConnectionString = maintenance,
+                CreateDatabaseName = newName,
+                Schemas = ["sales"],
+                Jobs = 2,
+            });
+
+            var target = Db.WithDatabase(sourceDb, newName);
+            copy.Tables.Should().BeEquivalentTo([new RestoredTable { Table = "sales.orders", Rows = 1000 }]);
+            (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM sales.orders WHERE total = id * 1.5")).Should().Be(1000);
+            (await Db.ScalarAsync<bool>(target, "SELECT to_regclass('sales.orders_total') IS NOT NULL")).Should().BeTrue();
+            (await Db.ScalarAsync<bool>(target, "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'hr')")).Should().BeFalse();
+
+            var again = () => DatabaseCopier.CopyAsync(new CopyOptions { SourceConnectionString = sourceDb, TargetConnectionString = maintenance, CreateDatabaseName = newName });
+            (await again.Should().ThrowAsync<DatabaseExistsException>()).Which.DatabaseName.Should().Be(newName);
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(Db.DatabaseOf(sourceDb));
+            await Db.ExecuteAsync(Db.WithDatabase(sourceDb, "postgres"), $"DROP DATABASE IF EXISTS \"{newName}\" WITH (FORCE)");
+        }
+    }
+
+    [Fact]
     public async Task Contradictory_options_are_refused_before_anything_connects()
     {
         var act = () => DatabaseCopier.CopyAsync(new CopyOptions { SourceConnectionString = "Host=127.0.0.1;Port=1", TargetConnectionString = "Host=127.0.0.1;Port=1", SchemaOnly = true, DataOnly = true });

@@ -212,6 +212,74 @@ public sealed class CopyTests(FactoryPulseSource source, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task A_supabase_profile_copy_into_a_fresh_project_brings_the_users_schema_and_platform_rows_exactly()
+    {
+        var target = await source.Server.CreateDatabaseAsync("fp_copy_supabase");
+        try
+        {
+            await FactoryPulseFixture.LoadFilesAsync(target, "supabase_shim.sql");
+
+            var copy = await DatabaseCopier.CopyAsync(new CopyOptions
+            {
+                SourceConnectionString = source.ConnectionString,
+                TargetConnectionString = target,
+                Profile = DumpProfile.Supabase,
+                Jobs = 2,
+            });
+
+            copy.Errors.Should().BeEmpty();
+            // The platform's tables exist in the project already: only their rows come, in foreign-key order.
+            foreach (var rows in new[] { "SELECT t::text FROM auth.users t ORDER BY t.id", "SELECT t::text FROM auth.identities t ORDER BY t.id", "SELECT t::text FROM storage.objects t ORDER BY t.id" })
+                (await Db.ColumnAsync(target, rows)).Should().Equal(await Db.ColumnAsync(source.ConnectionString, rows), rows);
+            var oracle = await DatabaseOracle.CompareAsync(source.ConnectionString, target, new OracleOptions { ExcludeSchemas = ["auth", "storage", "extensions"] });
+            oracle.IsIdentical.Should().BeTrue(oracle.ToString());
+        }
+        finally
+        {
+            await source.Server.DropDatabaseAsync(Db.DatabaseOf(target));
+        }
+    }
+
+    [Fact]
+    public async Task A_role_mapped_copy_gives_the_source_roles_objects_and_grants_to_the_mapped_role()
+    {
+        var server = await SharedPostgresServer.GetAsync();
+        var sourceDb = await server.CreateDatabaseAsync("copy_roles_a");
+        var target = await server.CreateDatabaseAsync("copy_roles_b");
+        try
+        {
+            await Db.ExecuteAsync(sourceDb, """
+                DO $$ BEGIN
+                  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'copy_old_owner') THEN CREATE ROLE copy_old_owner NOLOGIN; END IF;
+                  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'copy_new_owner') THEN CREATE ROLE copy_new_owner NOLOGIN; END IF;
+                  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'copy_reader') THEN CREATE ROLE copy_reader NOLOGIN; END IF;
+                END $$;
+                CREATE TABLE public.ledger (id int PRIMARY KEY, amount numeric);
+                ALTER TABLE public.ledger OWNER TO copy_old_owner;
+                GRANT SELECT ON public.ledger TO copy_reader;
+                INSERT INTO public.ledger SELECT g, g FROM generate_series(1, 100) g;
+                """);
+
+            var copy = await DatabaseCopier.CopyAsync(new CopyOptions
+            {
+                SourceConnectionString = sourceDb,
+                TargetConnectionString = target,
+                RoleMap = new Dictionary<string, string> { ["copy_old_owner"] = "copy_new_owner" },
+                Jobs = 1,
+            });
+
+            copy.TotalRows.Should().Be(100);
+            (await Db.ScalarAsync<string>(target, "SELECT pg_get_userbyid(relowner)::text FROM pg_class WHERE oid = 'public.ledger'::regclass")).Should().Be("copy_new_owner");
+            (await Db.ScalarAsync<bool>(target, "SELECT has_table_privilege('copy_reader', 'public.ledger', 'SELECT')")).Should().BeTrue();
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(Db.DatabaseOf(sourceDb));
+            await server.DropDatabaseAsync(Db.DatabaseOf(target));
+        }
+    }
+
+    [Fact]
     public async Task Contradictory_options_are_refused_before_anything_connects()
     {
         var act = () => DatabaseCopier.CopyAsync(new CopyOptions { SourceConnectionString = "Host=127.0.0.1;Port=1", TargetConnectionString = "Host=127.0.0.1;Port=1", SchemaOnly = true, DataOnly = true });

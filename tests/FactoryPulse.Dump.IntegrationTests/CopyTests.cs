@@ -167,6 +167,37 @@ public sealed class CopyTests(FactoryPulseSource source, ITestOutputHelper outpu
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_row_the_target_refuses_in_the_middle_of_a_table_fails_the_copy_with_the_targets_error_and_loads_nothing(int jobs)
+    {
+        var server = await SharedPostgresServer.GetAsync();
+        var sourceDb = await server.CreateDatabaseAsync("copy_midrow_a");
+        var target = await server.CreateDatabaseAsync("copy_midrow_b");
+        try
+        {
+            // Row 30 000 of 60 000 has no code; the target's column is NOT NULL: the COPY fails after many rows went over.
+            const string Schema = "CREATE TABLE public.parts (id int PRIMARY KEY, code text{0}, filler text);";
+            await Db.ExecuteAsync(sourceDb, string.Format(CultureInfo.InvariantCulture, Schema, "") + """
+
+                INSERT INTO public.parts SELECT g, CASE WHEN g = 30000 THEN NULL ELSE 'P' || g END, repeat('x', 50) FROM generate_series(1, 60000) g;
+                """);
+            await Db.ExecuteAsync(target, string.Format(CultureInfo.InvariantCulture, Schema, " NOT NULL"));
+
+            var act = () => DatabaseCopier.CopyAsync(new CopyOptions { SourceConnectionString = sourceDb, TargetConnectionString = target, DataOnly = true, Jobs = jobs });
+
+            var error = (await act.Should().ThrowAsync<RestoreFailedException>()).Which;
+            error.SqlState.Should().Be("23502", "null value in column \"code\" violates its not-null constraint");
+            (await Db.ScalarAsync<long>(target, "SELECT count(*) FROM public.parts")).Should().Be(0);
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(Db.DatabaseOf(sourceDb));
+            await server.DropDatabaseAsync(Db.DatabaseOf(target));
+        }
+    }
+
     [Fact]
     public async Task A_schema_filtered_copy_into_a_database_it_creates_brings_only_that_schema()
     {

@@ -84,10 +84,13 @@ internal sealed class PendingFileSyncs
         return done.Task;
     }
 
-    /// <summary>Reopens a written file and flushes it to disk (fsync on Unix, FlushFileBuffers on Windows: both need write access).</summary>
+    /// <summary>
+    /// Reopens a written file and flushes it to disk (fsync on Unix, FlushFileBuffers on Windows: both need write access);
+    /// a bare handle, without a FileStream's buffering and file-type probes.
+    /// </summary>
     private static void Sync(string path)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
-        file.Flush(flushToDisk: true);
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+        RandomAccess.FlushToDisk(handle);
     }
 }

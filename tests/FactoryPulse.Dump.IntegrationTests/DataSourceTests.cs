@@ -64,10 +64,10 @@ public sealed class DataSourceTests(SmallDatabase source) : IClassFixture<SmallD
             var oracle = await DatabaseOracle.CompareAsync(source.ConnectionString, target);
             oracle.IsIdentical.Should().BeTrue(oracle.ToString());
 
-            // The idle connection from before is still open, and the leader and its worker went back to the pool.
+            // The idle connection from before is still open, and the dump's connection went back to the pool (a database
+            // this small is dumped on one connection even with two jobs: DumpCostTests).
             var sourceBackends = await BackendsOfAsync(source.ConnectionString, sourceName);
             sourceBackends.Should().Contain(sourceIdle.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            sourceBackends.Should().HaveCountGreaterThanOrEqualTo(2, "the dump's worker connection is pooled, not closed");
             (await BackendsOfAsync(source.ConnectionString, targetName)).Should().Contain(targetIdle.ToString(System.Globalization.CultureInfo.InvariantCulture));
             await ShouldStillServeCleanSessionsAsync(sourceDataSource);
             await ShouldStillServeCleanSessionsAsync(targetDataSource);

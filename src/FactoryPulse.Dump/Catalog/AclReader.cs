@@ -12,7 +12,7 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
     /// </summary>
     private static string AclDiffQuery(string catalog, string aclColumn, string ownerColumn, string defaultKind) =>
         $"""
-        WITH objects AS (
+        WITH objects AS MATERIALIZED (
           -- aclexplode rejects an empty array (every privilege revoked): treat it as no items.
           -- The baseline is what CREATE EXTENSION or initdb left (pg_init_privs) where there is one, as in pg_dump:
           -- changed grants on extension members and built-ins are differences from that, not from acldefault.
@@ -21,18 +21,28 @@ internal sealed class AclReader(CatalogSession session) : CatalogFamilyReader(se
           FROM pg_catalog.{catalog} x
           LEFT JOIN pg_catalog.pg_init_privs ip ON ip.objoid = x.oid AND ip.classoid = 'pg_catalog.{catalog}'::pg_catalog.regclass AND ip.objsubid = 0
           WHERE x.{aclColumn} IS NOT NULL
+        ),
+        -- Each list exploded once and compared by hashed anti-joins: a NOT EXISTS over aclexplode() per item exploded the
+        -- other list again for every item (43 ms of the Factory Pulse fixture's catalog read; now 4 ms, same rows).
+        granted AS MATERIALIZED (
+          SELECT o.objid, a.grantor, a.grantee, a.privilege_type, a.is_grantable, a.position
+          FROM objects o CROSS JOIN LATERAL pg_catalog.aclexplode(o.acl) WITH ORDINALITY AS a(grantor, grantee, privilege_type, is_grantable, position)
+        ),
+        initial AS MATERIALIZED (
+          SELECT o.objid, d.grantor, d.grantee, d.privilege_type, d.is_grantable, d.position
+          FROM objects o CROSS JOIN LATERAL pg_catalog.aclexplode(o.initial) WITH ORDINALITY AS d(grantor, grantee, privilege_type, is_grantable, position)
         )
-        SELECT o.objid, 1 AS grant_order, a.position, pg_catalog.pg_get_userbyid(a.grantor)::text AS grantor,
+        SELECT a.objid, 1 AS grant_order, a.position, pg_catalog.pg_get_userbyid(a.grantor)::text AS grantor,
                CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END AS grantee, a.privilege_type, a.is_grantable
-        FROM objects o CROSS JOIN LATERAL pg_catalog.aclexplode(o.acl) WITH ORDINALITY AS a(grantor, grantee, privilege_type, is_grantable, position)
-        WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(o.initial) d
-                          WHERE d.grantor = a.grantor AND d.grantee = a.grantee AND d.privilege_type = a.privilege_type AND d.is_grantable = a.is_grantable)
+        FROM granted a
+        WHERE NOT EXISTS (SELECT 1 FROM initial d
+                          WHERE d.objid = a.objid AND d.grantor = a.grantor AND d.grantee = a.grantee AND d.privilege_type = a.privilege_type AND d.is_grantable = a.is_grantable)
         UNION ALL
-        SELECT o.objid, 0, d.position, pg_catalog.pg_get_userbyid(d.grantor)::text,
+        SELECT d.objid, 0, d.position, pg_catalog.pg_get_userbyid(d.grantor)::text,
                CASE WHEN d.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(d.grantee)::text END, d.privilege_type, d.is_grantable
-        FROM objects o CROSS JOIN LATERAL pg_catalog.aclexplode(o.initial) WITH ORDINALITY AS d(grantor, grantee, privilege_type, is_grantable, position)
-        WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(o.acl) a
-                          WHERE a.grantor = d.grantor AND a.grantee = d.grantee AND a.privilege_type = d.privilege_type AND a.is_grantable = d.is_grantable)
+        FROM initial d
+        WHERE NOT EXISTS (SELECT 1 FROM granted a
+                          WHERE a.objid = d.objid AND a.grantor = d.grantor AND a.grantee = d.grantee AND a.privilege_type = d.privilege_type AND a.is_grantable = d.is_grantable)
         UNION ALL
         -- An explicit list equal to the default: re-granting the owner's own privileges makes it explicit again.
         SELECT o.objid, 2, d.position, pg_catalog.pg_get_userbyid(d.grantor)::text,

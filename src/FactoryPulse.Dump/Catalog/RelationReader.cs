@@ -161,7 +161,10 @@ internal sealed class RelationReader(CatalogSession session) : CatalogFamilyRead
         LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
         LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
-        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped
+        -- 16384 is FirstNormalObjectId: below it are initdb's catalogs and information_schema views, whose ~2 000
+        -- columns were read (with format_type each) only to be dropped by the handler; every dumped relation and
+        -- extension config table was created later.
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped AND a.attrelid >= 16384
         ORDER BY a.attrelid, a.attnum
         """;
 

@@ -23,11 +23,30 @@ internal static class DataFiles
     /// encryption), hashing the bytes as they reach the file; the result's Bytes and Checksum are the file's own,
     /// its RawBytes what <paramref name="fill"/> wrote.
     /// </summary>
-    public static async Task<CopyOutResult> WriteAsync(
-        string filePath, DataCompression compression, int level, byte[]? key, Func<Stream, Task<CopyOutResult>> fill, CancellationToken cancellationToken)
+    public static Task<CopyOutResult> WriteAsync(
+        string filePath, DataCompression compression, int level, byte[]? key, Func<Stream, Task<CopyOutResult>> fill, CancellationToken cancellationToken) =>
+        WriteBatchedAsync(filePath, compression, level, key, fill, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="WriteAsync"/>; with <paramref name="pendingSyncs"/>, a local file is written and closed without waiting for the disk and
+    /// recorded there instead, to be flushed with the others before the manifest (<see cref="PendingFileSyncs.SyncAllAsync"/>).
+    /// A store upload is committed as usual either way.
+    /// </summary>
+    public static async Task<CopyOutResult> WriteBatchedAsync(
+        string filePath, DataCompression compression, int level, byte[]? key, Func<Stream, Task<CopyOutResult>> fill, PendingFileSyncs? pendingSyncs,
+        CancellationToken cancellationToken)
     {
-        var (store, name) = ArchiveLocation.Resolve(filePath);
-        var file = await store.CreateAsync(name, cancellationToken).ConfigureAwait(false);
+        ArchiveStoreUpload? upload = null;
+        Stream file;
+        if (pendingSyncs is not null && !ArchiveLocation.IsStore(filePath))
+        {
+            file = OwnerOnlyFiles.CreateNew(filePath, bufferSize: 0);
+        }
+        else
+        {
+            var (store, name) = ArchiveLocation.Resolve(filePath);
+            file = upload = await store.CreateAsync(name, cancellationToken).ConfigureAwait(false);
+        }
         await using var fileScope = file.ConfigureAwait(false);
         var hasher = new XxHash3();
         var hashing = new HashingWriteStream(file, hasher);
@@ -43,9 +62,12 @@ internal static class DataFiles
         }
         if (encrypted is not null)
             await encrypted.DisposeAsync().ConfigureAwait(false);
-        // Disposing the compressor wrote its last frame into the buffer; push that to the file and disk (or the store's last part).
+        // Disposing the compressor wrote its last frame into the buffer; push that to the file and disk, or record it for the batched flush (or the store's last part).
         await buffered.FlushAsync(cancellationToken).ConfigureAwait(false);
-        await file.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (upload is not null)
+            await upload.CommitAsync(cancellationToken).ConfigureAwait(false);
+        else
+            pendingSyncs!.Add(filePath);
         return new CopyOutResult(result.Rows, hashing.BytesWritten, FormatChecksum(hasher.GetCurrentHashAsUInt64()), result.Bytes);
     }
 

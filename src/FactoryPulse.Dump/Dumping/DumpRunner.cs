@@ -53,15 +53,16 @@ internal static class DumpRunner
                 : null;
 
             progress?.Report(new DumpProgress { Phase = OperationPhase.ReadingCatalog });
-            // A worker in the same snapshot reads the largest catalog families while this connection reads the rest.
-            if (snapshot is not null)
+            // A worker in the same snapshot reads the largest catalog families while this connection reads the rest; on a
+            // small catalog a second cold backend costs more (its own catalog caches, ~+40 % server CPU) than it saves.
+            if (snapshot is not null && await CountUserRelationsAsync(connection, cancellationToken).ConfigureAwait(false) >= CatalogHelperMinimumRelations)
                 await OpenWorkerAsync(source, snapshot, workers, cancellationToken).ConfigureAwait(false);
             var plan = await PlanAsync(connection, workers.Count > 0 ? workers[0] : null, options, logger, cancellationToken).ConfigureAwait(false);
             var manifest = plan.Manifest;
             progress = progress is null ? null : new EstimatingProgress(progress, plan.EstimatedRows, plan.EstimatedBytes);
             var result = options.Format == ArchiveFormat.Plain
                 ? await WritePlainAsync(connection, manifest, finalPath, progress, cancellationToken).ConfigureAwait(false)
-                : await WriteArchiveAsync(connection, workers, snapshot, source, options, manifest, plan.Blocks, plan.Key, parent, finalPath, progress, logger, cancellationToken).ConfigureAwait(false);
+                : await WriteArchiveAsync(connection, workers, snapshot, source, options, manifest, plan.Blocks, plan.EstimatedBytes, plan.Key, parent, finalPath, progress, logger, cancellationToken).ConfigureAwait(false);
             // The archive now stands under its final name, whole: ending the read-only snapshot can no longer change
             // the outcome, so it is not cancellable (a cancel arriving now must not report a finished dump as
             // cancelled) and a connection lost at this point does not fail it.
@@ -106,6 +107,19 @@ internal static class DumpRunner
                 await worker.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Relations (tables, indexes, views, sequences …) a catalog needs before a helper connection reads part of it: the
+    /// Factory Pulse fixture has 200 and reads faster alone, the 3 000-table many-objects shape 21 000.
+    /// </summary>
+    internal const long CatalogHelperMinimumRelations = 2000;
+
+    /// <summary>Below this much table data (by relation size) one connection dumps it all: a worker's start costs more than it saves.</summary>
+    internal const long ParallelDataMinimumBytes = 8L * 1024 * 1024;
+
+    private static Task<long> CountUserRelationsAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        // 16384 is FirstNormalObjectId: everything below it came with initdb.
+        ServerConnection.ScalarAsync<long>(connection, "SELECT pg_catalog.count(*) FROM pg_catalog.pg_class WHERE oid >= 16384", cancellationToken);
 
     /// <summary>Opens a worker connection that reads the leader's snapshot (pg_dump's synchronized snapshots); it joins <paramref name="workers"/> before anything can fail, so it is always closed.</summary>
     private static async Task<NpgsqlConnection> OpenWorkerAsync(ConnectionSource source, string snapshot, List<NpgsqlConnection> workers, CancellationToken cancellationToken)
@@ -174,15 +188,12 @@ internal static class DumpRunner
             throw new DumpException("Encryption applies to directory archives; a plain SQL script cannot be encrypted by the dump.");
         }
 
-        var blocks = await ReadTableBlocksAsync(connection, sorted, cancellationToken).ConfigureAwait(false);
-        long estimatedRows = 0, estimatedBytes = 0;
+        var (blocks, estimatedBytes) = await ReadTableBlocksAsync(connection, sorted, cancellationToken).ConfigureAwait(false);
+        long estimatedRows = 0;
         foreach (var item in sorted)
         {
             if (item is TableDataObject data)
-            {
                 estimatedRows += (long)Math.Max(0, catalog.TableRowEstimates.GetValueOrDefault(data.Table.Id.ObjectId));
-                estimatedBytes += blocks.GetValueOrDefault(data.DumpId) * 8192;
-            }
         }
         return new DumpPlan(manifest, key, blocks, estimatedRows, estimatedBytes, catalog.Warnings);
     }
@@ -430,8 +441,11 @@ internal static class DumpRunner
         return new DatabasePropertiesObject(catalog.DatabaseName, comment, settings);
     }
 
-    /// <summary>Current size in blocks of every table whose data is dumped, to split large ones and start with the largest.</summary>
-    private static async Task<Dictionary<int, long>> ReadTableBlocksAsync(NpgsqlConnection connection, List<DumpableObject> sorted, CancellationToken cancellationToken)
+    /// <summary>
+    /// Current size in blocks of every table whose data is dumped, to split large ones and start with the largest; and the
+    /// bytes of all of them with their TOAST tables (out-of-line values are COPY bytes too), to size the run.
+    /// </summary>
+    private static async Task<(Dictionary<int, long> Blocks, long Bytes)> ReadTableBlocksAsync(NpgsqlConnection connection, List<DumpableObject> sorted, CancellationToken cancellationToken)
     {
         var byOid = new Dictionary<uint, int>();
         foreach (var item in sorted)
@@ -440,16 +454,24 @@ internal static class DumpRunner
                 byOid[data.Table.Id.ObjectId] = data.DumpId;
         }
         var blocks = new Dictionary<int, long>();
+        long bytes = 0;
         if (byOid.Count == 0)
-            return blocks;
+            return (blocks, bytes);
         await CatalogQuery.ForEachAsync(connection,
-            "SELECT c.oid, pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::bigint AS blocks FROM pg_catalog.pg_class c WHERE c.relkind = 'r'",
+            """
+            SELECT c.oid, pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::bigint AS blocks,
+                   CASE WHEN c.reltoastrelid = 0 THEN 0 ELSE pg_catalog.pg_relation_size(c.reltoastrelid) END AS toast_bytes
+            FROM pg_catalog.pg_class c WHERE c.relkind = 'r'
+            """,
             row =>
             {
                 if (byOid.TryGetValue(row.Oid("oid"), out var dumpId))
+                {
                     blocks[dumpId] = row.Long("blocks");
+                    bytes += row.Long("blocks") * 8192 + row.Long("toast_bytes");
+                }
             }, cancellationToken).ConfigureAwait(false);
-        return blocks;
+        return (blocks, bytes);
     }
 
     /// <summary>Populated materialized views are refreshed after the data, as pg_dump's MATERIALIZED VIEW DATA entries.</summary>
@@ -498,7 +520,7 @@ internal static class DumpRunner
 
     private static Task<WriteTotals> WriteArchiveAsync(
         NpgsqlConnection connection, List<NpgsqlConnection> workers, string? snapshot, ConnectionSource source, DumpOptions options, ArchiveManifest manifest,
-        Dictionary<int, long> blocksByDumpId, byte[]? key, string parent, string finalPath, IProgress<DumpProgress>? progress, ILogger? logger, CancellationToken cancellationToken)
+        Dictionary<int, long> blocksByDumpId, long dataBytes, byte[]? key, string parent, string finalPath, IProgress<DumpProgress>? progress, ILogger? logger, CancellationToken cancellationToken)
     {
         // Written under a hidden temporary name and renamed at the end: a crash never leaves a complete-looking archive.
         return StagedOutput.WriteDirectoryAsync(finalPath, WriteIntoAsync);
@@ -508,6 +530,8 @@ internal static class DumpRunner
             if (!ArchiveLocation.IsStore(tempPath))
                 OwnerOnlyFiles.CreateDirectory(Path.Combine(tempPath, "data"));
             var work = PlanWork(options, manifest, blocksByDumpId, tempPath);
+            // Local data files reach the disk together, before the manifest: one fsync each as written was most of a many-table dump.
+            var pendingSyncs = ArchiveLocation.IsStore(tempPath) ? null : new PendingFileSyncs();
             var tablesTotal = 0;
             foreach (var entry in manifest.Entries)
             {
@@ -516,7 +540,7 @@ internal static class DumpRunner
             }
 
             // Workers read the leader's snapshot, so a parallel dump is as consistent as a serial one.
-            var jobs = Math.Max(1, Math.Min(options.Jobs, work.Count));
+            var jobs = workers.Count == 0 && dataBytes < ParallelDataMinimumBytes ? 1 : Math.Max(1, Math.Min(options.Jobs, work.Count));
             var connections = new List<NpgsqlConnection> { connection };
             for (var i = 1; i < jobs; i++)
                 connections.Add(i <= workers.Count ? workers[i - 1] : await OpenWorkerAsync(source, snapshot!, workers, cancellationToken).ConfigureAwait(false));
@@ -539,7 +563,8 @@ internal static class DumpRunner
                         var data = item.Entry.Data!;
                         copied = data.Format == DataFormat.LargeObjects
                             ? await LargeObjectCopier.DumpAsync(worker, item.FilePath, key, failed.Token).ConfigureAwait(false)
-                            : await TableCopier.CopyOutAsync(worker, item.Command, item.Binary, item.FilePath, data.Compression, CompressionLevelOf(options), key, failed.Token).ConfigureAwait(false);
+                            : await DataFiles.WriteBatchedAsync(item.FilePath, data.Compression, CompressionLevelOf(options), key,
+                                sink => TableCopier.CopyOutAsync(worker, item.Command, item.Binary, sink, failed.Token), pendingSyncs, failed.Token).ConfigureAwait(false);
                     }
                     catch (IOException exception) when (exception is not EndOfStreamException)
                     {
@@ -606,6 +631,9 @@ internal static class DumpRunner
             }
             progress?.Report(new DumpProgress { Phase = OperationPhase.Data, TablesDone = tablesTotal, TablesTotal = tablesTotal, RowsDone = rows, BytesDone = bytes });
 
+            // The commit point: every data file is durable before the manifest that vouches for it is written.
+            if (pendingSyncs is not null)
+                await pendingSyncs.SyncAllAsync(cancellationToken).ConfigureAwait(false);
             manifest.Complete = true;
             await ArchiveManifestWriter.WriteAsync(tempPath, manifest, key, cancellationToken).ConfigureAwait(false);
             return new WriteTotals(tablesTotal, rows, bytes);

@@ -164,7 +164,7 @@ internal static class ServerConnection
             ApplicationName = string.IsNullOrEmpty(builder.ApplicationName) ? "fpdump" : builder.ApplicationName,
             CommandTimeout = 0,
         };
-        var connection = new NpgsqlConnection(settings.ConnectionString);
+        var connection = DataSourceFor(settings.ConnectionString).CreateConnection();
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -176,6 +176,22 @@ internal static class ServerConnection
             throw Translate(exception, builder);
         }
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, NpgsqlDataSource> DataSources = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// One unpooled data source per connection string, for the life of the process (what <c>new NpgsqlConnection(string)</c>
+    /// keeps internally too), without type loading: every value the library reads is of a built-in type (data moves as
+    /// raw COPY bytes, never decoded), and loading the server's type catalog was the first query of every run, ~25 ms of
+    /// server time on the small Factory Pulse database (issue 16).
+    /// </summary>
+    internal static NpgsqlDataSource DataSourceFor(string connectionString) =>
+        DataSources.GetOrAdd(connectionString, static text =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(text);
+            builder.ConfigureTypeLoading(typeLoading => typeLoading.EnableTypeLoading(false));
+            return builder.Build();
+        });
 
     public static ServerConnectionException Translate(Exception exception, NpgsqlConnectionStringBuilder builder)
     {

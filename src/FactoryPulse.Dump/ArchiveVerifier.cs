@@ -3,6 +3,8 @@ namespace FactoryPulse.Dump;
 /// <summary>What to check besides the archive's own structure and checksums.</summary>
 public sealed record VerifyOptions
 {
+    private bool PrintMembers(System.Text.StringBuilder builder) => Sql.OptionsText.PrintMembers(this, builder);
+
     /// <summary>
     /// A server to restore into a scratch database (created and dropped) and compare row counts with the manifest. A
     /// connection string, not a data source: the check connects to the database it creates, and a data source is bound to one.

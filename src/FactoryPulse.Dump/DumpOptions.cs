@@ -5,6 +5,8 @@ namespace FactoryPulse.Dump;
 /// <summary>What to dump and where to. Mirrors pg_dump's flags where pg_dump has one.</summary>
 public sealed record DumpOptions
 {
+    private bool PrintMembers(System.Text.StringBuilder builder) => Sql.OptionsText.PrintMembers(this, builder);
+
     /// <summary>
     /// Npgsql keyword connection string or a <c>postgres://</c> / <c>postgresql://</c> URI; empty means the PG*
     /// environment variables. Leave it empty when passing an <see cref="Npgsql.NpgsqlDataSource"/> instead.

@@ -103,6 +103,8 @@ internal static class ParallelScheduler
     /// <summary>Adds <paramref name="unit"/>'s key to what a group holds: shared holders count up, an exclusive holder makes it -1.</summary>
     private static void Hold(Dictionary<string, int> keys, ScheduledUnit unit)
     {
+        if (unit.OtherLockKey is { } other)
+            keys[other] = -1;
         if (unit.LockKey is not { } key)
             return;
         var holders = keys.GetValueOrDefault(key);
@@ -123,6 +125,9 @@ internal static class ParallelScheduler
                 continue;
             // busyKeys holds only the other running groups: this group's own keys never conflict with its units, which run one after another.
             if (unit.LockKey is { } key && busyKeys.TryGetValue(key, out var holders) && (!unit.SharedLock || holders < 0 || groupKeys?.GetValueOrDefault(key) < 0))
+                continue;
+            // The second key is taken alone: any other running group holding it, shared or not, keeps the unit waiting.
+            if (unit.OtherLockKey is { } other && busyKeys.ContainsKey(other))
                 continue;
             var ready = true;
             foreach (var id in unit.WaitsFor)

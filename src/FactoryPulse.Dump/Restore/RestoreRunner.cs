@@ -23,18 +23,42 @@ internal static class RestoreRunner
         var entries = plan.Entries;
         // A missing or wrong passphrase fails here, before the target is touched.
         var key = manifest.Encryption?.KeyFrom(options.EncryptionPassphrase);
-        // Every data file is checked before the first change: a damaged archive changes nothing, whatever the options.
-        await DataLoader.VerifyChecksumsAsync(options.InputPath, entries, cancellationToken).ConfigureAwait(false);
-
+        // Every data file is checked before the first change: a damaged archive changes nothing, whatever the options. The
+        // hashing runs while the connection opens and the preflight reads the target (neither changes anything); a
+        // failure there is reported as the damaged archive when the archive is damaged too, as before.
+        var checksums = DataLoader.VerifyChecksumsAsync(options.InputPath, entries, cancellationToken);
         var source = ConnectionSource.Create(options.ConnectionString, dataSource);
-        progress?.Report(new DumpProgress { Phase = OperationPhase.Connecting });
-        if (options.CreateDatabaseName is { } newName)
-            source = await CreateDatabaseAsync(source, newName, manifest.Encoding, cancellationToken).ConfigureAwait(false);
-        else if (options.CreateDatabase)
-            source = await CreateDatabaseAsync(source, manifest.Database, manifest.Encoding, cancellationToken).ConfigureAwait(false);
-        var connection = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlConnection connection;
+        try
+        {
+            progress?.Report(new DumpProgress { Phase = OperationPhase.Connecting });
+            if (options.CreateDatabaseName is not null || options.CreateDatabase)
+            {
+                await checksums.ConfigureAwait(false);
+                source = await CreateDatabaseAsync(source, options.CreateDatabaseName ?? manifest.Database, manifest.Encoding, cancellationToken).ConfigureAwait(false);
+            }
+            connection = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await checksums.ConfigureAwait(false);
+            throw;
+        }
         await using var connectionScope = connection.ConfigureAwait(false);
-        await ServerConnection.ExecuteAsync(connection, SessionSettings.Restore, cancellationToken).ConfigureAwait(false);
+        var workers = new WorkerConnections(source);
+        await using var workersScope = workers.ConfigureAwait(false);
+        try
+        {
+            await ServerConnection.ExecuteAsync(connection, SessionSettings.Restore, cancellationToken).ConfigureAwait(false);
+            if (!plan.DataOnly)
+                await PreflightAsync(connection, manifest, plan, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await checksums.ConfigureAwait(false);
+            throw;
+        }
+        await checksums.ConfigureAwait(false);
 
         if (plan.DataOnly)
         {
@@ -55,8 +79,6 @@ internal static class RestoreRunner
             logger?.LogInformation("Restored the data of {Tables} tables into {Target}", loaded.Count, source.Describe());
             return new RestoreReport { ObjectsCreated = 0, Tables = loaded, SequencesSet = sequencesSet, Elapsed = stopwatch.Elapsed, Warnings = dataWarnings };
         }
-        await PreflightAsync(connection, manifest, plan, options, cancellationToken).ConfigureAwait(false);
-
         var state = new RunState(plan)
         {
             Key = key,
@@ -74,7 +96,7 @@ internal static class RestoreRunner
         {
             if (stage.Parallel)
             {
-                await RunInParallelAsync(connection, source, options, stage.Units, state, progress, cancellationToken).ConfigureAwait(false);
+                await RunInParallelAsync(connection, workers, options, stage.Units, state, progress, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             var units = stage.Units;
@@ -374,28 +396,42 @@ internal static class RestoreRunner
     /// hands them out.
     /// </summary>
     private static async Task RunInParallelAsync(
-        NpgsqlConnection main, ConnectionSource source, RestoreOptions options, IReadOnlyList<ScheduledUnit> units, RunState state,
+        NpgsqlConnection main, WorkerConnections workers, RestoreOptions options, IReadOnlyList<ScheduledUnit> units, RunState state,
         IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
         var connections = new List<NpgsqlConnection> { main };
-        try
+        for (var i = 1; i < Math.Min(options.Jobs, units.Count); i++)
+            connections.Add(await workers.GetAsync(i - 1, state, cancellationToken).ConfigureAwait(false));
+        await ParallelScheduler.RunAsync(units, connections, EntriesPerRoundTrip,
+            (connection, group) => group.Count == 1
+                ? RestoreEntryAsync(connection, options, group[0].Entry, RestorePass.Main, state, progress, group[0], cancellationToken)
+                : RestorePipelinedAsync(connection, options, group, 0, group.Count, RestorePass.Main, state, progress, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The --jobs workers beside the main connection, opened when a parallel stage first needs them and kept for the
+    /// stages after it (pre-data, then loads and post-data): a connection and its session settings cost round trips.
+    /// </summary>
+    private sealed class WorkerConnections(ConnectionSource source) : IAsyncDisposable
+    {
+        private readonly List<NpgsqlConnection> _open = [];
+
+        public async Task<NpgsqlConnection> GetAsync(int index, RunState state, CancellationToken cancellationToken)
         {
-            for (var i = 1; i < Math.Min(options.Jobs, units.Count); i++)
+            while (_open.Count <= index)
             {
                 var worker = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
-                connections.Add(worker);
+                _open.Add(worker);
                 worker.Notice += state.OnNotice;
                 await ServerConnection.ExecuteAsync(worker, SessionSettings.Restore, cancellationToken).ConfigureAwait(false);
             }
-            await ParallelScheduler.RunAsync(units, connections, EntriesPerRoundTrip,
-                (connection, group) => group.Count == 1
-                    ? RestoreEntryAsync(connection, options, group[0].Entry, RestorePass.Main, state, progress, group[0], cancellationToken)
-                    : RestorePipelinedAsync(connection, options, group, 0, group.Count, RestorePass.Main, state, progress, cancellationToken)).ConfigureAwait(false);
+            return _open[index];
         }
-        finally
+
+        public async ValueTask DisposeAsync()
         {
-            for (var i = 1; i < connections.Count; i++)
-                await connections[i].DisposeAsync().ConfigureAwait(false);
+            foreach (var worker in _open)
+                await worker.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -765,11 +801,23 @@ internal static class RestoreRunner
 
     private static Task LoadTableAsync(NpgsqlConnection connection, RestoreOptions options, TocEntry entry, TableDataInfo data, bool createdHere, byte[]? key, CancellationToken cancellationToken)
     {
-        // TRUNCATE in the load's own transaction lets COPY FREEZE write the rows frozen; it travels with the BEGIN.
-        var begin = createdHere && !options.SingleTransaction ? BeginAndTruncate(entry) : Begin;
+        // In a single transaction the table was created in it: COPY FREEZE needs nothing more. Otherwise FREEZE needs a
+        // TRUNCATE in the load's own transaction, which gives the table new files: worth it for rows a later vacuum would
+        // otherwise rewrite, not for a small table, whose load is then one COPY — its own transaction, no BEGIN, TRUNCATE
+        // or COMMIT round trips.
+        var freeze = createdHere && (options.SingleTransaction || LoadBytes(data) >= FreezeFromBytes);
+        if (!options.SingleTransaction && !freeze && data.Format != DataFormat.LargeObjects && (data.Chunks is null || data.Chunks.Count == 1))
+            return DataLoader.LoadAsync(connection, options.InputPath, entry, data, truncateFirst: false, freeze: false, key, cancellationToken);
+        // The TRUNCATE travels with the BEGIN.
+        var begin = freeze && !options.SingleTransaction ? BeginAndTruncate(entry) : Begin;
         return InTransactionAsync(connection, options, begin,
-            () => DataLoader.LoadAsync(connection, options.InputPath, entry, data, truncateFirst: false, freeze: createdHere, key, cancellationToken), cancellationToken);
+            () => DataLoader.LoadAsync(connection, options.InputPath, entry, data, truncateFirst: false, freeze, key, cancellationToken), cancellationToken);
     }
+
+    /// <summary>Tables whose COPY stream is at least this large (1 MiB) load with TRUNCATE + COPY FREEZE when the restore created them.</summary>
+    internal const long FreezeFromBytes = 1L << 20;
+
+    private static long LoadBytes(TableDataInfo data) => data.RawBytes > 0 ? data.RawBytes : data.Bytes;
 
     private static readonly string[] Begin = ["BEGIN"];
 

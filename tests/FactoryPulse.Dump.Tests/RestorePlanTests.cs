@@ -162,6 +162,21 @@ public sealed class RestorePlanTests
     }
 
     [Fact]
+    public void Entries_waiting_for_every_load_share_one_list_of_them()
+    {
+        var entries = Shop();
+        entries[^1].Facts!.ReferencedTable = "s.orders";
+
+        var units = RestorePlan.Build(entries, Options(jobs: 4), null).Stages[1].Units;
+
+        var check = (SharedWaits)units.Single(unit => unit.Entry.DumpId == 9).WaitsFor;
+        var trigger = (SharedWaits)units.Single(unit => unit.Entry.DumpId == 10).WaitsFor;
+        var key = (SharedWaits)units.Single(unit => unit.Entry.DumpId == 11).WaitsFor;
+        check.Shared.Should().BeSameAs(trigger.Shared).And.BeSameAs(key.Shared).And.BeEquivalentTo([0, 1]);
+        key.Own.Should().Equal(2);
+    }
+
+    [Fact]
     public void A_foreign_key_of_a_partitioned_or_unknown_table_still_runs_after_the_stage_alone()
     {
         var entries = Shop();

@@ -29,6 +29,27 @@ internal sealed record ScheduledUnit(
 }
 
 /// <summary>
+/// What a unit waits for: its own dependencies, then a list many units share (every load of the stage), held once. Thousands
+/// of post-data entries each waiting for thousands of loads would otherwise hold millions of ids, and the scheduler would
+/// scan them all for every unit it looks at (it keeps a cursor per shared list instead).
+/// </summary>
+internal sealed class SharedWaits(IReadOnlyList<int> own, IReadOnlyList<int> shared) : IReadOnlyList<int>
+{
+    public IReadOnlyList<int> Own => own;
+    public IReadOnlyList<int> Shared => shared;
+    public int Count => own.Count + shared.Count;
+    public int this[int index] => index < own.Count ? own[index] : shared[index - own.Count];
+
+    public IEnumerator<int> GetEnumerator()
+    {
+        for (var i = 0; i < Count; i++)
+            yield return this[i];
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>
 /// A run of units in one pass. A serial stage runs its units one after another on the main connection, in order; a
 /// parallel stage hands them to <see cref="ParallelScheduler"/>, which respects their waits and lock keys.
 /// </summary>
@@ -390,16 +411,17 @@ internal sealed class RestorePlan
             }
             // An index or key of a plain table that was loaded here needs only that table's rows. A partitioned
             // parent's would lock its partitions in an order that can deadlock with their loads: it waits for all.
+            IReadOnlyList<int> allWaits = waits;
             if (RunsBesideLoads(entry) && entry.Table is { } table && !partitioned.Contains(table) && loadsByTable.TryGetValue(table, out var own))
                 waits.AddRange(own);
-            else
-                waits.AddRange(allLoads);
+            else if (allLoads.Count > 0)
+                allWaits = new SharedWaits(waits, allLoads);
             if (entry.IndexFirst is { } steps)
             {
                 // The key's index builds beside the table's other indexes; adopting it as the constraint takes the
                 // table alone, briefly.
                 var index = units.Count;
-                units.Add(new ScheduledUnit(index, entry, LockKey(entry), waits, SharedLock: true, Statements: steps.IndexStatements, Pipelinable: pipelinable));
+                units.Add(new ScheduledUnit(index, entry, LockKey(entry), allWaits, SharedLock: true, Statements: steps.IndexStatements, Pipelinable: pipelinable));
                 idByDumpId[entry.DumpId] = units.Count;
                 units.Add(new ScheduledUnit(units.Count, entry, LockKey(entry), [index], Statements: steps.ConstraintStatements, Pipelinable: pipelinable));
                 continue;
@@ -411,7 +433,7 @@ internal sealed class RestorePlan
             var otherLockKey = entry.Kind == ObjectKind.ForeignKeyConstraint && entry.Facts?.ReferencedTable is { } referenced && referenced != entry.Table ? referenced : null;
             if (otherLockKey is not null && costByTable.GetValueOrDefault(otherLockKey) > PipelinableTableCost)
                 pipelinable = false;
-            units.Add(new ScheduledUnit(id, entry, LockKey(entry), waits, SharedLock: entry.Kind == ObjectKind.Index, Pipelinable: pipelinable, OtherLockKey: otherLockKey));
+            units.Add(new ScheduledUnit(id, entry, LockKey(entry), allWaits, SharedLock: entry.Kind == ObjectKind.Index, Pipelinable: pipelinable, OtherLockKey: otherLockKey));
         }
         return units;
     }

@@ -20,6 +20,7 @@ internal static class RestoreRunner
         var manifest = await ArchiveReader.ReadManifestAsync(options.InputPath, options.EncryptionPassphrase, cancellationToken).ConfigureAwait(false);
         RoleMapper.Apply(manifest.Entries, options.RoleMap);
         var plan = RestorePlan.Build(manifest.Entries, options, options.UseListFile is null ? null : ReadListFile(options.UseListFile));
+        ReleaseUnused(manifest.Entries, options.Clean);
         var entries = plan.Entries;
         // A missing or wrong passphrase fails here, before the target is touched.
         var key = manifest.Encryption?.KeyFrom(options.EncryptionPassphrase);
@@ -121,6 +122,22 @@ internal static class RestoreRunner
         progress?.Report(state.Progress(OperationPhase.Completed, null));
         logger?.LogInformation("Restored {Objects} objects and {Rows} rows into {Target}", state.Objects, state.Rows, source.Describe());
         return new RestoreReport { ObjectsCreated = state.Objects, Tables = state.Tables, SequencesSet = state.Sequences, Elapsed = stopwatch.Elapsed, Warnings = state.Warnings, Errors = state.Errors };
+    }
+
+    /// <summary>
+    /// What the manifest holds and this restore no longer reads — role positions once roles are mapped, drop statements
+    /// without Clean — is let go before the first statement: for 50 000 entries that is a good part of the peak memory.
+    /// </summary>
+    private static void ReleaseUnused(List<TocEntry> entries, bool clean)
+    {
+        foreach (var entry in entries)
+        {
+            entry.RoleReferences = [];
+            if (clean)
+                continue;
+            entry.DropStatements = null;
+            entry.DropIfExistsStatements = null;
+        }
     }
 
     /// <summary>Counters shared by the main connection and the --jobs workers.</summary>

@@ -155,7 +155,7 @@ public sealed class RestorePlanSelectionTests
         var plan = RestorePlan.Build(entries, Options(jobs: 2), null);
 
         plan.Stages.Select(stage => (stage.Parallel, Ids(stage.Units.Select(unit => unit.Entry)).Count)).Should().Equal(
-            (false, 1), (true, 2), (true, 1), (false, 1), (true, 1));
+            (true, 1), (true, 2), (true, 1), (false, 1), (true, 1));
         Ids(plan.Stages[1].Units.Select(unit => unit.Entry)).Should().Equal(2, 3);
         Ids(plan.Stages[2].Units.Select(unit => unit.Entry)).Should().Equal(4);
         Ids(plan.Stages[4].Units.Select(unit => unit.Entry)).Should().Equal(6);

@@ -67,11 +67,157 @@ public sealed class RestorePlanTests
     {
         var plan = RestorePlan.Build(Shop(), Options(jobs: 4), null);
 
-        plan.Stages.Select(stage => (stage.Pass, stage.Parallel)).Should().Equal((RestorePass.Main, false), (RestorePass.Main, true), (RestorePass.Main, false), (RestorePass.Acl, false));
+        plan.Stages.Select(stage => (stage.Pass, stage.Parallel)).Should().Equal((RestorePass.Main, true), (RestorePass.Main, true), (RestorePass.Main, false), (RestorePass.Acl, false));
         DumpIds(plan.Stages[0].Units).Should().Equal(1, 2, 3);
         // Largest load first, then post-data in dump order.
         DumpIds(plan.Stages[1].Units).Should().Equal(6, 5, 7, 8, 9, 10);
         DumpIds(plan.Stages[2].Units).Should().Equal(11);
+    }
+
+    [Fact]
+    public void With_jobs_pre_data_entries_wait_only_for_what_they_depend_on_and_other_kinds_are_barriers()
+    {
+        TocEntry Entry(int id, ObjectKind kind, string name, string? table = null, params int[] dependencies) =>
+            new() { DumpId = id, Section = Section.PreData, Kind = kind, Schema = "s", Name = name, Table = table, Dependencies = [.. dependencies], Statements = [$"-- {id}\n"] };
+        List<TocEntry> entries =
+        [
+            Schema(1, "s"),
+            Entry(2, ObjectKind.Function, "f", null, 1),
+            Entry(3, ObjectKind.Table, "a", null, 1),
+            Entry(4, ObjectKind.View, "v", null, 3, 2),
+            Entry(5, ObjectKind.Extension, "x"),
+            Entry(6, ObjectKind.Table, "b", null, 1),
+            Entry(7, ObjectKind.Default, "b.c", "s.b", 6),
+            Entry(8, ObjectKind.Default, "b.d", "s.b", 6),
+        ];
+
+        var plan = RestorePlan.Build(entries, Options(jobs: 2), null);
+
+        plan.Stages.Should().ContainSingle();
+        var units = plan.Stages[0].Units;
+        plan.Stages[0].Parallel.Should().BeTrue();
+        DumpIds(units).Should().Equal(1, 2, 3, 4, 5, 6, 7, 8);
+        units.Should().OnlyContain(unit => unit.Pipelinable);
+        units[1].WaitsFor.Should().Equal(0);
+        units[2].WaitsFor.Should().Equal(0);
+        units[3].WaitsFor.Should().BeEquivalentTo([2, 1]);
+        // The extension waits for everything before it; everything after it waits for the extension.
+        units[4].WaitsFor.Should().BeEquivalentTo([0, 1, 2, 3]);
+        units[5].WaitsFor.Should().Equal(4);
+        units[6].WaitsFor.Should().BeEquivalentTo([4, 5]);
+        // Two defaults of one table never run in two workers' batches at once.
+        units[6].LockKey.Should().Be("s.b");
+        units[7].LockKey.Should().Be("s.b");
+        units[2].LockKey.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Parallel_pre_data_runs_independent_entries_on_both_workers_and_dependents_after_their_dependencies()
+    {
+        TocEntry Entry(int id, ObjectKind kind, params int[] dependencies) =>
+            new() { DumpId = id, Section = Section.PreData, Kind = kind, Schema = "s", Name = $"e{id}", Dependencies = [.. dependencies], Statements = [$"-- {id}\n"] };
+        var entries = new List<TocEntry> { Schema(1, "s") };
+        for (var i = 2; i <= 41; i++)
+            entries.Add(Entry(i, ObjectKind.Table, 1));
+        for (var i = 42; i <= 81; i++)
+            entries.Add(Entry(i, ObjectKind.View, i - 40));
+        var units = RestorePlan.Build(entries, Options(jobs: 2), null).Stages[0].Units;
+        var finished = new List<int>();
+        var workersUsed = new HashSet<int>();
+        await ParallelScheduler.RunAsync(units, [0, 1], 10, async (worker, group) =>
+        {
+            await Task.Yield();
+            lock (finished)
+            {
+                workersUsed.Add(worker);
+                foreach (var unit in group)
+                {
+                    // Every dependency ran before (in an earlier group, or earlier in this one).
+                    foreach (var dependency in unit.Entry.Dependencies)
+                        finished.Should().Contain(dependency);
+                    finished.Add(unit.Entry.DumpId);
+                }
+            }
+        });
+
+        finished.Should().HaveCount(81);
+        workersUsed.Should().BeEquivalentTo([0, 1]);
+    }
+
+    [Fact]
+    public void With_jobs_a_foreign_key_between_two_created_tables_joins_the_parallel_stage_holding_both_tables()
+    {
+        var entries = Shop();
+        entries[^1] = PostData(11, ObjectKind.ForeignKeyConstraint, "items", ConstraintType.ForeignKey, 7);
+        entries[^1].Facts!.ReferencedTable = "s.orders";
+
+        var plan = RestorePlan.Build(entries, Options(jobs: 4), null);
+
+        plan.Stages.Select(stage => (stage.Pass, stage.Parallel)).Should().Equal((RestorePass.Main, true), (RestorePass.Main, true), (RestorePass.Acl, false));
+        var key = plan.Stages[1].Units.Single(unit => unit.Entry.DumpId == 11);
+        key.LockKey.Should().Be("s.items");
+        key.OtherLockKey.Should().Be("s.orders");
+        // After every load, and after the referenced key it needs.
+        key.WaitsFor.Should().Contain([0, 1, 2]);
+    }
+
+    [Fact]
+    public void Entries_waiting_for_every_load_share_one_list_of_them()
+    {
+        var entries = Shop();
+        entries[^1].Facts!.ReferencedTable = "s.orders";
+
+        var units = RestorePlan.Build(entries, Options(jobs: 4), null).Stages[1].Units;
+
+        var check = (SharedWaits)units.Single(unit => unit.Entry.DumpId == 9).WaitsFor;
+        var trigger = (SharedWaits)units.Single(unit => unit.Entry.DumpId == 10).WaitsFor;
+        var key = (SharedWaits)units.Single(unit => unit.Entry.DumpId == 11).WaitsFor;
+        check.Shared.Should().BeSameAs(trigger.Shared).And.BeSameAs(key.Shared).And.BeEquivalentTo([0, 1]);
+        key.Own.Should().Equal(2);
+    }
+
+    [Fact]
+    public void A_foreign_key_of_a_partitioned_or_unknown_table_still_runs_after_the_stage_alone()
+    {
+        var entries = Shop();
+        entries[2] = Table(3, "items", partitioned: true);
+        entries[^1].Facts!.ReferencedTable = "s.orders";
+        var partitionedChild = RestorePlan.Build(entries, Options(jobs: 4), null);
+        partitionedChild.Stages.Select(stage => stage.Parallel).Should().Equal(true, true, false, false);
+        DumpIds(partitionedChild.Stages[2].Units).Should().Equal(11);
+
+        var other = Shop();
+        other[^1].Facts!.ReferencedTable = "elsewhere.t";
+        RestorePlan.Build(other, Options(jobs: 4), null).Stages.Select(stage => stage.Parallel).Should().Equal(true, true, false, false);
+    }
+
+    [Fact]
+    public async Task A_unit_holding_a_second_key_never_runs_beside_a_unit_of_that_key()
+    {
+        List<ScheduledUnit> units =
+        [
+            new(0, PostData(1, ObjectKind.Trigger, "orders"), "s.orders", []),
+            new(1, PostData(2, ObjectKind.ForeignKeyConstraint, "items", ConstraintType.ForeignKey), "s.items", [], OtherLockKey: "s.orders"),
+            new(2, PostData(3, ObjectKind.Trigger, "others"), "s.others", []),
+        ];
+        var events = new List<string>();
+        var thirdStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await ParallelScheduler.RunAsync(units, [0, 1], async (worker, unit) =>
+        {
+            lock (events)
+                events.Add($"start {unit.Id}");
+            if (unit.Id == 0)
+                await thirdStarted.Task; // the orders trigger runs until the third unit took the other worker
+            if (unit.Id == 2)
+                thirdStarted.TrySetResult();
+            await Task.Yield();
+            lock (events)
+                events.Add($"end {unit.Id}");
+        });
+
+        // The key, which needs s.orders too, was passed over while the trigger on s.orders ran.
+        events.IndexOf("start 1").Should().BeGreaterThan(events.IndexOf("end 0"));
+        events.IndexOf("start 2").Should().BeLessThan(events.IndexOf("end 0"));
     }
 
     [Fact]
@@ -171,7 +317,7 @@ public sealed class RestorePlanTests
     public async Task Dependent_loads_run_after_what_they_depend_on_on_several_workers()
     {
         var plan = RestorePlan.Build([Table(1, "users"), Data(2, "users", 10), Data(3, "identities", 1000, 2), Data(4, "sessions", 500, 3)], Options(jobs: 3), null);
-        var units = plan.Stages.Single(stage => stage.Parallel).Units;
+        var units = plan.Stages.Single(stage => stage.Parallel && stage.Units[0].Entry.IsData).Units;
         var finished = new List<int>();
 
         await ParallelScheduler.RunAsync(units, [1, 2, 3], async (_, unit) =>

@@ -52,7 +52,7 @@ internal static class CopyRunner
         PrepareData(manifest, plan.Blocks, options);
         RoleMapper.Apply(manifest.Entries, options.RoleMap);
         var restorePlan = RestorePlan.Build(manifest.Entries, restoreOptions, null);
-        var report = await RestoreRunner.ExecuteAsync(restoreOptions, manifest, restorePlan, rows, null, progress, stopwatch, cancellationToken).ConfigureAwait(false);
+        var report = await RestoreRunner.ExecuteAsync(restoreOptions, manifest, restorePlan, rows, Task.CompletedTask, null, progress, stopwatch, cancellationToken).ConfigureAwait(false);
 
         // Every row has been read and committed on the target: ending the read-only snapshot cannot change the outcome.
         try

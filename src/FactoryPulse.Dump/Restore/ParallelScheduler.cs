@@ -30,6 +30,7 @@ internal static class ParallelScheduler
             unfinished.Add(unit.Id);
         // Key → units holding it: a positive count of shared holders, or -1 for one unit holding it alone.
         var busyKeys = new Dictionary<string, int>(StringComparer.Ordinal);
+        var sharedCursors = new Dictionary<IReadOnlyList<int>, int>(ReferenceEqualityComparer.Instance);
         var free = new Queue<TWorker>(workers);
         // A list, not a dictionary keyed by task: units that finish synchronously all return the one cached
         // completed task, and a dictionary would silently drop all but the last of them.
@@ -37,7 +38,7 @@ internal static class ParallelScheduler
         var waiting = new List<Task>();
         while (pending.Count > 0 || running.Count > 0)
         {
-            while (free.Count > 0 && TakeReady(pending, unfinished, busyKeys, null, null, int.MaxValue) is { } unit)
+            while (free.Count > 0 && TakeReady(pending, unfinished, busyKeys, null, null, int.MaxValue, sharedCursors) is { } unit)
             {
                 var worker = free.Dequeue();
                 var group = new List<ScheduledUnit> { unit };
@@ -46,7 +47,7 @@ internal static class ParallelScheduler
                 if (unit.Pipelinable)
                 {
                     var groupIds = new HashSet<int> { unit.Id };
-                    while (group.Count < unitsPerGroup && TakeReady(pending, unfinished, busyKeys, groupIds, groupKeys, GroupScanLimit) is { } next)
+                    while (group.Count < unitsPerGroup && TakeReady(pending, unfinished, busyKeys, groupIds, groupKeys, GroupScanLimit, sharedCursors) is { } next)
                     {
                         group.Add(next);
                         groupIds.Add(next.Id);
@@ -103,10 +104,40 @@ internal static class ParallelScheduler
     /// <summary>Adds <paramref name="unit"/>'s key to what a group holds: shared holders count up, an exclusive holder makes it -1.</summary>
     private static void Hold(Dictionary<string, int> keys, ScheduledUnit unit)
     {
+        if (unit.OtherLockKey is { } other)
+            keys[other] = -1;
         if (unit.LockKey is not { } key)
             return;
         var holders = keys.GetValueOrDefault(key);
         keys[key] = !unit.SharedLock || holders < 0 ? -1 : holders + 1;
+    }
+
+    /// <summary>Every unit in <paramref name="waits"/> finished, or is earlier in the group being formed.</summary>
+    private static bool WaitsDone(IReadOnlyList<int> waits, HashSet<int> unfinished, HashSet<int>? groupIds, Dictionary<IReadOnlyList<int>, int> sharedCursors)
+    {
+        if (waits is SharedWaits shared)
+            return WaitsDone(shared.Own, unfinished, groupIds, sharedCursors) && SharedWaitsDone(shared.Shared, unfinished, groupIds, sharedCursors);
+        for (var i = 0; i < waits.Count; i++)
+        {
+            if (unfinished.Contains(waits[i]) && groupIds?.Contains(waits[i]) != true)
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>A shared list is checked from the first id not yet seen finished: units only ever finish, so each id is passed once.</summary>
+    private static bool SharedWaitsDone(IReadOnlyList<int> waits, HashSet<int> unfinished, HashSet<int>? groupIds, Dictionary<IReadOnlyList<int>, int> sharedCursors)
+    {
+        var first = sharedCursors.GetValueOrDefault(waits);
+        while (first < waits.Count && !unfinished.Contains(waits[first]))
+            first++;
+        sharedCursors[waits] = first;
+        for (var i = first; i < waits.Count; i++)
+        {
+            if (unfinished.Contains(waits[i]) && groupIds?.Contains(waits[i]) != true)
+                return false;
+        }
+        return true;
     }
 
     /// <summary>
@@ -114,7 +145,8 @@ internal static class ParallelScheduler
     /// not null): only <see cref="ScheduledUnit.Pipelinable"/> units, which may wait for units of the group and share its keys.
     /// </summary>
     private static ScheduledUnit? TakeReady(
-        List<ScheduledUnit> pending, HashSet<int> unfinished, Dictionary<string, int> busyKeys, HashSet<int>? groupIds, Dictionary<string, int>? groupKeys, int scanLimit)
+        List<ScheduledUnit> pending, HashSet<int> unfinished, Dictionary<string, int> busyKeys, HashSet<int>? groupIds, Dictionary<string, int>? groupKeys, int scanLimit,
+        Dictionary<IReadOnlyList<int>, int> sharedCursors)
     {
         for (var i = 0; i < pending.Count && i < scanLimit; i++)
         {
@@ -124,16 +156,10 @@ internal static class ParallelScheduler
             // busyKeys holds only the other running groups: this group's own keys never conflict with its units, which run one after another.
             if (unit.LockKey is { } key && busyKeys.TryGetValue(key, out var holders) && (!unit.SharedLock || holders < 0 || groupKeys?.GetValueOrDefault(key) < 0))
                 continue;
-            var ready = true;
-            foreach (var id in unit.WaitsFor)
-            {
-                if (unfinished.Contains(id) && groupIds?.Contains(id) != true)
-                {
-                    ready = false;
-                    break;
-                }
-            }
-            if (!ready)
+            // The second key is taken alone: any other running group holding it, shared or not, keeps the unit waiting.
+            if (unit.OtherLockKey is { } other && busyKeys.ContainsKey(other))
+                continue;
+            if (!WaitsDone(unit.WaitsFor, unfinished, groupIds, sharedCursors))
                 continue;
             pending.RemoveAt(i);
             return unit;

@@ -20,9 +20,33 @@ namespace FactoryPulse.Dump.Restore;
 /// A definition cheap enough to share a round trip (and an implicit transaction) with other ready units of its stage:
 /// see <see cref="ParallelScheduler"/>. Index builds and key checks of large tables run alone, on as many workers as there are.
 /// </param>
-internal sealed record ScheduledUnit(int Id, TocEntry Entry, string? LockKey, IReadOnlyList<int> WaitsFor, bool SharedLock = false, IReadOnlyList<string>? Statements = null, bool Pipelinable = false)
+/// <param name="OtherLockKey">A second key the unit takes alone: a foreign key's referenced table, locked as its own table is.</param>
+internal sealed record ScheduledUnit(
+    int Id, TocEntry Entry, string? LockKey, IReadOnlyList<int> WaitsFor, bool SharedLock = false, IReadOnlyList<string>? Statements = null, bool Pipelinable = false,
+    string? OtherLockKey = null)
 {
     public bool IsLastStep => Statements is null || ReferenceEquals(Statements, Entry.IndexFirst?.ConstraintStatements);
+}
+
+/// <summary>
+/// What a unit waits for: its own dependencies, then a list many units share (every load of the stage), held once. Thousands
+/// of post-data entries each waiting for thousands of loads would otherwise hold millions of ids, and the scheduler would
+/// scan them all for every unit it looks at (it keeps a cursor per shared list instead).
+/// </summary>
+internal sealed class SharedWaits(IReadOnlyList<int> own, IReadOnlyList<int> shared) : IReadOnlyList<int>
+{
+    public IReadOnlyList<int> Own => own;
+    public IReadOnlyList<int> Shared => shared;
+    public int Count => own.Count + shared.Count;
+    public int this[int index] => index < own.Count ? own[index] : shared[index - own.Count];
+
+    public IEnumerator<int> GetEnumerator()
+    {
+        for (var i = 0; i < Count; i++)
+            yield return this[i];
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
 /// <summary>
@@ -115,7 +139,7 @@ internal sealed class RestorePlan
             }
             var parallel = options.Jobs > 1 && !options.SingleTransaction;
             foreach (var pass in TocOrder.Passes)
-                AddStages(stages, selected, pass, parallel && pass == RestorePass.Main, partitioned);
+                AddStages(stages, selected, pass, parallel && pass == RestorePass.Main, partitioned, created);
         }
         return new RestorePlan(selected, dataOnly, drops, stages, created);
     }
@@ -162,11 +186,19 @@ internal sealed class RestorePlan
     /// triggers and policies are built beside them; foreign keys run afterwards, one at a time (two of them can lock
     /// the same pair of tables in opposite order). Everything else runs in dump order on the main connection.
     /// </summary>
-    private static void AddStages(List<RestoreStage> stages, List<TocEntry> entries, RestorePass pass, bool parallel, HashSet<string> partitioned)
+    private static void AddStages(List<RestoreStage> stages, List<TocEntry> entries, RestorePass pass, bool parallel, HashSet<string> partitioned, HashSet<string> created)
     {
         var serial = new List<TocEntry>();
+        var preData = new List<TocEntry>();
         var data = new List<TocEntry>();
         var postData = new List<TocEntry>();
+        void FlushPreData()
+        {
+            if (preData.Count == 0)
+                return;
+            stages.Add(new RestoreStage(pass, true, SchedulePreData(preData)));
+            preData.Clear();
+        }
         void FlushSerial()
         {
             if (serial.Count == 0)
@@ -189,7 +221,15 @@ internal sealed class RestorePlan
         {
             if (entry.Pass != pass)
                 continue;
-            if (parallel && entry.Section == Section.PostData && entry.Kind != ObjectKind.ForeignKeyConstraint)
+            if (parallel && entry.Section == Section.PreData)
+            {
+                FlushParallel();
+                FlushSerial();
+                preData.Add(entry);
+                continue;
+            }
+            FlushPreData();
+            if (parallel && entry.Section == Section.PostData && (entry.Kind != ObjectKind.ForeignKeyConstraint || ForeignKeyRunsBesideOthers(entry, partitioned, created)))
             {
                 FlushSerial();
                 postData.Add(entry);
@@ -207,8 +247,75 @@ internal sealed class RestorePlan
             FlushParallel();
             serial.Add(entry);
         }
+        FlushPreData();
         FlushParallel();
         FlushSerial();
+    }
+
+    /// <summary>
+    /// A foreign key joins the parallel stage when both its tables are known: it then takes both tables' lock keys (ALTER
+    /// TABLE … ADD FOREIGN KEY locks both, SHARE ROW EXCLUSIVE), so no two workers ever hold one of them and none can wait
+    /// for the other in opposite order. A key of a partitioned table (which locks every partition), or one whose referenced
+    /// table this restore does not create (its kind unknown) or the archive does not name, runs after the stage, alone.
+    /// </summary>
+    private static bool ForeignKeyRunsBesideOthers(TocEntry entry, HashSet<string> partitioned, HashSet<string> created) =>
+        entry.Table is { } table && entry.Facts?.ReferencedTable is { } referenced
+        && created.Contains(table) && created.Contains(referenced) && !partitioned.Contains(table) && !partitioned.Contains(referenced);
+
+    /// <summary>
+    /// Pre-data kinds that create one object of their own, whose needs the archive's dependencies name in full (pg_depend:
+    /// schema, types, functions, tables a view reads): with --jobs they run side by side, each once what it depends on is
+    /// in. Everything else — extensions, languages, casts, shell types, foreign servers, … — creates or changes objects
+    /// others may need without a dependency saying so, and runs alone, after everything before it and before everything after it.
+    /// </summary>
+    private static bool RunsBesideOtherDefinitions(ObjectKind kind) => kind is ObjectKind.Schema or ObjectKind.Type or ObjectKind.Domain
+        or ObjectKind.Function or ObjectKind.Procedure or ObjectKind.Aggregate or ObjectKind.Table or ObjectKind.View or ObjectKind.ViewDefinition
+        or ObjectKind.MaterializedView or ObjectKind.Sequence or ObjectKind.SequenceOwnedBy or ObjectKind.Default or ObjectKind.Collation
+        or ObjectKind.TextSearchConfiguration or ObjectKind.TextSearchDictionary or ObjectKind.ForeignTable;
+
+    /// <summary>
+    /// The pre-data stage with --jobs (pg_restore runs pre-data serially, one round trip per entry): every entry waits for
+    /// the entries it depends on, and entries that are not <see cref="RunsBesideOtherDefinitions"/> are barriers. Entries
+    /// that alter an existing table (a column default, a sequence's OWNED BY) take that table's lock key, so two workers
+    /// never queue on one table's lock inside their batches. Units are pipelinable: each worker sends ready runs of them in
+    /// one round trip, as the serial restore does.
+    /// </summary>
+    /// <param name="preData">The pass's pre-data entries, in dump order.</param>
+    public static List<ScheduledUnit> SchedulePreData(IReadOnlyList<TocEntry> preData)
+    {
+        var units = new List<ScheduledUnit>(preData.Count);
+        var idByDumpId = new Dictionary<int, int>(preData.Count);
+        var sinceBarrier = new List<int>();
+        var barrier = -1;
+        foreach (var entry in preData)
+        {
+            var id = units.Count;
+            var waits = new List<int>();
+            if (RunsBesideOtherDefinitions(entry.Kind))
+            {
+                if (barrier >= 0)
+                    waits.Add(barrier);
+                foreach (var dependency in entry.Dependencies)
+                {
+                    if (idByDumpId.TryGetValue(dependency, out var earlier) && earlier > barrier)
+                        waits.Add(earlier);
+                }
+                sinceBarrier.Add(id);
+            }
+            else
+            {
+                // Everything since the last barrier (and so, through it, everything before).
+                waits.AddRange(sinceBarrier);
+                if (barrier >= 0)
+                    waits.Add(barrier);
+                sinceBarrier.Clear();
+                barrier = id;
+            }
+            idByDumpId[entry.DumpId] = id;
+            var lockKey = entry.Kind is ObjectKind.Default or ObjectKind.SequenceOwnedBy ? entry.Table : null;
+            units.Add(new ScheduledUnit(id, entry, lockKey, waits, Pipelinable: entry.Kind != ObjectKind.Subscription));
+        }
+        return units;
     }
 
     /// <summary>
@@ -304,23 +411,29 @@ internal sealed class RestorePlan
             }
             // An index or key of a plain table that was loaded here needs only that table's rows. A partitioned
             // parent's would lock its partitions in an order that can deadlock with their loads: it waits for all.
+            IReadOnlyList<int> allWaits = waits;
             if (RunsBesideLoads(entry) && entry.Table is { } table && !partitioned.Contains(table) && loadsByTable.TryGetValue(table, out var own))
                 waits.AddRange(own);
-            else
-                waits.AddRange(allLoads);
+            else if (allLoads.Count > 0)
+                allWaits = new SharedWaits(waits, allLoads);
             if (entry.IndexFirst is { } steps)
             {
                 // The key's index builds beside the table's other indexes; adopting it as the constraint takes the
                 // table alone, briefly.
                 var index = units.Count;
-                units.Add(new ScheduledUnit(index, entry, LockKey(entry), waits, SharedLock: true, Statements: steps.IndexStatements, Pipelinable: pipelinable));
+                units.Add(new ScheduledUnit(index, entry, LockKey(entry), allWaits, SharedLock: true, Statements: steps.IndexStatements, Pipelinable: pipelinable));
                 idByDumpId[entry.DumpId] = units.Count;
                 units.Add(new ScheduledUnit(units.Count, entry, LockKey(entry), [index], Statements: steps.ConstraintStatements, Pipelinable: pipelinable));
                 continue;
             }
             var id = units.Count;
             idByDumpId[entry.DumpId] = id;
-            units.Add(new ScheduledUnit(id, entry, LockKey(entry), waits, SharedLock: entry.Kind == ObjectKind.Index, Pipelinable: pipelinable));
+            // A foreign key's check reads the referenced table too: it waits for every load (as above), and for a small
+            // referenced table it stays cheap enough to pipeline.
+            var otherLockKey = entry.Kind == ObjectKind.ForeignKeyConstraint && entry.Facts?.ReferencedTable is { } referenced && referenced != entry.Table ? referenced : null;
+            if (otherLockKey is not null && costByTable.GetValueOrDefault(otherLockKey) > PipelinableTableCost)
+                pipelinable = false;
+            units.Add(new ScheduledUnit(id, entry, LockKey(entry), allWaits, SharedLock: entry.Kind == ObjectKind.Index, Pipelinable: pipelinable, OtherLockKey: otherLockKey));
         }
         return units;
     }

@@ -19,33 +19,60 @@ internal static class RestoreRunner
         var manifest = await ArchiveReader.ReadManifestAsync(options.InputPath, options.EncryptionPassphrase, cancellationToken).ConfigureAwait(false);
         RoleMapper.Apply(manifest.Entries, options.RoleMap);
         var plan = RestorePlan.Build(manifest.Entries, options, options.UseListFile is null ? null : ReadListFile(options.UseListFile));
+        ReleaseUnused(manifest.Entries, options.Clean);
         var entries = plan.Entries;
         // A missing or wrong passphrase fails here, before the target is touched.
         var key = manifest.Encryption?.KeyFrom(options.EncryptionPassphrase);
-        // Every data file is checked before the first change: a damaged archive changes nothing, whatever the options.
-        await DataLoader.VerifyChecksumsAsync(options.InputPath, entries, cancellationToken).ConfigureAwait(false);
-        return await ExecuteAsync(options, manifest, plan, new ArchiveEntryData(options.InputPath, key), dataSource, progress, stopwatch, cancellationToken).ConfigureAwait(false);
+        // Every data file is checked before the first change: a damaged archive changes nothing, whatever the options. The
+        // hashing runs while the connection opens and the preflight reads the target (neither changes anything); a
+        // failure there is reported as the damaged archive when the archive is damaged too, as before.
+        var checksums = DataLoader.VerifyChecksumsAsync(options.InputPath, entries, cancellationToken);
+        return await ExecuteAsync(options, manifest, plan, new ArchiveEntryData(options.InputPath, key), checksums, dataSource, progress, stopwatch, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Runs a checked plan on the target: the archive's restore, or (fpdump copy) a manifest read from a live source
-    /// whose rows <paramref name="entryData"/> streams from that server.
+    /// whose rows <paramref name="entryData"/> streams from that server. <paramref name="checksums"/> is the archive's
+    /// checksum pass, still running: nothing changes in the target before it has succeeded.
     /// </summary>
     internal static async Task<RestoreReport> ExecuteAsync(
-        RestoreOptions options, ArchiveManifest manifest, RestorePlan plan, IEntryDataSource entryData, NpgsqlDataSource? dataSource, IProgress<DumpProgress>? progress,
-        Stopwatch stopwatch, CancellationToken cancellationToken)
+        RestoreOptions options, ArchiveManifest manifest, RestorePlan plan, IEntryDataSource entryData, Task checksums, NpgsqlDataSource? dataSource,
+        IProgress<DumpProgress>? progress, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
         var logger = options.Logger;
         var entries = plan.Entries;
         var source = ConnectionSource.Create(options.ConnectionString, dataSource);
-        progress?.Report(new DumpProgress { Phase = OperationPhase.Connecting });
-        if (options.CreateDatabaseName is { } newName)
-            source = await CreateDatabaseAsync(source, newName, manifest.Encoding, cancellationToken).ConfigureAwait(false);
-        else if (options.CreateDatabase)
-            source = await CreateDatabaseAsync(source, manifest.Database, manifest.Encoding, cancellationToken).ConfigureAwait(false);
-        var connection = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlConnection connection;
+        try
+        {
+            progress?.Report(new DumpProgress { Phase = OperationPhase.Connecting });
+            if (options.CreateDatabaseName is not null || options.CreateDatabase)
+            {
+                await checksums.ConfigureAwait(false);
+                source = await CreateDatabaseAsync(source, options.CreateDatabaseName ?? manifest.Database, manifest.Encoding, cancellationToken).ConfigureAwait(false);
+            }
+            connection = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await checksums.ConfigureAwait(false);
+            throw;
+        }
         await using var connectionScope = connection.ConfigureAwait(false);
-        await ServerConnection.ExecuteAsync(connection, SessionSettings.Restore, cancellationToken).ConfigureAwait(false);
+        var workers = new WorkerConnections(source);
+        await using var workersScope = workers.ConfigureAwait(false);
+        try
+        {
+            await ServerConnection.ExecuteAsync(connection, SessionSettings.Restore, cancellationToken).ConfigureAwait(false);
+            if (!plan.DataOnly)
+                await PreflightAsync(connection, manifest, plan, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await checksums.ConfigureAwait(false);
+            throw;
+        }
+        await checksums.ConfigureAwait(false);
 
         if (plan.DataOnly)
         {
@@ -66,8 +93,6 @@ internal static class RestoreRunner
             logger?.LogInformation("Restored the data of {Tables} tables into {Target}", loaded.Count, source.Describe());
             return new RestoreReport { ObjectsCreated = 0, Tables = loaded, SequencesSet = sequencesSet, Elapsed = stopwatch.Elapsed, Warnings = dataWarnings };
         }
-        await PreflightAsync(connection, manifest, plan, options, cancellationToken).ConfigureAwait(false);
-
         var state = new RunState(plan)
         {
             Data = entryData,
@@ -85,7 +110,7 @@ internal static class RestoreRunner
         {
             if (stage.Parallel)
             {
-                await RunInParallelAsync(connection, source, options, stage.Units, state, progress, cancellationToken).ConfigureAwait(false);
+                await RunInParallelAsync(connection, workers, options, stage.Units, state, progress, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             var units = stage.Units;
@@ -110,6 +135,22 @@ internal static class RestoreRunner
         progress?.Report(state.Progress(OperationPhase.Completed, null));
         logger?.LogInformation("Restored {Objects} objects and {Rows} rows into {Target}", state.Objects, state.Rows, source.Describe());
         return new RestoreReport { ObjectsCreated = state.Objects, Tables = state.Tables, SequencesSet = state.Sequences, Elapsed = stopwatch.Elapsed, Warnings = state.Warnings, Errors = state.Errors };
+    }
+
+    /// <summary>
+    /// What the manifest holds and this restore no longer reads — role positions once roles are mapped, drop statements
+    /// without Clean — is let go before the first statement: for 50 000 entries that is a good part of the peak memory.
+    /// </summary>
+    private static void ReleaseUnused(List<TocEntry> entries, bool clean)
+    {
+        foreach (var entry in entries)
+        {
+            entry.RoleReferences = [];
+            if (clean)
+                continue;
+            entry.DropStatements = null;
+            entry.DropIfExistsStatements = null;
+        }
     }
 
     /// <summary>Counters shared by the main connection and the --jobs workers.</summary>
@@ -385,28 +426,42 @@ internal static class RestoreRunner
     /// hands them out.
     /// </summary>
     private static async Task RunInParallelAsync(
-        NpgsqlConnection main, ConnectionSource source, RestoreOptions options, IReadOnlyList<ScheduledUnit> units, RunState state,
+        NpgsqlConnection main, WorkerConnections workers, RestoreOptions options, IReadOnlyList<ScheduledUnit> units, RunState state,
         IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {
         var connections = new List<NpgsqlConnection> { main };
-        try
+        for (var i = 1; i < Math.Min(options.Jobs, units.Count); i++)
+            connections.Add(await workers.GetAsync(i - 1, state, cancellationToken).ConfigureAwait(false));
+        await ParallelScheduler.RunAsync(units, connections, EntriesPerRoundTrip,
+            (connection, group) => group.Count == 1
+                ? RestoreEntryAsync(connection, options, group[0].Entry, RestorePass.Main, state, progress, group[0], cancellationToken)
+                : RestorePipelinedAsync(connection, options, group, 0, group.Count, RestorePass.Main, state, progress, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The --jobs workers beside the main connection, opened when a parallel stage first needs them and kept for the
+    /// stages after it (pre-data, then loads and post-data): a connection and its session settings cost round trips.
+    /// </summary>
+    private sealed class WorkerConnections(ConnectionSource source) : IAsyncDisposable
+    {
+        private readonly List<NpgsqlConnection> _open = [];
+
+        public async Task<NpgsqlConnection> GetAsync(int index, RunState state, CancellationToken cancellationToken)
         {
-            for (var i = 1; i < Math.Min(options.Jobs, units.Count); i++)
+            while (_open.Count <= index)
             {
                 var worker = await source.OpenAsync(cancellationToken).ConfigureAwait(false);
-                connections.Add(worker);
+                _open.Add(worker);
                 worker.Notice += state.OnNotice;
                 await ServerConnection.ExecuteAsync(worker, SessionSettings.Restore, cancellationToken).ConfigureAwait(false);
             }
-            await ParallelScheduler.RunAsync(units, connections, EntriesPerRoundTrip,
-                (connection, group) => group.Count == 1
-                    ? RestoreEntryAsync(connection, options, group[0].Entry, RestorePass.Main, state, progress, group[0], cancellationToken)
-                    : RestorePipelinedAsync(connection, options, group, 0, group.Count, RestorePass.Main, state, progress, cancellationToken)).ConfigureAwait(false);
+            return _open[index];
         }
-        finally
+
+        public async ValueTask DisposeAsync()
         {
-            for (var i = 1; i < connections.Count; i++)
-                await connections[i].DisposeAsync().ConfigureAwait(false);
+            foreach (var worker in _open)
+                await worker.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -776,11 +831,23 @@ internal static class RestoreRunner
 
     private static Task LoadTableAsync(NpgsqlConnection connection, RestoreOptions options, TocEntry entry, TableDataInfo data, bool createdHere, IEntryDataSource rows, CancellationToken cancellationToken)
     {
-        // TRUNCATE in the load's own transaction lets COPY FREEZE write the rows frozen; it travels with the BEGIN.
-        var begin = createdHere && !options.SingleTransaction ? BeginAndTruncate(entry) : Begin;
+        // In a single transaction the table was created in it: COPY FREEZE needs nothing more. Otherwise FREEZE needs a
+        // TRUNCATE in the load's own transaction, which gives the table new files: worth it for rows a later vacuum would
+        // otherwise rewrite, not for a small table, whose load is then one COPY — its own transaction, no BEGIN, TRUNCATE
+        // or COMMIT round trips.
+        var freeze = createdHere && (options.SingleTransaction || LoadBytes(data) >= FreezeFromBytes);
+        if (!options.SingleTransaction && !freeze && data.Format != DataFormat.LargeObjects && (data.Chunks is null || data.Chunks.Count == 1))
+            return rows.LoadAsync(connection, entry, data, freeze: false, cancellationToken);
+        // The TRUNCATE travels with the BEGIN.
+        var begin = freeze && !options.SingleTransaction ? BeginAndTruncate(entry) : Begin;
         return InTransactionAsync(connection, options, begin,
-            () => rows.LoadAsync(connection, entry, data, freeze: createdHere, cancellationToken), cancellationToken);
+            () => rows.LoadAsync(connection, entry, data, freeze, cancellationToken), cancellationToken);
     }
+
+    /// <summary>Tables whose COPY stream is at least this large (1 MiB) load with TRUNCATE + COPY FREEZE when the restore created them.</summary>
+    internal const long FreezeFromBytes = 1L << 20;
+
+    private static long LoadBytes(TableDataInfo data) => data.RawBytes > 0 ? data.RawBytes : data.Bytes;
 
     private static readonly string[] Begin = ["BEGIN"];
 

@@ -3,7 +3,7 @@ namespace FactoryPulse.Dump;
 /// <summary>What to check besides the archive's own structure and checksums.</summary>
 public sealed record VerifyOptions
 {
-    private bool PrintMembers(System.Text.StringBuilder builder) => Sql.OptionsText.PrintMembers(this, builder);
+    private bool PrintMembers(System.Text.StringBuilder builder) => OptionsText.PrintMembers(this, builder);
 
     /// <summary>
     /// A server to restore into a scratch database (created and dropped) and compare row counts with the manifest. A

@@ -7,7 +7,7 @@ namespace FactoryPulse.Dump;
 /// <summary>What <see cref="BackupSet.CreateAsync(BackupSetOptions, IProgress{DumpProgress}?, CancellationToken)"/> backs up and how many sets it keeps.</summary>
 public sealed record BackupSetOptions
 {
-    private bool PrintMembers(System.Text.StringBuilder builder) => Sql.OptionsText.PrintMembers(this, builder);
+    private bool PrintMembers(System.Text.StringBuilder builder) => OptionsText.PrintMembers(this, builder);
 
     /// <summary>
     /// The database to back up: an Npgsql keyword connection string or a <c>postgres://</c> URI; empty means the PG*
@@ -76,7 +76,7 @@ public sealed record BackupSetOptions
 /// <summary>A server started for the restore check of one backup set (see <see cref="BackupSetOptions.StartRestoreCheckServer"/>), or why there is none.</summary>
 public sealed record RestoreCheckServer
 {
-    private bool PrintMembers(System.Text.StringBuilder builder) => Sql.OptionsText.PrintMembers(this, builder);
+    private bool PrintMembers(System.Text.StringBuilder builder) => OptionsText.PrintMembers(this, builder);
 
     /// <summary>Maintenance connection (superuser) where the check creates and drops its own databases; null when no server could be started (see <see cref="Description"/>).</summary>
     public string? ConnectionString { get; init; }

@@ -8,7 +8,7 @@ namespace FactoryPulse.Dump;
 /// </summary>
 public sealed record CopyOptions
 {
-    private bool PrintMembers(System.Text.StringBuilder builder) => Sql.OptionsText.PrintMembers(this, builder);
+    private bool PrintMembers(System.Text.StringBuilder builder) => OptionsText.PrintMembers(this, builder);
 
     /// <summary>Connection string of the source database (keyword form or URI); parts it leaves out come from the PG* environment variables.</summary>
     public required string SourceConnectionString { get; init; }

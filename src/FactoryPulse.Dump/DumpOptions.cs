@@ -5,7 +5,7 @@ namespace FactoryPulse.Dump;
 /// <summary>What to dump and where to. Mirrors pg_dump's flags where pg_dump has one.</summary>
 public sealed record DumpOptions
 {
-    private bool PrintMembers(System.Text.StringBuilder builder) => Sql.OptionsText.PrintMembers(this, builder);
+    private bool PrintMembers(System.Text.StringBuilder builder) => OptionsText.PrintMembers(this, builder);
 
     /// <summary>
     /// Npgsql keyword connection string or a <c>postgres://</c> / <c>postgresql://</c> URI; empty means the PG*

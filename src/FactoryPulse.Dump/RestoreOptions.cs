@@ -5,7 +5,7 @@ namespace FactoryPulse.Dump;
 /// <summary>What to restore and how. Mirrors pg_restore's flags where pg_restore has one.</summary>
 public sealed record RestoreOptions
 {
-    private bool PrintMembers(System.Text.StringBuilder builder) => Sql.OptionsText.PrintMembers(this, builder);
+    private bool PrintMembers(System.Text.StringBuilder builder) => OptionsText.PrintMembers(this, builder);
 
     /// <summary>
     /// Connection string of the target database (keyword form or URI); empty means the PG* environment variables. Leave

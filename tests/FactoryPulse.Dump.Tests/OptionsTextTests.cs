@@ -28,7 +28,7 @@ public sealed class OptionsTextTests
 
         text.Should().StartWith(type + " { ");
         text.Should().NotContain(Password).And.NotContain(Passphrase);
-        text.Should().Contain("Password=" + Sql.OptionsText.Hidden);
+        text.Should().Contain("Password=" + OptionsText.Hidden);
         text.Should().Contain("Host=db.example", "the rest of the connection string still helps whoever reads the log");
         foreach (var property in options.GetType().GetProperties())
             text.Should().Contain(property.Name + " = ", "the record printed every member before secrets were hidden");
@@ -46,5 +46,5 @@ public sealed class OptionsTextTests
     [InlineData("Host=db;Username=app", "Host=db;Username=app")]
     [InlineData("Host=db;Password", "(hidden)")]
     public void A_connection_string_keeps_everything_but_its_password(string given, string printed) =>
-        Sql.OptionsText.WithoutPassword(given).Should().Be(printed);
+        OptionsText.WithoutPassword(given).Should().Be(printed);
 }

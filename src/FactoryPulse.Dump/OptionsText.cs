@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Npgsql;
 
-namespace FactoryPulse.Dump.Sql;
+namespace FactoryPulse.Dump;
 
 /// <summary>
 /// The members of a public options record as its <c>ToString()</c> prints them, with secrets hidden: a record's generated

@@ -22,7 +22,7 @@ public static class AzureArchiveStore
             var container = location.Host;
             if (string.IsNullOrEmpty(container))
                 throw new ArchiveStoreException($"'{location.GetLeftPart(UriPartial.Path)}' names no container: use az://container/prefix/name.");
-            var store = containers.GetOrAdd("az:" + container, _ => new AzureContainerStore(ServiceFromEnvironment(options, null).GetBlobContainerClient(container), options.CreateMissingContainer));
+            var store = containers.GetOrAdd("az:" + container, _ => new AzureContainerStore(ServiceFromEnvironment(options, null).GetBlobContainerClient(container), options.CreateMissingContainer, PartBufferPool.Shared));
             return new ArchiveStoreLocation(store, Uri.UnescapeDataString(location.AbsolutePath));
         });
         ArchiveStores.Register("https", location =>
@@ -31,7 +31,7 @@ public static class AzureArchiveStore
             if (!location.Host.EndsWith(".blob.core.windows.net", StringComparison.OrdinalIgnoreCase) || segments[0].Length == 0)
                 throw new ArchiveStoreException($"'{location.GetLeftPart(UriPartial.Path)}' is not an Azure Blob Storage location: use https://account.blob.core.windows.net/container/prefix/name.");
             var account = location.Host[..location.Host.IndexOf('.', StringComparison.Ordinal)];
-            var store = containers.GetOrAdd($"https:{account}/{segments[0]}", _ => new AzureContainerStore(ServiceFromEnvironment(options, account).GetBlobContainerClient(segments[0]), options.CreateMissingContainer));
+            var store = containers.GetOrAdd($"https:{account}/{segments[0]}", _ => new AzureContainerStore(ServiceFromEnvironment(options, account).GetBlobContainerClient(segments[0]), options.CreateMissingContainer, PartBufferPool.Shared));
             return new ArchiveStoreLocation(store, segments.Length > 1 ? Uri.UnescapeDataString(segments[1]) : "");
         });
     }

@@ -11,13 +11,16 @@ namespace FactoryPulse.Dump.Storage.Azure;
 /// One container as an archive store. A blob read once is read again only in the same version (If-Match on its
 /// ETag), so the restore's checksum pass and its load pass see the same bytes.
 /// </summary>
-internal sealed class AzureContainerStore(BlobContainerClient container, bool createMissing) : ArchiveStore
+internal sealed class AzureContainerStore(BlobContainerClient container, bool createMissing, PartBufferPool partBuffers) : ArchiveStore
 {
     private readonly ConcurrentDictionary<string, ETag> versionsRead = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim containerCheck = new(1, 1);
     private volatile bool containerChecked;
 
-    public override async Task<Stream?> OpenReadAsync(string name, CancellationToken cancellationToken)
+    /// <summary>Where uploads take their block buffers: the process's shared pool, or a test's own.</summary>
+    public PartBufferPool PartBuffers => partBuffers;
+
+    public override async Task<ArchiveStoreReadResult?> OpenReadAsync(string name, CancellationToken cancellationToken)
     {
         await EnsureContainerAsync(cancellationToken).ConfigureAwait(false);
         var options = new BlobDownloadOptions();
@@ -41,7 +44,8 @@ internal sealed class AzureContainerStore(BlobContainerClient container, bool cr
             throw Failure("Reading", name, exception);
         }
         versionsRead.TryAdd(name, result.Details.ETag);
-        return new LengthKnownStream(result.Content, result.Details.ContentLength);
+        // Large-object records are bounded by the length the response announced.
+        return new ArchiveStoreReadResult(result.Content, result.Details.ContentLength, result);
     }
 
     public override async Task<ArchiveStoreUpload> CreateAsync(string name, CancellationToken cancellationToken)
@@ -125,56 +129,6 @@ internal sealed class AzureContainerStore(BlobContainerClient container, bool cr
         finally
         {
             containerCheck.Release();
-        }
-    }
-
-    /// <summary>A download's body with the length the response announced (large-object records are bounded by it).</summary>
-    private sealed class LengthKnownStream(Stream body, long length) : Stream
-    {
-        private long position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => length;
-
-        public override long Position { get => position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var read = body.Read(buffer, offset, count);
-            position += read;
-            return read;
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            position += read;
-            return read;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-                body.Dispose();
-            base.Dispose(disposing);
         }
     }
 }

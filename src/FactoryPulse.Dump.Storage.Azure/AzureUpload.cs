@@ -6,16 +6,19 @@ using Azure.Storage.Blobs.Specialized;
 namespace FactoryPulse.Dump.Storage.Azure;
 
 /// <summary>
-/// Streams a blob as staged blocks: one block buffer in memory (8 MiB, growing only past 16 GB so 50,000 blocks stay
-/// far beyond any table chunk); small blobs go up in one request. The blob exists only after the block list is committed,
-/// which commit does last; blocks never committed are discarded by the service.
+/// Streams a blob as staged blocks of <see cref="PartBufferPool.Shared"/>'s buffer size (5 MiB, doubling every 2,000
+/// blocks past 10 GB, so 50,000 blocks stay far beyond any table chunk); small blobs go up in one request. The block buffer is the pool's:
+/// held while a block fills and is staged, then given back, so memory is the pool's bound whatever --jobs is. The blob
+/// exists only after the block list is committed, which commit does last; blocks never committed are discarded by the
+/// service.
 /// </summary>
 internal sealed class AzureUpload(AzureContainerStore store, BlockBlobClient blob, string name) : ArchiveStoreUpload
 {
-    private const int FirstBlockSize = 8 << 20;
     private const int BlocksPerSize = 2000;
 
-    private byte[] buffer = GC.AllocateUninitializedArray<byte>(FirstBlockSize);
+    private readonly PartBufferPool pool = store.PartBuffers;
+    private byte[]? buffer;
+    private int blockSize = store.PartBuffers.BufferSize;
     private int filled;
     private readonly List<string> blockIds = [];
 
@@ -23,11 +26,12 @@ internal sealed class AzureUpload(AzureContainerStore store, BlockBlobClient blo
     {
         while (source.Length > 0)
         {
-            var take = Math.Min(source.Length, buffer.Length - filled);
+            buffer ??= await pool.RentAsync(blockSize, cancellationToken).ConfigureAwait(false);
+            var take = Math.Min(source.Length, blockSize - filled);
             source.Span[..take].CopyTo(buffer.AsSpan(filled));
             filled += take;
             source = source[take..];
-            if (filled == buffer.Length)
+            if (filled == blockSize)
                 await StageBlockAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -38,7 +42,7 @@ internal sealed class AzureUpload(AzureContainerStore store, BlockBlobClient blo
         {
             if (blockIds.Count == 0)
             {
-                using var body = new MemoryStream(buffer, 0, filled, writable: false);
+                using var body = buffer is null ? new MemoryStream([], writable: false) : new MemoryStream(buffer, 0, filled, writable: false);
                 await blob.UploadAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             else
@@ -52,6 +56,10 @@ internal sealed class AzureUpload(AzureContainerStore store, BlockBlobClient blo
         {
             throw store.Failure("Writing", name, exception);
         }
+        finally
+        {
+            ReturnBuffer();
+        }
         store.Forget(name);
     }
 
@@ -61,17 +69,41 @@ internal sealed class AzureUpload(AzureContainerStore store, BlockBlobClient blo
         var id = Convert.ToBase64String(Encoding.ASCII.GetBytes(blockIds.Count.ToString("d6", CultureInfo.InvariantCulture)));
         try
         {
-            using var body = new MemoryStream(buffer, 0, filled, writable: false);
+            using var body = new MemoryStream(buffer!, 0, filled, writable: false);
             await blob.StageBlockAsync(id, body, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException exception)
         {
             throw store.Failure("Writing", name, exception);
         }
+        finally
+        {
+            ReturnBuffer();
+        }
         blockIds.Add(id);
+        blockSize = pool.BufferSize << Math.Min(4, blockIds.Count / BlocksPerSize);
+    }
+
+    /// <summary>The block was staged (or will never be): its buffer goes back to the pool for the next block of any upload.</summary>
+    private void ReturnBuffer()
+    {
+        if (buffer is null)
+            return;
+        pool.Return(buffer);
+        buffer = null;
         filled = 0;
-        var size = FirstBlockSize << Math.Min(4, blockIds.Count / BlocksPerSize);
-        if (size != buffer.Length)
-            buffer = GC.AllocateUninitializedArray<byte>(size);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        ReturnBuffer();
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            ReturnBuffer();
+        base.Dispose(disposing);
     }
 }

@@ -23,7 +23,7 @@ public static class S3ArchiveStore
             var bucket = location.Host;
             if (string.IsNullOrEmpty(bucket))
                 throw new ArchiveStoreException($"'{location.GetLeftPart(UriPartial.Path)}' names no bucket: use s3://bucket/prefix/name.");
-            var store = buckets.GetOrAdd(bucket, name => new S3BucketStore(client.Value, name, options.CreateMissingBucket));
+            var store = buckets.GetOrAdd(bucket, name => new S3BucketStore(client.Value, name, options.CreateMissingBucket, PartBufferPool.Shared));
             return new ArchiveStoreLocation(store, Uri.UnescapeDataString(location.AbsolutePath));
         });
     }

@@ -10,7 +10,7 @@ namespace FactoryPulse.Dump.Storage.S3;
 /// One bucket as an archive store. Objects are read as streams; an object read once is read again only in the same
 /// version (If-Match on its ETag), so the restore's checksum pass and its load pass see the same bytes.
 /// </summary>
-internal sealed class S3BucketStore(IAmazonS3 client, string bucket, bool createMissingBucket) : ArchiveStore
+internal sealed class S3BucketStore(IAmazonS3 client, string bucket, bool createMissingBucket, PartBufferPool partBuffers) : ArchiveStore
 {
     private readonly ConcurrentDictionary<string, string> versionsRead = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim bucketCheck = new(1, 1);
@@ -20,7 +20,10 @@ internal sealed class S3BucketStore(IAmazonS3 client, string bucket, bool create
 
     public string Bucket => bucket;
 
-    public override async Task<Stream?> OpenReadAsync(string name, CancellationToken cancellationToken)
+    /// <summary>Where uploads take their part buffers: the process's shared pool, or a test's own.</summary>
+    public PartBufferPool PartBuffers => partBuffers;
+
+    public override async Task<ArchiveStoreReadResult?> OpenReadAsync(string name, CancellationToken cancellationToken)
     {
         await EnsureBucketAsync(cancellationToken).ConfigureAwait(false);
         var request = new GetObjectRequest { BucketName = bucket, Key = name };
@@ -45,7 +48,8 @@ internal sealed class S3BucketStore(IAmazonS3 client, string bucket, bool create
         }
         if (!string.IsNullOrEmpty(response.ETag))
             versionsRead.TryAdd(name, response.ETag);
-        return new ResponseStream(response);
+        // Disposing the response releases its connection; the body alone would leave that to the finalizer.
+        return new ArchiveStoreReadResult(response.ResponseStream, response.ContentLength, response);
     }
 
     public override async Task<ArchiveStoreUpload> CreateAsync(string name, CancellationToken cancellationToken)
@@ -150,60 +154,6 @@ internal sealed class S3BucketStore(IAmazonS3 client, string bucket, bool create
         finally
         {
             bucketCheck.Release();
-        }
-    }
-
-    /// <summary>The response body; disposing it releases the response (and its connection).</summary>
-    private sealed class ResponseStream(GetObjectResponse response) : Stream
-    {
-        private readonly Stream body = response.ResponseStream;
-        private long position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => response.ContentLength;
-
-        public override long Position { get => position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var read = body.Read(buffer, offset, count);
-            position += read;
-            return read;
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            position += read;
-            return read;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                body.Dispose();
-                response.Dispose();
-            }
-            base.Dispose(disposing);
         }
     }
 }

@@ -4,16 +4,19 @@ using Amazon.S3.Model;
 namespace FactoryPulse.Dump.Storage.S3;
 
 /// <summary>
-/// Streams an object to S3 in parts: one part buffer in memory (8 MiB, growing only past 16 GB so 10,000 parts reach
-/// about 500 GB); small objects go up in one PUT. The object exists only after CompleteMultipartUpload, which commit
-/// sends last; an upload disposed without commit is aborted, and one whose process died never appears as an object.
+/// Streams an object to S3 in parts of <see cref="PartBufferPool.Shared"/>'s buffer size (5 MiB, doubling every 2,000 parts
+/// past 10 GB so 10,000 parts reach about 300 GB); small objects go up in one PUT. The part buffer is the pool's: held while a part
+/// fills and is sent, then given back, so memory is the pool's bound whatever --jobs is. The object exists only after
+/// CompleteMultipartUpload, which commit sends last; an upload disposed without commit is aborted, and one whose
+/// process died never appears as an object.
 /// </summary>
 internal sealed class S3Upload(S3BucketStore store, string name) : ArchiveStoreUpload
 {
-    private const int FirstPartSize = 8 << 20;
     private const int PartsPerSize = 2000;
 
-    private byte[] buffer = GC.AllocateUninitializedArray<byte>(FirstPartSize);
+    private readonly PartBufferPool pool = store.PartBuffers;
+    private byte[]? buffer;
+    private int partSize = store.PartBuffers.BufferSize;
     private int filled;
     private string? uploadId;
     private readonly List<PartETag> parts = [];
@@ -23,11 +26,12 @@ internal sealed class S3Upload(S3BucketStore store, string name) : ArchiveStoreU
     {
         while (source.Length > 0)
         {
-            var take = Math.Min(source.Length, buffer.Length - filled);
+            buffer ??= await pool.RentAsync(partSize, cancellationToken).ConfigureAwait(false);
+            var take = Math.Min(source.Length, partSize - filled);
             source.Span[..take].CopyTo(buffer.AsSpan(filled));
             filled += take;
             source = source[take..];
-            if (filled == buffer.Length)
+            if (filled == partSize)
                 await UploadPartAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -39,7 +43,7 @@ internal sealed class S3Upload(S3BucketStore store, string name) : ArchiveStoreU
         {
             if (uploadId is null)
             {
-                using var body = new MemoryStream(buffer, 0, filled, writable: false);
+                using var body = buffer is null ? new MemoryStream([], writable: false) : new MemoryStream(buffer, 0, filled, writable: false);
                 await client.PutObjectAsync(new PutObjectRequest
                 {
                     BucketName = store.Bucket,
@@ -66,6 +70,10 @@ internal sealed class S3Upload(S3BucketStore store, string name) : ArchiveStoreU
         {
             throw store.Failure("Writing", name, exception);
         }
+        finally
+        {
+            ReturnBuffer();
+        }
         committed = true;
         store.Forget(name);
     }
@@ -77,7 +85,7 @@ internal sealed class S3Upload(S3BucketStore store, string name) : ArchiveStoreU
         {
             uploadId ??= (await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = store.Bucket, Key = name }, cancellationToken).ConfigureAwait(false)).UploadId;
             var number = parts.Count + 1;
-            using var body = new MemoryStream(buffer, 0, filled, writable: false);
+            using var body = new MemoryStream(buffer!, 0, filled, writable: false);
             var response = await client.UploadPartAsync(new UploadPartRequest
             {
                 BucketName = store.Bucket,
@@ -94,14 +102,26 @@ internal sealed class S3Upload(S3BucketStore store, string name) : ArchiveStoreU
         {
             throw store.Failure("Writing", name, exception);
         }
+        finally
+        {
+            ReturnBuffer();
+        }
+        partSize = pool.BufferSize << Math.Min(4, parts.Count / PartsPerSize);
+    }
+
+    /// <summary>The part was sent (or will never be): its buffer goes back to the pool for the next part of any upload.</summary>
+    private void ReturnBuffer()
+    {
+        if (buffer is null)
+            return;
+        pool.Return(buffer);
+        buffer = null;
         filled = 0;
-        var size = FirstPartSize << Math.Min(4, parts.Count / PartsPerSize);
-        if (size != buffer.Length)
-            buffer = GC.AllocateUninitializedArray<byte>(size);
     }
 
     public override async ValueTask DisposeAsync()
     {
+        ReturnBuffer();
         await AbortAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }
@@ -109,7 +129,10 @@ internal sealed class S3Upload(S3BucketStore store, string name) : ArchiveStoreU
     protected override void Dispose(bool disposing)
     {
         if (disposing)
+        {
+            ReturnBuffer();
             AbortAsync().GetAwaiter().GetResult();
+        }
         base.Dispose(disposing);
     }
 

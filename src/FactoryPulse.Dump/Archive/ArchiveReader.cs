@@ -35,7 +35,7 @@ internal static class ArchiveReader
                 throw new ArchiveException($"'{ArchiveLocation.Describe(archivePath)}' is not a complete archive: {ArchiveManifest.FileName} is missing (an interrupted dump leaves no manifest).");
             if (storedLength > MaxManifestBytes)
                 throw new ArchiveException($"{manifestPath} is {storedLength} bytes, larger than any manifest this tool writes.");
-            stream = await objects.OpenReadAsync(ArchiveLocation.Child(prefix, ArchiveManifest.FileName), cancellationToken).ConfigureAwait(false)
+            stream = (await objects.OpenReadAsync(ArchiveLocation.Child(prefix, ArchiveManifest.FileName), cancellationToken).ConfigureAwait(false))?.Content
                 ?? throw new ArchiveException($"'{ArchiveLocation.Describe(archivePath)}' is not a complete archive: {ArchiveManifest.FileName} is missing.");
         }
         else

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
@@ -202,10 +203,19 @@ internal static class Encryption
         }
     }
 
-    /// <summary>Decrypts and authenticates record by record; sync and async reads share the checks.</summary>
+    /// <summary>
+    /// Decrypts and authenticates record by record; sync and async reads share the checks. The input is read ahead
+    /// through one pooled 1 MiB buffer (records are 64 KiB, their headers a few bytes): a new BufferedStream per file
+    /// was a 1 MiB large-object-heap array per data file read.
+    /// </summary>
     private sealed class DecryptingStream : Stream
     {
+        private const int ReadAheadSize = 1 << 20;
+
         private readonly Stream _input;
+        private byte[]? _readAhead;
+        private int _readStart;
+        private int _readEnd;
         private readonly AesGcm _aes;
         private readonly byte[] _magic = new byte[8];
         private readonly byte[] _prefix = new byte[8];
@@ -244,14 +254,14 @@ internal static class Encryption
                     return 0;
                 if (!_started)
                 {
-                    _input.ReadExactly(_magic);
+                    ReadInput(_magic, _magic.Length);
                     CheckMagic();
-                    _input.ReadExactly(_prefix);
+                    ReadInput(_prefix, _prefix.Length);
                     _started = true;
                 }
-                var size = RecordLength(_input.ReadAtLeast(_length, 4, throwOnEndOfStream: false));
-                _input.ReadExactly(_cipher.AsSpan(0, size));
-                _input.ReadExactly(_tag);
+                var size = RecordLength(ReadInput(_length, 0));
+                ReadInput(_cipher.AsSpan(0, size), size);
+                ReadInput(_tag, _tag.Length);
                 Open(size);
             }
             return Take(buffer);
@@ -268,17 +278,66 @@ internal static class Encryption
                     return 0;
                 if (!_started)
                 {
-                    await _input.ReadExactlyAsync(_magic, cancellationToken).ConfigureAwait(false);
+                    await ReadInputAsync(_magic, _magic.Length, cancellationToken).ConfigureAwait(false);
                     CheckMagic();
-                    await _input.ReadExactlyAsync(_prefix, cancellationToken).ConfigureAwait(false);
+                    await ReadInputAsync(_prefix, _prefix.Length, cancellationToken).ConfigureAwait(false);
                     _started = true;
                 }
-                var size = RecordLength(await _input.ReadAtLeastAsync(_length, 4, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
-                await _input.ReadExactlyAsync(_cipher.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
-                await _input.ReadExactlyAsync(_tag, cancellationToken).ConfigureAwait(false);
+                var size = RecordLength(await ReadInputAsync(_length, 0, cancellationToken).ConfigureAwait(false));
+                await ReadInputAsync(_cipher.AsMemory(0, size), size, cancellationToken).ConfigureAwait(false);
+                await ReadInputAsync(_tag, _tag.Length, cancellationToken).ConfigureAwait(false);
                 Open(size);
             }
             return Take(buffer.Span);
+        }
+
+        /// <summary>
+        /// Fills <paramref name="target"/> from the read-ahead buffer, refilling it from the input; returns the bytes
+        /// copied, fewer only at the input's end, which is an <see cref="EndOfStreamException"/> before
+        /// <paramref name="required"/> bytes.
+        /// </summary>
+        private int ReadInput(Span<byte> target, int required)
+        {
+            var copied = 0;
+            while (copied < target.Length)
+            {
+                if (_readStart == _readEnd)
+                {
+                    _readAhead ??= ArrayPool<byte>.Shared.Rent(ReadAheadSize);
+                    _readStart = 0;
+                    _readEnd = _input.Read(_readAhead, 0, ReadAheadSize);
+                    if (_readEnd == 0)
+                        break;
+                }
+                copied += CopyReadAhead(target[copied..]);
+            }
+            return copied < required ? throw new EndOfStreamException() : copied;
+        }
+
+        private async ValueTask<int> ReadInputAsync(Memory<byte> target, int required, CancellationToken cancellationToken)
+        {
+            var copied = 0;
+            while (copied < target.Length)
+            {
+                if (_readStart == _readEnd)
+                {
+                    _readAhead ??= ArrayPool<byte>.Shared.Rent(ReadAheadSize);
+                    _readStart = 0;
+                    _readEnd = await _input.ReadAsync(_readAhead.AsMemory(0, ReadAheadSize), cancellationToken).ConfigureAwait(false);
+                    if (_readEnd == 0)
+                        break;
+                }
+                copied += CopyReadAhead(target.Span[copied..]);
+            }
+            return copied < required ? throw new EndOfStreamException() : copied;
+        }
+
+        private int CopyReadAhead(Span<byte> target)
+        {
+            var take = Math.Min(target.Length, _readEnd - _readStart);
+            _readAhead.AsSpan(_readStart, take).CopyTo(target);
+            _readStart += take;
+            return take;
         }
 
         private int Take(Span<byte> buffer)
@@ -338,7 +397,14 @@ internal static class Encryption
         protected override void Dispose(bool disposing)
         {
             if (disposing)
+            {
                 _aes.Dispose();
+                if (_readAhead is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(_readAhead);
+                    _readAhead = null;
+                }
+            }
             base.Dispose(disposing);
         }
     }

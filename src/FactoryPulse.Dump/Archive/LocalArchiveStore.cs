@@ -10,8 +10,13 @@ internal sealed class LocalArchiveStore : ArchiveStore
 {
     public static readonly LocalArchiveStore Instance = new();
 
-    public override Task<Stream?> OpenReadAsync(string name, CancellationToken cancellationToken) =>
-        Task.FromResult<Stream?>(File.Exists(name) ? OwnerOnlyFiles.OpenRead(name) : null);
+    public override Task<ArchiveStoreReadResult?> OpenReadAsync(string name, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(name))
+            return Task.FromResult<ArchiveStoreReadResult?>(null);
+        var file = OwnerOnlyFiles.OpenRead(name);
+        return Task.FromResult<ArchiveStoreReadResult?>(new ArchiveStoreReadResult(file, file.Length));
+    }
 
     public override Task<ArchiveStoreUpload> CreateAsync(string name, CancellationToken cancellationToken) =>
         Task.FromResult<ArchiveStoreUpload>(new LocalUpload(OwnerOnlyFiles.CreateNew(name, bufferSize: 0)));

@@ -8,7 +8,7 @@ namespace FactoryPulse.Dump.Archive;
 /// </summary>
 internal sealed class StoreReadStream(ArchiveStore store, string name, string location) : Stream
 {
-    private Stream? inner;
+    private ArchiveStoreReadResult? opened;
     private long position;
     private long length = -1;
 
@@ -25,19 +25,12 @@ internal sealed class StoreReadStream(ArchiveStore store, string name, string lo
 
     private async ValueTask<Stream> OpenAsync(CancellationToken cancellationToken)
     {
-        if (inner is not null)
-            return inner;
-        inner = await store.OpenReadAsync(name, cancellationToken).ConfigureAwait(false)
+        if (opened is not null)
+            return opened.Content;
+        opened = await store.OpenReadAsync(name, cancellationToken).ConfigureAwait(false)
             ?? throw new ArchiveException($"Data file '{ArchiveLocation.Describe(location)}' is missing.");
-        try
-        {
-            length = inner.Length;
-        }
-        catch (NotSupportedException)
-        {
-            length = long.MaxValue;
-        }
-        return inner;
+        length = opened.Length;
+        return opened.Content;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -66,14 +59,14 @@ internal sealed class StoreReadStream(ArchiveStore store, string name, string lo
     protected override void Dispose(bool disposing)
     {
         if (disposing)
-            inner?.Dispose();
+            opened?.Dispose();
         base.Dispose(disposing);
     }
 
     public override async ValueTask DisposeAsync()
     {
-        if (inner is not null)
-            await inner.DisposeAsync().ConfigureAwait(false);
+        if (opened is not null)
+            await opened.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -8,7 +8,7 @@ namespace FactoryPulse.Dump.Data;
 /// <summary>
 /// The one place a data file's streams are stacked. Writing: producer → compress → [encrypt] → 1 MiB buffer → xxh3
 /// → owner-only file or store upload (compress, then encrypt: ciphertext does not compress; the hash is of the file's
-/// own bytes). Reading: file or store object → [1 MiB buffer → decrypt] → [decompress]. Table data, large objects,
+/// own bytes). Reading: file or store object → [decrypt, reading ahead through a pooled 1 MiB buffer] → [decompress]. Table data, large objects,
 /// the restore's checksum pass and verification all go through here. A path may be a store location
 /// (<see cref="ArchiveLocation"/>): the bytes then stream to and from the store, never staged whole on disk.
 /// </summary>
@@ -77,7 +77,7 @@ internal static class DataFiles
         var file = OpenFile(filePath);
         try
         {
-            var plain = key is null ? file : Encryption.Decrypt(new BufferedStream(file, BufferSize), key);
+            var plain = key is null ? file : Encryption.Decrypt(file, key);
             var content = compression == DataCompression.None ? plain : Compression.Decompress(plain, compression);
             return new DataFileReader(file, plain, content);
         }

@@ -24,8 +24,6 @@ internal static class DumpRunner
         if (options.SchemaOnly && options.DataOnly)
             throw new DumpException("Schema-only and data-only cannot be used together.");
         var toStore = ArchiveLocation.IsStore(options.OutputPath);
-        if (toStore && options.Format != ArchiveFormat.Directory)
-            throw new OutputPathException("Only the directory format can be written to an object store; write a plain script to a local file.");
         var finalPath = toStore ? options.OutputPath.TrimEnd('/') : Path.GetFullPath(options.OutputPath);
         var parent = toStore ? "" : Path.GetDirectoryName(finalPath.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new OutputPathException($"'{finalPath}' has no parent directory.");
         if (await ArchiveLocation.ExistsAsync(finalPath, cancellationToken).ConfigureAwait(false))
@@ -494,9 +492,15 @@ internal static class DumpRunner
 
     private readonly record struct WriteTotals(int Tables, long Rows, long Bytes);
 
-    private static Task<WriteTotals> WritePlainAsync(
-        NpgsqlConnection connection, ArchiveManifest manifest, string finalPath, IProgress<DumpProgress>? progress, CancellationToken cancellationToken) =>
-        StagedOutput.WriteFileAsync(finalPath, overwrite: false, async file =>
+    private static async Task<WriteTotals> WritePlainAsync(
+        NpgsqlConnection connection, ArchiveManifest manifest, string finalPath, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (ArchiveLocation.IsStore(finalPath))
+        {
+            var (tables, rows, bytes) = await Formats.PlainScriptWriter.WriteToStoreAsync(connection, manifest, finalPath, progress, cancellationToken).ConfigureAwait(false);
+            return new WriteTotals(tables, rows, bytes);
+        }
+        return await StagedOutput.WriteFileAsync(finalPath, overwrite: false, async file =>
         {
             try
             {
@@ -507,7 +511,8 @@ internal static class DumpRunner
             {
                 throw new OutputPathException($"Writing '{finalPath}' failed: {exception.Message}", exception);
             }
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Adds the dump's up-front estimates (pg_class) to every report, so a display can show an ETA.</summary>
     private sealed class EstimatingProgress(IProgress<DumpProgress> inner, long rows, long bytes) : IProgress<DumpProgress>

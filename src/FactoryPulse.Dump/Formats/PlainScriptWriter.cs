@@ -15,6 +15,22 @@ internal static class PlainScriptWriter
 {
     private static readonly UTF8Encoding Utf8 = new(false);
 
+    /// <summary>
+    /// Streams the script to a store object (<c>s3://…/x.sql</c>): through the upload's part buffers, never staged
+    /// whole. The object appears only when the upload commits after the last line, so an interrupted dump leaves no
+    /// script that looks complete (a local script's temp-name-then-rename).
+    /// </summary>
+    public static async Task<(int Tables, long Rows, long Bytes)> WriteToStoreAsync(
+        NpgsqlConnection connection, ArchiveManifest manifest, string location, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
+    {
+        var (store, name) = ArchiveLocation.Resolve(location);
+        var upload = await store.CreateAsync(name, cancellationToken).ConfigureAwait(false);
+        await using var uploadScope = upload.ConfigureAwait(false);
+        var totals = await WriteAsync(connection, manifest, upload, progress, cancellationToken).ConfigureAwait(false);
+        await upload.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return totals;
+    }
+
     public static async Task<(int Tables, long Rows, long Bytes)> WriteAsync(
         NpgsqlConnection connection, ArchiveManifest manifest, Stream output, IProgress<DumpProgress>? progress, CancellationToken cancellationToken)
     {

@@ -8,8 +8,12 @@ namespace FactoryPulse.Dump.Storage;
 /// </summary>
 public abstract class ArchiveStore
 {
-    /// <summary>Opens an object for reading, or returns null when it does not exist.</summary>
-    public abstract Task<Stream?> OpenReadAsync(string name, CancellationToken cancellationToken);
+    /// <summary>
+    /// Opens an object for reading, with its length, or returns null when it does not exist. An object read once is
+    /// read again only in the same version (a store pins it, e.g. by ETag): the restore hashes every file, then reads
+    /// them again to load them, and a file replaced in between is an error, never unverified bytes.
+    /// </summary>
+    public abstract Task<ArchiveStoreReadResult?> OpenReadAsync(string name, CancellationToken cancellationToken);
 
     /// <summary>
     /// Starts writing an object. Nothing is visible under <paramref name="name"/> until

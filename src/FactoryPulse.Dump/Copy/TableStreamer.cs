@@ -65,7 +65,8 @@ internal static class TableStreamer
         NpgsqlConnection source, string copyOut, NpgsqlConnection target, string copyIn, string what, CancellationToken cancellationToken)
     {
         var writer = (NpgsqlCopyTextWriter)await target.BeginTextImportAsync(copyIn, cancellationToken).ConfigureAwait(false);
-        await using var writerScope = writer.ConfigureAwait(false);
+        // Ended through its stream's DisposeAsync: the writer's own DisposeAsync is a synchronous Dispose (see TableCopier).
+        await using var writerScope = writer.BaseStream.ConfigureAwait(false);
         NpgsqlCopyTextReader reader;
         try
         {
@@ -98,6 +99,7 @@ internal static class TableStreamer
                 rows += chars.AsSpan(0, read).Count('\n');
                 await writer.WriteAsync(chars.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
             }
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             completed = true;
             return rows;
         }

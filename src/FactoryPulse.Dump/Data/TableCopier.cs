@@ -173,7 +173,9 @@ internal static class TableCopier
         }
         using var reader = new StreamReader(source, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: false, BlockSize);
         var writer = await connection.BeginTextImportAsync(copyCommand, cancellationToken).ConfigureAwait(false);
-        await using (writer.ConfigureAwait(false))
+        // The COPY ends through its stream's DisposeAsync, never through the writer's: a StreamWriter subclass's
+        // DisposeAsync is TextWriter's synchronous Dispose, which blocks a pool thread on the server's reply.
+        await using (writer.BaseStream.ConfigureAwait(false))
         {
             var chars = ArrayPool<char>.Shared.Rent(BlockSize / 4);
             try
@@ -181,6 +183,7 @@ internal static class TableCopier
                 int read;
                 while ((read = await reader.ReadAsync(chars.AsMemory(0, BlockSize / 4), cancellationToken).ConfigureAwait(false)) > 0)
                     await writer.WriteAsync(chars.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is not NpgsqlException)
             {

@@ -11,11 +11,13 @@ namespace FactoryPulse.Dump.Storage.Azure;
 /// One container as an archive store. A blob read once is read again only in the same version (If-Match on its
 /// ETag), so the restore's checksum pass and its load pass see the same bytes.
 /// </summary>
-internal sealed class AzureContainerStore(BlobContainerClient container, bool createMissing) : ArchiveStore
+internal sealed partial class AzureContainerStore(BlobContainerClient container, bool createMissing) : ArchiveStore
 {
     private readonly ConcurrentDictionary<string, ETag> versionsRead = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim containerCheck = new(1, 1);
     private volatile bool containerChecked;
+
+    private BlobContainerClient Container => container;
 
     public override async Task<Stream?> OpenReadAsync(string name, CancellationToken cancellationToken)
     {

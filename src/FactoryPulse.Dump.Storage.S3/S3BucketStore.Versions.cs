@@ -52,7 +52,8 @@ internal sealed partial class S3BucketStore
     {
         await EnsureBucketAsync(cancellationToken).ConfigureAwait(false);
         Forget(name);
-        if (conditionsEnforced != true)
+        // A replacement is always checked first (a HEAD): a store may enforce If-None-Match yet ignore If-Match.
+        if (conditionsEnforced != true || expectedVersion is not null)
         {
             var current = await CurrentTagAsync(name, cancellationToken).ConfigureAwait(false);
             if (expectedVersion is null ? current is not null : current != expectedVersion)

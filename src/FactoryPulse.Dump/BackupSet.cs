@@ -57,8 +57,9 @@ public sealed record BackupSetOptions
         if (string.IsNullOrWhiteSpace(Directory))
             throw new ArgumentException("The directory of the sets is empty: name the folder to keep them in.", nameof(Directory));
         // Plain scripts are local files (the plain writer renames a temporary file); a store set holds the archives only.
-        if (Plain && Archive.ArchiveLocation.IsStore(Directory))
-            throw new ArgumentException($"Plain .sql files are written to local folders only, not to an object store ('{Archive.ArchiveLocation.Describe(Directory)}'): leave out Plain (--plain), or keep the sets in a local folder.", nameof(Plain));
+        // (The options stay out of the Archive namespace: "scheme://" is a store location, as ArchiveLocation.IsStore has it.)
+        if (Plain && Directory.IndexOf("://", StringComparison.Ordinal) >= 2)
+            throw new ArgumentException($"Plain .sql files are written to local folders only, not to an object store ('{Directory.Split('?')[0]}'): leave out Plain (--plain), or keep the sets in a local folder.", nameof(Plain));
         if (Keep < 1)
             throw new ArgumentOutOfRangeException(nameof(Keep), $"Keep must be at least 1, not {Keep}: the newest good set is never deleted.");
         if (!string.IsNullOrEmpty(Prefix) && (Prefix.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Prefix.Contains("..", StringComparison.Ordinal)))

@@ -1,4 +1,5 @@
 using System.Net;
+using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 
@@ -22,29 +23,46 @@ internal sealed partial class S3BucketStore
     public override async Task<ArchiveStoreVersion?> ReadVersionAsync(string name, CancellationToken cancellationToken)
     {
         await EnsureBucketAsync(cancellationToken).ConfigureAwait(false);
-        GetObjectResponse response;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            response = await Client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = name }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound && exception.ErrorCode != "NoSuchBucket")
-        {
-            return null;
-        }
-        catch (AmazonS3Exception exception)
-        {
-            throw Failure("Reading", name, exception);
-        }
-        using (response)
-        {
-            using var content = new MemoryStream();
-            await response.ResponseStream.CopyToAsync(content, cancellationToken).ConfigureAwait(false);
-            return new ArchiveStoreVersion
+            GetObjectResponse response;
+            try
             {
-                Content = content.ToArray(),
-                Tag = response.ETag ?? "",
-                LastModified = response.LastModified is { } modified ? new DateTimeOffset(DateTime.SpecifyKind(modified, DateTimeKind.Utc)) : default,
-            };
+                response = await Client.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = name }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound && exception.ErrorCode != "NoSuchBucket")
+            {
+                return null;
+            }
+            catch (AmazonS3Exception exception)
+            {
+                throw Failure("Reading", name, exception);
+            }
+            using (response)
+            {
+                using var content = new MemoryStream();
+                try
+                {
+                    await response.ResponseStream.CopyToAsync(content, cancellationToken).ConfigureAwait(false);
+                }
+                // The SDK checks the body against the ETag: a store without atomic writes (s3rver) can serve a version's
+                // bytes with the previous version's tag while another writer replaces the object. Read it again.
+                catch (AmazonClientException) when (attempt < 3)
+                {
+                    await Task.Delay(100 * attempt, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                catch (AmazonClientException exception)
+                {
+                    throw new ArchiveStoreException($"Reading s3://{Bucket}/{name} failed: it kept changing while it was read.", exception) { Container = Bucket };
+                }
+                return new ArchiveStoreVersion
+                {
+                    Content = content.ToArray(),
+                    Tag = response.ETag ?? "",
+                    LastModified = response.LastModified is { } modified ? new DateTimeOffset(DateTime.SpecifyKind(modified, DateTimeKind.Utc)) : default,
+                };
+            }
         }
     }
 

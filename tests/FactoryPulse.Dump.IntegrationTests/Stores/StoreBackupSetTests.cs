@@ -254,8 +254,27 @@ public abstract class StoreBackupSetTests<TServer>
     private Dictionary<string, string> Environment() => new(_store.CliEnvironment, StringComparer.Ordinal);
 }
 
+[Collection(S3StoreRegistration.Name)]
 public sealed class S3StoreBackupSetTests(S3Server store, FactoryPulseSource source)
     : StoreBackupSetTests<S3Server>(store, source), IClassFixture<S3Server>, IClassFixture<FactoryPulseSource>;
 
+[Collection(AzureStoreRegistration.Name)]
 public sealed class AzureStoreBackupSetTests(AzureServer store, FactoryPulseSource source)
     : StoreBackupSetTests<AzureServer>(store, source), IClassFixture<AzureServer>, IClassFixture<FactoryPulseSource>;
+
+/// <summary>
+/// The classes that register <c>s3://</c> with their own server: the registration is process-wide (the last one wins), so
+/// they run one after another, never beside each other.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class S3StoreRegistration
+{
+    public const string Name = "s3:// registration";
+}
+
+/// <summary>The classes that register <c>az://</c> with their own server (see <see cref="S3StoreRegistration"/>).</summary>
+[CollectionDefinition(Name)]
+public sealed class AzureStoreRegistration
+{
+    public const string Name = "az:// registration";
+}

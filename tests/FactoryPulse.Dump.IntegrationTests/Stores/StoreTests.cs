@@ -211,8 +211,10 @@ public abstract class StoreTests<TServer>
     }
 }
 
+[Collection(S3StoreRegistration.Name)]
 public sealed class S3StoreTests(S3Server store, FactoryPulseSource source)
     : StoreTests<S3Server>(store, source), IClassFixture<S3Server>, IClassFixture<FactoryPulseSource>;
 
+[Collection(AzureStoreRegistration.Name)]
 public sealed class AzureStoreTests(AzureServer store, FactoryPulseSource source)
     : StoreTests<AzureServer>(store, source), IClassFixture<AzureServer>, IClassFixture<FactoryPulseSource>;

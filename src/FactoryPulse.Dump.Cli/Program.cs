@@ -440,7 +440,7 @@ internal static class Program
     private static Command BackupCommand()
     {
         var connection = ConnectionOption();
-        var dir = new Option<string>("--dir") { Description = "Folder that holds the backup sets.", Required = true };
+        var dir = new Option<string>("--dir") { Description = "Folder, or object-store prefix (s3://bucket/prefix, az://container/prefix), that holds the backup sets.", Required = true };
         var prefix = new Option<string>("--prefix") { Description = "Name prefix of the set's archives (default: the database name)." };
         var keep = new Option<int>("--keep") { Description = "Complete, verified sets to keep (default 1); unverified or incomplete sets are never deleted.", DefaultValueFactory = _ => 1 };
         var plain = new Option<bool>("--plain") { Description = "Also write the three archives as psql-restorable .sql files." };

@@ -11,7 +11,7 @@ namespace FactoryPulse.Dump.Storage.Azure;
 /// One container as an archive store. A blob read once is read again only in the same version (If-Match on its
 /// ETag), so the restore's checksum pass and its load pass see the same bytes.
 /// </summary>
-internal sealed class AzureContainerStore(BlobContainerClient container, bool createMissing, PartBufferPool partBuffers) : ArchiveStore
+internal sealed partial class AzureContainerStore(BlobContainerClient container, bool createMissing, PartBufferPool partBuffers) : ArchiveStore
 {
     private readonly ConcurrentDictionary<string, ETag> versionsRead = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim containerCheck = new(1, 1);
@@ -19,6 +19,8 @@ internal sealed class AzureContainerStore(BlobContainerClient container, bool cr
 
     /// <summary>Where uploads take their block buffers: the process's shared pool, or a test's own.</summary>
     public PartBufferPool PartBuffers => partBuffers;
+
+    private BlobContainerClient Container => container;
 
     public override async Task<ArchiveStoreReadResult?> OpenReadAsync(string name, CancellationToken cancellationToken)
     {

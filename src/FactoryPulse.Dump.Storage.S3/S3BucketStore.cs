@@ -10,7 +10,7 @@ namespace FactoryPulse.Dump.Storage.S3;
 /// One bucket as an archive store. Objects are read as streams; an object read once is read again only in the same
 /// version (If-Match on its ETag), so the restore's checksum pass and its load pass see the same bytes.
 /// </summary>
-internal sealed class S3BucketStore(IAmazonS3 client, string bucket, bool createMissingBucket, PartBufferPool partBuffers) : ArchiveStore
+internal sealed partial class S3BucketStore(IAmazonS3 client, string bucket, bool createMissingBucket, PartBufferPool partBuffers) : ArchiveStore
 {
     private readonly ConcurrentDictionary<string, string> versionsRead = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim bucketCheck = new(1, 1);

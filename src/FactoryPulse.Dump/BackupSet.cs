@@ -15,7 +15,11 @@ public sealed record BackupSetOptions
     /// </summary>
     public string ConnectionString { get; init; } = "";
 
-    /// <summary>The folder holding the sets (created 0700 when missing).</summary>
+    /// <summary>
+    /// The folder holding the sets (created 0700 when missing), or an object-store prefix (<c>s3://bucket/prefix</c>,
+    /// <c>az://container/prefix</c>) whose store package is registered: the sets, their retention and the lock work there
+    /// as in a folder (see the README's "Backup sets in object stores").
+    /// </summary>
     public required string Directory { get; init; }
 
     /// <summary>Name prefix of the set's archives; default the database name.</summary>
@@ -54,9 +58,10 @@ public sealed record BackupSetOptions
         ArgumentNullException.ThrowIfNull(ConnectionString, nameof(ConnectionString));
         if (string.IsNullOrWhiteSpace(Directory))
             throw new ArgumentException("The directory of the sets is empty: name the folder to keep them in.", nameof(Directory));
-        // Until sets, their retention and their lock work on stores, a store location must not become a local folder named "s3:".
-        if (Directory.IndexOf("://", StringComparison.Ordinal) >= 2)
-            throw new ArgumentException($"Backup sets cannot be kept in an object store yet ('{Directory.Split('?')[0]}'): write the sets to a local folder, or write single archives to the store with DatabaseDumper (fpdump dump -f s3://…).", nameof(Directory));
+        // Plain scripts are local files (the plain writer renames a temporary file); a store set holds the archives only.
+        // (The options stay out of the Archive namespace: "scheme://" is a store location, as ArchiveLocation.IsStore has it.)
+        if (Plain && Directory.IndexOf("://", StringComparison.Ordinal) >= 2)
+            throw new ArgumentException($"Plain .sql files are written to local folders only, not to an object store ('{Directory.Split('?')[0]}'): leave out Plain (--plain), or keep the sets in a local folder.", nameof(Plain));
         if (Keep < 1)
             throw new ArgumentOutOfRangeException(nameof(Keep), $"Keep must be at least 1, not {Keep}: the newest good set is never deleted.");
         if (!string.IsNullOrEmpty(Prefix) && (Prefix.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Prefix.Contains("..", StringComparison.Ordinal)))
@@ -71,6 +76,22 @@ public sealed record BackupSetOptions
         if (Dump is not null)
             (Dump with { SchemaOnly = false, DataOnly = false, Format = ArchiveFormat.Directory }).ValidateSettings(nameof(Dump) + ".");
     }
+}
+
+/// <summary>
+/// Another backup run holds the lock of the sets' folder or store prefix, or took it over from this run (a store lock that
+/// was not renewed in time); nothing of this run was committed as a set, and no set was pruned.
+/// </summary>
+public sealed class BackupSetLockedException : DumpException
+{
+    /// <summary>Creates the exception.</summary>
+    public BackupSetLockedException(string message) : base(message) { }
+
+    /// <summary>The lock: a file path or a store location.</summary>
+    public string? LockLocation { get; init; }
+
+    /// <summary>Who holds it, as the lock says (e.g. "process 4242 on host db-backup-1, renewed 20 s ago"); null when it says nothing readable.</summary>
+    public string? Holder { get; init; }
 }
 
 /// <summary>A server started for the restore check of one backup set (see <see cref="BackupSetOptions.StartRestoreCheckServer"/>), or why there is none.</summary>
@@ -123,7 +144,8 @@ public static class BackupSet
     /// Dumps once (one snapshot), derives the schema-only and data-only archives from that dump, verifies all three (by
     /// restoring them into scratch databases when a scratch server is given or started, else by their checksums only),
     /// writes the summary, then keeps the newest <see cref="BackupSetOptions.Keep"/> complete verified sets. A set that fails
-    /// its check is kept, marked unverified, and no older set is deleted. A second run while one is going is refused (lock file).
+    /// its check is kept, marked unverified, and no older set is deleted. A second run while one is going is refused (lock file,
+    /// or lock object in a store) with <see cref="BackupSetLockedException"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The options contradict each other or are out of range (thrown before anything connects).</exception>
     /// <exception cref="ConnectionStringException">The connection string, or a PG* variable filling one of its parts, cannot be understood (an <see cref="ArgumentException"/>; thrown before anything connects).</exception>

@@ -41,6 +41,52 @@ internal sealed class LocalArchiveStore : ArchiveStore
         return Task.CompletedTask;
     }
 
+    public override async Task<ArchiveStoreVersion?> ReadVersionAsync(string name, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(name))
+            return null;
+        var content = await File.ReadAllBytesAsync(name, cancellationToken).ConfigureAwait(false);
+        var written = File.GetLastWriteTimeUtc(name);
+        return new ArchiveStoreVersion { Content = content, Tag = Tag(written, content.Length), LastModified = written };
+    }
+
+    /// <summary>Create-if-absent is the file system's own (CreateNew); a replacement is checked, then written under a temporary name and renamed.</summary>
+    public override async Task<string?> TryWriteAsync(string name, ReadOnlyMemory<byte> content, string? expectedVersion, CancellationToken cancellationToken)
+    {
+        if (expectedVersion is null)
+        {
+            FileStream file;
+            try
+            {
+                file = OwnerOnlyFiles.CreateNew(name, bufferSize: 0);
+            }
+            catch (IOException) when (File.Exists(name))
+            {
+                return null;
+            }
+            await using (file.ConfigureAwait(false))
+            {
+                await file.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+                file.Flush(flushToDisk: true);
+            }
+        }
+        else
+        {
+            var current = await ReadVersionAsync(name, cancellationToken).ConfigureAwait(false);
+            if (current?.Tag != expectedVersion)
+                return null;
+            await StagedOutput.WriteFileAsync(name, overwrite: true, async file =>
+            {
+                await file.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        return Tag(File.GetLastWriteTimeUtc(name), content.Length);
+    }
+
+    private static string Tag(DateTime written, long length) =>
+        written.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>An owner-only file; committing flushes it to disk.</summary>
     private sealed class LocalUpload(FileStream file) : ArchiveStoreUpload
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -12,8 +11,6 @@ namespace FactoryPulse.Dump.Sets;
 
 internal static partial class BackupSetWriter
 {
-    private const string LockFileName = ".fpdump-backup.lock";
-
     [GeneratedRegex(@"^(?<prefix>.+)_complete_backup_(?<stamp>\d{8}_\d{6})$", RegexOptions.CultureInvariant)]
     private static partial Regex CompleteSetPattern();
 
@@ -23,9 +20,15 @@ internal static partial class BackupSetWriter
             throw new DumpException("Plain .sql files cannot be encrypted; leave out Plain (--plain) when encrypting a set.");
         if (options.Keep < 1)
             throw new DumpException("Keep (--keep) must be at least 1: the newest good set is never deleted.");
-        var directory = Path.GetFullPath(options.Directory);
-        OwnerOnlyFiles.CreateDirectory(directory);
-        using var gate = AcquireLock(directory);
+        // A store prefix is the folder's equivalent: same names, the lock an object, the summary's .json the commit point.
+        var toStore = ArchiveLocation.IsStore(options.Directory);
+        if (toStore && options.Plain)
+            throw new DumpException("Plain .sql files are written to local folders only; leave out Plain (--plain) for a set in an object store.");
+        var directory = toStore ? options.Directory.TrimEnd('/') : Path.GetFullPath(options.Directory);
+        if (!toStore)
+            OwnerOnlyFiles.CreateDirectory(directory);
+        var gate = await BackupSetLock.AcquireAsync(directory, cancellationToken).ConfigureAwait(false);
+        await using var gateScope = gate.ConfigureAwait(false);
 
         var prefix = options.Prefix;
         if (string.IsNullOrEmpty(prefix))
@@ -35,10 +38,10 @@ internal static partial class BackupSetWriter
 
         var now = DateTime.UtcNow;
         var stamp = now.ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture);
-        var complete = Path.Combine(directory, $"{prefix}_complete_backup_{stamp}");
-        var schema = Path.Combine(directory, $"{prefix}_schema_backup_{stamp}");
-        var data = Path.Combine(directory, $"{prefix}_data_backup_{stamp}");
-        var summaryPath = Path.Combine(directory, $"backup-summary-{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.md");
+        var complete = Join(directory, $"{prefix}_complete_backup_{stamp}");
+        var schema = Join(directory, $"{prefix}_schema_backup_{stamp}");
+        var data = Join(directory, $"{prefix}_data_backup_{stamp}");
+        var summaryPath = Join(directory, $"backup-summary-{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.md");
 
         var dump = (options.Dump ?? new DumpOptions { ConnectionString = options.ConnectionString, OutputPath = complete }) with
         {
@@ -99,7 +102,12 @@ internal static partial class BackupSetWriter
         var summary = ArchiveSummary.Build(complete, manifest);
         summary.Files.Clear();
         foreach (var archive in new[] { schema, data, complete })
-            summary.AddFiles(archive);
+        {
+            if (toStore)
+                await summary.AddStoreFilesAsync(archive, cancellationToken).ConfigureAwait(false);
+            else
+                summary.AddFiles(archive);
+        }
         foreach (var file in plainFiles)
             summary.Files.Add(new ArchiveSummary.SummaryFile { Name = Path.GetFileName(file), Bytes = new FileInfo(file).Length });
         summary.StorageBuckets = await StorageBucketNames.ReadAsync(complete, manifest, key, cancellationToken).ConfigureAwait(false);
@@ -109,12 +117,17 @@ internal static partial class BackupSetWriter
         // What the dump itself warned about (e.g. subscriptions it could not read) belongs beside the summary's own warnings.
         summary.Warnings.AddRange(dumped.Warnings);
         summary.Warnings.AddRange(problems);
+        // The .json is the set's commit point (Prune counts a set only with it): written last, and only while this run holds the lock.
+        await gate.EnsureHeldAsync(cancellationToken).ConfigureAwait(false);
         await WriteTextAsync(summaryPath, summary.ToMarkdown([("complete", complete), ("schema", schema), ("data", data)]), cancellationToken).ConfigureAwait(false);
         await WriteTextAsync(Path.ChangeExtension(summaryPath, ".json"), summary.ToJson(), cancellationToken).ConfigureAwait(false);
         if (!verification.Passed)
             throw new ArchiveException($"The new backup set failed verification ({string.Join("; ", problems)}); it is kept, marked unverified in {Path.GetFileName(summaryPath)}, and no older set was deleted.");
 
-        var deleted = Prune(directory, prefix, options.Keep);
+        await gate.EnsureHeldAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = toStore
+            ? await PruneStoreAsync(directory, prefix, options.Keep, cancellationToken).ConfigureAwait(false)
+            : Prune(directory, prefix, options.Keep);
         return new BackupSetResult { CompleteArchive = complete, SchemaArchive = schema, DataArchive = data, SummaryPath = summaryPath, PlainFiles = plainFiles, DeletedSets = deleted, Verification = verification };
     }
 
@@ -128,52 +141,9 @@ internal static partial class BackupSetWriter
         return ErrorTranslation.RunAsync(Operation.Dump, Dumping.DumpRunner.RunAsync(options, dataSource, progress, cancellationToken), cancellationToken);
     }
 
-    /// <summary>A lock file created exclusively; a stale one (its process is gone) is taken over.</summary>
-    private static FileStream AcquireLock(string directory)
-    {
-        var path = Path.Combine(directory, LockFileName);
-        for (var attempt = 0; attempt < 2; attempt++)
-        {
-            try
-            {
-                var lockOptions = new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew,
-                    Access = FileAccess.Write,
-                    Share = FileShare.Read,
-                    Options = FileOptions.DeleteOnClose,
-                };
-                if (!OperatingSystem.IsWindows())
-                    lockOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-                var stream = new FileStream(path, lockOptions);
-                var pid = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-                stream.Write(pid);
-                stream.Flush(flushToDisk: true);
-                return stream;
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                var text = File.ReadAllText(path).Trim();
-                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && IsAlive(pid))
-                    throw new DumpException($"Another backup (process {pid}) is writing to {directory}; wait for it to finish.");
-                File.Delete(path); // left by a process that died
-            }
-        }
-        throw new DumpException($"Could not take the backup lock {path}.");
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
+    /// <summary>A name in the sets' folder or store prefix.</summary>
+    private static string Join(string directory, string name) =>
+        ArchiveLocation.IsStore(directory) ? directory + "/" + name : Path.Combine(directory, name);
 
     /// <summary>Writes a schema-only or data-only archive from the complete one (manifest cut, data files copied).</summary>
     private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<ArchiveManifest> ManifestJson = ArchiveManifest.JsonType(ArchiveManifest.JsonOptions);
@@ -193,7 +163,8 @@ internal static partial class BackupSetWriter
                 entry.Dependencies.RemoveAll(id => !ids.Contains(id));
             if (keepData)
             {
-                OwnerOnlyFiles.CreateDirectory(Path.Combine(temp, "data"));
+                if (!ArchiveLocation.IsStore(temp))
+                    OwnerOnlyFiles.CreateDirectory(Path.Combine(temp, "data"));
                 foreach (var entry in derived.Entries)
                 {
                     if (entry.Data is null)
@@ -209,6 +180,11 @@ internal static partial class BackupSetWriter
 
     private static async Task CopyFileAsync(string source, string target, CancellationToken cancellationToken)
     {
+        if (ArchiveLocation.IsStore(target))
+        {
+            await CopyToStoreAsync(source, target, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         var input = OwnerOnlyFiles.OpenRead(source);
         await using var inputScope = input.ConfigureAwait(false);
         var output = OwnerOnlyFiles.CreateNew(target);
@@ -217,12 +193,38 @@ internal static partial class BackupSetWriter
         output.Flush(flushToDisk: true);
     }
 
-    private static Task WriteTextAsync(string path, string text, CancellationToken cancellationToken) =>
-        StagedOutput.WriteFileAsync(path, overwrite: true, async file =>
+    /// <summary>
+    /// The file's bytes as they are (no decryption, no decompression: its checksum stays the manifest's), streamed from the
+    /// store into a new upload: bounded memory, nothing staged on disk.
+    /// </summary>
+    private static async Task CopyToStoreAsync(string source, string target, CancellationToken cancellationToken)
+    {
+        var input = DataFiles.OpenRead(source, DataCompression.None, key: null);
+        await using var inputScope = input.ConfigureAwait(false);
+        var (store, name) = ArchiveLocation.Resolve(target);
+        var output = await store.CreateAsync(name, cancellationToken).ConfigureAwait(false);
+        await using var outputScope = output.ConfigureAwait(false);
+        await input.Content.CopyToAsync(output, DataFiles.BufferSize, cancellationToken).ConfigureAwait(false);
+        await output.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task WriteTextAsync(string path, string text, CancellationToken cancellationToken)
+    {
+        if (ArchiveLocation.IsStore(path))
+        {
+            var (store, name) = ArchiveLocation.Resolve(path);
+            var upload = await store.CreateAsync(name, cancellationToken).ConfigureAwait(false);
+            await using var uploadScope = upload.ConfigureAwait(false);
+            await upload.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
+            await upload.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await StagedOutput.WriteFileAsync(path, overwrite: true, async file =>
         {
             await file.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
             return true;
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Keeps the newest <paramref name="keep"/> good sets: all three archives present and the summary saying they were
@@ -240,7 +242,7 @@ internal static partial class BackupSetWriter
             var schema = Path.Combine(directory, $"{prefix}_schema_backup_{stamp}");
             var data = Path.Combine(directory, $"{prefix}_data_backup_{stamp}");
             var summary = Path.Combine(directory, $"backup-summary-{stamp.Replace('_', '-')}.json");
-            if (!Directory.Exists(schema) || !Directory.Exists(data) || !File.Exists(summary) || !IsVerified(summary)
+            if (!Directory.Exists(schema) || !Directory.Exists(data) || !File.Exists(summary) || !IsVerified(File.ReadAllBytes(summary))
                 || !File.Exists(Path.Combine(path, ArchiveManifest.FileName)))
                 continue;
             var paths = new List<string> { path, schema, data, summary, Path.ChangeExtension(summary, ".md") };
@@ -266,11 +268,75 @@ internal static partial class BackupSetWriter
         return deleted;
     }
 
-    private static bool IsVerified(string summaryJson)
+    /// <summary>
+    /// <see cref="Prune"/> on a store prefix, from one listing: a set counts when its three archives have their manifests and
+    /// its summary .json says verified. A pruned set loses its .json first (then it no longer counts, wherever a failure stops
+    /// the deletion), then its .md, then each archive, manifest first. Incomplete sets (a killed run's, another run's in
+    /// progress) have no .json and are never touched.
+    /// </summary>
+    private static async Task<List<string>> PruneStoreAsync(string directory, string prefix, int keep, CancellationToken cancellationToken)
+    {
+        var (store, root) = ArchiveLocation.Resolve(directory);
+        var start = root.Length == 0 ? "" : root + "/";
+        var archives = new HashSet<string>(StringComparer.Ordinal);
+        var files = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var item in store.ListAsync(start, cancellationToken).ConfigureAwait(false))
+        {
+            if (!item.Name.StartsWith(start, StringComparison.Ordinal))
+                continue;
+            var relative = item.Name[start.Length..];
+            var slash = relative.IndexOf('/', StringComparison.Ordinal);
+            if (slash < 0)
+                files.Add(relative);
+            else if (relative[(slash + 1)..] == ArchiveManifest.FileName)
+                archives.Add(relative[..slash]);
+        }
+        var good = new List<(string Stamp, string[] Summaries, string[] Archives)>();
+        foreach (var archive in archives)
+        {
+            var match = CompleteSetPattern().Match(archive);
+            if (!match.Success || match.Groups["prefix"].Value != prefix)
+                continue;
+            var stamp = match.Groups["stamp"].Value;
+            var schema = $"{prefix}_schema_backup_{stamp}";
+            var data = $"{prefix}_data_backup_{stamp}";
+            var summary = $"backup-summary-{stamp.Replace('_', '-')}";
+            if (!archives.Contains(schema) || !archives.Contains(data) || !files.Contains(summary + ".json"))
+                continue;
+            var content = await store.ReadVersionAsync(start + summary + ".json", cancellationToken).ConfigureAwait(false);
+            if (content is null || !IsVerified(content.Content.ToArray()))
+                continue;
+            good.Add((stamp, [summary + ".json", summary + ".md"], [archive, schema, data]));
+        }
+        good.Sort((a, b) => string.CompareOrdinal(b.Stamp, a.Stamp));
+        var deleted = new List<string>();
+        for (var i = keep; i < good.Count; i++)
+        {
+            foreach (var summary in good[i].Summaries)
+            {
+                if (!files.Contains(summary))
+                    continue;
+                await store.DeleteAsync(start + summary, cancellationToken).ConfigureAwait(false);
+                deleted.Add(Join(directory, summary));
+            }
+            foreach (var archive in good[i].Archives)
+            {
+                var objects = await ArchiveLocation.ListArchiveAsync(store, start + archive, cancellationToken).ConfigureAwait(false);
+                if (objects.Remove(ArchiveManifest.FileName))
+                    await store.DeleteAsync(start + archive + "/" + ArchiveManifest.FileName, cancellationToken).ConfigureAwait(false);
+                foreach (var name in objects.Keys)
+                    await store.DeleteAsync(start + archive + "/" + name, cancellationToken).ConfigureAwait(false);
+                deleted.Add(Join(directory, archive));
+            }
+        }
+        return deleted;
+    }
+
+    private static bool IsVerified(byte[] summaryJson)
     {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllText(summaryJson));
+            using var document = JsonDocument.Parse(summaryJson);
             return document.RootElement.TryGetProperty("verified", out var verified) && verified.ValueKind == JsonValueKind.True;
         }
         catch (JsonException)

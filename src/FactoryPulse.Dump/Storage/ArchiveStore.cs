@@ -26,6 +26,34 @@ public abstract class ArchiveStore
 
     /// <summary>Deletes an object; deleting one that does not exist is not an error.</summary>
     public abstract Task DeleteAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads a small object (a lock, a summary) whole, with the version tag a conditional write can name; null when it
+    /// does not exist. Unlike <see cref="OpenReadAsync"/>, a later read sees whatever version is current.
+    /// </summary>
+    public abstract Task<ArchiveStoreVersion?> ReadVersionAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes a small object in one request, only when no object has the name (<paramref name="expectedVersion"/> null) or
+    /// when it is still at <paramref name="expectedVersion"/> (a tag from <see cref="ReadVersionAsync"/> or an earlier
+    /// write). Returns the new version's tag, or null when the condition did not hold. The condition is the store's own
+    /// where it has one (S3 <c>If-None-Match</c>/<c>If-Match</c>, Azure conditional headers); a store that ignores it is
+    /// checked before and after the write instead, which a writer racing in between can slip past.
+    /// </summary>
+    public abstract Task<string?> TryWriteAsync(string name, ReadOnlyMemory<byte> content, string? expectedVersion, CancellationToken cancellationToken);
+}
+
+/// <summary>A small object read whole by <see cref="ArchiveStore.ReadVersionAsync"/>.</summary>
+public sealed record ArchiveStoreVersion
+{
+    /// <summary>The object's bytes.</summary>
+    public required ReadOnlyMemory<byte> Content { get; init; }
+
+    /// <summary>The version's tag (an ETag): what <see cref="ArchiveStore.TryWriteAsync"/> expects to replace exactly this version.</summary>
+    public required string Tag { get; init; }
+
+    /// <summary>When the store last wrote it, by the store's clock.</summary>
+    public DateTimeOffset LastModified { get; init; }
 }
 
 /// <summary>A write-only stream into a store object that appears only when committed.</summary>

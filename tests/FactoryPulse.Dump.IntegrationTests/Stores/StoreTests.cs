@@ -187,18 +187,6 @@ public abstract class StoreTests<TServer>
         again.ExitCode.Should().NotBe(0, "a new dump does not write over what is left: it names the location as taken");
     }
 
-    [Fact]
-    public async Task A_backup_set_in_the_store_is_refused_before_anything_is_written()
-    {
-        var directory = _store.Location("sets");
-
-        var backup = () => BackupSet.CreateAsync(new BackupSetOptions { ConnectionString = _source.ConnectionString, Directory = directory, Keep = 2 });
-
-        (await backup.Should().ThrowAsync<ArgumentException>()).Which.Message.Should().Contain("object store");
-        (await _store.ListObjectsAsync(_store.ObjectName("sets/"))).Should().BeEmpty();
-        Directory.Exists(directory.Split("://")[0] + ":").Should().BeFalse("no local folder is made from the location");
-    }
-
     private Dictionary<string, string> Environment() => new(_store.CliEnvironment, StringComparer.Ordinal);
 
     private Dictionary<string, string> EncryptingEnvironment() => new(_store.CliEnvironment, StringComparer.Ordinal) { ["FPDUMP_PASSPHRASE"] = Passphrase };
@@ -223,8 +211,10 @@ public abstract class StoreTests<TServer>
     }
 }
 
+[Collection(S3StoreRegistration.Name)]
 public sealed class S3StoreTests(S3Server store, FactoryPulseSource source)
     : StoreTests<S3Server>(store, source), IClassFixture<S3Server>, IClassFixture<FactoryPulseSource>;
 
+[Collection(AzureStoreRegistration.Name)]
 public sealed class AzureStoreTests(AzureServer store, FactoryPulseSource source)
     : StoreTests<AzureServer>(store, source), IClassFixture<AzureServer>, IClassFixture<FactoryPulseSource>;

@@ -13,8 +13,11 @@ internal static class Program
     {
         // Socket reads complete on the I/O thread instead of hopping to the thread pool: a COPY stream arrives as one
         // message per row, and the hops cost about a third of the client's CPU while reading (measured on 2 cores).
-        // Safe in this tool: nothing blocks inside a continuation. Set before the first socket; the user's value wins.
-        if (Environment.GetEnvironmentVariable(InlineSocketCompletions) is null)
+        // Only for dump and restore between PostgreSQL and local files: there nothing blocks inside a continuation. The
+        // object-store SDKs, the backup's throwaway server and anything else may wait synchronously, and a wait on the
+        // I/O thread that must complete it never ends (seen: backup to s3:// hung). Set before the first socket; the
+        // user's value wins.
+        if (Environment.GetEnvironmentVariable(InlineSocketCompletions) is null && InlineCompletionsAreSafe(args))
             Environment.SetEnvironmentVariable(InlineSocketCompletions, "1");
         var root = new RootCommand("fpdump — back up and restore PostgreSQL databases without pg_dump.\nExit codes: 0 success, 1 failure, 2 usage error, 3 verification failed.")
         {
@@ -42,6 +45,19 @@ internal static class Program
         }
         RegisterStores(parseResult.GetValue(createBucket));
         return await parseResult.InvokeAsync();
+    }
+
+    /// <summary>dump or restore, with no object-store location (any URL) among the arguments.</summary>
+    internal static bool InlineCompletionsAreSafe(string[] args)
+    {
+        if (args.Length == 0 || args[0] is not ("dump" or "restore"))
+            return false;
+        foreach (var argument in args)
+        {
+            if (argument.Contains("://", StringComparison.Ordinal))
+                return false;
+        }
+        return true;
     }
 
     /// <summary>Object-store locations (s3://, az://) for every command that takes an archive or backup folder.</summary>

@@ -20,7 +20,10 @@ internal sealed class ThrowawayVerifyServer : IAsyncDisposable
     /// <summary>For <see cref="BackupSetOptions.StartRestoreCheckServer"/>: starts a cluster, or says why there is none.</summary>
     public async Task<RestoreCheckServer> StartAsync(int sourceMajor, CancellationToken cancellationToken)
     {
-        var installed = FindInstalled(out var searched);
+        // The search runs child processes and waits for them: never on the caller's thread, which may be the one
+        // completing the socket reads those waits depend on.
+        var searched = "";
+        var installed = await Task.Run(() => FindInstalled(out searched), cancellationToken).ConfigureAwait(false);
         string? chosen = null;
         var chosenMajor = int.MaxValue;
         foreach (var (major, directory) in installed)

@@ -37,7 +37,10 @@ internal static class TableCopier
         try
         {
             var encoder = new UTF8Encoding(false, true).GetEncoder();
-            using var reader = await connection.BeginTextExportAsync(copyCommand, cancellationToken).ConfigureAwait(false);
+            var reader = await connection.BeginTextExportAsync(copyCommand, cancellationToken).ConfigureAwait(false);
+            // Ended through the COPY stream's DisposeAsync: a TextReader has only a synchronous Dispose, and a
+            // synchronous socket operation inside a continuation can wait forever for the I/O thread it runs on.
+            await using var copyScope = reader.BaseStream.ConfigureAwait(false);
             while (true)
             {
                 var read = await reader.ReadAsync(chars.AsMemory(0, BlockSize / 4), cancellationToken).ConfigureAwait(false);

@@ -97,7 +97,7 @@ public abstract class StoreBackupSetTests<TServer>
         var setSummary = Encoding.UTF8.GetString(await _store.ReadObjectAsync(_store.ObjectName("keep2/" + Path.GetFileName(Path.ChangeExtension(third.SummaryPath, ".json")))));
         using var json = JsonDocument.Parse(setSummary);
         json.RootElement.GetProperty("verified").GetBoolean().Should().BeTrue();
-        json.RootElement.GetProperty("verificationLevel").GetString().Should().Be("Checksums");
+        json.RootElement.GetProperty("verificationLevel").GetString().Should().Be("Restored");
     }
 
     [Fact]

@@ -48,20 +48,34 @@ public abstract class StoreTests<TServer>
         (await _store.ListObjectsAsync(_store.ObjectName($"fp-j{jobs}/"))).Should().Contain(_store.ObjectName($"fp-j{jobs}/manifest.json"));
     }
 
-    [Fact]
-    public async Task A_corpus_sample_with_large_objects_and_chunked_tables_round_trips_through_the_store()
+    public static TheoryData<string> CorpusScripts => ObjectKindRoundTripTests.Scripts;
+
+    /// <summary>
+    /// Every corpus script (large objects, partitions, every object kind) dumped into the store in 8 KB chunks with two
+    /// jobs and restored from it with three: the oracle must find nothing, except the corpus's own known gaps.
+    /// </summary>
+    [SkippableTheory]
+    [MemberData(nameof(CorpusScripts))]
+    public async Task Every_corpus_script_round_trips_through_the_store(string script)
     {
+        var path = Path.Combine(ObjectKindRoundTripTests.ScriptsDirectory, script);
         var source = await _source.Server.CreateDatabaseAsync("store_corpus_a");
-        foreach (var script in new[] { "07_tables.sql", "10_constraints.sql", "21_large_objects.sql" })
-            await ExternalTool.PsqlFileAsync(source, Path.Combine(ObjectKindRoundTripTests.ScriptsDirectory, script));
-        var archive = _store.Location("corpus");
+        var required = ObjectKindRoundTripTests.RequiredMajorVersion(path);
+        var serverVersion = await ObjectKindRoundTripTests.ServerVersionNumAsync(source);
+        Skip.If(serverVersion < required * 10000, $"{script} needs PostgreSQL {required}; the test server's server_version_num is {serverVersion}");
+        await ExternalTool.PsqlFileAsync(source, path);
+        var archive = _store.Location("corpus-" + Path.GetFileNameWithoutExtension(script));
         await DatabaseDumper.DumpAsync(new DumpOptions { ConnectionString = source, OutputPath = archive, Jobs = 2, ChunkSizeBytes = 8192 });
         var target = await _source.Server.CreateDatabaseAsync("store_corpus_b");
 
         await DatabaseRestorer.RestoreAsync(new RestoreOptions { ConnectionString = target, InputPath = archive, Jobs = 3 });
 
         var oracle = await DatabaseOracle.CompareAsync(source, target);
-        oracle.IsIdentical.Should().BeTrue(oracle.ToString());
+        var failure = oracle.IsIdentical ? null : oracle.ToString();
+        if (ObjectKindRoundTripTests.KnownGaps.TryGetValue(script, out var gap))
+            failure.Should().NotBeNull().And.Contain(gap, $"{script} is a known gap of every round trip; when it closes, update ObjectKindRoundTripTests.KnownGaps");
+        else
+            failure.Should().BeNull();
         (await ArchiveVerifier.VerifyAsync(archive, new VerifyOptions())).Passed.Should().BeTrue();
     }
 

@@ -20,6 +20,12 @@ internal sealed partial class S3BucketStore
     // Null until the first conditional create says whether the store enforces the conditions itself.
     private bool? conditionsEnforced;
 
+    /// <summary>
+    /// Reads of a small object whose body does not match its ETag, tried again with growing pauses (4.5 s in all): two
+    /// backups racing for the lock on a store without atomic writes rewrite it for a while.
+    /// </summary>
+    private const int MismatchedReadAttempts = 10;
+
     public override async Task<ArchiveStoreVersion?> ReadVersionAsync(string name, CancellationToken cancellationToken)
     {
         await EnsureBucketAsync(cancellationToken).ConfigureAwait(false);
@@ -47,7 +53,7 @@ internal sealed partial class S3BucketStore
                 }
                 // The SDK checks the body against the ETag: a store without atomic writes (s3rver) can serve a version's
                 // bytes with the previous version's tag while another writer replaces the object. Read it again.
-                catch (AmazonClientException) when (attempt < 3)
+                catch (AmazonClientException) when (attempt < MismatchedReadAttempts)
                 {
                     await Task.Delay(100 * attempt, cancellationToken).ConfigureAwait(false);
                     continue;

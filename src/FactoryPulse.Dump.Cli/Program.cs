@@ -281,18 +281,7 @@ internal static class Program
                 failed = report.Errors.Count > 0;
                 return;
             }
-            foreach (var warning in report.Warnings)
-                Console.WriteLine($"fpdump: warning: {warning}");
-            foreach (var error in report.Errors)
-                Console.Error.WriteLine($"fpdump: error: {error}");
-            Console.WriteLine($"fpdump: restored {report.ObjectsCreated} objects, {report.Tables.Count} tables, {report.TotalRows} rows, {report.SequencesSet} sequence values in {report.Elapsed.TotalSeconds:0.0} s");
-            foreach (var table in report.Tables)
-                Console.WriteLine($"fpdump:   {table.Table}: {table.Rows} rows");
-            if (report.Errors.Count > 0)
-            {
-                Console.WriteLine($"fpdump: {report.Errors.Count} entries failed; the rest was restored");
-                failed = true;
-            }
+            failed = PrintOutcome("restored", report.ObjectsCreated, report.Tables, report.TotalRows, report.SequencesSet, report.Elapsed, report.Warnings, report.Errors);
         });
             return exit != 0 ? exit : failed ? 1 : 0;
         });
@@ -403,22 +392,28 @@ internal static class Program
                     failed = copy.Errors.Count > 0;
                     return;
                 }
-                foreach (var warning in copy.Warnings)
-                    Console.WriteLine($"fpdump: warning: {warning}");
-                foreach (var error in copy.Errors)
-                    Console.Error.WriteLine($"fpdump: error: {error}");
-                Console.WriteLine($"fpdump: copied {copy.ObjectsCreated} objects, {copy.Tables.Count} tables, {copy.TotalRows} rows, {copy.SequencesSet} sequence values in {copy.Elapsed.TotalSeconds:0.0} s");
-                foreach (var copied in copy.Tables)
-                    Console.WriteLine($"fpdump:   {copied.Table}: {copied.Rows} rows");
-                if (copy.Errors.Count > 0)
-                {
-                    Console.WriteLine($"fpdump: {copy.Errors.Count} entries failed; the rest was copied");
-                    failed = true;
-                }
+                failed = PrintOutcome("copied", copy.ObjectsCreated, copy.Tables, copy.TotalRows, copy.SequencesSet, copy.Elapsed, copy.Warnings, copy.Errors);
             });
             return exit != 0 ? exit : failed ? 1 : 0;
         });
         return command;
+    }
+
+    /// <summary>The restore's and the copy's human-readable outcome; true when entries failed.</summary>
+    private static bool PrintOutcome(
+        string done, int objects, IReadOnlyList<RestoredTable> tables, long rows, int sequences, TimeSpan elapsed, IReadOnlyList<string> warnings, IReadOnlyList<string> errors)
+    {
+        foreach (var warning in warnings)
+            Console.WriteLine($"fpdump: warning: {warning}");
+        foreach (var error in errors)
+            Console.Error.WriteLine($"fpdump: error: {error}");
+        Console.WriteLine($"fpdump: {done} {objects} objects, {tables.Count} tables, {rows} rows, {sequences} sequence values in {elapsed.TotalSeconds:0.0} s");
+        foreach (var table in tables)
+            Console.WriteLine($"fpdump:   {table.Table}: {table.Rows} rows");
+        if (errors.Count == 0)
+            return false;
+        Console.WriteLine($"fpdump: {errors.Count} entries failed; the rest was {done}");
+        return true;
     }
 
     private static Command VerifyCommand()
